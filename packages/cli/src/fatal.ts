@@ -1,0 +1,15 @@
+import { CaptureFormatError } from '@wirewatch/report';
+
+/** A user-facing failure: one line on stderr, a chosen exit code, no stack trace. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** Prints one line and exits: 2 for bad input, 1 for anything unexpected (stack only with WIREWATCH_DEBUG=1). */
+export function reportFatal(error: unknown): never {
+  const bad = error instanceof CaptureFormatError || error instanceof UsageError;
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`wirewatch: ${message.split('\n')[0]}\n`);
+  if (!bad && process.env.WIREWATCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(bad ? 2 : 1);
+}

@@ -1,0 +1,38 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { runAnalyze } from './commands/analyze.js';
+
+export function buildProgram(): Command {
+  const program = new Command('wirewatch')
+    .description('Network-traffic monitoring and analysis: sensors, collector, alerts, offline analysis')
+    .showHelpAfterError()
+    .exitOverride((error) => {
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    });
+
+  program
+    .command('analyze')
+    .description('Analyze a PCAP or PCAPNG file offline: totals, protocols, top talkers, ports, DNS, flows')
+    .argument('<file>', 'capture file (PCAP or PCAPNG)')
+    .option('--json <out>', 'write the JSON report to this file ("-" for stdout)')
+    .option('--csv <dir>', 'write flows.csv and timeline.csv into this directory')
+    .option('--html <out>', 'write a self-contained HTML report with charts')
+    .option('--interval <seconds>', 'timeline interval in seconds', positiveNumber, 1)
+    .option('--top <n>', 'length of the top lists', positiveInteger, 10)
+    .option('--no-progress', 'no progress bar, even on a terminal')
+    .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
+    .action(runAnalyze);
+
+  return program;
+}
+
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive whole number');
+  return n;
+}

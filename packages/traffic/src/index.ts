@@ -1,0 +1,20 @@
+export * from './summary.js';
+export type { TrafficSummarizer } from './summarizer.js';
+export { ExactSummarizer } from './exact-summarizer.js';
+export { Timeline, type TimelinePoint } from './timeline.js';
+export { BasicCounters } from './basic-counters.js';
+export { FlowTable, type Flow } from './flow-table.js';
+export { DnsNameCounter, nameToString, qtypeName, rcodeName } from './dns-names.js';
+export { KeyTable } from './table/key-table.js';
+export {
+  CLASS_ARP,
+  CLASS_COUNT,
+  CLASS_ICMP,
+  CLASS_ICMPV6,
+  CLASS_OTHER,
+  CLASS_OTHER_IP,
+  CLASS_TCP,
+  CLASS_UDP,
+  PROTOCOL_CLASSES,
+  classify,
+} from './protocol-class.js';

@@ -1,0 +1,13 @@
+import type { DecodedPacket } from '@wirewatch/packet';
+import type { TrafficSummary } from './summary.js';
+
+/**
+ * Counts decoded packets into a TrafficSummary. `analyze` uses the exact implementation; the
+ * sensor uses the bounded one (Space-Saving, HyperLogLog), whose memory does not grow with traffic.
+ */
+export interface TrafficSummarizer {
+  /** Counts one frame; returns its protocol class number (see PROTOCOL_CLASSES). */
+  add(d: DecodedPacket, wireLength: number, capturedLength: number, timestamp: number): number;
+  summary(topN: number): TrafficSummary;
+  reset(): void;
+}
