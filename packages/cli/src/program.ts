@@ -4,7 +4,7 @@ import { runAnalyze } from './commands/analyze.js';
 export function buildProgram(): Command {
   const program = new Command('wirewatch')
     .description('Network-traffic monitoring and analysis: sensors, collector, alerts, offline analysis')
-    .showHelpAfterError()
+    .showHelpAfterError('(run with --help for usage)')
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : 2);
     });

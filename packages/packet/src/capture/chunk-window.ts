@@ -1,6 +1,6 @@
 import type { ByteSource } from './byte-source.js';
 
-const DEFAULT_CHUNK = 8 * 1024 * 1024;
+const DEFAULT_CHUNK = 1024 * 1024;
 /** Largest single record accepted; anything bigger is a corrupt length field, not a packet. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
