@@ -1,16 +1,31 @@
 import { basename } from 'node:path';
 import { FileSource, type ByteSource } from './byte-source.js';
+import { CopyingFeed, type ChunkFeed } from './chunk-feed.js';
 import { isPcapMagic, PcapReader } from './pcap-reader.js';
 import { PCAPNG_SHB, PcapngReader } from './pcapng-reader.js';
 import type { RecordReader } from './record-reader.js';
 import { CaptureFormatError } from '../errors.js';
 
-/** Opens a PCAP or PCAPNG byte source, telling the format by its magic number. */
+/** Opens a PCAP or PCAPNG file, telling the format by its magic number. */
+export function openCaptureFile(path: string): RecordReader {
+  return openCaptureSource(new FileSource(path), basename(path));
+}
+
+/** Opens PCAP or PCAPNG bytes from any source (memory, a pipe). */
 export function openCaptureSource(source: ByteSource, name: string): RecordReader {
+  const head = readHead(source, name);
+  return readerFor(head, new CopyingFeed(new Prefixed(head, source)), name);
+}
+
+function readHead(source: ByteSource, name: string): Buffer {
   const head = Buffer.alloc(4);
   let got = 0;
   try {
-    got = source.read(head, 0, 4);
+    while (got < 4) {
+      const n = source.read(head, got, 4 - got);
+      if (n === 0) break;
+      got += n;
+    }
   } catch (error) {
     source.close();
     throw new CaptureFormatError(`cannot read ${name}: ${(error as NodeJS.ErrnoException).code ?? 'read error'}`);
@@ -19,26 +34,24 @@ export function openCaptureSource(source: ByteSource, name: string): RecordReade
     source.close();
     throw new CaptureFormatError(`${name} is empty, not a PCAP or PCAPNG file`);
   }
-  const magic = head.readUInt32BE(0) >>> 0;
-  const prefixed = new PrefixedSource(head.subarray(0, got), source);
+  return head.subarray(0, got);
+}
+
+function readerFor(head: Buffer, feed: ChunkFeed, name: string): RecordReader {
+  const magic = head.length === 4 ? head.readUInt32BE(0) : -1;
   try {
-    if (got === 4 && isPcapMagic(magic)) return new PcapReader(prefixed, name);
-    if (got === 4 && magic === PCAPNG_SHB) return new PcapngReader(prefixed, name);
+    if (isPcapMagic(magic)) return new PcapReader(feed, name);
+    if (magic === PCAPNG_SHB) return new PcapngReader(feed, name);
   } catch (error) {
-    source.close();
+    feed.close();
     throw error;
   }
-  source.close();
-  throw new CaptureFormatError(`${name} is not a PCAP or PCAPNG file (starts with 0x${head.subarray(0, got).toString('hex')})`);
+  feed.close();
+  throw new CaptureFormatError(`${name} is not a PCAP or PCAPNG file (starts with 0x${head.toString('hex')})`);
 }
 
-export function openCaptureFile(path: string): RecordReader {
-  const reader = openCaptureSource(new FileSource(path), basename(path));
-  return reader;
-}
-
-/** Replays bytes already read for format detection, then the rest of the source. */
-class PrefixedSource implements ByteSource {
+/** Replays the bytes already read for format detection, then the rest of the source. */
+class Prefixed implements ByteSource {
   private prefix: Buffer | null;
 
   constructor(

@@ -1,4 +1,5 @@
-import type { ByteSource } from './byte-source.js';
+import type { ChunkFeed } from './chunk-feed.js';
+import { u32be, u32le } from './bytes.js';
 import { ChunkWindow } from './chunk-window.js';
 import type { RecordReader } from './record-reader.js';
 import { CaptureFormatError } from '../errors.js';
@@ -35,21 +36,21 @@ export class PcapReader implements RecordReader {
   private done = false;
 
   constructor(
-    source: ByteSource,
+    feed: ChunkFeed,
     private readonly name: string,
   ) {
-    this.window = new ChunkWindow(source);
+    this.window = new ChunkWindow(feed);
     const w = this.window;
     if (!w.ensure(GLOBAL_HEADER)) throw new CaptureFormatError(`${name}: PCAP header cut short`);
-    const magicBE = w.buf.readUInt32BE(0);
+    const magicBE = u32be(w.buf, w.start);
     this.littleEndian = magicBE !== PCAP_MAGIC_US && magicBE !== PCAP_MAGIC_NS && magicBE !== PCAP_MAGIC_KUZNETZOV;
     const magic = this.littleEndian ? swap32(magicBE) : magicBE;
     this.fractionDivisor = magic === PCAP_MAGIC_NS ? 1e9 : 1e6;
     this.recordHeaderBytes = magic === PCAP_MAGIC_KUZNETZOV ? 24 : 16;
-    const network = this.u32(20);
+    const network = this.u32(w.start + 20);
     this.linkType = network & 0xffff;
     this.linkTypes.add(this.linkType);
-    w.start = GLOBAL_HEADER;
+    w.start += GLOBAL_HEADER;
     this.data = w.buf;
   }
 
@@ -105,7 +106,7 @@ export class PcapReader implements RecordReader {
   }
 
   private u32(at: number): number {
-    return this.littleEndian ? this.window.buf.readUInt32LE(at) : this.window.buf.readUInt32BE(at);
+    return this.littleEndian ? u32le(this.window.buf, at) : u32be(this.window.buf, at);
   }
 }
 

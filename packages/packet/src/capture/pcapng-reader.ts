@@ -1,4 +1,5 @@
-import type { ByteSource } from './byte-source.js';
+import type { ChunkFeed } from './chunk-feed.js';
+import { u16be, u16le, u32be, u32le } from './bytes.js';
 import { ChunkWindow, MAX_RECORD_BYTES } from './chunk-window.js';
 import type { RecordReader } from './record-reader.js';
 import { CaptureFormatError } from '../errors.js';
@@ -39,12 +40,12 @@ export class PcapngReader implements RecordReader {
   private done = false;
 
   constructor(
-    source: ByteSource,
+    feed: ChunkFeed,
     private readonly name: string,
   ) {
-    this.window = new ChunkWindow(source);
+    this.window = new ChunkWindow(feed);
     if (!this.window.ensure(12)) throw new CaptureFormatError(`${name}: PCAPNG section header cut short`);
-    const magic = this.window.buf.readUInt32LE(8);
+    const magic = u32le(this.window.buf, this.window.start + 8);
     if (magic !== BYTE_ORDER_MAGIC && magic !== 0x4d3c2b1a) {
       throw new CaptureFormatError(`${name}: PCAPNG section header has no valid byte-order magic`);
     }
@@ -70,9 +71,9 @@ export class PcapngReader implements RecordReader {
         return false;
       }
       const at = w.start;
-      const type = w.buf.readUInt32LE(at);
+      const type = u32le(w.buf, at);
       if (type === PCAPNG_SHB) {
-        const bom = w.buf.readUInt32LE(at + 8);
+        const bom = u32le(w.buf, at + 8);
         if (bom === BYTE_ORDER_MAGIC) this.littleEndian = true;
         else if (bom === 0x4d3c2b1a) this.littleEndian = false;
         else return this.stop(`corrupt section header at byte ${w.position}`);
@@ -181,10 +182,10 @@ export class PcapngReader implements RecordReader {
   }
 
   private u32(at: number): number {
-    return this.littleEndian ? this.window.buf.readUInt32LE(at) : this.window.buf.readUInt32BE(at);
+    return this.littleEndian ? u32le(this.window.buf, at) : u32be(this.window.buf, at);
   }
 
   private u16(at: number): number {
-    return this.littleEndian ? this.window.buf.readUInt16LE(at) : this.window.buf.readUInt16BE(at);
+    return this.littleEndian ? u16le(this.window.buf, at) : u16be(this.window.buf, at);
   }
 }
