@@ -3,7 +3,11 @@ import { ADDRESS_WORDS, compareAddressKeys, formatAddressKey } from './address-k
 import type { ConversationEntry, HostEntry, PortEntry } from './summary.js';
 import { KeyTable } from './table/key-table.js';
 
-/** Flow key words: [family<<16 | portsKnown<<15 | proto (256 = unknown), src(4), dst(4), sport<<16 | dport]. */
+/**
+ * Flow keys, normalized to 10 words: [family<<16 | portsKnown<<15 | proto (256 = unknown), src(4), dst(4),
+ * sport<<16 | dport]. IPv4 flows are stored with 4-word keys [meta, src, dst, ports] in their own table:
+ * most traffic is IPv4, and hashing 4 words instead of 10 is the larger part of a packet's cost.
+ */
 const FLOW_WORDS = 10;
 const PACKETS = 0;
 const BYTES = 1;
@@ -27,32 +31,45 @@ export interface Flow {
   last_seen: number;
 }
 
+type FlowVisitor = (key: Uint32Array, values: Float64Array, at: number) => void;
+
 /**
  * Exact one-way flows (5-tuples of the outermost IP header). Everything `analyze` reports per
  * address, conversation and port is derived from it after the last packet, so each packet costs
  * one hash lookup.
  */
 export class FlowTable {
-  readonly table = new KeyTable(FLOW_WORDS, COLUMNS, { initialCapacity: 4096 });
+  private readonly v4 = new KeyTable(4, COLUMNS, { initialCapacity: 4096 });
+  private readonly v6 = new KeyTable(FLOW_WORDS, COLUMNS, { initialCapacity: 1024 });
 
   add(d: DecodedPacket, wireLength: number, timestamp: number): void {
-    const t = this.table;
-    const k = t.key;
-    const family = d.network === NET_IPV4 ? 4 : 6;
     const portsKnown = d.hasPorts && !d.laterFragment;
-    k[0] = (family << 16) | (portsKnown ? PORTS_KNOWN : 0) | (d.ipProto < 0 ? UNKNOWN_PROTO : d.ipProto);
-    k[1] = d.src0;
-    k[2] = d.src1;
-    k[3] = d.src2;
-    k[4] = d.src3;
-    k[5] = d.dst0;
-    k[6] = d.dst1;
-    k[7] = d.dst2;
-    k[8] = d.dst3;
-    k[9] = portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0;
-    const slot = t.findOrInsert();
+    const meta = (portsKnown ? PORTS_KNOWN : 0) | (d.ipProto < 0 ? UNKNOWN_PROTO : d.ipProto);
+    const ports = portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0;
+    let t: KeyTable;
+    if (d.network === NET_IPV4) {
+      t = this.v4;
+      const k = t.key;
+      k[0] = (4 << 16) | meta;
+      k[1] = d.src0;
+      k[2] = d.dst0;
+      k[3] = ports;
+    } else {
+      t = this.v6;
+      const k = t.key;
+      k[0] = (6 << 16) | meta;
+      k[1] = d.src0;
+      k[2] = d.src1;
+      k[3] = d.src2;
+      k[4] = d.src3;
+      k[5] = d.dst0;
+      k[6] = d.dst1;
+      k[7] = d.dst2;
+      k[8] = d.dst3;
+      k[9] = ports;
+    }
+    const at = t.findOrInsert() * COLUMNS;
     const v = t.values;
-    const at = slot * COLUMNS;
     v[at + PACKETS]++;
     v[at + BYTES] += wireLength;
     if (t.inserted) {
@@ -65,38 +82,53 @@ export class FlowTable {
   }
 
   get size(): number {
-    return this.table.size;
+    return this.v4.size + this.v6.size;
   }
 
   reset(): void {
-    this.table.clear();
+    this.v4.clear();
+    this.v6.clear();
+  }
+
+  /** Visits every flow with its key normalized to 10 words (the array is reused between calls). */
+  forEach(visit: FlowVisitor): void {
+    const key = new Uint32Array(FLOW_WORDS);
+    const v4 = this.v4;
+    for (let slot = 0; slot < v4.size; slot++) {
+      const k = slot * 4;
+      key[0] = v4.keys[k];
+      key[1] = v4.keys[k + 1];
+      key[5] = v4.keys[k + 2];
+      key[9] = v4.keys[k + 3];
+      visit(key, v4.values, slot * COLUMNS);
+    }
+    const v6 = this.v6;
+    for (let slot = 0; slot < v6.size; slot++) {
+      key.set(v6.keys.subarray(slot * FLOW_WORDS, slot * FLOW_WORDS + FLOW_WORDS));
+      visit(key, v6.values, slot * COLUMNS);
+    }
   }
 
   /** Per source address (side 0) or destination address (side 1). */
   hosts(side: 0 | 1): KeyTable {
     const out = new KeyTable(ADDRESS_WORDS, 2, { initialCapacity: 1024 });
-    const { keys, values, size } = this.table;
-    for (let slot = 0; slot < size; slot++) {
-      const k = slot * FLOW_WORDS;
-      out.key[0] = keys[k] >>> 16;
-      for (let i = 0; i < 4; i++) out.key[1 + i] = keys[k + 1 + side * 4 + i];
-      addCounts(out, values, slot);
-    }
+    this.forEach((key, values, at) => {
+      out.key[0] = key[0] >>> 16;
+      for (let i = 0; i < 4; i++) out.key[1 + i] = key[1 + side * 4 + i];
+      addCounts(out, values, at);
+    });
     return out;
   }
 
   /** Per unordered address pair. */
   conversations(): KeyTable {
     const out = new KeyTable(ADDRESS_WORDS * 2 - 1, 2, { initialCapacity: 1024 });
-    const { keys, values, size } = this.table;
     const pair = new Uint32Array(ADDRESS_WORDS * 2);
-    for (let slot = 0; slot < size; slot++) {
-      const k = slot * FLOW_WORDS;
-      pair[0] = keys[k] >>> 16;
-      pair[ADDRESS_WORDS] = pair[0];
+    this.forEach((key, values, at) => {
+      pair[0] = pair[ADDRESS_WORDS] = key[0] >>> 16;
       for (let i = 0; i < 4; i++) {
-        pair[1 + i] = keys[k + 1 + i];
-        pair[ADDRESS_WORDS + 1 + i] = keys[k + 5 + i];
+        pair[1 + i] = key[1 + i];
+        pair[ADDRESS_WORDS + 1 + i] = key[5 + i];
       }
       const swap = compareAddressKeys(pair, 0, ADDRESS_WORDS) > 0;
       out.key[0] = pair[0];
@@ -104,31 +136,34 @@ export class FlowTable {
         out.key[1 + i] = pair[(swap ? ADDRESS_WORDS : 0) + 1 + i];
         out.key[5 + i] = pair[(swap ? 0 : ADDRESS_WORDS) + 1 + i];
       }
-      addCounts(out, values, slot);
-    }
+      addCounts(out, values, at);
+    });
     return out;
   }
 
   /** Per TCP/UDP service port (the lower of a flow's two ports): key [proto, port]. */
   ports(): KeyTable {
     const out = new KeyTable(2, 2, { initialCapacity: 1024 });
-    const { keys, values, size } = this.table;
-    for (let slot = 0; slot < size; slot++) {
-      const k = slot * FLOW_WORDS;
-      const proto = keys[k] & 0x1ff;
-      if (!(keys[k] & PORTS_KNOWN) || (proto !== TCP && proto !== UDP)) continue;
-      const ports = keys[k + 9];
+    this.forEach((key, values, at) => {
+      const proto = key[0] & 0x1ff;
+      if (!(key[0] & PORTS_KNOWN) || (proto !== TCP && proto !== UDP)) return;
       out.key[0] = proto;
-      out.key[1] = Math.min(ports >>> 16, ports & 0xffff);
-      addCounts(out, values, slot);
-    }
+      out.key[1] = Math.min(key[9] >>> 16, key[9] & 0xffff);
+      addCounts(out, values, at);
+    });
     return out;
   }
 
   /** Every flow, busiest (bytes) first; `limit` bounds how many are turned into objects. */
   flows(limit = Number.POSITIVE_INFINITY): Flow[] {
-    const { keys, values } = this.table;
-    return rankSlots(this.table, 1, limit).map((slot) => {
+    const all = new KeyTable(FLOW_WORDS, COLUMNS, { initialCapacity: Math.max(16, this.size) });
+    this.forEach((key, values, at) => {
+      all.key.set(key);
+      const o = all.findOrInsert() * COLUMNS;
+      for (let i = 0; i < COLUMNS; i++) all.values[o + i] = values[at + i];
+    });
+    const { keys, values } = all;
+    return rankSlots(all, BYTES, limit).map((slot) => {
       const k = slot * FLOW_WORDS;
       const proto = keys[k] & 0x1ff;
       const ports = keys[k + 9];
@@ -149,10 +184,10 @@ export class FlowTable {
   }
 }
 
-function addCounts(out: KeyTable, values: Float64Array, slot: number): void {
+function addCounts(out: KeyTable, values: Float64Array, at: number): void {
   const o = out.findOrInsert() * 2;
-  out.values[o] += values[slot * COLUMNS + PACKETS];
-  out.values[o + 1] += values[slot * COLUMNS + BYTES];
+  out.values[o] += values[at + PACKETS];
+  out.values[o + 1] += values[at + BYTES];
 }
 
 /** Slots of a table whose columns start with a bytes column at `bytesColumn`, bytes descending, ties by key. */
