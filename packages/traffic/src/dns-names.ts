@@ -18,28 +18,18 @@ export function qtypeName(type: number): string {
 }
 
 /**
- * Query names counted exactly. A name is keyed by two independent 32-bit hashes of its bytes and its
- * length, so counting a name already seen allocates nothing; its string is made once, when first seen.
+ * Query names counted exactly. Counting a name already seen allocates nothing (see dnsNameKey); its
+ * string is made once, when first seen.
  */
 export class DnsNameCounter {
   private readonly table = new KeyTable(3, 1, { initialCapacity: 256 });
   private readonly names: string[] = [];
 
   add(d: DecodedPacket): void {
-    const length = d.dnsNameLength;
-    const bytes = d.dnsName;
-    let h1 = 0x811c9dc5;
-    let h2 = 0x01000193;
-    for (let i = 0; i < length; i++) {
-      h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
-      h2 = Math.imul(h2 + bytes[i], 0x5bd1e995) ^ (h2 >>> 13);
-    }
     const t = this.table;
-    t.key[0] = h1;
-    t.key[1] = h2;
-    t.key[2] = length;
+    dnsNameKey(d, t.key);
     const slot = t.findOrInsert();
-    if (t.inserted) this.names[slot] = nameToString(bytes, length);
+    if (t.inserted) this.names[slot] = nameToString(d.dnsName, d.dnsNameLength);
     t.values[slot]++;
   }
 
@@ -58,6 +48,21 @@ export class DnsNameCounter {
     this.table.clear();
     this.names.length = 0;
   }
+}
+
+/** Keys a query name by two independent 32-bit hashes of its bytes and its length (3 words). */
+export function dnsNameKey(d: DecodedPacket, key: Uint32Array): void {
+  const length = d.dnsNameLength;
+  const bytes = d.dnsName;
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193;
+  for (let i = 0; i < length; i++) {
+    h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
+    h2 = Math.imul(h2 + bytes[i], 0x5bd1e995) ^ (h2 >>> 13);
+  }
+  key[0] = h1;
+  key[1] = h2;
+  key[2] = length;
 }
 
 /** Printable ASCII as is; other bytes as \DDD, the way zone files and dig write them. */

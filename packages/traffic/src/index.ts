@@ -1,10 +1,12 @@
 export * from './summary.js';
 export type { TrafficSummarizer } from './summarizer.js';
 export { ExactSummarizer } from './exact-summarizer.js';
+export { SketchSummarizer, type SketchOptions } from './sketch-summarizer.js';
+export * from './sketch/index.js';
 export { Timeline, type TimelinePoint } from './timeline.js';
 export { BasicCounters } from './basic-counters.js';
 export { FlowTable, type Flow } from './flow-table.js';
-export { DnsNameCounter, nameToString, qtypeName, rcodeName } from './dns-names.js';
+export { DnsNameCounter, dnsNameKey, nameToString, qtypeName, rcodeName } from './dns-names.js';
 export { KeyTable } from './table/key-table.js';
 export {
   CLASS_ARP,

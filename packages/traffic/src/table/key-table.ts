@@ -80,13 +80,15 @@ export class KeyTable {
     const kw = this.keyWords;
     const base = slot * kw;
     for (let i = 0; i < kw; i++) this.keys[base + i] = this.key[i];
-    this.values.fill(0, slot * this.columns, (slot + 1) * this.columns);
+    const c = this.columns;
+    for (let i = 0; i < c; i++) this.values[slot * c + i] = 0;
     this.inserted = true;
     return slot;
   }
 
   /** Removes `slot`; the last slot moves into its place (its number changes from size-1 to `slot`). */
   remove(slot: number): void {
+    if (!(slot >= 0 && slot < this.size && Number.isInteger(slot))) throw new RangeError(`no slot ${slot} in a table of ${this.size}`);
     this.unlinkBucket(slot);
     const last = this.size - 1;
     if (slot !== last) {
@@ -94,9 +96,9 @@ export class KeyTable {
       this.buckets[b] = slot;
       this.hashes[slot] = this.hashes[last];
       const kw = this.keyWords;
-      this.keys.copyWithin(slot * kw, last * kw, last * kw + kw);
+      for (let i = 0; i < kw; i++) this.keys[slot * kw + i] = this.keys[last * kw + i];
       const c = this.columns;
-      this.values.copyWithin(slot * c, last * c, last * c + c);
+      for (let i = 0; i < c; i++) this.values[slot * c + i] = this.values[last * c + i];
     }
     this.size = last;
   }
