@@ -1,0 +1,77 @@
+/** The `wirewatch` CLI as a user runs it: help, outputs, progress on a terminal. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openCaptureFile, PcapWriter } from '../packages/packet/src/index.js';
+// @ts-expect-error: plain ES module script without type declarations
+import { buildCli } from '../scripts/build-cli.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const LAB = join(ROOT, 'samples/lab.pcap');
+let bundle: string;
+let dir: string;
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, [bundle, ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+}
+
+beforeAll(async () => {
+  bundle = await buildCli();
+  dir = mkdtempSync(join(tmpdir(), 'wirewatch-cli-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('wirewatch CLI', () => {
+  it('documents every analyze option in --help', () => {
+    const run = cli(['analyze', '--help']);
+    expect(run.status).toBe(0);
+    for (const option of ['--json', '--csv', '--html', '--interval', '--top']) expect(run.stdout).toContain(option);
+  });
+
+  it('writes the JSON report to stdout with --json -', () => {
+    const run = cli(['analyze', LAB, '--json', '-']);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.packets).toBe(2763);
+    expect(report.capture.file).toBe('lab.pcap');
+  });
+
+  it('writes flows.csv with every flow and timeline.csv with one row per interval', () => {
+    const out = join(dir, 'csv');
+    const run = cli(['analyze', LAB, '--csv', out, '--json', join(dir, 'r.json'), '--interval', '10']);
+    expect(run.status).toBe(0);
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    const flows = readFileSync(join(out, 'flows.csv'), 'utf8').trim().split('\n');
+    expect(flows[0]).toBe('src,dst,sport,dport,proto,packets,bytes,first_seen,last_seen');
+    expect(flows.length - 1).toBe(report.cardinalities.flows);
+    const packets = flows.slice(1).reduce((sum, line) => sum + Number(line.split(',')[5]), 0);
+    const ipPackets = report.packets - report.protocols.arp.packets - report.protocols.other.packets;
+    expect(packets).toBe(ipPackets);
+    const timeline = readFileSync(join(out, 'timeline.csv'), 'utf8').trim().split('\n');
+    expect(timeline.length - 1).toBe(report.timeline.length);
+    expect(report.timeline.length).toBeLessThanOrEqual(7);
+  });
+
+  it('shows a progress bar on a terminal for a large file, and none when stderr is not a terminal', () => {
+    const big = join(dir, 'big.pcap');
+    const writer = new PcapWriter(big, 1);
+    for (let copy = 0; copy < 20; copy++) {
+      const reader = openCaptureFile(LAB);
+      while (reader.next()) writer.write(reader.timestamp + copy * 60, reader.data, reader.offset, reader.caplen, reader.origLen);
+      reader.close();
+    }
+    writer.close();
+    const plain = cli(['analyze', big, '--json', join(dir, 'big.json')]);
+    expect(plain.status).toBe(0);
+    expect(plain.stderr).toBe('');
+    // `script` gives the child a pseudo-terminal, as an interactive shell would.
+    const command = `${process.execPath} ${bundle} analyze ${big} --json ${join(dir, 'big2.json')}`;
+    const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8' });
+    expect(tty.status).toBe(0);
+    expect(tty.stdout).toMatch(/reading \[/);
+    expect(JSON.parse(readFileSync(join(dir, 'big2.json'), 'utf8')).packets).toBe(2763 * 20);
+  });
+});
