@@ -3,12 +3,23 @@ import { FileSource, type ByteSource } from './byte-source.js';
 import { CopyingFeed, type ChunkFeed } from './chunk-feed.js';
 import { isPcapMagic, PcapReader } from './pcap-reader.js';
 import { PCAPNG_SHB, PcapngReader } from './pcapng-reader.js';
+import { PrefetchFeed } from './prefetch-feed.js';
 import type { RecordReader } from './record-reader.js';
 import { CaptureFormatError } from '../errors.js';
 
+/** Files at least this large are read ahead on a worker thread; for smaller ones a thread costs more than it saves. */
+const PREFETCH_MIN_BYTES = 16 * 1024 * 1024;
+
 /** Opens a PCAP or PCAPNG file, telling the format by its magic number. */
-export function openCaptureFile(path: string): RecordReader {
-  return openCaptureSource(new FileSource(path), basename(path));
+export function openCaptureFile(path: string, options: { prefetch?: boolean } = {}): RecordReader {
+  const name = basename(path);
+  const source = new FileSource(path);
+  const head = readHead(source, name);
+  if ((options.prefetch ?? true) && source.size >= PREFETCH_MIN_BYTES) {
+    source.close();
+    return readerFor(head, new PrefetchFeed(path, source.size, name), name);
+  }
+  return readerFor(head, new CopyingFeed(new Prefixed(head, source)), name);
 }
 
 /** Opens PCAP or PCAPNG bytes from any source (memory, a pipe). */
