@@ -15,7 +15,7 @@ export class ExactSummarizer implements TrafficSummarizer {
   add(d: DecodedPacket, wireLength: number, capturedLength: number, timestamp: number): number {
     const cls = classify(d);
     this.counters.add(d, cls, wireLength, capturedLength);
-    if (d.hasAddresses) this.flows.add(d, wireLength, timestamp);
+    if (d.hasSource) this.flows.add(d, wireLength, timestamp);
     if (d.isDns && !d.dnsResponse && d.dnsQtype >= 0) this.dnsNames.add(d);
     return cls;
   }

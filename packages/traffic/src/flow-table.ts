@@ -15,6 +15,8 @@ const FIRST = 2;
 const LAST = 3;
 const COLUMNS = 4;
 const PORTS_KNOWN = 0x8000;
+/** The header was cut off after the source address: the flow has no destination. */
+const NO_DESTINATION = 0x4000;
 const UNKNOWN_PROTO = 0x100;
 const TCP = 6;
 const UDP = 17;
@@ -44,7 +46,7 @@ export class FlowTable {
 
   add(d: DecodedPacket, wireLength: number, timestamp: number): void {
     const portsKnown = d.hasPorts && !d.laterFragment;
-    const meta = (portsKnown ? PORTS_KNOWN : 0) | (d.ipProto < 0 ? UNKNOWN_PROTO : d.ipProto);
+    const meta = (portsKnown ? PORTS_KNOWN : 0) | (d.hasDestination ? 0 : NO_DESTINATION) | (d.ipProto < 0 ? UNKNOWN_PROTO : d.ipProto);
     const ports = portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0;
     let t: KeyTable;
     if (d.network === NET_IPV4) {
@@ -52,7 +54,7 @@ export class FlowTable {
       const k = t.key;
       k[0] = (4 << 16) | meta;
       k[1] = d.src0;
-      k[2] = d.dst0;
+      k[2] = d.hasDestination ? d.dst0 : 0;
       k[3] = ports;
     } else {
       t = this.v6;
@@ -62,10 +64,11 @@ export class FlowTable {
       k[2] = d.src1;
       k[3] = d.src2;
       k[4] = d.src3;
-      k[5] = d.dst0;
-      k[6] = d.dst1;
-      k[7] = d.dst2;
-      k[8] = d.dst3;
+      const known = d.hasDestination;
+      k[5] = known ? d.dst0 : 0;
+      k[6] = known ? d.dst1 : 0;
+      k[7] = known ? d.dst2 : 0;
+      k[8] = known ? d.dst3 : 0;
       k[9] = ports;
     }
     const at = t.findOrInsert() * COLUMNS;
@@ -113,6 +116,7 @@ export class FlowTable {
   hosts(side: 0 | 1): KeyTable {
     const out = new KeyTable(ADDRESS_WORDS, 2, { initialCapacity: 1024 });
     this.forEach((key, values, at) => {
+      if (side === 1 && key[0] & NO_DESTINATION) return;
       out.key[0] = key[0] >>> 16;
       for (let i = 0; i < 4; i++) out.key[1 + i] = key[1 + side * 4 + i];
       addCounts(out, values, at);
@@ -125,6 +129,7 @@ export class FlowTable {
     const out = new KeyTable(ADDRESS_WORDS * 2 - 1, 2, { initialCapacity: 1024 });
     const pair = new Uint32Array(ADDRESS_WORDS * 2);
     this.forEach((key, values, at) => {
+      if (key[0] & NO_DESTINATION) return;
       pair[0] = pair[ADDRESS_WORDS] = key[0] >>> 16;
       for (let i = 0; i < 4; i++) {
         pair[1 + i] = key[1 + i];
@@ -171,7 +176,7 @@ export class FlowTable {
       const at = slot * COLUMNS;
       return {
         src: formatAddressKey(Uint32Array.of(family, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4]), 0),
-        dst: formatAddressKey(Uint32Array.of(family, keys[k + 5], keys[k + 6], keys[k + 7], keys[k + 8]), 0),
+        dst: keys[k] & NO_DESTINATION ? '' : formatAddressKey(Uint32Array.of(family, keys[k + 5], keys[k + 6], keys[k + 7], keys[k + 8]), 0),
         sport: ports >>> 16,
         dport: ports & 0xffff,
         proto: proto === UNKNOWN_PROTO ? null : proto,

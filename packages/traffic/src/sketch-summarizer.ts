@@ -60,7 +60,7 @@ export class SketchSummarizer implements TrafficSummarizer {
   add(d: DecodedPacket, wireLength: number, capturedLength: number, _timestamp: number): number {
     const cls = classify(d);
     this.counters.add(d, cls, wireLength, capturedLength);
-    if (d.hasAddresses) this.addAddresses(d, wireLength);
+    if (d.hasSource) this.addAddresses(d, wireLength);
     if (d.isDns && !d.dnsResponse && d.dnsQtype >= 0) this.addDnsName(d);
     return cls;
   }
@@ -109,6 +109,7 @@ export class SketchSummarizer implements TrafficSummarizer {
     src[4] = d.src3;
     this.sources.offer(wireLength, 1);
     this.distinctSources.addKey(src, ADDRESS_WORDS);
+    if (!d.hasDestination) return;
     const dst = this.destinations.key;
     dst[0] = family;
     dst[1] = d.dst0;

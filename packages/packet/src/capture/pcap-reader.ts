@@ -1,6 +1,7 @@
 import type { ChunkFeed } from './chunk-feed.js';
 import { u32be, u32le } from './bytes.js';
 import { ChunkWindow } from './chunk-window.js';
+import { pseudoHeaderBytes } from './pseudo-header.js';
 import type { RecordReader } from './record-reader.js';
 import { CaptureFormatError } from '../errors.js';
 
@@ -32,6 +33,7 @@ export class PcapReader implements RecordReader {
   private readonly littleEndian: boolean;
   private readonly fractionDivisor: number;
   private readonly recordHeaderBytes: number;
+  private readonly pseudoHeader: number;
   private pendingSkip = 0;
   private done = false;
 
@@ -50,6 +52,7 @@ export class PcapReader implements RecordReader {
     const network = this.u32(w.start + 20);
     this.linkType = network & 0xffff;
     this.linkTypes.add(this.linkType);
+    this.pseudoHeader = pseudoHeaderBytes(this.linkType);
     w.start += GLOBAL_HEADER;
     this.data = w.buf;
   }
@@ -87,9 +90,17 @@ export class PcapReader implements RecordReader {
     const start = w.start;
     this.data = w.buf;
     this.timestamp = this.u32(start) + this.u32(start + 4) / this.fractionDivisor;
-    this.caplen = caplen;
-    this.origLen = origLen < caplen ? caplen : origLen;
-    this.offset = start + hdr;
+    const strip = this.pseudoHeader;
+    if (strip === 0) {
+      this.caplen = caplen;
+      this.origLen = origLen;
+      this.offset = start + hdr;
+    } else {
+      const s = caplen < strip ? caplen : strip;
+      this.caplen = caplen - s;
+      this.origLen = origLen > strip ? origLen - strip : 0;
+      this.offset = start + hdr + s;
+    }
     this.pendingSkip = hdr + caplen;
     return true;
   }

@@ -1,6 +1,7 @@
 import type { ChunkFeed } from './chunk-feed.js';
 import { u16be, u16le, u32be, u32le } from './bytes.js';
 import { ChunkWindow, MAX_RECORD_BYTES } from './chunk-window.js';
+import { pseudoHeaderBytes } from './pseudo-header.js';
 import type { RecordReader } from './record-reader.js';
 import { CaptureFormatError } from '../errors.js';
 
@@ -19,6 +20,7 @@ interface InterfaceInfo {
   /** Timestamp units per second. */
   unitsPerSecond: number;
   offsetSeconds: number;
+  pseudoHeader: number;
 }
 
 /** PCAPNG: sections of either byte order, several interfaces each with its own link type and resolution. */
@@ -140,10 +142,11 @@ export class PcapngReader implements RecordReader {
   }
 
   private setRecord(iface: InterfaceInfo, data: number, caplen: number, origLen: number, timestamp: number): void {
+    const strip = iface.pseudoHeader < caplen ? iface.pseudoHeader : caplen;
     this.data = this.window.buf;
-    this.offset = data;
-    this.caplen = caplen;
-    this.origLen = origLen < caplen ? caplen : origLen;
+    this.offset = data + strip;
+    this.caplen = caplen - strip;
+    this.origLen = origLen > iface.pseudoHeader ? origLen - iface.pseudoHeader : strip === 0 ? origLen : 0;
     this.timestamp = timestamp;
     this.linkType = iface.linkType;
   }
@@ -153,7 +156,8 @@ export class PcapngReader implements RecordReader {
       this.stop(`corrupt interface block at byte ${this.window.position}`);
       return false;
     }
-    const iface: InterfaceInfo = { linkType: this.u16(body), snapLen: this.u32(body + 4), unitsPerSecond: 1e6, offsetSeconds: 0 };
+    const linkType = this.u16(body);
+    const iface: InterfaceInfo = { linkType, snapLen: this.u32(body + 4), unitsPerSecond: 1e6, offsetSeconds: 0, pseudoHeader: pseudoHeaderBytes(linkType) };
     let opt = body + 8;
     while (opt + 4 <= bodyEnd) {
       const code = this.u16(opt);

@@ -15,8 +15,10 @@ export class DecodedPacket {
   ipOffset = 0;
   /** The protocol the outermost IP header carries (IPv6: after extension headers); -1 if unknown. */
   ipProto = -1;
-  /** Whether src/dst words hold the outermost IP header's addresses. */
-  hasAddresses = false;
+  /** Whether the src words hold the outermost IP header's source address (it may be cut off after it). */
+  hasSource = false;
+  /** Whether the dst words hold its destination address. */
+  hasDestination = false;
   /** Addresses as big-endian 32-bit words; IPv4 uses word 0 only (the others are 0). */
   src0 = 0;
   src1 = 0;
@@ -53,7 +55,8 @@ export class DecodedPacket {
     this.linkType = linkType;
     this.network = NET_NONE;
     this.ipProto = -1;
-    this.hasAddresses = false;
+    this.hasSource = false;
+    this.hasDestination = false;
     this.laterFragment = false;
     this.hasPorts = false;
     this.tcpFlags = -1;

@@ -5,6 +5,7 @@ import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeMpls } from './mpls.js';
 import { decodePppoeSession } from './ppp.js';
+import { decodeArista, decodeMacsec, decodeNsh } from './vendor-tags.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;
@@ -16,6 +17,9 @@ export const ETHERTYPE_IPV6 = 0x86dd;
 export const ETHERTYPE_MPLS = 0x8847;
 export const ETHERTYPE_MPLS_MULTICAST = 0x8848;
 export const ETHERTYPE_PPPOE_SESSION = 0x8864;
+export const ETHERTYPE_MACSEC = 0x88e5;
+export const ETHERTYPE_NSH = 0x894f;
+export const ETHERTYPE_ARISTA = 0xd28b;
 
 /** Continues decoding at `off` with the protocol an EtherType names; 802.1Q/802.1ad tags are peeled here. */
 export function decodeEthertype(d: DecodedPacket, buf: Uint8Array, off: number, end: number, type: number): void {
@@ -43,6 +47,12 @@ export function decodeEthertype(d: DecodedPacket, buf: Uint8Array, off: number, 
       return decodeMpls(d, buf, off, end);
     case ETHERTYPE_PPPOE_SESSION:
       return decodePppoeSession(d, buf, off, end);
+    case ETHERTYPE_MACSEC:
+      return decodeMacsec(d, buf, off, end);
+    case ETHERTYPE_NSH:
+      return decodeNsh(d, buf, off, end);
+    case ETHERTYPE_ARISTA:
+      return decodeArista(d, buf, off, end);
     default:
       return;
   }

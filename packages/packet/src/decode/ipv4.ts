@@ -6,6 +6,9 @@ import { decodeTransport } from './transport.js';
 /**
  * IPv4 with options and fragments. The protocol field classifies every fragment; only the first
  * fragment carries the transport header. A total length of 0 is taken as TCP segmentation offload.
+ * A header cut short yields every field it still holds (protocol, then source, then destination),
+ * the way Wireshark reads it. A frame the link layer calls IPv4 stays IPv4 (class other-ip) even
+ * with a wrong version, again as Wireshark counts it; IPv6 with a wrong version does not.
  */
 export function decodeIpv4(d: DecodedPacket, buf: Uint8Array, off: number, end: number): void {
   d.network = NET_IPV4;
@@ -15,26 +18,33 @@ export function decodeIpv4(d: DecodedPacket, buf: Uint8Array, off: number, end: 
   if (buf[off] >> 4 !== 4) return d.fail(ERR_IPV4_BAD_VERSION);
   const headerLength = (buf[off] & 0x0f) * 4;
   if (headerLength < 20) return d.fail(ERR_IPV4_BAD_HEADER_LENGTH);
+  if (avail < 4) return d.fail(ERR_IPV4_TRUNCATED);
+  const totalLength = (buf[off + 2] << 8) | buf[off + 3];
+  if (totalLength !== 0 && totalLength < headerLength) return d.fail(ERR_IPV4_BAD_TOTAL_LENGTH);
   if (avail < 20) {
     if (avail >= 10) d.ipProto = buf[off + 9];
+    if (avail >= 16) {
+      d.hasSource = true;
+      d.src0 = word(buf, off + 12);
+      d.src1 = d.src2 = d.src3 = 0;
+    }
     return d.fail(ERR_IPV4_TRUNCATED);
   }
   d.ipProto = buf[off + 9];
-  d.hasAddresses = true;
-  d.src0 = ((buf[off + 12] << 24) | (buf[off + 13] << 16) | (buf[off + 14] << 8) | buf[off + 15]) >>> 0;
-  d.dst0 = ((buf[off + 16] << 24) | (buf[off + 17] << 16) | (buf[off + 18] << 8) | buf[off + 19]) >>> 0;
+  d.hasSource = d.hasDestination = true;
+  d.src0 = word(buf, off + 12);
+  d.dst0 = word(buf, off + 16);
   d.src1 = d.src2 = d.src3 = d.dst1 = d.dst2 = d.dst3 = 0;
-  const totalLength = (buf[off + 2] << 8) | buf[off + 3];
-  let payloadEnd = end;
-  if (totalLength !== 0) {
-    if (totalLength < headerLength) return d.fail(ERR_IPV4_BAD_TOTAL_LENGTH);
-    if (off + totalLength < end) payloadEnd = off + totalLength;
-  }
   if (avail < headerLength) return d.fail(ERR_IPV4_TRUNCATED);
+  const payloadEnd = totalLength !== 0 && off + totalLength < end ? off + totalLength : end;
   const fragmentOffset = ((buf[off + 6] & 0x1f) << 8) | buf[off + 7];
   if (fragmentOffset !== 0) {
     d.laterFragment = true;
     return;
   }
   decodeTransport(d, buf, off + headerLength, payloadEnd, d.ipProto);
+}
+
+function word(buf: Uint8Array, at: number): number {
+  return ((buf[at] << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) | buf[at + 3]) >>> 0;
 }

@@ -1,5 +1,5 @@
 import type { DecodedPacket } from './decoded-packet.js';
-import { NET_IPV6 } from './decoded-packet.js';
+import { NET_IPV6, NET_NONE } from './decoded-packet.js';
 import { ERR_IPV6_BAD_VERSION, ERR_IPV6_EXT_TRUNCATED, ERR_IPV6_TRUNCATED } from './errors.js';
 import { decodeTransport } from './transport.js';
 
@@ -8,19 +8,29 @@ const ROUTING = 43;
 const FRAGMENT = 44;
 const DESTINATION_OPTIONS = 60;
 
-/** IPv6; the class protocol is the first header after hop-by-hop, routing, fragment and destination options. */
+/**
+ * IPv6; the class protocol is the first header after hop-by-hop, routing, fragment and destination
+ * options. A header cut short yields the fields it still holds (next header, source), as in Wireshark.
+ */
 export function decodeIpv6(d: DecodedPacket, buf: Uint8Array, off: number, end: number): void {
   d.network = NET_IPV6;
   d.ipOffset = off;
   const avail = end - off;
   if (avail < 1) return d.fail(ERR_IPV6_TRUNCATED);
-  if (buf[off] >> 4 !== 6) return d.fail(ERR_IPV6_BAD_VERSION);
+  if (buf[off] >> 4 !== 6) {
+    d.network = NET_NONE;
+    return d.fail(ERR_IPV6_BAD_VERSION);
+  }
+  if (avail >= 7) d.ipProto = buf[off + 6];
+  if (avail >= 24) {
+    d.hasSource = true;
+    d.src0 = word(buf, off + 8);
+    d.src1 = word(buf, off + 12);
+    d.src2 = word(buf, off + 16);
+    d.src3 = word(buf, off + 20);
+  }
   if (avail < 40) return d.fail(ERR_IPV6_TRUNCATED);
-  d.hasAddresses = true;
-  d.src0 = word(buf, off + 8);
-  d.src1 = word(buf, off + 12);
-  d.src2 = word(buf, off + 16);
-  d.src3 = word(buf, off + 20);
+  d.hasDestination = true;
   d.dst0 = word(buf, off + 24);
   d.dst1 = word(buf, off + 28);
   d.dst2 = word(buf, off + 32);

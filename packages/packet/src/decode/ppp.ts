@@ -2,9 +2,12 @@ import type { DecodedPacket } from './decoded-packet.js';
 import { ERR_LINK_TRUNCATED } from './errors.js';
 import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
+import { decodeMpls } from './mpls.js';
 
 const PPP_IPV4 = 0x0021;
 const PPP_IPV6 = 0x0057;
+const PPP_MPLS_UNICAST = 0x0281;
+const PPP_MPLS_MULTICAST = 0x0283;
 
 /** A PPP protocol field followed by its payload; the field may be compressed to one byte. */
 export function decodePppProtocol(d: DecodedPacket, buf: Uint8Array, off: number, end: number): void {
@@ -20,6 +23,7 @@ export function decodePppProtocol(d: DecodedPacket, buf: Uint8Array, off: number
   }
   if (proto === PPP_IPV4) decodeIpv4(d, buf, off, end);
   else if (proto === PPP_IPV6) decodeIpv6(d, buf, off, end);
+  else if (proto === PPP_MPLS_UNICAST || proto === PPP_MPLS_MULTICAST) decodeMpls(d, buf, off, end);
 }
 
 /** PPP with an optional HDLC address/control pair (FF 03) in front. */
