@@ -102,20 +102,12 @@ export class SketchSummarizer implements TrafficSummarizer {
   private addAddresses(d: DecodedPacket, wireLength: number): void {
     const family = d.network === NET_IPV4 ? 4 : 6;
     const src = this.sources.key;
-    src[0] = family;
-    src[1] = d.src0;
-    src[2] = d.src1;
-    src[3] = d.src2;
-    src[4] = d.src3;
+    writeAddress(src, family, d.src0, d.src1, d.src2, d.src3);
     this.sources.offer(wireLength, 1);
     this.distinctSources.addKey(src, ADDRESS_WORDS);
     if (!d.hasDestination) return;
     const dst = this.destinations.key;
-    dst[0] = family;
-    dst[1] = d.dst0;
-    dst[2] = d.dst1;
-    dst[3] = d.dst2;
-    dst[4] = d.dst3;
+    writeAddress(dst, family, d.dst0, d.dst1, d.dst2, d.dst3);
     this.destinations.offer(wireLength, 1);
     this.distinctDestinations.addKey(dst, ADDRESS_WORDS);
 
@@ -179,6 +171,14 @@ export class SketchSummarizer implements TrafficSummarizer {
     const slot = this.nameStrings.find();
     return slot >= 0 ? this.names[slot] : '?';
   }
+}
+
+function writeAddress(key: Uint32Array, family: number, w0: number, w1: number, w2: number, w3: number): void {
+  key[0] = family;
+  key[1] = w0;
+  key[2] = w1;
+  key[3] = w2;
+  key[4] = w3;
 }
 
 function compareWords(a: Uint32Array, b: Uint32Array): number {

@@ -1,7 +1,7 @@
 import type { ChunkFeed } from './chunk-feed.js';
 import { u32be, u32le } from './bytes.js';
-import { ChunkWindow } from './chunk-window.js';
 import { pseudoHeaderBytes } from './pseudo-header.js';
+import { ReaderBase } from './reader-base.js';
 import type { RecordReader } from './record-reader.js';
 import { CaptureFormatError } from '../errors.js';
 
@@ -18,30 +18,15 @@ export function isPcapMagic(magicBE: number): boolean {
   return [PCAP_MAGIC_US, PCAP_MAGIC_NS, PCAP_MAGIC_KUZNETZOV].some((m) => m === magicBE || m === le);
 }
 
-export class PcapReader implements RecordReader {
+export class PcapReader extends ReaderBase implements RecordReader {
   readonly format = 'pcap' as const;
-  data: Buffer;
-  offset = 0;
-  caplen = 0;
-  origLen = 0;
-  timestamp = 0;
-  linkType: number;
-  truncated = false;
-  readonly warnings: string[] = [];
-  readonly linkTypes = new Set<number>();
-  private readonly window: ChunkWindow;
   private readonly littleEndian: boolean;
   private readonly fractionDivisor: number;
   private readonly recordHeaderBytes: number;
   private readonly pseudoHeader: number;
-  private pendingSkip = 0;
-  private done = false;
 
-  constructor(
-    feed: ChunkFeed,
-    private readonly name: string,
-  ) {
-    this.window = new ChunkWindow(feed);
+  constructor(feed: ChunkFeed, name: string) {
+    super(feed, name);
     const w = this.window;
     if (!w.ensure(GLOBAL_HEADER)) throw new CaptureFormatError(`${name}: PCAP header cut short`);
     const magicBE = u32be(w.buf, w.start);
@@ -54,15 +39,6 @@ export class PcapReader implements RecordReader {
     this.linkTypes.add(this.linkType);
     this.pseudoHeader = pseudoHeaderBytes(this.linkType);
     w.start += GLOBAL_HEADER;
-    this.data = w.buf;
-  }
-
-  get size(): number | null {
-    return this.window.size;
-  }
-
-  get position(): number {
-    return this.window.position;
   }
 
   next(): boolean {
@@ -80,40 +56,15 @@ export class PcapReader implements RecordReader {
     const caplen = this.u32(at + 8);
     const origLen = this.u32(at + 12);
     if (caplen > MAX_PCAP_CAPLEN) {
-      this.stop(`corrupt record at byte ${w.position}: captured length ${caplen} exceeds ${MAX_PCAP_CAPLEN}`);
-      return false;
+      return this.stop(`corrupt record at byte ${w.position}: captured length ${caplen} exceeds ${MAX_PCAP_CAPLEN}`);
     }
     if (!w.ensure(hdr + caplen)) {
-      this.stop(`file ends inside the record at byte ${w.position} (${caplen} bytes announced)`);
-      return false;
+      return this.stop(`file ends inside the record at byte ${w.position} (${caplen} bytes announced)`);
     }
     const start = w.start;
-    this.data = w.buf;
-    this.timestamp = this.u32(start) + this.u32(start + 4) / this.fractionDivisor;
-    const strip = this.pseudoHeader;
-    if (strip === 0) {
-      this.caplen = caplen;
-      this.origLen = origLen;
-      this.offset = start + hdr;
-    } else {
-      const s = caplen < strip ? caplen : strip;
-      this.caplen = caplen - s;
-      this.origLen = origLen > strip ? origLen - strip : 0;
-      this.offset = start + hdr + s;
-    }
+    this.setRecord(start + hdr, caplen, origLen, this.u32(start) + this.u32(start + 4) / this.fractionDivisor, this.pseudoHeader);
     this.pendingSkip = hdr + caplen;
     return true;
-  }
-
-  close(): void {
-    this.done = true;
-    this.window.close();
-  }
-
-  private stop(warning: string): void {
-    this.truncated = true;
-    this.done = true;
-    this.warnings.push(`${this.name}: ${warning}; the report covers every complete record before it`);
   }
 
   private u32(at: number): number {

@@ -1,7 +1,8 @@
 import type { ChunkFeed } from './chunk-feed.js';
 import { u16be, u16le, u32be, u32le } from './bytes.js';
-import { ChunkWindow, MAX_RECORD_BYTES } from './chunk-window.js';
+import { MAX_RECORD_BYTES } from './chunk-window.js';
 import { pseudoHeaderBytes } from './pseudo-header.js';
+import { ReaderBase } from './reader-base.js';
 import type { RecordReader } from './record-reader.js';
 import { CaptureFormatError } from '../errors.js';
 
@@ -24,42 +25,18 @@ interface InterfaceInfo {
 }
 
 /** PCAPNG: sections of either byte order, several interfaces each with its own link type and resolution. */
-export class PcapngReader implements RecordReader {
+export class PcapngReader extends ReaderBase implements RecordReader {
   readonly format = 'pcapng' as const;
-  data: Buffer;
-  offset = 0;
-  caplen = 0;
-  origLen = 0;
-  timestamp = 0;
-  linkType = 0;
-  truncated = false;
-  readonly warnings: string[] = [];
-  readonly linkTypes = new Set<number>();
-  private readonly window: ChunkWindow;
   private littleEndian = true;
   private interfaces: InterfaceInfo[] = [];
-  private pendingSkip = 0;
-  private done = false;
 
-  constructor(
-    feed: ChunkFeed,
-    private readonly name: string,
-  ) {
-    this.window = new ChunkWindow(feed);
+  constructor(feed: ChunkFeed, name: string) {
+    super(feed, name);
     if (!this.window.ensure(12)) throw new CaptureFormatError(`${name}: PCAPNG section header cut short`);
     const magic = u32le(this.window.buf, this.window.start + 8);
     if (magic !== BYTE_ORDER_MAGIC && magic !== 0x4d3c2b1a) {
       throw new CaptureFormatError(`${name}: PCAPNG section header has no valid byte-order magic`);
     }
-    this.data = this.window.buf;
-  }
-
-  get size(): number | null {
-    return this.window.size;
-  }
-
-  get position(): number {
-    return this.window.position;
   }
 
   next(): boolean {
@@ -109,11 +86,6 @@ export class PcapngReader implements RecordReader {
     return false;
   }
 
-  close(): void {
-    this.done = true;
-    this.window.close();
-  }
-
   /** EPB/OPB layout: interface, timestamp high/low at tsAt, captured and original length at lenAt. */
   private readPacket(body: number, bodyEnd: number, ifId: number, tsAt: number, lenAt: number, headerBytes: number): boolean {
     if (bodyEnd - body < headerBytes) return this.stop(`corrupt packet block at byte ${this.window.position}: too short`);
@@ -126,7 +98,7 @@ export class PcapngReader implements RecordReader {
       return this.stop(`corrupt packet block at byte ${this.window.position}: captured length ${caplen} exceeds the block`);
     }
     const units = this.u32(tsAt) * 4294967296 + this.u32(tsAt + 4);
-    this.setRecord(iface, data, caplen, origLen, units / iface.unitsPerSecond + iface.offsetSeconds);
+    this.setInterfaceRecord(iface, data, caplen, origLen, units / iface.unitsPerSecond + iface.offsetSeconds);
     return true;
   }
 
@@ -137,17 +109,12 @@ export class PcapngReader implements RecordReader {
     const origLen = this.u32(body);
     let caplen = Math.min(origLen, bodyEnd - body - 4);
     if (iface.snapLen > 0) caplen = Math.min(caplen, iface.snapLen);
-    this.setRecord(iface, body + 4, caplen, origLen, 0);
+    this.setInterfaceRecord(iface, body + 4, caplen, origLen, 0);
     return true;
   }
 
-  private setRecord(iface: InterfaceInfo, data: number, caplen: number, origLen: number, timestamp: number): void {
-    const strip = iface.pseudoHeader < caplen ? iface.pseudoHeader : caplen;
-    this.data = this.window.buf;
-    this.offset = data + strip;
-    this.caplen = caplen - strip;
-    this.origLen = origLen > iface.pseudoHeader ? origLen - iface.pseudoHeader : strip === 0 ? origLen : 0;
-    this.timestamp = timestamp;
+  private setInterfaceRecord(iface: InterfaceInfo, data: number, caplen: number, origLen: number, timestamp: number): void {
+    this.setRecord(data, caplen, origLen, timestamp, iface.pseudoHeader);
     this.linkType = iface.linkType;
   }
 
@@ -176,13 +143,6 @@ export class PcapngReader implements RecordReader {
     this.interfaces.push(iface);
     this.linkTypes.add(iface.linkType);
     return true;
-  }
-
-  private stop(warning: string): false {
-    this.truncated = true;
-    this.done = true;
-    this.warnings.push(`${this.name}: ${warning}; the report covers every complete record before it`);
-    return false;
   }
 
   private u32(at: number): number {
