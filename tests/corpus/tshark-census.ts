@@ -36,10 +36,12 @@ const OPTIONS = ['tcp.desegment_tcp_streams:FALSE', 'ip.defragment:FALSE', 'ipv6
 const EXTENSIONS: Record<string, number> = { 'ipv6.hopopts': 6, 'ipv6.routing': 7, 'ipv6.fraghdr': 8, 'ipv6.dstopts': 9 };
 const CLASS_OF: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
 const CACHE = join(ROOT, 'node_modules/.cache/wirewatch-tshark');
+/** Bump when the reading of tshark's output changes, so cached censuses are not reused. */
+const PARSER_REVISION = '2';
 
 /** Runs tshark once over `file` (cached by content and tshark version under node_modules/.cache). */
 export async function tsharkCensus(file: string, version: string): Promise<Census> {
-  const key = createHash('sha1').update(version).update(readFileSync(file)).digest('hex');
+  const key = createHash('sha1').update(PARSER_REVISION).update(version).update(readFileSync(file)).digest('hex');
   const cached = join(CACHE, `${key}.json`);
   if (existsSync(cached) && statSync(cached).size > 0) return JSON.parse(readFileSync(cached, 'utf8')) as Census;
   const args = ['-n', '-r', file, ...OPTIONS.flatMap((o) => ['-o', o]), '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
@@ -88,7 +90,8 @@ function classify(protocols: string[], cols: string[]): { cls: string; source: s
   const values = (i: number) => (cols[i] ? cols[i].split(',') : []);
   const v4 = protocols.indexOf('ip');
   const v6 = protocols.indexOf('ipv6');
-  if (v4 >= 0 && (v6 < 0 || v4 < v6)) {
+  // "ip:ipv6" with nothing between: tshark's IPv4 dissector found version 6 and handed the header to IPv6.
+  if (v4 >= 0 && (v6 < 0 || v4 < v6) && v6 !== v4 + 1) {
     const proto = values(3)[0];
     return { cls: proto === undefined ? 'other-ip' : (CLASS_OF[Number(proto)] ?? 'other-ip'), source: values(2)[0] ?? null };
   }

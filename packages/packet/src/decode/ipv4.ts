@@ -1,21 +1,28 @@
 import type { DecodedPacket } from './decoded-packet.js';
 import { NET_IPV4 } from './decoded-packet.js';
 import { ERR_IPV4_BAD_HEADER_LENGTH, ERR_IPV4_BAD_TOTAL_LENGTH, ERR_IPV4_BAD_VERSION, ERR_IPV4_TRUNCATED } from './errors.js';
+import { decodeIpv6 } from './ipv6.js';
 import { decodeTransport } from './transport.js';
 
 /**
  * IPv4 with options and fragments. The protocol field classifies every fragment; only the first
  * fragment carries the transport header. A total length of 0 is taken as TCP segmentation offload.
  * A header cut short yields every field it still holds (protocol, then source, then destination),
- * the way Wireshark reads it. A frame the link layer calls IPv4 stays IPv4 (class other-ip) even
- * with a wrong version, again as Wireshark counts it; IPv6 with a wrong version does not.
+ * the way Wireshark reads it. A frame the link layer calls IPv4 stays IPv4 (class other-ip) with a
+ * wrong version, again as Wireshark counts it, unless that version is 6.
  */
 export function decodeIpv4(d: DecodedPacket, buf: Uint8Array, off: number, end: number): void {
   d.network = NET_IPV4;
   d.ipOffset = off;
   const avail = end - off;
   if (avail < 1) return d.fail(ERR_IPV4_TRUNCATED);
-  if (buf[off] >> 4 !== 4) return d.fail(ERR_IPV4_BAD_VERSION);
+  const version = buf[off] >> 4;
+  if (version !== 4) {
+    d.fail(ERR_IPV4_BAD_VERSION);
+    // Labelled IPv4 but carrying IPv6: Wireshark and tcpdump both read it as IPv6.
+    if (version === 6) decodeIpv6(d, buf, off, end);
+    return;
+  }
   const headerLength = (buf[off] & 0x0f) * 4;
   if (headerLength < 20) return d.fail(ERR_IPV4_BAD_HEADER_LENGTH);
   if (avail < 4) return d.fail(ERR_IPV4_TRUNCATED);
