@@ -25,7 +25,7 @@ function pcap(records: Rec[], opts: { bigEndian?: boolean; nanos?: boolean; link
     else b.writeUInt16LE(n);
     return b;
   };
-  const parts = [w(opts.nanos ? 0xa1b23c4d : 0xa1b2c3d4), h(2), h(4), w(0), w(0), w(65535), w(opts.linkType ?? 1)];
+  const parts: Buffer[] = [w(opts.nanos ? 0xa1b23c4d : 0xa1b2c3d4), h(2), h(4), w(0), w(0), w(65535), w(opts.linkType ?? 1)];
   for (const r of records) {
     const sec = Math.floor(r.ts);
     const frac = Math.round((r.ts - sec) * (opts.nanos ? 1e9 : 1e6));
