@@ -31,6 +31,26 @@ describe('wirewatch CLI', () => {
     for (const option of ['--json', '--csv', '--html', '--interval', '--top']) expect(run.stdout).toContain(option);
   });
 
+  it('prints its version', () => {
+    const run = cli(['--version']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('turns an output it cannot write into one line and exit 2, without hanging', () => {
+    for (const [args, message] of [
+      [['--json', join(dir, 'missing-dir', 'r.json')], 'no such directory'],
+      [['--csv', '/proc/wirewatch-test'], 'no such directory'],
+      [['--csv', LAB], 'not a directory'],
+      [['--interval', '0'], 'at least 0.001'],
+    ] as const) {
+      const run = spawnSync(process.execPath, [bundle, 'analyze', LAB, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toContain(message);
+      expect(run.stderr).not.toMatch(/^\s+at /m);
+    }
+  });
+
   it('writes the JSON report to stdout with --json -', () => {
     const run = cli(['analyze', LAB, '--json', '-']);
     expect(run.status).toBe(0);

@@ -1,9 +1,12 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runAnalyze } from './commands/analyze.js';
 
+const VERSION = '0.1.0';
+
 export function buildProgram(): Command {
   const program = new Command('wirewatch')
-    .description('Network-traffic monitoring and analysis: sensors, collector, alerts, offline analysis')
+    .description('Network-traffic monitoring and analysis')
+    .version(VERSION, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride((error) => {
       process.exit(error.exitCode === 0 ? 0 : 2);
@@ -16,7 +19,7 @@ export function buildProgram(): Command {
     .option('--json <out>', 'write the JSON report to this file ("-" for stdout)')
     .option('--csv <dir>', 'write flows.csv and timeline.csv into this directory')
     .option('--html <out>', 'write a self-contained HTML report with charts')
-    .option('--interval <seconds>', 'timeline interval in seconds', positiveNumber, 1)
+    .option('--interval <seconds>', 'timeline interval in seconds', interval, 1)
     .option('--top <n>', 'length of the top lists', positiveInteger, 10)
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
@@ -25,9 +28,10 @@ export function buildProgram(): Command {
   return program;
 }
 
-function positiveNumber(value: string): number {
+/** Finer intervals than a millisecond would only make a row per packet. */
+function interval(value: string): number {
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a positive number');
+  if (!Number.isFinite(n) || n < 0.001) throw new InvalidArgumentError('expected a number of seconds, at least 0.001');
   return n;
 }
 

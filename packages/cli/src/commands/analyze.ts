@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { analyzeCaptureFile, renderHtmlReport, timelineCsv, writeFlowsCsv } from '@wirewatch/report';
+import { makeDirectory, output } from '../output.js';
 import { fileProgress } from '../progress.js';
 import { printSummary } from './print-summary.js';
 
@@ -25,12 +26,15 @@ export async function runAnalyze(file: string, flags: AnalyzeFlags): Promise<voi
   for (const warning of report.capture.warnings) process.stderr.write(`wirewatch: warning: ${warning}\n`);
 
   if (flags.json === '-') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-  else if (flags.json) await writeFile(flags.json, JSON.stringify(report, null, 2) + '\n');
+  else if (flags.json) await output(flags.json, () => writeFile(flags.json!, JSON.stringify(report, null, 2) + '\n'));
   if (flags.csv) {
-    await mkdir(flags.csv, { recursive: true });
-    await writeFlowsCsv(join(flags.csv, 'flows.csv'), summarizer.flows.flows());
-    await writeFile(join(flags.csv, 'timeline.csv'), timelineCsv(report.timeline));
+    const dir = flags.csv;
+    await output(dir, async () => {
+      await makeDirectory(dir);
+      await writeFlowsCsv(join(dir, 'flows.csv'), summarizer.flows.flows());
+      await writeFile(join(dir, 'timeline.csv'), timelineCsv(report.timeline));
+    });
   }
-  if (flags.html) await writeFile(flags.html, renderHtmlReport(report));
+  if (flags.html) await output(flags.html, () => writeFile(flags.html!, renderHtmlReport(report)));
   if (!flags.json && !flags.csv && !flags.html) printSummary(report);
 }

@@ -1,0 +1,36 @@
+import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { UsageError } from './fatal.js';
+
+/** Runs a write; a failure becomes one line naming the output, not a stack trace. */
+export async function output(path: string, write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on device' : code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory' : (code ?? 'write failed');
+    throw new UsageError(`cannot write ${path}: ${why}`);
+  }
+}
+
+/**
+ * mkdir -p. Node 20's own `{ recursive: true }` never returns where the parent exists but refuses
+ * new entries with ENOENT (for instance under /proc), so the walk up is done here.
+ */
+export async function makeDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await stat(dir)).isDirectory()) return;
+      throw error;
+    }
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || existsSync(parent)) throw error;
+    await makeDirectory(parent);
+    await mkdir(dir);
+  }
+}
