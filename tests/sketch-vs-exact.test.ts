@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DecodedPacket, decodePacket, openCaptureFile } from '../packages/packet/src/index.js';
+import { DecodedPacket, decodeRecord, openCaptureFile } from '../packages/packet/src/index.js';
 import { ExactSummarizer, SketchSummarizer, type TrafficSummarizer, type TrafficSummary } from '../packages/traffic/src/index.js';
 
 const LAB = join(fileURLToPath(new URL('..', import.meta.url)), 'samples/lab.pcap');
@@ -14,8 +14,8 @@ function summarize(path: string, summarizers: TrafficSummarizer[], topN: number)
   const reader = openCaptureFile(path);
   const d = new DecodedPacket();
   while (reader.next()) {
-    decodePacket(d, reader.data, reader.offset, reader.caplen, reader.linkType);
-    for (const s of summarizers) s.add(d, reader.origLen, reader.caplen, reader.timestamp);
+    decodeRecord(d, reader);
+    for (const s of summarizers) s.add(d);
   }
   reader.close();
   return summarizers.map((s) => s.summary(topN));

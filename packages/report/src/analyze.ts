@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { DecodedPacket, decodePacket, linkTypeName, openCaptureFile } from '@wirewatch/packet';
+import { DecodedPacket, decodeRecord, linkTypeName, openCaptureFile } from '@wirewatch/packet';
 import { ExactSummarizer, Timeline } from '@wirewatch/traffic';
 import { REPORT_VERSION, type AnalysisReport } from './schema.js';
 
@@ -34,17 +34,11 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
   const size = reader.size;
   const summarizer = new ExactSummarizer();
   const d = new DecodedPacket();
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
   let count = 0;
   try {
     while (reader.next()) {
-      const ts = reader.timestamp;
-      decodePacket(d, reader.data, reader.offset, reader.caplen, reader.linkType);
-      const cls = summarizer.add(d, reader.origLen, reader.caplen, ts);
-      timeline.add(cls, ts, reader.origLen);
-      if (ts < first) first = ts;
-      if (ts > last) last = ts;
+      decodeRecord(d, reader);
+      timeline.add(d, summarizer.add(d));
       if ((++count & PROGRESS_EVERY) === 0 && options.onProgress) options.onProgress(reader.position, size);
     }
   } finally {
@@ -53,6 +47,7 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
   options.onProgress?.(reader.position, size);
   const topN = options.topN ?? 10;
   const hasPackets = count > 0;
+  const { first, last } = timeline;
   const report: AnalysisReport = {
     version: REPORT_VERSION,
     generator: GENERATOR,

@@ -32,10 +32,11 @@ export class BasicCounters {
   readonly dnsRcodes = new Float64Array(16);
   readonly dnsQtypes = new Float64Array(65536);
 
-  add(d: DecodedPacket, cls: number, wireLength: number, capturedLength: number): void {
+  add(d: DecodedPacket, cls: number): void {
+    const wireLength = d.wireLength;
     this.packets++;
     this.bytes += wireLength;
-    this.capturedBytes += capturedLength;
+    this.capturedBytes += d.capturedLength;
     this.classes[cls * 2]++;
     this.classes[cls * 2 + 1] += wireLength;
     this.sizes[sizeBucket(wireLength)]++;

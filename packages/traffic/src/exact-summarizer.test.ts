@@ -24,7 +24,9 @@ function summarize(frames: Buffer[]): ExactSummarizer {
   const d = new DecodedPacket();
   frames.forEach((f, i) => {
     decodePacket(d, f, 0, f.length, 1);
-    s.add(d, f.length, f.length, 100 + i);
+    d.timestamp = 100 + i;
+    d.wireLength = d.capturedLength = f.length;
+    s.add(d);
   });
   return s;
 }
@@ -73,10 +75,11 @@ describe('ExactSummarizer', () => {
 describe('Timeline', () => {
   it('buckets by interval, in time order, whatever order the packets came in', () => {
     const t = new Timeline(10);
-    t.add(0, 125, 100);
-    t.add(1, 101, 50);
-    t.add(0, 129.9, 10);
-    t.add(0, 95, 1);
+    const at = (timestamp: number, wireLength: number) => Object.assign(new DecodedPacket(), { timestamp, wireLength });
+    t.add(at(125, 100), 0);
+    t.add(at(101, 50), 1);
+    t.add(at(129.9, 10), 0);
+    t.add(at(95, 1), 0);
     expect(t.points().map((p) => [p.start, p.packets, p.bytes, p.protocols.tcp.packets, p.protocols.udp.packets])).toEqual([
       [90, 1, 1, 1, 0],
       [100, 1, 50, 0, 1],

@@ -12,10 +12,10 @@ export class ExactSummarizer implements TrafficSummarizer {
   readonly flows = new FlowTable();
   readonly dnsNames = new DnsNameCounter();
 
-  add(d: DecodedPacket, wireLength: number, capturedLength: number, timestamp: number): number {
+  add(d: DecodedPacket): number {
     const cls = classify(d);
-    this.counters.add(d, cls, wireLength, capturedLength);
-    if (d.hasSource) this.flows.add(d, wireLength, timestamp);
+    this.counters.add(d, cls);
+    if (d.hasSource) this.flows.add(d);
     if (d.isDns && !d.dnsResponse && d.dnsQtype >= 0) this.dnsNames.add(d);
     return cls;
   }

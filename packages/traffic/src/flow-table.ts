@@ -44,7 +44,9 @@ export class FlowTable {
   private readonly v4 = new KeyTable(4, COLUMNS, { initialCapacity: 4096 });
   private readonly v6 = new KeyTable(FLOW_WORDS, COLUMNS, { initialCapacity: 1024 });
 
-  add(d: DecodedPacket, wireLength: number, timestamp: number): void {
+  add(d: DecodedPacket): void {
+    const wireLength = d.wireLength;
+    const timestamp = d.timestamp;
     const portsKnown = d.hasPorts && !d.laterFragment;
     const meta = (portsKnown ? PORTS_KNOWN : 0) | (d.hasDestination ? 0 : NO_DESTINATION) | (d.ipProto < 0 ? UNKNOWN_PROTO : d.ipProto);
     const ports = portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0;

@@ -57,10 +57,10 @@ export class SketchSummarizer implements TrafficSummarizer {
     this.nameStrings = new KeyTable(3, 0, { initialCapacity: k * 4, maxSize: k * 4 });
   }
 
-  add(d: DecodedPacket, wireLength: number, capturedLength: number, _timestamp: number): number {
+  add(d: DecodedPacket): number {
     const cls = classify(d);
-    this.counters.add(d, cls, wireLength, capturedLength);
-    if (d.hasSource) this.addAddresses(d, wireLength);
+    this.counters.add(d, cls);
+    if (d.hasSource) this.addAddresses(d, d.wireLength);
     if (d.isDns && !d.dnsResponse && d.dnsQtype >= 0) this.addDnsName(d);
     return cls;
   }

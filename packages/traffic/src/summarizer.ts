@@ -6,8 +6,8 @@ import type { TrafficSummary } from './summary.js';
  * sensor uses the bounded one (Space-Saving, HyperLogLog), whose memory does not grow with traffic.
  */
 export interface TrafficSummarizer {
-  /** Counts one frame; returns its protocol class number (see PROTOCOL_CLASSES). */
-  add(d: DecodedPacket, wireLength: number, capturedLength: number, timestamp: number): number;
+  /** Counts one decoded frame (with its timestamp and lengths); returns its class number (see PROTOCOL_CLASSES). */
+  add(d: DecodedPacket): number;
   summary(topN: number): TrafficSummary;
   reset(): void;
 }

@@ -1,3 +1,4 @@
+import type { DecodedPacket } from '@wirewatch/packet';
 import { CLASS_COUNT, PROTOCOL_CLASSES, emptyClassRecord } from './protocol-class.js';
 import type { Counter, ProtocolClass } from './summary.js';
 
@@ -12,6 +13,9 @@ const ROW = 2 + CLASS_COUNT * 2;
 
 /** Packets and bytes per class per fixed interval; rows are made only for intervals that saw traffic. */
 export class Timeline {
+  /** Earliest and latest timestamps counted (Infinity and -Infinity before the first). */
+  first = Number.POSITIVE_INFINITY;
+  last = Number.NEGATIVE_INFINITY;
   private readonly rows = new Map<number, Float64Array>();
   private lastIndex = Number.NaN;
   private lastRow: Float64Array = new Float64Array(ROW);
@@ -20,7 +24,12 @@ export class Timeline {
     if (!(intervalSeconds > 0)) throw new RangeError('interval must be a positive number of seconds');
   }
 
-  add(cls: number, timestamp: number, wireLength: number): void {
+  /** Counts a decoded frame (its timestamp and wire length) under class `cls`. */
+  add(d: DecodedPacket, cls: number): void {
+    const wireLength = d.wireLength;
+    const timestamp = d.timestamp;
+    if (timestamp < this.first) this.first = timestamp;
+    if (timestamp > this.last) this.last = timestamp;
     const index = Math.floor(timestamp / this.intervalSeconds);
     let row = this.lastRow;
     if (index !== this.lastIndex) {

@@ -9,6 +9,13 @@ export const NET_IPV6 = 6;
 export const NET_ARP = 1;
 
 export class DecodedPacket {
+  /**
+   * The record's metadata, set by decodeRecord. Summarizers read them from here rather than take them
+   * as arguments: a double passed to a function V8 does not inline is boxed on every call.
+   */
+  timestamp = 0;
+  wireLength = 0;
+  capturedLength = 0;
   linkType = 0;
   /** NET_NONE, NET_IPV4, NET_IPV6 or NET_ARP: the outermost network layer found. */
   network = NET_NONE;

@@ -1,3 +1,4 @@
+import type { RecordReader } from '../capture/record-reader.js';
 import type { DecodedPacket } from './decoded-packet.js';
 import { decodeArcnet } from './arcnet.js';
 import { decodeIpnet, decodeJuniperEthernet, decodeNflog, decodePktap } from './capture-headers.js';
@@ -127,6 +128,14 @@ export function decodeLink(d: DecodedPacket, buf: Uint8Array, off: number, end: 
     default:
       return;
   }
+}
+
+/** Decodes the reader's current record into `d`, with its timestamp and lengths. */
+export function decodeRecord(d: DecodedPacket, r: RecordReader): void {
+  d.timestamp = r.timestamp;
+  d.wireLength = r.origLen;
+  d.capturedLength = r.caplen;
+  decodePacket(d, r.data, r.offset, r.caplen, r.linkType);
 }
 
 /** Decodes one frame into `d` (reset first). Never throws on malformed input: errors go to d.error. */
