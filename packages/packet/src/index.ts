@@ -5,6 +5,6 @@ export { openCaptureFile, openCaptureSource } from './capture/open-capture.js';
 export { PcapWriter } from './capture/pcap-writer.js';
 export { DecodedPacket, NET_ARP, NET_IPV4, NET_IPV6, NET_NONE } from './decode/decoded-packet.js';
 export { DECODE_ERROR_REASONS } from './decode/errors.js';
-export { decodePacket, decodeRecord, isDecodedLinkType, linkTypeName } from './decode/link.js';
+export { decodePacket, decodeRecord, linkTypeName } from './decode/link.js';
 export { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP } from './decode/transport.js';
 export { formatIpv4, formatIpv6 } from './address.js';

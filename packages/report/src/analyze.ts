@@ -69,11 +69,6 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
   return { report, summarizer };
 }
 
-/** The report alone, as a promise (the work itself is synchronous). */
-export async function analyzeCapture(path: string, options: AnalyzeOptions = {}): Promise<AnalysisReport> {
-  return analyzeCaptureFile(path, options).report;
-}
-
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }

@@ -1,5 +1,5 @@
 export * from './schema.js';
-export { analyzeCapture, analyzeCaptureFile, type Analysis, type AnalyzeOptions } from './analyze.js';
+export { analyzeCaptureFile, type Analysis, type AnalyzeOptions } from './analyze.js';
 export { FLOWS_HEADER, flowCsvLine, timelineCsv, writeFlowsCsv } from './csv.js';
 export { renderHtmlReport } from './html/render.js';
 export { CaptureFormatError } from '@wirewatch/packet';

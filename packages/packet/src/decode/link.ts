@@ -73,10 +73,6 @@ export function linkTypeName(linkType: number): string {
   return NAMES[linkType] ?? `LINKTYPE_${linkType}`;
 }
 
-export function isDecodedLinkType(linkType: number): boolean {
-  return NAMES[linkType] !== undefined;
-}
-
 /** Dispatches on the capture's link type; frames of other link types stay undecoded (class "other"). */
 export function decodeLink(d: DecodedPacket, buf: Uint8Array, off: number, end: number, linkType: number): void {
   switch (linkType) {
