@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sealCrc } from './binary.js';
 import { HyperLogLog, hash64 } from './hyperloglog.js';
-import { check, rng } from './test-util.js';
+import { check, rng } from '../testing/random.js';
 
 /** Adds keys [i, salt] for i in [from, to). */
 function addRange(hll: HyperLogLog, from: number, to: number, salt: number): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sealCrc } from './binary.js';
 import { SpaceSaving } from './space-saving.js';
-import { check, rng, zipf } from './test-util.js';
+import { check, rng, zipf } from '../testing/random.js';
 
 const KEY_WORDS = 3;
 

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../testing/random.js';
 import { KeyTable } from './key-table.js';
 
-/** Deterministic PRNG (mulberry32) so every run probes the same sequences. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Mirror of KeyTable's private hash, used to build keys that collide on purpose. Checked below against the table. */
 function hashOf(words: ArrayLike<number>): number {

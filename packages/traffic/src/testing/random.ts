@@ -1,4 +1,4 @@
-/** Helpers shared by the sketch tests (not exported from the package). */
+/** Seeded randomness and checks shared by the traffic tests (not exported from the package). */
 
 /** Deterministic PRNG (mulberry32): uniform in [0, 1). */
 export function rng(seed: number): () => number {
