@@ -1,4 +1,5 @@
 /** Reading ahead on a worker thread must hand out exactly the records the plain reader does. */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,8 +26,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function digest(prefetch: boolean): { records: number; sha: string } {
-  const reader = openCaptureFile(big, { prefetch });
+function digest(prefetch: boolean, file = big): { records: number; sha: string } {
+  const reader = openCaptureFile(file, { prefetch });
   const hash = createHash('sha256');
   const header = Buffer.alloc(16);
   let records = 0;
@@ -47,4 +48,15 @@ it('reads a large file identically with and without the reader thread', () => {
   const plain = digest(false);
   expect(plain.records).toBe(2763 * 12);
   expect(digest(true)).toEqual(plain);
+});
+
+it('reads a large PCAPNG file identically with and without the reader thread', () => {
+  const ng = join(dir, 'big.pcapng');
+  const convert = spawnSync('editcap', ['-F', 'pcapng', big, ng]);
+  expect(convert.status).toBe(0);
+  const plain = digest(false, ng);
+  expect(plain.records).toBe(2763 * 12);
+  expect(digest(true, ng)).toEqual(plain);
+  // Same records as the PCAP it was converted from.
+  expect(plain).toEqual(digest(false));
 });
