@@ -71,6 +71,10 @@ class Pcapng {
   epb(iface: number, units: bigint, data: Buffer, orig = data.length): this {
     return this.block(6, Buffer.concat([this.u32(iface), this.u32(Number(units >> 32n)), this.u32(Number(units & 0xffffffffn)), this.u32(data.length), this.u32(orig), data]));
   }
+  /** Obsolete packet block (type 2): 16-bit interface id and drop count instead of a 32-bit id. */
+  opb(iface: number, units: bigint, data: Buffer): this {
+    return this.block(2, Buffer.concat([this.u16(iface), this.u16(0), this.u32(Number(units >> 32n)), this.u32(Number(units & 0xffffffffn)), this.u32(data.length), this.u32(data.length), data]));
+  }
   spb(data: Buffer, orig = data.length): this {
     return this.block(3, Buffer.concat([this.u32(orig), data]));
   }
@@ -165,6 +169,12 @@ describe('PCAPNG reader', () => {
       [228, 60, 60, 8],
     ]);
     expect(records[1].ts).toBeCloseTo(5, 6);
+  });
+
+  it('reads obsolete packet blocks', () => {
+    const { records } = readAll(new Pcapng().section().iface(1).iface(101).opb(1, 2_500_000n, frame(4, 44)).bytes());
+    expect(records.map((r) => [r.linkType, r.caplen, r.first])).toEqual([[101, 44, 4]]);
+    expect(records[0].ts).toBeCloseTo(2.5, 6);
   });
 
   it('reads a block larger than the read-ahead room', () => {
