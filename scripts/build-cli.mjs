@@ -2,7 +2,7 @@
 // run measurably faster as one plain ES module than through a TypeScript loader's per-module shims
 // (docs/benchmarks.md), and the bundle is what the containers ship. Third-party packages stay external.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,9 +12,11 @@ export const bundlePath = join(root, 'packages/cli/dist/wirewatch.mjs');
 const workspaceSources = {
   name: 'workspace-sources',
   setup(b) {
-    b.onResolve({ filter: /^@wirewatch\/[a-z-]+$/ }, (args) => ({
-      path: join(root, 'packages', args.path.slice('@wirewatch/'.length), 'src/index.ts'),
-    }));
+    b.onResolve({ filter: /^@wirewatch\/[a-z-]+$/ }, (args) => {
+      const name = args.path.slice('@wirewatch/'.length);
+      const library = join(root, 'packages', name, 'src/index.ts');
+      return { path: existsSync(library) ? library : join(root, 'services', name, 'src/index.ts') };
+    });
   },
 };
 

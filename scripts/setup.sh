@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what wirewatch's tests and tools need on a fresh Debian machine (idempotent, quick when done).
-#   Debian: tshark/capinfos (accuracy peers), tcpdump, chromium (HTML report checks), libpcap-dev (live capture)
+#   Debian: tshark/capinfos (accuracy peers), tcpdump/tcpreplay, chromium (HTML report checks), libpcap-dev (live capture),
+#           nats-server, influxdb 1.x, victoria-metrics (real servers for the pipeline tests when no Docker engine answers)
 #   npm:    pnpm 10, then the workspace from the lockfile
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(tshark wireshark-common tcpdump chromium libpcap-dev)
+apt_packages=(tshark wireshark-common tcpdump tcpreplay chromium libpcap-dev nats-server influxdb victoria-metrics iproute2)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
