@@ -1,1 +1,16 @@
-export {};
+export * from './subjects.js';
+export * from './stream.js';
+export { PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
+export { heartbeatMessageSchema, type HeartbeatMessage } from './heartbeat-message.js';
+export { SummarySketches, SketchError, type TopLists } from './summary-sketches.js';
+export {
+  buildSummaryMessage,
+  decodeHeartbeat,
+  decodeSummary,
+  encodeMessage,
+  type Decoded,
+  type DecodedSummary,
+  type Rejection,
+  type SummaryMeta,
+} from './codec.js';
+export { RejectionLog } from './rejection-log.js';

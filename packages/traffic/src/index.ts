@@ -20,3 +20,14 @@ export {
   PROTOCOL_CLASSES,
   classify,
 } from './protocol-class.js';
+export {
+  CONVERSATION_KEY_WORDS,
+  DNS_NAME_KEY_WORDS,
+  PORT_KEY_WORDS,
+  SOURCE_KEY_WORDS,
+  conversationList,
+  hostList,
+  keyHex,
+  portList,
+} from './sketch-lists.js';
+export { emptyClassRecord } from './protocol-class.js';

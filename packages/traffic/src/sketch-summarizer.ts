@@ -1,12 +1,13 @@
 import { NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
-import { ADDRESS_WORDS, formatAddressKey } from './address-key.js';
+import { ADDRESS_WORDS } from './address-key.js';
 import { BasicCounters } from './basic-counters.js';
 import { dnsNameKey, nameToString } from './dns-names.js';
 import { classify } from './protocol-class.js';
 import { HyperLogLog } from './sketch/hyperloglog.js';
-import { SpaceSaving, type HeavyHitter } from './sketch/space-saving.js';
+import { SpaceSaving } from './sketch/space-saving.js';
+import { CONVERSATION_KEY_WORDS, DNS_NAME_KEY_WORDS, PORT_KEY_WORDS, conversationList, hostList, keyHex, portList } from './sketch-lists.js';
 import type { TrafficSummarizer } from './summarizer.js';
-import type { ConversationEntry, HostEntry, PortEntry, TrafficSummary } from './summary.js';
+import type { TrafficSummary } from './summary.js';
 import { KeyTable } from './table/key-table.js';
 
 export interface SketchOptions {
@@ -16,7 +17,7 @@ export interface SketchOptions {
   precision?: number;
 }
 
-const CONVERSATION_WORDS = ADDRESS_WORDS * 2 - 1;
+const CONVERSATION_WORDS = CONVERSATION_KEY_WORDS;
 const TCP = 6;
 const UDP = 17;
 
@@ -48,8 +49,8 @@ export class SketchSummarizer implements TrafficSummarizer {
     this.sources = new SpaceSaving(ADDRESS_WORDS, k);
     this.destinations = new SpaceSaving(ADDRESS_WORDS, k);
     this.conversations = new SpaceSaving(CONVERSATION_WORDS, k);
-    this.ports = new SpaceSaving(2, k);
-    this.dnsNames = new SpaceSaving(3, k);
+    this.ports = new SpaceSaving(PORT_KEY_WORDS, k);
+    this.dnsNames = new SpaceSaving(DNS_NAME_KEY_WORDS, k);
     this.distinctSources = new HyperLogLog(p);
     this.distinctDestinations = new HyperLogLog(p);
     this.distinctConversations = new HyperLogLog(p);
@@ -69,10 +70,10 @@ export class SketchSummarizer implements TrafficSummarizer {
     const { queries, responses, nxdomain, rcodes, qtypes, ...counters } = this.counters.fill();
     return {
       ...counters,
-      top_sources: this.sources.entries(topN).map(host),
-      top_destinations: this.destinations.entries(topN).map(host),
-      top_conversations: this.conversations.entries(topN).map(conversation),
-      top_ports: this.ports.entries(topN).map(port),
+      top_sources: hostList(this.sources, topN),
+      top_destinations: hostList(this.destinations, topN),
+      top_conversations: conversationList(this.conversations, topN),
+      top_ports: portList(this.ports, topN),
       cardinalities: {
         sources: Math.round(this.distinctSources.estimate()),
         destinations: Math.round(this.distinctDestinations.estimate()),
@@ -86,7 +87,7 @@ export class SketchSummarizer implements TrafficSummarizer {
         nxdomain,
         rcodes,
         qtypes,
-        top_names: this.dnsNames.entries(topN).map((e) => ({ name: this.nameOf(e.key), queries: e.bytes })),
+        top_names: this.dnsNames.entries(topN).map((e) => ({ name: this.dnsNameOf(e.key), queries: e.bytes })),
       },
     };
   }
@@ -155,9 +156,16 @@ export class SketchSummarizer implements TrafficSummarizer {
     if (t.inserted) this.names[slot] = nameToString(d.dnsName, d.dnsNameLength);
   }
 
+  /** The names of the DNS-name sketch's monitored keys, by `keyHex(key)`: what the wire carries beside the sketch. */
+  dnsNameStrings(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const e of this.dnsNames.entries()) out[keyHex(e.key)] = this.dnsNameOf(e.key);
+    return out;
+  }
+
   /** Keeps only the strings of names the sketch still monitors. */
   private compactNames(): void {
-    const keep = this.dnsNames.entries().map((e) => ({ key: e.key, name: this.nameOf(e.key) }));
+    const keep = this.dnsNames.entries().map((e) => ({ key: e.key, name: this.dnsNameOf(e.key) }));
     this.nameStrings.clear();
     this.names = [];
     for (const { key, name } of keep) {
@@ -166,7 +174,7 @@ export class SketchSummarizer implements TrafficSummarizer {
     }
   }
 
-  private nameOf(key: Uint32Array): string {
+  dnsNameOf(key: Uint32Array): string {
     this.nameStrings.key.set(key);
     const slot = this.nameStrings.find();
     return slot >= 0 ? this.names[slot] : '?';
@@ -184,22 +192,4 @@ function writeAddress(key: Uint32Array, family: number, w0: number, w1: number, 
 function compareWords(a: Uint32Array, b: Uint32Array): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
   return 0;
-}
-
-function host(e: HeavyHitter): HostEntry {
-  return { ip: formatAddressKey(e.key, 0), packets: e.packets, bytes: e.bytes };
-}
-
-function conversation(e: HeavyHitter): ConversationEntry {
-  const k = e.key;
-  return {
-    a: formatAddressKey(Uint32Array.of(k[0], k[1], k[2], k[3], k[4]), 0),
-    b: formatAddressKey(Uint32Array.of(k[0], k[5], k[6], k[7], k[8]), 0),
-    packets: e.packets,
-    bytes: e.bytes,
-  };
-}
-
-function port(e: HeavyHitter): PortEntry {
-  return { transport: e.key[0] === TCP ? 'tcp' : 'udp', port: e.key[1], packets: e.packets, bytes: e.bytes };
 }

@@ -1,0 +1,93 @@
+import type { SketchSummarizer } from '@wirewatch/traffic';
+import type { z } from 'zod';
+import { heartbeatMessageSchema, type HeartbeatMessage } from './heartbeat-message.js';
+import { SketchError, SummarySketches } from './summary-sketches.js';
+import { PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
+
+export interface SummaryMeta {
+  sensor: string;
+  run: string;
+  seq: number;
+  interface: string;
+  start: number;
+  end: number;
+  emitted: number;
+  kernelDropped: number | null;
+  late: number;
+}
+
+/** Builds the summary message of what `summarizer` counted over one interval (the caller resets it after). */
+export function buildSummaryMessage(summarizer: SketchSummarizer, meta: SummaryMeta): SummaryMessage {
+  const { queries, responses, nxdomain, rcodes, qtypes, packets, bytes, captured_bytes, protocols, tcp_flags, packet_sizes, decode_errors } =
+    summarizer.counters.fill();
+  return {
+    type: 'summary',
+    version: PROTOCOL_VERSION,
+    sensor: meta.sensor,
+    run: meta.run,
+    seq: meta.seq,
+    interface: meta.interface,
+    start: meta.start,
+    end: meta.end,
+    emitted: meta.emitted,
+    packets,
+    bytes,
+    captured_bytes,
+    protocols,
+    tcp_flags,
+    packet_sizes,
+    dns: { queries, responses, nxdomain, rcodes, qtypes },
+    decode_errors,
+    capture: { received: packets, kernel_dropped: meta.kernelDropped, late: meta.late },
+    ...SummarySketches.fromSummarizer(summarizer).encode(),
+  };
+}
+
+export function encodeMessage(message: SummaryMessage | HeartbeatMessage): Uint8Array {
+  return Buffer.from(JSON.stringify(message));
+}
+
+/** Why a message was refused; `kind` is stable and short, for counting and for logging once per kind. */
+export interface Rejection {
+  kind: string;
+  detail: string;
+}
+
+export type Decoded<T> = { ok: true; message: T } | { ok: false; rejection: Rejection };
+export type DecodedSummary = { ok: true; message: SummaryMessage; sketches: SummarySketches } | { ok: false; rejection: Rejection };
+
+export function decodeSummary(bytes: Uint8Array): DecodedSummary {
+  const parsed = parseJson(bytes, summaryMessageSchema);
+  if (!parsed.ok) return parsed;
+  try {
+    return { ok: true, message: parsed.message, sketches: SummarySketches.fromMessage(parsed.message) };
+  } catch (error) {
+    if (error instanceof SketchError) return reject(`sketch.${error.sketch}`, error.message);
+    throw error;
+  }
+}
+
+export function decodeHeartbeat(bytes: Uint8Array): Decoded<HeartbeatMessage> {
+  return parseJson(bytes, heartbeatMessageSchema);
+}
+
+function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>): Decoded<T> {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch (error) {
+    return reject('json', `not JSON: ${(error as Error).message}`);
+  }
+  if (typeof value === 'object' && value !== null && 'version' in value && value.version !== PROTOCOL_VERSION) {
+    return reject('version', `protocol version ${String(value.version)}, this build speaks ${PROTOCOL_VERSION}`);
+  }
+  const result = schema.safeParse(value);
+  if (result.success) return { ok: true, message: result.data };
+  const issue = result.error.issues[0];
+  const path = issue.path.join('.') || '(message)';
+  return reject(`schema.${issue.path[0] === undefined ? 'message' : String(issue.path[0])}`, `${path}: ${issue.message}`);
+}
+
+function reject(kind: string, detail: string): { ok: false; rejection: Rejection } {
+  return { ok: false, rejection: { kind, detail } };
+}

@@ -1,0 +1,50 @@
+/**
+ * Subject names of the NATS contract. Version 1 lives under `wirewatch.v1.`; a breaking change gets a
+ * new prefix so old and new sensors can share a broker during an upgrade.
+ */
+export const SUBJECT_ROOT = 'wirewatch.v1';
+export const SUMMARY_SUBJECTS = `${SUBJECT_ROOT}.summary.>`;
+export const HEARTBEAT_SUBJECTS = `${SUBJECT_ROOT}.heartbeat.>`;
+export const ALERT_SUBJECTS = `${SUBJECT_ROOT}.alert.>`;
+/** Messages a consumer could not trust, copied with the reason in headers; outside `wirewatch.v1.>` on purpose. */
+export const DEAD_LETTER_ROOT = 'wirewatch.deadletter';
+export const DEAD_LETTER_SUBJECTS = `${DEAD_LETTER_ROOT}.>`;
+
+/** Sensor ids and rule names become one subject token: letters, digits, `_` and `-`, at most 64. */
+const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function isSubjectToken(value: string): boolean {
+  return TOKEN.test(value);
+}
+
+export function assertSubjectToken(what: string, value: string): void {
+  if (!isSubjectToken(value)) {
+    throw new Error(`${what} "${value}" must be 1-64 letters, digits, "_" or "-" (it becomes a NATS subject token)`);
+  }
+}
+
+export function summarySubject(sensor: string): string {
+  assertSubjectToken('sensor id', sensor);
+  return `${SUBJECT_ROOT}.summary.${sensor}`;
+}
+
+export function heartbeatSubject(sensor: string): string {
+  assertSubjectToken('sensor id', sensor);
+  return `${SUBJECT_ROOT}.heartbeat.${sensor}`;
+}
+
+export function alertSubject(rule: string): string {
+  assertSubjectToken('rule name', rule);
+  return `${SUBJECT_ROOT}.alert.${rule}`;
+}
+
+/** Where a consumer copies a message it rejected: `wirewatch.deadletter.<consumer>`. */
+export function deadLetterSubject(consumer: string): string {
+  assertSubjectToken('consumer name', consumer);
+  return `${DEAD_LETTER_ROOT}.${consumer}`;
+}
+
+/** The last token of a subject (the sensor id of summary and heartbeat subjects). */
+export function subjectSensor(subject: string): string {
+  return subject.slice(subject.lastIndexOf('.') + 1);
+}

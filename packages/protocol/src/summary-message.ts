@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+const count = z.number().finite().nonnegative();
+const counter = z.object({ packets: count, bytes: count });
+const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+const timestampMs = z.number().int().nonnegative();
+
+/**
+ * One sensor interface's traffic over one interval, as published on `wirewatch.v1.summary.<sensor>`.
+ * Exact counters travel as numbers; top lists and distinct counts travel as the sketches themselves
+ * (Space-Saving, HyperLogLog: binary, CRC-checked, base64) so a collector can merge them across
+ * sensors and intervals without losing their error bounds.
+ */
+export const summaryMessageSchema = z.object({
+  type: z.literal('summary'),
+  version: z.literal(PROTOCOL_VERSION),
+  sensor: token,
+  /** Random id of the sensor process's run: (sensor, run, seq) names the message; seq gaps are visible. */
+  run: token,
+  seq: z.number().int().positive(),
+  interface: z.string().min(1).max(256),
+  /** Interval [start, end) in ms since the epoch, in the packets' own time (capture or recorded time). */
+  start: timestampMs,
+  end: timestampMs,
+  /** Wall-clock ms at which the sensor closed the interval (publish lag = receipt - emitted). */
+  emitted: timestampMs,
+  packets: count,
+  bytes: count,
+  captured_bytes: count,
+  protocols: z.object({
+    tcp: counter,
+    udp: counter,
+    icmp: counter,
+    icmpv6: counter,
+    'other-ip': counter,
+    arp: counter,
+    other: counter,
+  }),
+  tcp_flags: z.object({ syn: count, syn_ack: count, fin: count, rst: count, psh: count, ack: count, urg: count, ece: count, cwr: count }),
+  packet_sizes: z.array(z.object({ le: z.number().int().positive().nullable(), packets: count })).max(32),
+  dns: z.object({
+    queries: count,
+    responses: count,
+    nxdomain: count,
+    rcodes: z.record(z.string().max(32), count),
+    qtypes: z.record(z.string().max(32), count),
+  }),
+  decode_errors: z.object({ total: count, by_reason: z.record(z.string().max(64), count) }),
+  /** What the capture itself reported during the interval. */
+  capture: z.object({
+    /** Frames that reached the sensor (counted above). */
+    received: count,
+    /** Frames the kernel dropped for this capture during the interval; null when the platform does not say. */
+    kernel_dropped: count.nullable(),
+    /** Frames whose timestamps fell before the interval (clock steps, late delivery), counted in it anyway. */
+    late: count,
+  }),
+  sketches: z.object({
+    sources: base64,
+    destinations: base64,
+    conversations: base64,
+    ports: base64,
+    dns_names: base64,
+    distinct_sources: base64,
+    distinct_destinations: base64,
+    distinct_conversations: base64,
+    distinct_flows: base64,
+  }),
+  /** Names of the dns_names sketch's keys, by hex key. */
+  dns_name_strings: z.record(z.string().regex(/^[0-9a-f]{24}$/), z.string().max(1024)),
+}).refine((m) => m.end > m.start, { message: 'end must be after start', path: ['end'] });
+
+export type SummaryMessage = z.infer<typeof summaryMessageSchema>;

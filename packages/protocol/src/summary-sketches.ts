@@ -1,0 +1,146 @@
+import {
+  HyperLogLog,
+  SpaceSaving,
+  conversationList,
+  hostList,
+  keyHex,
+  portList,
+  type Cardinalities,
+  type ConversationEntry,
+  type DnsNameEntry,
+  type HostEntry,
+  type PortEntry,
+  type SketchSummarizer,
+} from '@wirewatch/traffic';
+import type { SummaryMessage } from './summary-message.js';
+
+const TOP_SKETCHES = ['sources', 'destinations', 'conversations', 'ports', 'dns_names'] as const;
+const DISTINCT_SKETCHES = ['distinct_sources', 'distinct_destinations', 'distinct_conversations', 'distinct_flows'] as const;
+
+type TopName = (typeof TOP_SKETCHES)[number];
+type DistinctName = (typeof DISTINCT_SKETCHES)[number];
+
+export interface TopLists {
+  sources: HostEntry[];
+  destinations: HostEntry[];
+  conversations: ConversationEntry[];
+  ports: PortEntry[];
+  dns_names: DnsNameEntry[];
+}
+
+/**
+ * The sketches of one summary message, parsed; or the merge of several (other intervals, other
+ * sensors). Top lists and cardinalities come out the same way whatever was merged in.
+ */
+export class SummarySketches {
+  private constructor(
+    readonly top: Record<TopName, SpaceSaving>,
+    readonly distinct: Record<DistinctName, HyperLogLog>,
+    readonly dnsNames: Map<string, string>,
+  ) {}
+
+  /** Parses the base64 sketches of a validated message; throws naming the sketch that is malformed. */
+  static fromMessage(message: Pick<SummaryMessage, 'sketches' | 'dns_name_strings'>): SummarySketches {
+    const top = {} as Record<TopName, SpaceSaving>;
+    for (const name of TOP_SKETCHES) top[name] = parse(name, message.sketches[name], SpaceSaving.deserialize);
+    const distinct = {} as Record<DistinctName, HyperLogLog>;
+    for (const name of DISTINCT_SKETCHES) distinct[name] = parse(name, message.sketches[name], HyperLogLog.deserialize);
+    checkShape(top, distinct);
+    return new SummarySketches(top, distinct, new Map(Object.entries(message.dns_name_strings)));
+  }
+
+  static fromSummarizer(s: SketchSummarizer): SummarySketches {
+    return new SummarySketches(
+      { sources: s.sources, destinations: s.destinations, conversations: s.conversations, ports: s.ports, dns_names: s.dnsNames },
+      {
+        distinct_sources: s.distinctSources,
+        distinct_destinations: s.distinctDestinations,
+        distinct_conversations: s.distinctConversations,
+        distinct_flows: s.distinctFlows,
+      },
+      new Map(Object.entries(s.dnsNameStrings())),
+    );
+  }
+
+  /** The wire form: base64 of each sketch's binary form, plus the DNS names the sketch can report. */
+  encode(): Pick<SummaryMessage, 'sketches' | 'dns_name_strings'> {
+    const sketches = {} as SummaryMessage['sketches'];
+    for (const name of TOP_SKETCHES) sketches[name] = toBase64(this.top[name].serialize());
+    for (const name of DISTINCT_SKETCHES) sketches[name] = toBase64(this.distinct[name].serialize());
+    const names: Record<string, string> = {};
+    for (const e of this.top.dns_names.entries()) {
+      const hex = keyHex(e.key);
+      const name = this.dnsNames.get(hex);
+      if (name !== undefined) names[hex] = name;
+    }
+    return { sketches, dns_name_strings: names };
+  }
+
+  /** An independent copy to merge others into (this one is left as it is). */
+  clone(): SummarySketches {
+    return SummarySketches.fromMessage(this.encode());
+  }
+
+  /** Merges `other` into this one; both must come from sensors with the same sketch sizes. */
+  merge(other: SummarySketches): this {
+    for (const name of TOP_SKETCHES) this.top[name].merge(other.top[name]);
+    for (const name of DISTINCT_SKETCHES) this.distinct[name].merge(other.distinct[name]);
+    for (const [hex, name] of other.dnsNames) if (!this.dnsNames.has(hex)) this.dnsNames.set(hex, name);
+    return this;
+  }
+
+  topLists(topN: number): TopLists {
+    return {
+      sources: hostList(this.top.sources, topN),
+      destinations: hostList(this.top.destinations, topN),
+      conversations: conversationList(this.top.conversations, topN),
+      ports: portList(this.top.ports, topN),
+      dns_names: this.top.dns_names
+        .entries(topN)
+        .map((e) => ({ name: this.dnsNames.get(keyHex(e.key)) ?? '?', queries: e.bytes })),
+    };
+  }
+
+  cardinalities(): Cardinalities {
+    return {
+      sources: Math.round(this.distinct.distinct_sources.estimate()),
+      destinations: Math.round(this.distinct.distinct_destinations.estimate()),
+      conversations: Math.round(this.distinct.distinct_conversations.estimate()),
+      flows: Math.round(this.distinct.distinct_flows.estimate()),
+      exact: false,
+    };
+  }
+}
+
+function parse<T>(name: string, base64: string, deserialize: (bytes: Uint8Array) => T): T {
+  try {
+    return deserialize(Buffer.from(base64, 'base64'));
+  } catch (error) {
+    throw new SketchError(name, (error as Error).message);
+  }
+}
+
+/** Every top sketch of one message must share a capacity, every HLL a precision, so merges line up. */
+function checkShape(top: Record<TopName, SpaceSaving>, distinct: Record<DistinctName, HyperLogLog>): void {
+  const capacity = top.sources.capacity;
+  for (const name of TOP_SKETCHES) {
+    if (top[name].capacity !== capacity) throw new SketchError(name, `capacity ${top[name].capacity} differs from sources' ${capacity}`);
+  }
+  const p = distinct.distinct_sources.p;
+  for (const name of DISTINCT_SKETCHES) {
+    if (distinct[name].p !== p) throw new SketchError(name, `precision ${distinct[name].p} differs from distinct_sources' ${p}`);
+  }
+}
+
+export class SketchError extends Error {
+  constructor(
+    readonly sketch: string,
+    detail: string,
+  ) {
+    super(`sketch ${sketch}: ${detail}`);
+  }
+}
+
+function toBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+}
