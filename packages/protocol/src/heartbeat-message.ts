@@ -41,6 +41,8 @@ export const heartbeatMessageSchema = z.object({
     bytes: count,
     dropped_oldest: count,
     dropped_write_errors: count,
+    /** Summaries larger than the whole spool bound. */
+    dropped_oversize: count,
     corrupt_skipped: count,
   }),
 });

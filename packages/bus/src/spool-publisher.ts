@@ -1,0 +1,130 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+/** The part of `@wirewatch/spool`'s Spool the publisher needs. */
+export interface PublishSpool {
+  append(data: Uint8Array, meta: { id: string }): unknown;
+  peek(n: number): Promise<ReadonlyArray<{ seq: number; id: string; data: Uint8Array }>>;
+  /** Removes every entry up to and including `upTo`. */
+  ack(upTo: { seq: number }): Promise<void>;
+  stats(): { records: number; oldestAgeMs?: number | null };
+}
+
+export interface SpoolPublisherOptions {
+  subject: string;
+  /** How long to wait for JetStream's ack of one message before treating it as failed and retrying. */
+  ackTimeoutMs?: number;
+  /** Called on the first failure of a streak of failures, and when publishing works again. */
+  onStateChange?: (healthy: boolean, detail: string) => void;
+}
+
+/**
+ * Everything the sensor publishes goes through its on-disk spool: appended first, sent in order,
+ * removed only once JetStream acknowledged it. With the Nats-Msg-Id of each message fixed when it was
+ * spooled, a resend after a lost ack or a restart is dropped by the server's duplicate window.
+ */
+export class SpoolPublisher {
+  published = 0;
+  failures = 0;
+  lastAckAt = 0;
+  private js: JetStreamClient | undefined;
+  private wake: (() => void) | undefined;
+  private healthy = true;
+  private stopped = false;
+
+  constructor(
+    private readonly spool: PublishSpool,
+    private readonly options: SpoolPublisherOptions,
+  ) {}
+
+  /** The connection may come later (NATS down at start): until then messages only spool. */
+  attach(nc: NatsConnection): void {
+    this.js = jetstream(nc, { timeout: this.options.ackTimeoutMs ?? 5000 });
+    this.kick();
+  }
+
+  enqueue(data: Uint8Array, id: string): void {
+    this.spool.append(data, { id });
+    this.kick();
+  }
+
+  /** Sends until `stop()`; resolves once the spool is empty after `stop()` was asked to drain, or at once otherwise. */
+  async run(): Promise<void> {
+    let backoff = 100;
+    while (!this.stopped) {
+      const js = this.js;
+      const batch = js ? await this.spool.peek(64) : [];
+      if (!js || batch.length === 0) {
+        await this.sleep(js ? 1000 : 250);
+        continue;
+      }
+      let sent = 0;
+      let last: { seq: number } | undefined;
+      for (const entry of batch) {
+        try {
+          await js.publish(this.options.subject, entry.data, { msgID: entry.id, timeout: this.options.ackTimeoutMs ?? 5000 });
+        } catch (error) {
+          this.failures++;
+          this.setHealthy(false, (error as Error).message);
+          break;
+        }
+        sent++;
+        last = entry;
+        this.published++;
+        this.lastAckAt = Date.now();
+      }
+      if (last !== undefined) {
+        await this.spool.ack(last);
+        this.setHealthy(true, 'publishing');
+        backoff = 100;
+      }
+      if (sent < batch.length) {
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  /** Publishes what is spooled, for up to `timeoutMs`, then stops; what is left stays on disk for the next start. */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.js && this.spool.stats().records > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    this.stopped = true;
+    this.kick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.kick();
+  }
+
+  /** Age of the oldest message not yet acknowledged, 0 when none waits. */
+  lagMs(): number {
+    return this.spool.stats().oldestAgeMs ?? 0;
+  }
+
+  private setHealthy(healthy: boolean, detail: string): void {
+    if (healthy === this.healthy) return;
+    this.healthy = healthy;
+    this.options.onStateChange?.(healthy, detail);
+  }
+
+  private kick(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const self = this;
+      function done(): void {
+        clearTimeout(timer);
+        if (self.wake === done) self.wake = undefined;
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

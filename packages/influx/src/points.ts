@@ -1,0 +1,168 @@
+import type { HeartbeatMessage, SummaryMessage, TopLists } from '@wirewatch/protocol';
+import type { Cardinalities } from '@wirewatch/traffic';
+import { escapeStringField, line, numberFields, tagSet } from './line-protocol.js';
+import { MEASUREMENT, TOP_LISTS, type TopListName } from './schema.js';
+
+/** Known DNS response codes and query types get their own field; anything else is summed into `other`. */
+const RCODE_FIELDS = new Set(['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED']);
+const QTYPE_FIELDS = new Set(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'SRV', 'TXT', 'ANY', 'HTTPS', 'SVCB']);
+
+/** What the collector reads out of a summary's sketches. */
+export interface SketchView {
+  top: TopLists;
+  cardinalities: Cardinalities;
+}
+
+/** Lines for one sensor interval (timestamp = interval start): see docs/influxdb-schema.md. */
+export function summaryLines(m: SummaryMessage, view: SketchView, out: string[] = []): string[] {
+  const t = m.start;
+  const tags = tagSet([
+    ['interface', m.interface],
+    ['sensor', m.sensor],
+  ]);
+  const f = m.tcp_flags;
+  const sizes: Array<[string, number]> = m.packet_sizes.map((b) => [b.le === null ? 'size_gt_last' : `size_le_${b.le}`, b.packets]);
+  out.push(
+    line(
+      MEASUREMENT.traffic,
+      tags,
+      numberFields([
+        ['packets', m.packets],
+        ['bytes', m.bytes],
+        ['captured_bytes', m.captured_bytes],
+        ['interval_seconds', (m.end - m.start) / 1000],
+        ['seq', m.seq],
+        ['decode_errors', m.decode_errors.total],
+        ['kernel_dropped', m.capture.kernel_dropped ?? NaN],
+        ['late', m.capture.late],
+        ['tcp_syn', f.syn],
+        ['tcp_syn_ack', f.syn_ack],
+        ['tcp_fin', f.fin],
+        ['tcp_rst', f.rst],
+        ['tcp_psh', f.psh],
+        ['tcp_ack', f.ack],
+        ['tcp_urg', f.urg],
+        ['tcp_ece', f.ece],
+        ['tcp_cwr', f.cwr],
+        ...sizes,
+        ['distinct_sources', view.cardinalities.sources],
+        ['distinct_destinations', view.cardinalities.destinations],
+        ['distinct_conversations', view.cardinalities.conversations],
+        ['distinct_flows', view.cardinalities.flows],
+      ]),
+      t,
+    ),
+  );
+  for (const [cls, c] of Object.entries(m.protocols)) {
+    out.push(line(MEASUREMENT.protocol, `,class=${cls}${tags}`, numberFields([['packets', c.packets], ['bytes', c.bytes]]), t));
+  }
+  out.push(line(MEASUREMENT.dns, tags, dnsFields(m), t));
+  if (m.decode_errors.total > 0) {
+    out.push(line(MEASUREMENT.decodeErrors, tags, numberFields(Object.entries(m.decode_errors.by_reason).map(([k, v]) => [k.replace(/[.-]/g, '_'), v])), t));
+  }
+  topLines(MEASUREMENT.top, tags, view.top, t, out);
+  return out;
+}
+
+function dnsFields(m: SummaryMessage): string {
+  const fields: Array<[string, number]> = [
+    ['queries', m.dns.queries],
+    ['responses', m.dns.responses],
+    ['nxdomain', m.dns.nxdomain],
+  ];
+  let otherRcode = 0;
+  for (const [name, n] of Object.entries(m.dns.rcodes)) {
+    if (RCODE_FIELDS.has(name)) fields.push([`rcode_${name.toLowerCase()}`, n]);
+    else otherRcode += n;
+  }
+  let otherQtype = 0;
+  for (const [name, n] of Object.entries(m.dns.qtypes)) {
+    if (QTYPE_FIELDS.has(name)) fields.push([`qtype_${name.toLowerCase()}`, n]);
+    else otherQtype += n;
+  }
+  fields.push(['rcode_other', otherRcode], ['qtype_other', otherQtype]);
+  return numberFields(fields);
+}
+
+/** Rank-tagged lines: at most topN series per list, whatever addresses come and go. */
+export function topLines(measurement: string, tags: string, top: TopLists, timestampMs: number, out: string[]): void {
+  for (const list of TOP_LISTS) {
+    const entries = listEntries(top, list);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i];
+      out.push(
+        line(
+          measurement,
+          `,list=${list},rank=${i + 1}${tags}`,
+          `key=${escapeStringField(e.key)},` + numberFields([['packets', e.packets], ['bytes', e.bytes]]),
+          timestampMs,
+        ),
+      );
+    }
+  }
+}
+
+interface RankedEntry {
+  key: string;
+  packets: number;
+  bytes: number;
+}
+
+function listEntries(top: TopLists, list: TopListName): RankedEntry[] {
+  switch (list) {
+    case 'sources':
+      return top.sources.map((h) => ({ key: h.ip, packets: h.packets, bytes: h.bytes }));
+    case 'destinations':
+      return top.destinations.map((h) => ({ key: h.ip, packets: h.packets, bytes: h.bytes }));
+    case 'conversations':
+      return top.conversations.map((c) => ({ key: `${c.a} <-> ${c.b}`, packets: c.packets, bytes: c.bytes }));
+    case 'ports':
+      return top.ports.map((p) => ({ key: `${p.transport}/${p.port}`, packets: p.packets, bytes: p.bytes }));
+    case 'dns_names':
+      return top.dns_names.map((n) => ({ key: n.name, packets: n.queries, bytes: 0 }));
+  }
+}
+
+/** Lines for one heartbeat (timestamp = when the sensor sent it). */
+export function heartbeatLines(h: HeartbeatMessage, out: string[] = []): string[] {
+  const sensorTags = tagSet([['sensor', h.sensor]]);
+  out.push(
+    line(
+      MEASUREMENT.sensorHealth,
+      sensorTags,
+      numberFields([
+        ['uptime_seconds', Math.max(0, (h.sent - h.started) / 1000)],
+        ['published', h.published],
+        ['last_seq', h.last_seq],
+        ['publish_lag_ms', h.publish_lag_ms],
+        ['spool_records', h.spool.records],
+        ['spool_bytes', h.spool.bytes],
+        ['spool_dropped_oldest', h.spool.dropped_oldest],
+        ['spool_dropped_write_errors', h.spool.dropped_write_errors],
+        ['spool_dropped_oversize', h.spool.dropped_oversize],
+        ['spool_corrupt_skipped', h.spool.corrupt_skipped],
+        ['interfaces', h.interfaces.length],
+      ]),
+      h.sent,
+    ),
+  );
+  for (const i of h.interfaces) {
+    out.push(
+      line(
+        MEASUREMENT.interfaceHealth,
+        tagSet([['interface', i.name], ['sensor', h.sensor]]),
+        numberFields([
+          ['running', i.running ? 1 : 0],
+          ['packets', i.packets],
+          ['bytes', i.bytes],
+          ['decode_errors', i.decode_errors],
+          ['kernel_dropped', i.kernel_dropped ?? NaN],
+          ['pcap_written', i.pcap_written],
+          ['pcap_write_errors', i.pcap_write_errors],
+        ]),
+        h.sent,
+      ),
+    );
+  }
+  return out;
+}

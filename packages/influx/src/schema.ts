@@ -1,0 +1,18 @@
+/** Measurement names of the schema in docs/influxdb-schema.md. */
+export const MEASUREMENT = {
+  traffic: 'traffic',
+  protocol: 'protocol',
+  top: 'top',
+  fleetTop: 'fleet_top',
+  dns: 'dns',
+  decodeErrors: 'decode_errors',
+  sensorHealth: 'sensor_health',
+  interfaceHealth: 'sensor_interface_health',
+} as const;
+
+/** The top lists written per sensor interval and fleet-wide, each as `rank`-tagged points. */
+export const TOP_LISTS = ['sources', 'destinations', 'conversations', 'ports', 'dns_names'] as const;
+export type TopListName = (typeof TOP_LISTS)[number];
+
+/** Default length of the written top lists: the `rank` tag runs 1..topN, which bounds the series. */
+export const DEFAULT_TOP_N = 10;

@@ -1,0 +1,123 @@
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { connectNats, deadLetter, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import { createInfluxWriter, heartbeatLines, summaryLines, type InfluxWriter } from '@wirewatch/influx';
+import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummary } from '@wirewatch/protocol';
+import type { Logger } from '@wirewatch/service';
+import { BatchIngest, type Converted } from './batch-ingest.js';
+import type { CollectorConfig } from './config.js';
+
+/** A collector replica: two shared durable consumers (summaries, heartbeats) → InfluxDB. */
+export class Collector {
+  readonly summaries: BatchIngest;
+  readonly heartbeats: BatchIngest;
+  /** Messages waiting in the stream for this consumer group, plus delivered-but-unacked, by consumer. */
+  readonly pending = { summaries: 0, heartbeats: 0 };
+  consumerErrors = 0;
+  private readonly abort = new AbortController();
+  private nc: NatsConnection | undefined;
+  private jsm: JetStreamManager | undefined;
+  private running: Promise<unknown> | undefined;
+  private lagTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly config: CollectorConfig,
+    readonly writer: InfluxWriter,
+    private readonly log: Logger,
+  ) {
+    const write = (lines: string[]) => writer.write(lines, this.abort.signal);
+    const dead = (consumer: string) => (m: Parameters<typeof deadLetter>[2], r: Parameters<typeof deadLetter>[3]) =>
+      this.nc ? deadLetter(this.nc, consumer, m, r) : Promise.reject(new Error('not connected'));
+    const onFirstRejection = (kind: string) => (rejection: { kind: string; detail: string }, subject: string) =>
+      log.warn({ consumer: kind, reason: rejection.kind, detail: rejection.detail, subject }, 'rejected a message (dead-lettered; further rejections of this kind are counted, not logged)');
+    this.summaries = new BatchIngest({
+      kind: 'summary',
+      convert: (data) => this.convertSummary(data),
+      write,
+      deadLetter: dead(config.consumer.summaries),
+      onFirstRejection: onFirstRejection('summaries'),
+    });
+    this.heartbeats = new BatchIngest({
+      kind: 'heartbeat',
+      convert: (data) => {
+        const d = decodeHeartbeat(data);
+        return d.ok ? { ok: true, lines: heartbeatLines(d.message) } : d;
+      },
+      write,
+      deadLetter: dead(config.consumer.heartbeats),
+      onFirstRejection: onFirstRejection('heartbeats'),
+    });
+  }
+
+  get connected(): boolean {
+    return this.nc !== undefined && !this.nc.isClosed();
+  }
+
+  /** Connects (retrying until NATS answers), sets up streams and consumers, and consumes until `stop()`. */
+  async start(): Promise<void> {
+    const c = this.config;
+    const nc = await connectNats(natsOptions(c.nats), {
+      name: 'wirewatch-collector',
+      waitOnFirstConnect: true,
+      onStatus: (event, detail) => this.log.info({ event, detail }, 'NATS connection'),
+    });
+    this.nc = nc;
+    this.jsm = c.nats.manageStreams ? await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas }) : await jetstreamManager(nc);
+    const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
+    for (const [name, filterSubject] of [
+      [c.consumer.summaries, SUMMARY_SUBJECTS],
+      [c.consumer.heartbeats, HEARTBEAT_SUBJECTS],
+    ] as const) {
+      await ensureDurableConsumer(this.jsm, { stream: c.nats.stream, name, filterSubject, ackWaitMs });
+    }
+    this.log.info({ servers: c.nats.servers, stream: c.nats.stream }, 'consuming');
+    const common = {
+      stream: c.nats.stream,
+      batchSize: c.consumer.batchSize,
+      maxWaitMs: c.consumer.maxWaitMs,
+      ackWaitMs,
+      signal: this.abort.signal,
+      onError: (error: unknown) => {
+        this.consumerErrors++;
+        this.log.warn({ err: (error as Error).message }, 'consumer batch failed; it will be redelivered');
+      },
+    };
+    this.lagTimer = setInterval(() => void this.refreshPending(), 2000);
+    this.running = Promise.all([
+      runBatchConsumer(nc, { ...common, name: c.consumer.summaries, handle: (b) => this.summaries.handle(b) }),
+      runBatchConsumer(nc, { ...common, name: c.consumer.heartbeats, handle: (b) => this.heartbeats.handle(b) }),
+    ]);
+  }
+
+  /** Stops fetching, lets the batch in hand finish its write and acks, then closes the connection. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.abort.abort();
+    if (this.lagTimer) clearInterval(this.lagTimer);
+    if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, timeoutMs))]);
+    await this.nc?.drain().catch(() => undefined);
+    await this.writer.close();
+  }
+
+  private convertSummary(data: Uint8Array): Converted {
+    const d = decodeSummary(data);
+    if (!d.ok) return d;
+    const view = { top: d.sketches.topLists(this.config.topN), cardinalities: d.sketches.cardinalities() };
+    return { ok: true, lines: summaryLines(d.message, view), emitted: d.message.emitted };
+  }
+
+  private async refreshPending(): Promise<void> {
+    const jsm = this.jsm;
+    if (!jsm) return;
+    try {
+      for (const key of ['summaries', 'heartbeats'] as const) {
+        const info = await jsm.consumers.info(this.config.nats.stream, this.config.consumer[key]);
+        this.pending[key] = info.num_pending + info.num_ack_pending;
+      }
+    } catch {
+      // the next refresh tries again; the gauges keep their last value meanwhile
+    }
+  }
+}
+
+export type { InfluxWriter };
+export { createInfluxWriter };

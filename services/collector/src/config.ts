@@ -1,0 +1,37 @@
+import { natsConfigSchema } from '@wirewatch/bus';
+import { z } from 'zod';
+
+export const collectorConfigSchema = z.object({
+  nats: natsConfigSchema.default(natsConfigSchema.parse({})),
+  /** Durable consumer names: replicas with the same names share the work. */
+  consumer: z
+    .object({
+      summaries: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('collector-summaries'),
+      heartbeats: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('collector-heartbeats'),
+      batchSize: z.number().int().min(1).max(10_000).default(500),
+      maxWaitMs: z.number().int().min(10).max(60_000).default(500),
+      ackWaitSeconds: z.number().min(1).max(3600).default(30),
+    })
+    .default({ summaries: 'collector-summaries', heartbeats: 'collector-heartbeats', batchSize: 500, maxWaitMs: 500, ackWaitSeconds: 30 }),
+  influx: z
+    .object({
+      url: z.string().url().default('http://127.0.0.1:8086'),
+      /** v2 write API (InfluxDB 1.8+, 2.x, 3.x, Cloud), v1 `/write` (older 1.x), or ask `/ping`. */
+      api: z.enum(['auto', 'v1', 'v2']).default('auto'),
+      token: z.string().optional(),
+      org: z.string().default('wirewatch'),
+      bucket: z.string().default('wirewatch'),
+      database: z.string().default('wirewatch'),
+      username: z.string().optional(),
+      password: z.string().optional(),
+      retentionPolicy: z.string().optional(),
+      timeoutMs: z.number().int().min(100).default(10_000),
+    })
+    .default({ url: 'http://127.0.0.1:8086', api: 'auto', org: 'wirewatch', bucket: 'wirewatch', database: 'wirewatch', timeoutMs: 10_000 }),
+  /** Length of the rank-tagged top lists written per sensor interval (bounds the series: docs/influxdb-schema.md). */
+  topN: z.number().int().min(1).max(100).default(10),
+  http: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9102) }).default({ host: '0.0.0.0', port: 9102 }),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type CollectorConfig = z.infer<typeof collectorConfigSchema>;

@@ -1,0 +1,52 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { Sensor } from './sensor.js';
+
+type Sample = [labels: Record<string, string>, value: number];
+
+/**
+ * Prometheus metrics read from the sensor's own counters at scrape time (nothing is counted twice).
+ * Cumulative values are exposed with `_total` names as the exposition format expects of counters.
+ */
+export function registerSensorMetrics(registry: Registry, sensor: Sensor): void {
+  const observe = (name: string, help: string, labelNames: string[], read: () => Sample[]): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [labels, value] of read()) this.set(labels, value);
+      },
+    });
+  };
+  const perInterface = (read: (p: Sensor['pipelines'][number]) => number | null): (() => Sample[]) => () =>
+    sensor.pipelines.flatMap((p) => {
+      const v = read(p);
+      return v === null ? [] : [[{ interface: p.name }, v] as Sample];
+    });
+  observe('wirewatch_sensor_packets_total', 'Frames captured', ['interface'], perInterface((p) => p.packets));
+  observe('wirewatch_sensor_bytes_total', 'Wire bytes captured', ['interface'], perInterface((p) => p.bytes));
+  observe('wirewatch_sensor_decode_errors_total', 'Frames counted but not fully decoded (malformed)', ['interface'], perInterface((p) => p.decodeErrors));
+  observe('wirewatch_sensor_kernel_dropped_total', 'Frames the kernel dropped before the sensor read them', ['interface'], perInterface((p) => p.kernelDropped));
+  observe('wirewatch_sensor_capture_running', '1 while the interface is being captured', ['interface'], perInterface((p) => (p.running ? 1 : 0)));
+  observe('wirewatch_sensor_pcap_written_total', 'Frames written to rotating PCAP files', ['interface'], perInterface((p) => sensor.pcapStats(p.name).written));
+  observe('wirewatch_sensor_pcap_write_errors_total', 'PCAP copy writes that failed (frame not saved)', ['interface'], perInterface((p) => sensor.pcapStats(p.name).writeErrors));
+  observe('wirewatch_sensor_summaries_total', 'Interval summaries produced', [], () => [[{}, sensor.summaries]]);
+  observe('wirewatch_sensor_published_total', 'Summaries acknowledged by JetStream', [], () => [[{}, sensor.publisher.published]]);
+  observe('wirewatch_sensor_publish_failures_total', 'Publish attempts that failed and will be retried', [], () => [[{}, sensor.publisher.failures]]);
+  observe('wirewatch_sensor_publish_lag_seconds', 'Age of the oldest summary not yet acknowledged', [], () => [[{}, sensor.publisher.lagMs() / 1000]]);
+  observe('wirewatch_sensor_heartbeats_failed_total', 'Heartbeats not sent (NATS unreachable)', [], () => [[{}, sensor.heartbeatsFailed]]);
+  observe('wirewatch_sensor_spool_records', 'Summaries waiting in the on-disk spool', [], () => [[{}, sensor.spoolStats().records]]);
+  observe('wirewatch_sensor_spool_bytes', 'Bytes waiting in the on-disk spool', [], () => [[{}, sensor.spoolStats().bytes]]);
+  observe('wirewatch_sensor_spool_dropped_total', 'Summaries lost from the spool, by reason', ['reason'], () => {
+    const s = sensor.spoolStats();
+    return [
+      [{ reason: 'oldest_beyond_bound' }, s.droppedOldest],
+      [{ reason: 'write_error' }, s.droppedWriteErrors],
+      [{ reason: 'oversize' }, s.droppedOversize],
+      [{ reason: 'corrupt' }, s.corruptSkipped],
+    ];
+  });
+  observe('wirewatch_sensor_nats_connected', '1 while connected to NATS', [], () => [[{}, sensor.connected ? 1 : 0]]);
+}

@@ -1,0 +1,196 @@
+import { connectNats, ensureStreams, natsOptions, SpoolPublisher } from '@wirewatch/bus';
+import { FileReplay, LiveCapture, PcapRotator, type PacketSource } from '@wirewatch/capture';
+import { buildSummaryMessage, encodeMessage, heartbeatSubject, summarySubject } from '@wirewatch/protocol';
+import type { Logger } from '@wirewatch/service';
+import { Spool } from '@wirewatch/spool';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import type { SensorConfig } from './config.js';
+import { buildHeartbeat } from './heartbeat.js';
+import { InterfacePipeline, type ClosedInterval } from './interface-pipeline.js';
+
+export const SOFTWARE = 'wirewatch-sensor/0.1.0';
+
+/** A running sensor: capture → summaries → spool → JetStream, plus heartbeats. */
+export class Sensor {
+  readonly run = randomBytes(6).toString('hex');
+  readonly started = Date.now();
+  readonly pipelines: InterfacePipeline[];
+  readonly publisher: SpoolPublisher;
+  summaries = 0;
+  heartbeatsFailed = 0;
+  private seq = 0;
+  private nc: NatsConnection | undefined;
+  private heartbeatTimer: NodeJS.Timeout | undefined;
+  private readonly rotators = new Map<string, PcapRotator>();
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly config: SensorConfig,
+    private readonly spool: Spool,
+    private readonly log: Logger,
+  ) {
+    this.publisher = new SpoolPublisher(spool, {
+      subject: summarySubject(config.id),
+      onStateChange: (healthy, detail) =>
+        healthy ? log.info('publishing to JetStream') : log.warn({ detail }, 'JetStream publish failing; summaries wait in the spool'),
+    });
+    this.pipelines = this.sources().map(
+      (source) =>
+        new InterfacePipeline({
+          source,
+          intervalMs: Math.round(config.intervalSeconds * 1000),
+          sketch: config.sketch,
+          clock: config.capture.pcap === undefined ? 'wall' : 'packets',
+          rotator: this.rotatorFor(source.name),
+          emit: (interval) => this.publishInterval(interval),
+        }),
+    );
+  }
+
+  static async open(config: SensorConfig, log: Logger): Promise<Sensor> {
+    const intervalsPerMinute = 60 / config.intervalSeconds;
+    const interfaces = Math.max(1, config.capture.interfaces.length);
+    const spool = await Spool.open(config.spool.dir, {
+      maxBytes: config.spool.maxMegabytes * 1024 * 1024,
+      maxRecords: Math.ceil(config.spool.maxMinutes * intervalsPerMinute * interfaces),
+    });
+    return new Sensor(config, spool, log);
+  }
+
+  /** Captures until every source ends (replay) or `stop()`; connects to NATS in the background meanwhile. */
+  async runCapture(): Promise<void> {
+    this.connecting = this.connect();
+    const publishing = this.publisher.run();
+    this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), this.config.heartbeatSeconds * 1000);
+    const results = await Promise.allSettled(this.pipelines.map((p) => p.run()));
+    for (const r of results) if (r.status === 'rejected') this.log.error({ err: (r.reason as Error).message }, 'capture stopped');
+    void publishing;
+    const failed = results.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+  }
+
+  /** Stops capturing (the last partial intervals are emitted); then `close()` publishes what it can. */
+  stopCapture(): void {
+    for (const p of this.pipelines) p.stop();
+  }
+
+  /** Sends what is spooled (up to `drainMs`), a last heartbeat, and closes everything. */
+  async close(drainMs: number): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    if (this.nc) await this.publisher.drain(drainMs);
+    else this.publisher.stop();
+    await this.sendHeartbeat();
+    for (const r of this.rotators.values()) r.close();
+    await this.nc?.drain().catch(() => undefined);
+    await this.spool.close();
+  }
+
+  get connected(): boolean {
+    return this.nc !== undefined && !this.nc.isClosed();
+  }
+
+  get lastSeq(): number {
+    return this.seq;
+  }
+
+  spoolStats() {
+    return this.spool.stats();
+  }
+
+  pcapStats(name: string): { written: number; writeErrors: number } {
+    const r = this.rotators.get(name);
+    return r ? { written: r.stats().written, writeErrors: r.stats().writeErrors } : { written: 0, writeErrors: 0 };
+  }
+
+  private sources(): PacketSource[] {
+    const c = this.config.capture;
+    if (c.pcap !== undefined) return [new FileReplay({ path: c.pcap, speed: c.speed })];
+    return c.interfaces.map(
+      (device) =>
+        new LiveCapture({ device, filter: c.filter, snaplen: c.snaplen, promiscuous: c.promiscuous, bufferSizeMb: c.bufferMb }),
+    );
+  }
+
+  private rotatorFor(name: string): PcapRotator | undefined {
+    const w = this.config.writePcap;
+    if (w.dir === undefined) return undefined;
+    const rotator = new PcapRotator({
+      dir: w.dir,
+      prefix: `${this.config.id}-${basename(name).replace(/[^A-Za-z0-9_.-]/g, '_')}`,
+      rotateMb: w.rotateMb,
+      keep: w.keep,
+      onError: (error: Error) => this.log.error({ err: error.message, interface: name }, 'writing the PCAP copy failed; capture goes on'),
+    });
+    this.rotators.set(name, rotator);
+    return rotator;
+  }
+
+  private publishInterval(interval: ClosedInterval): void {
+    const seq = ++this.seq;
+    const message = buildSummaryMessage(interval.summarizer, {
+      sensor: this.config.id,
+      run: this.run,
+      seq,
+      interface: interval.interface,
+      start: interval.start,
+      end: interval.end,
+      emitted: Date.now(),
+      kernelDropped: interval.kernelDropped,
+      late: interval.late,
+    });
+    this.summaries++;
+    this.publisher.enqueue(encodeMessage(message), `${this.config.id}-${this.run}-${seq}`);
+  }
+
+  private async connect(): Promise<void> {
+    const log = this.log;
+    const nc = await connectNats(natsOptions(this.config.nats), {
+      name: `wirewatch-sensor ${this.config.id}`,
+      waitOnFirstConnect: true,
+      onStatus: (event, detail) => log.info({ event, detail }, 'NATS connection'),
+    });
+    if (this.closed) {
+      await nc.close();
+      return;
+    }
+    this.nc = nc;
+    if (this.config.nats.manageStreams) {
+      await ensureStreams(nc, { stream: this.config.nats.stream, replicas: this.config.nats.replicas }).catch((error: Error) =>
+        log.warn({ err: error.message }, 'could not create or update the JetStream stream; publishing anyway'),
+      );
+    }
+    log.info({ servers: this.config.nats.servers }, 'connected to NATS');
+    this.publisher.attach(nc);
+  }
+
+  private async sendHeartbeat(): Promise<void> {
+    const nc = this.nc;
+    if (!nc || nc.isClosed()) {
+      this.heartbeatsFailed++;
+      return;
+    }
+    const s = this.spool.stats();
+    const message = buildHeartbeat({
+      sensor: this.config.id,
+      run: this.run,
+      started: this.started,
+      software: SOFTWARE,
+      pipelines: this.pipelines,
+      pcap: (name) => this.pcapStats(name),
+      published: this.publisher.published,
+      lastSeq: this.seq,
+      publishLagMs: this.publisher.lagMs(),
+      spool: s,
+    });
+    try {
+      nc.publish(heartbeatSubject(this.config.id), encodeMessage(message));
+    } catch {
+      this.heartbeatsFailed++;
+    }
+  }
+}
