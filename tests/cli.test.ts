@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCaptureFile, PcapWriter } from '../packages/packet/src/index.js';
-// @ts-expect-error: plain ES module script without type declarations
 import { buildCli } from '../scripts/build-cli.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

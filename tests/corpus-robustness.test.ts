@@ -9,7 +9,6 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CORPUS, corpusFiles, mapLimit, ROOT } from './corpus/corpus.js';
-// @ts-expect-error: plain ES module script without type declarations
 import { buildCli } from '../scripts/build-cli.mjs';
 
 const PER_FILE_MS = 20_000;

@@ -8,7 +8,6 @@
  * does not grow with the capture's length. Results go to stdout, progress to stderr.
  * The capture: argument, else $WIREWATCH_BENCH_PCAP, else /dev/shm/wwbench/big.pcap. See docs/benchmarks.md.
  */
-// @ts-expect-error: plain ES module script without type declarations
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

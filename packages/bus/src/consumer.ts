@@ -56,6 +56,8 @@ export interface BatchConsumerOptions {
   handle: (messages: JsMsg[]) => Promise<void>;
   onError: (error: unknown) => void;
   signal: AbortSignal;
+  /** While true, nothing is fetched (e.g. a replica that does not hold a leader lease). */
+  paused?: () => boolean;
 }
 
 /**
@@ -67,6 +69,10 @@ export async function runBatchConsumer(nc: NatsConnection, options: BatchConsume
   const js = jetstream(nc);
   const consumer = await js.consumers.get(options.stream ?? STREAM_NAME, options.name);
   while (!options.signal.aborted) {
+    if (options.paused?.()) {
+      await delay(250, options.signal);
+      continue;
+    }
     const batch: JsMsg[] = [];
     try {
       const messages = await consumer.fetch({ max_messages: options.batchSize, expires: Math.max(1000, options.maxWaitMs) });

@@ -4,3 +4,4 @@ export { ensureDurableConsumer, runBatchConsumer, type BatchConsumerOptions, typ
 export { deadLetter } from './dead-letter.js';
 export { SpoolPublisher, type PublishSpool, type SpoolPublisherOptions } from './spool-publisher.js';
 export { natsConfigSchema, natsOptions, type NatsConfig } from './nats-config.js';
+export { LeaderLease, type LeaseOptions } from './leader-lease.js';

@@ -88,7 +88,7 @@ export class SpoolPublisher {
   /** Publishes what is spooled, for up to `timeoutMs`, then stops; what is left stays on disk for the next start. */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.js && this.spool.stats().records > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.spool.stats().records > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopped = true;
     this.kick();
   }

@@ -1,5 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runAnalyze } from './commands/analyze.js';
+import { collectorCommand } from './commands/collector.js';
+import { sensorCommand } from './commands/sensor.js';
 
 const VERSION = '0.1.0';
 
@@ -24,6 +26,9 @@ export function buildProgram(): Command {
     .option('--no-progress', 'no progress bar, even on a terminal')
     .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
     .action(runAnalyze);
+
+  program.addCommand(sensorCommand());
+  program.addCommand(collectorCommand());
 
   return program;
 }

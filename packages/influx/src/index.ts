@@ -1,1 +1,2 @@
-export {};
+export * from './writer-exports.js';
+export * from './schema-exports.js';

@@ -84,8 +84,14 @@ function dnsFields(m: SummaryMessage): string {
   return numberFields(fields);
 }
 
+/** Fleet-wide top lists of one interval, merged from `summaries` sensor summaries. */
+export function fleetTopLines(start: number, top: TopLists, summaries: number, out: string[] = []): string[] {
+  topLines(MEASUREMENT.fleetTop, '', top, start, out, `,sensors=${summaries}`);
+  return out;
+}
+
 /** Rank-tagged lines: at most topN series per list, whatever addresses come and go. */
-export function topLines(measurement: string, tags: string, top: TopLists, timestampMs: number, out: string[]): void {
+export function topLines(measurement: string, tags: string, top: TopLists, timestampMs: number, out: string[], extraFields = ''): void {
   for (const list of TOP_LISTS) {
     const entries = listEntries(top, list);
     for (let i = 0; i < entries.length; i++) {
@@ -94,7 +100,7 @@ export function topLines(measurement: string, tags: string, top: TopLists, times
         line(
           measurement,
           `,list=${list},rank=${i + 1}${tags}`,
-          `key=${escapeStringField(e.key)},` + numberFields([['packets', e.packets], ['bytes', e.bytes]]),
+          `key=${escapeStringField(e.key)},` + numberFields([['packets', e.packets], ['bytes', e.bytes]]) + extraFields,
           timestampMs,
         ),
       );

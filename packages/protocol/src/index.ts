@@ -14,3 +14,4 @@ export {
   type SummaryMeta,
 } from './codec.js';
 export { RejectionLog } from './rejection-log.js';
+export { FleetWindows, type AddResult, type FleetInterval } from './fleet-windows.js';

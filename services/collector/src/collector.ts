@@ -1,11 +1,13 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { connectNats, deadLetter, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import { LeaderLease, connectNats, deadLetter, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import { createInfluxWriter, heartbeatLines, summaryLines, type InfluxWriter } from '@wirewatch/influx';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummary } from '@wirewatch/protocol';
 import type { Logger } from '@wirewatch/service';
 import { BatchIngest, type Converted } from './batch-ingest.js';
 import type { CollectorConfig } from './config.js';
+import { FleetMerge } from './fleet-merge.js';
+import { randomBytes } from 'node:crypto';
 
 /** A collector replica: two shared durable consumers (summaries, heartbeats) → InfluxDB. */
 export class Collector {
@@ -14,6 +16,9 @@ export class Collector {
   /** Messages waiting in the stream for this consumer group, plus delivered-but-unacked, by consumer. */
   readonly pending = { summaries: 0, heartbeats: 0 };
   consumerErrors = 0;
+  fleet: FleetMerge | undefined;
+  lease: LeaderLease | undefined;
+  readonly id = randomBytes(4).toString('hex');
   private readonly abort = new AbortController();
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
@@ -25,7 +30,7 @@ export class Collector {
     readonly writer: InfluxWriter,
     private readonly log: Logger,
   ) {
-    const write = (lines: string[]) => writer.write(lines, this.abort.signal);
+    const write = (lines: string[]) => writer.write(lines, { signal: this.abort.signal });
     const dead = (consumer: string) => (m: Parameters<typeof deadLetter>[2], r: Parameters<typeof deadLetter>[3]) =>
       this.nc ? deadLetter(this.nc, consumer, m, r) : Promise.reject(new Error('not connected'));
     const onFirstRejection = (kind: string) => (rejection: { kind: string; detail: string }, subject: string) =>
@@ -86,7 +91,53 @@ export class Collector {
     this.running = Promise.all([
       runBatchConsumer(nc, { ...common, name: c.consumer.summaries, handle: (b) => this.summaries.handle(b) }),
       runBatchConsumer(nc, { ...common, name: c.consumer.heartbeats, handle: (b) => this.heartbeats.handle(b) }),
+      c.fleet.enabled ? this.startFleet(nc, common) : Promise.resolve(),
     ]);
+  }
+
+  /** The fleet merge: its own durable consumer, fetched only while this replica holds the lease. */
+  private async startFleet(nc: NatsConnection, common: Omit<Parameters<typeof runBatchConsumer>[1], 'name' | 'handle'>): Promise<void> {
+    const c = this.config;
+    await ensureDurableConsumer(this.jsm!, {
+      stream: c.nats.stream,
+      name: c.fleet.consumer,
+      filterSubject: SUMMARY_SUBJECTS,
+      ackWaitMs: common.ackWaitMs,
+      maxAckPending: 200_000,
+    });
+    const newMerge = () =>
+      new FleetMerge({
+        topN: c.topN,
+        graceMs: c.fleet.graceSeconds * 1000,
+        write: (lines) => this.writer.write(lines, { signal: this.abort.signal }),
+        onWriteError: (error) => this.log.warn({ err: (error as Error).message }, 'fleet top write failed; retrying'),
+      });
+    this.fleet = newMerge();
+    this.lease = new LeaderLease(nc, {
+      bucket: 'wirewatch_collectors',
+      key: c.fleet.consumer,
+      holder: this.id,
+      ttlMs: c.fleet.leaseSeconds * 1000,
+      onChange: (leader) => {
+        this.log.info({ leader }, leader ? 'merging fleet-wide top lists' : 'not merging fleet-wide top lists (another replica does)');
+        // A replica that lost the lease drops its partial merges: their messages go back to the new holder.
+        if (!leader) this.fleet = newMerge();
+      },
+    });
+    await this.lease.start();
+    const flushTimer = setInterval(() => void this.fleet?.flush(), 250);
+    try {
+      await runBatchConsumer(nc, {
+        ...common,
+        name: c.fleet.consumer,
+        paused: () => !this.lease?.leader,
+        handle: (b) => this.fleet!.handle(b),
+      });
+    } finally {
+      clearInterval(flushTimer);
+      await this.fleet.flush();
+      await this.lease.stop();
+    }
   }
 
   /** Stops fetching, lets the batch in hand finish its write and acks, then closes the connection. */

@@ -28,6 +28,15 @@ export const collectorConfigSchema = z.object({
       timeoutMs: z.number().int().min(100).default(10_000),
     })
     .default({ url: 'http://127.0.0.1:8086', api: 'auto', org: 'wirewatch', bucket: 'wirewatch', database: 'wirewatch', timeoutMs: 10_000 }),
+  /** Fleet-wide top lists, merged by whichever replica holds the lease (docs/influxdb-schema.md). */
+  fleet: z
+    .object({
+      enabled: z.boolean().default(true),
+      consumer: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('collector-fleet'),
+      graceSeconds: z.number().min(0.1).max(600).default(3),
+      leaseSeconds: z.number().min(1).max(600).default(10),
+    })
+    .default({ enabled: true, consumer: 'collector-fleet', graceSeconds: 3, leaseSeconds: 10 }),
   /** Length of the rank-tagged top lists written per sensor interval (bounds the series: docs/influxdb-schema.md). */
   topN: z.number().int().min(1).max(100).default(10),
   http: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9102) }).default({ host: '0.0.0.0', port: 9102 }),

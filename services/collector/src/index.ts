@@ -1,1 +1,3 @@
-export {};
+export { runCollector } from './main.js';
+export { Collector } from './collector.js';
+export { collectorConfigSchema, type CollectorConfig } from './config.js';

@@ -1,0 +1,64 @@
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+export interface LeaseOptions {
+  bucket: string;
+  key: string;
+  /** Who we are (shown as the key's value). */
+  holder: string;
+  /** A lease not renewed for this long lapses (the bucket's max age), and another replica takes over. */
+  ttlMs: number;
+  onChange: (leader: boolean) => void;
+}
+
+/**
+ * One replica at a time holds a key in a JetStream KV bucket whose entries expire after `ttlMs`:
+ * the holder renews it with a compare-and-set every third of the TTL; the others try to create it
+ * and succeed once it lapsed (holder crashed) or was deleted (holder stopped cleanly).
+ */
+export class LeaderLease {
+  leader = false;
+  private kv: KV | undefined;
+  private revision = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private busy = false;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly options: LeaseOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.kv = await new Kvm(this.nc).create(this.options.bucket, { ttl: this.options.ttlMs, history: 1 });
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), Math.max(100, this.options.ttlMs / 3));
+  }
+
+  /** Gives the lease up at once so another replica need not wait for it to lapse. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.leader && this.kv) await this.kv.delete(this.options.key, { previousSeq: this.revision }).catch(() => undefined);
+    this.set(false);
+  }
+
+  private async tick(): Promise<void> {
+    const kv = this.kv;
+    if (!kv || this.busy) return;
+    this.busy = true;
+    try {
+      const value = new TextEncoder().encode(this.options.holder);
+      this.revision = this.leader ? await kv.update(this.options.key, value, this.revision) : await kv.create(this.options.key, value);
+      this.set(true);
+    } catch {
+      this.set(false);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private set(leader: boolean): void {
+    if (leader === this.leader) return;
+    this.leader = leader;
+    this.options.onChange(leader);
+  }
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, sleepUnlessAborted } from './retry-delay.js';
+
+describe('backoffDelay', () => {
+  const options = { minDelayMs: 100, maxDelayMs: 1_000 };
+
+  it('doubles per failure within [half, all] of the ceiling, capped at the maximum', () => {
+    expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
+    expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 1))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+  });
+});
+
+describe('sleepUnlessAborted', () => {
+  it('rejects with the abort reason as soon as the signal aborts', async () => {
+    const controller = new AbortController();
+    const sleeping = sleepUnlessAborted(60_000, controller.signal);
+    controller.abort(new Error('closing'));
+    await expect(sleeping).rejects.toThrow('closing');
+  });
+
+  it('resolves after the delay', async () => {
+    const started = Date.now();
+    await sleepUnlessAborted(20, new AbortController().signal);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(19);
+  });
+});

@@ -1,0 +1,29 @@
+export interface BackoffOptions {
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+/**
+ * Exponential backoff with "equal jitter": attempt n waits between half and all of
+ * min·2^(n-1), capped at max, so that writers that failed together do not retry together.
+ */
+export function backoffDelay(failedAttempts: number, { minDelayMs, maxDelayMs }: BackoffOptions, random = Math.random): number {
+  const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(failedAttempts - 1, 30));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts. */
+export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,114 @@
+import { HttpError } from '@influxdata/influxdb-client';
+import { networkReason } from './detect-api.js';
+
+/**
+ * Why a write was given up: `bad-data` (400/413/422: the lines are wrong, retrying cannot help),
+ * `auth` (401/403), `not-found` (404: no such database or bucket), `rejected` (any other 4xx),
+ * `aborted` (the writer was closed, or the caller's AbortSignal fired, before the server accepted).
+ */
+export type InfluxWriteErrorKind = 'bad-data' | 'auth' | 'not-found' | 'rejected' | 'aborted';
+
+export class InfluxWriteError extends Error {
+  override readonly name = 'InfluxWriteError';
+
+  constructor(
+    readonly kind: InfluxWriteErrorKind,
+    message: string,
+    readonly status?: number,
+    /** 1-based number, within the batch, of the line the server complained about (bad-data). */
+    readonly lineNumber?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** What to do after a failed attempt. */
+export type AttemptFailure =
+  | { retry: true; reason: string; retryAfterMs?: number }
+  | { retry: false; error: InfluxWriteError };
+
+/** The server's own words: v1 `{"error": …}`, v2 `{"message": …}`, else the raw body. */
+export function serverMessage(error: HttpError): string {
+  const json = error.json as { message?: unknown; error?: unknown } | undefined;
+  const text = [json?.message, json?.error, error.body, error.message].find((value) => typeof value === 'string' && value);
+  return String(text ?? `HTTP ${error.statusCode}`).trim();
+}
+
+/** Retry-After as seconds or an HTTP date, in milliseconds; undefined if absent or unreadable. */
+export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function clip(text: string, max = 200): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/**
+ * Names the line a 400 is about. InfluxDB 1.x quotes it ("unable to parse '<line>': <reason>"), 2.x
+ * numbers it ("line 2: <reason>"), 3.x lists `{line_number, error_message}` in `data`.
+ */
+export function describeRejectedLine(error: HttpError, lines: readonly string[]): { message: string; lineNumber?: number } {
+  const said = serverMessage(error);
+  const json = error.json as { data?: { line_number?: unknown; error_message?: unknown }[] } | undefined;
+  const listed = Array.isArray(json?.data) ? json.data[0] : undefined;
+  let lineNumber: number | undefined;
+  let reason = said;
+  if (listed && typeof listed.line_number === 'number') {
+    lineNumber = listed.line_number;
+    reason = typeof listed.error_message === 'string' ? listed.error_message : said;
+  } else {
+    const numbered = /line (\d+): (.+)/i.exec(said);
+    const quotedIndex = lines.findIndex((line) => said.includes(`'${line}'`));
+    if (quotedIndex >= 0) {
+      lineNumber = quotedIndex + 1;
+      reason = said.slice(said.indexOf(`'${lines[quotedIndex]}'`) + lines[quotedIndex]!.length + 2).replace(/^:\s*/, '');
+      reason = reason.replace(/\s*dropped=\d+\s*$/, '') || said;
+    } else if (numbered) {
+      lineNumber = Number(numbered[1]);
+      reason = numbered[2]!;
+    }
+  }
+  const line = lineNumber !== undefined ? lines[lineNumber - 1] : undefined;
+  if (lineNumber === undefined || line === undefined) {
+    return { message: `InfluxDB rejected the batch of ${lines.length} lines as bad data: ${clip(said, 300)}` };
+  }
+  return {
+    message: `InfluxDB rejected line ${lineNumber} of ${lines.length} as bad data: ${clip(reason, 200)}: ${clip(line)}`,
+    lineNumber,
+  };
+}
+
+export interface AttemptContext {
+  /** Where the lines went, for messages: "http://host:8086 (database traffic)". */
+  target: string;
+  api: 'v1' | 'v2';
+  timeoutMs: number;
+}
+
+/** Sorts a failed attempt into "retry later" or "give up", with a one-line message either way. */
+export function classifyFailure(error: unknown, lines: readonly string[], { target, api, timeoutMs }: AttemptContext): AttemptFailure {
+  if (!(error instanceof HttpError)) return { retry: true, reason: `cannot reach InfluxDB at ${target}: ${networkReason(error, timeoutMs)}` };
+  const status = error.statusCode;
+  const said = clip(serverMessage(error), 300);
+  if (status === 408 || status === 429 || status >= 500) {
+    return { retry: true, reason: `InfluxDB at ${target} answered HTTP ${status}: ${said}`, retryAfterMs: retryAfterMs(error.headers?.['retry-after']) };
+  }
+  if (status === 400 || status === 413 || status === 422) {
+    const { message, lineNumber } = describeRejectedLine(error, lines);
+    return { retry: false, error: new InfluxWriteError('bad-data', message, status, lineNumber) };
+  }
+  if (status === 401 || status === 403) {
+    return { retry: false, error: new InfluxWriteError('auth', `InfluxDB at ${target} refused the credentials (HTTP ${status}): ${said}`, status) };
+  }
+  if (status === 404 && api === 'v2' && error.json === undefined) {
+    const message = `InfluxDB at ${target} does not serve /api/v2/write (HTTP 404: ${said}); servers older than 1.8 need the v1 API`;
+    return { retry: false, error: new InfluxWriteError('not-found', message, status) };
+  }
+  if (status === 404) {
+    return { retry: false, error: new InfluxWriteError('not-found', `InfluxDB at ${target} has no such database or bucket (HTTP 404): ${said}`, status) };
+  }
+  return { retry: false, error: new InfluxWriteError('rejected', `InfluxDB at ${target} rejected the write (HTTP ${status}): ${said}`, status) };
+}

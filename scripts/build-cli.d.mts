@@ -1,0 +1,4 @@
+/** Path of the CLI bundle. */
+export declare const bundlePath: string;
+/** Bundles the CLI and the workspace libraries into packages/cli/dist/wirewatch.mjs; resolves with its path. */
+export declare function buildCli(): Promise<string>;

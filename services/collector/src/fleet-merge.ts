@@ -1,0 +1,69 @@
+import type { JsMsg } from '@nats-io/jetstream';
+import { fleetTopLines } from '@wirewatch/influx';
+import { FleetWindows, decodeSummary } from '@wirewatch/protocol';
+
+export interface FleetMergeOptions {
+  topN: number;
+  /** How long after an interval's first summary the merge waits for the other sensors. */
+  graceMs: number;
+  write: (lines: string[]) => Promise<void>;
+  onWriteError: (error: unknown) => void;
+}
+
+/**
+ * Fleet-wide top lists: every summary's sketches merged per interval, written as `fleet_top` points,
+ * and only then acknowledged. Runs on the one collector replica that holds the fleet lease, fed by
+ * its own durable consumer, so the merge sees every sensor (a summary consumer shared by replicas
+ * would hand each replica only part of the fleet).
+ */
+export class FleetMerge {
+  readonly windows: FleetWindows<JsMsg>;
+  intervalsWritten = 0;
+  duplicates = 0;
+  /** Summaries that fail validation here are the summary consumer's to dead-letter: just acked. */
+  skipped = 0;
+  private flushing = false;
+
+  constructor(private readonly options: FleetMergeOptions) {
+    this.windows = new FleetWindows(options.graceMs, 10 * 60_000);
+  }
+
+  /** Adds a batch; messages are acknowledged when their interval is written. */
+  async handle(batch: JsMsg[]): Promise<void> {
+    const now = Date.now();
+    for (const m of batch) {
+      const d = decodeSummary(m.data);
+      if (!d.ok) {
+        this.skipped++;
+        m.ack();
+        continue;
+      }
+      if (this.windows.add(d.message, d.sketches, m, now) === 'duplicate') {
+        this.duplicates++;
+        m.ack();
+      }
+    }
+  }
+
+  /** Writes the intervals whose grace ran out; a failed write puts them back for the next flush. */
+  async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      const now = Date.now();
+      for (const interval of this.windows.takeDue(now)) {
+        try {
+          await this.options.write(fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries));
+          for (const m of interval.tokens) m.ack();
+          this.intervalsWritten++;
+        } catch (error) {
+          this.options.onWriteError(error);
+          this.windows.retry(interval, Date.now());
+        }
+      }
+      this.windows.forgetOld(now);
+    } finally {
+      this.flushing = false;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import { createInfluxWriter } from '@wirewatch/influx';
+import { createLogger, createServiceServer, onShutdown } from '@wirewatch/service';
+import { Collector } from './collector.js';
+import type { CollectorConfig } from './config.js';
+import { registerCollectorMetrics } from './metrics.js';
+
+/** The collector process: config → InfluxDB writer + NATS consumers → health, metrics, clean shutdown. */
+export async function runCollector(config: CollectorConfig): Promise<void> {
+  const log = createLogger({ name: 'collector', level: config.logLevel });
+  const i = config.influx;
+  const writer = createInfluxWriter({
+    url: i.url,
+    api: i.api,
+    token: i.token,
+    org: i.org,
+    bucket: i.bucket,
+    database: i.database,
+    username: i.username,
+    password: i.password,
+    retentionPolicy: i.retentionPolicy,
+    timeoutMs: i.timeoutMs,
+    onRetry: (e) => log.warn({ reason: e.reason, attempt: e.failedAttempts, retryInMs: e.delayMs, lines: e.lines }, 'InfluxDB write failed; retrying'),
+    onRejected: (error, lines) => log.error({ err: error.message, lines: lines.length }, 'InfluxDB refused a batch; its messages stay unacknowledged'),
+  });
+  const collector = new Collector(config, writer, log);
+  const server = createServiceServer({
+    name: 'collector',
+    host: config.http.host,
+    port: config.http.port,
+    logger: log,
+    readiness: () => (collector.connected ? { ready: true } : { ready: false, reason: 'not connected to NATS' }),
+    health: () => ({
+      nats: collector.connected ? 'connected' : 'disconnected',
+      influx: writer.stats,
+      accepted: { summaries: collector.summaries.accepted, heartbeats: collector.heartbeats.accepted },
+      rejected: { summaries: collector.summaries.rejections.byKind(), heartbeats: collector.heartbeats.rejections.byKind() },
+      pending: collector.pending,
+      fleetLeader: collector.lease?.leader ?? false,
+    }),
+  });
+  registerCollectorMetrics(server.registry, collector);
+  const address = await server.listen();
+  log.info({ url: address.url }, 'health and metrics listening');
+  onShutdown(
+    async () => {
+      await collector.stop(10_000);
+      await server.close();
+    },
+    { logger: log, timeoutMs: 20_000 },
+  );
+  await collector.start();
+}

@@ -1,0 +1,54 @@
+import { Gauge, type Registry } from 'prom-client';
+import type { Collector } from './collector.js';
+
+type Sample = [labels: Record<string, string>, value: number];
+
+/** Prometheus metrics read from the collector's counters at scrape time. */
+export function registerCollectorMetrics(registry: Registry, collector: Collector): void {
+  const observe = (name: string, help: string, labelNames: string[], read: () => Sample[]): void => {
+    new Gauge({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [labels, value] of read()) this.set(labels, value);
+      },
+    });
+  };
+  const ingests = () => [['summary', collector.summaries], ['heartbeat', collector.heartbeats]] as const;
+  observe('wirewatch_collector_messages_total', 'Messages written to InfluxDB and acknowledged', ['kind'], () =>
+    ingests().map(([kind, i]) => [{ kind }, i.accepted]),
+  );
+  observe('wirewatch_collector_rejected_total', 'Messages refused (dead-lettered), by kind of problem', ['kind', 'reason'], () =>
+    ingests().flatMap(([kind, i]) => Object.entries(i.rejections.byKind()).map(([reason, n]) => [{ kind, reason }, n] as Sample)),
+  );
+  observe('wirewatch_collector_redelivered_total', 'Messages JetStream delivered again (written again, overwriting)', ['kind'], () =>
+    ingests().map(([kind, i]) => [{ kind }, i.redelivered]),
+  );
+  observe('wirewatch_collector_dead_letter_failures_total', 'Rejected messages that could not be copied to the dead-letter subject (left for redelivery)', ['kind'], () =>
+    ingests().map(([kind, i]) => [{ kind }, i.deadLetterFailures]),
+  );
+  observe('wirewatch_collector_consumer_pending', 'Messages not yet acknowledged by the consumer group (waiting + in flight)', ['consumer'], () => [
+    [{ consumer: 'summaries' }, collector.pending.summaries],
+    [{ consumer: 'heartbeats' }, collector.pending.heartbeats],
+  ]);
+  observe('wirewatch_collector_end_to_end_lag_seconds', 'From the sensor closing an interval to its points accepted by InfluxDB (last batch, oldest message)', [], () => [
+    [{}, collector.summaries.lastEndToEndLagMs / 1000],
+  ]);
+  const w = () => collector.writer.stats;
+  observe('wirewatch_collector_influx_points_total', 'Points InfluxDB accepted', [], () => [[{}, w().pointsWritten]]);
+  observe('wirewatch_collector_influx_batches_total', 'Write requests by outcome', ['outcome'], () => [
+    [{ outcome: 'written' }, w().batchesWritten],
+    [{ outcome: 'rejected' }, w().batchesRejected],
+    [{ outcome: 'aborted' }, w().batchesAborted],
+  ]);
+  observe('wirewatch_collector_influx_retries_total', 'Write attempts repeated after a failure', [], () => [[{}, w().retries]]);
+  observe('wirewatch_collector_influx_failed_attempts_total', 'Write attempts that failed', [], () => [[{}, w().failedAttempts]]);
+  observe('wirewatch_collector_influx_write_latency_seconds', 'Duration of the last accepted write request', [], () => [[{}, (w().lastLatencyMs ?? 0) / 1000]]);
+  observe('wirewatch_collector_influx_pending_batches', 'Writes waiting for InfluxDB (retrying)', [], () => [[{}, w().pendingBatches]]);
+  observe('wirewatch_collector_fleet_leader', '1 on the replica merging fleet-wide top lists', [], () => [[{}, collector.lease?.leader ? 1 : 0]]);
+  observe('wirewatch_collector_fleet_intervals_total', 'Fleet-wide intervals written', [], () => [[{}, collector.fleet?.intervalsWritten ?? 0]]);
+  observe('wirewatch_collector_nats_connected', '1 while connected to NATS', [], () => [[{}, collector.connected ? 1 : 0]]);
+}

@@ -1,0 +1,2 @@
+export { connect } from '@nats-io/transport-node';
+export { jetstream, jetstreamManager, StorageType } from '@nats-io/jetstream';
