@@ -30,6 +30,8 @@ export class SpoolPublisher {
   private js: JetStreamClient | undefined;
   private wake: (() => void) | undefined;
   private healthy = true;
+  private appending = 0;
+  private readonly backlogWaiters: Array<{ below: number; resolve: () => void }> = [];
   private stopped = false;
 
   constructor(
@@ -44,8 +46,16 @@ export class SpoolPublisher {
   }
 
   enqueue(data: Uint8Array, id: string): void {
-    this.spool.append(data, { id });
-    this.kick();
+    this.appending++;
+    void Promise.resolve(this.spool.append(data, { id })).finally(() => {
+      this.appending--;
+      this.kick();
+    });
+  }
+
+  /** Messages not yet acknowledged: in the spool, or still being appended to it. */
+  backlog(): number {
+    return this.spool.stats().records + this.appending;
   }
 
   /** Sends until `stop()`; resolves once the spool is empty after `stop()` was asked to drain, or at once otherwise. */
@@ -75,6 +85,7 @@ export class SpoolPublisher {
       }
       if (last !== undefined) {
         await this.spool.ack(last);
+        this.wakeBacklogWaiters();
         this.setHealthy(true, 'publishing');
         backoff = 100;
       }
@@ -88,7 +99,7 @@ export class SpoolPublisher {
   /** Publishes what is spooled, for up to `timeoutMs`, then stops; what is left stays on disk for the next start. */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.spool.stats().records > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while (this.backlog() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.stopped = true;
     this.kick();
   }
@@ -96,6 +107,23 @@ export class SpoolPublisher {
   stop(): void {
     this.stopped = true;
     this.kick();
+  }
+
+  /** Resolves once fewer than `below` messages wait in the spool (flow control for replays). */
+  whenBacklogBelow(below: number): Promise<void> | null {
+    if (this.backlog() < below) return null;
+    return new Promise((resolve) => this.backlogWaiters.push({ below, resolve }));
+  }
+
+  private wakeBacklogWaiters(): void {
+    const records = this.backlog();
+    for (let i = this.backlogWaiters.length - 1; i >= 0; i--) {
+      const w = this.backlogWaiters[i];
+      if (records < w.below) {
+        this.backlogWaiters.splice(i, 1);
+        w.resolve();
+      }
+    }
   }
 
   /** Age of the oldest message not yet acknowledged, 0 when none waits. */

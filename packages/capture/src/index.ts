@@ -1,1 +1,6 @@
-export {};
+export type { CaptureRecord, PacketSource, SourceStats } from './packet-source.js';
+export { CaptureError } from './errors.js';
+export { listDevices, type CaptureDevice } from './devices.js';
+export { LiveCapture, type LiveCaptureOptions, type LiveCaptureStats } from './live-capture.js';
+export { FileReplay, type FileReplayOptions } from './file-replay.js';
+export { PcapRotator, type PcapRotatorOptions, type PcapRotatorStats } from './pcap-rotator.js';

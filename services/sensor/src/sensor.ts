@@ -11,6 +11,8 @@ import { buildHeartbeat } from './heartbeat.js';
 import { InterfacePipeline, type ClosedInterval } from './interface-pipeline.js';
 
 export const SOFTWARE = 'wirewatch-sensor/0.1.0';
+/** Summaries a replay may have waiting to be published before it pauses reading. */
+const REPLAY_BACKLOG = 256;
 
 /** A running sensor: capture → summaries → spool → JetStream, plus heartbeats. */
 export class Sensor {
@@ -25,6 +27,8 @@ export class Sensor {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly rotators = new Map<string, PcapRotator>();
   private connecting: Promise<void> | undefined;
+  private closing = false;
+  /** Set once draining is over: a connection that comes up later is closed at once. */
   private closed = false;
 
   private constructor(
@@ -79,11 +83,11 @@ export class Sensor {
 
   /** Sends what is spooled (up to `drainMs`), a last heartbeat, and closes everything. */
   async close(drainMs: number): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.closing) return;
+    this.closing = true;
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    if (this.nc) await this.publisher.drain(drainMs);
-    else this.publisher.stop();
+    await this.publisher.drain(drainMs);
+    this.closed = true;
     await this.sendHeartbeat();
     for (const r of this.rotators.values()) r.close();
     await this.nc?.drain().catch(() => undefined);
@@ -109,7 +113,11 @@ export class Sensor {
 
   private sources(): PacketSource[] {
     const c = this.config.capture;
-    if (c.pcap !== undefined) return [new FileReplay({ path: c.pcap, speed: c.speed })];
+    if (c.pcap !== undefined) {
+      // A replay waits for the publisher instead of letting the spool overflow (a live capture cannot wait).
+      const backpressure = () => (this.publisher.backlog() >= REPLAY_BACKLOG ? this.publisher.whenBacklogBelow(REPLAY_BACKLOG / 2) : null);
+      return [new FileReplay({ path: c.pcap, speed: c.speed, backpressure })];
+    }
     return c.interfaces.map(
       (device) =>
         new LiveCapture({ device, filter: c.filter, snaplen: c.snaplen, promiscuous: c.promiscuous, bufferSizeMb: c.bufferMb }),

@@ -33,5 +33,7 @@ export function sensorCommand(): Command {
   return command.action(async (options: Record<string, unknown>, self: Command) => {
     const config = loadServiceConfig(sensorConfigSchema, options.config as string | undefined, flagValues(self, [...SENSOR_FLAGS, ...COMMON_FLAGS]), [...SENSOR_FLAGS, ...COMMON_FLAGS]);
     await runSensor(config);
+    // A finished replay: NATS reconnect timers must not keep the process alive.
+    process.exit(0);
   });
 }

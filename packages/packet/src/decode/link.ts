@@ -127,7 +127,8 @@ export function decodeLink(d: DecodedPacket, buf: Uint8Array, off: number, end: 
 }
 
 /** Decodes the reader's current record into `d`, with its timestamp and lengths. */
-export function decodeRecord(d: DecodedPacket, r: RecordReader): void {
+/** Decodes the current record of a reader, or any record with the same fields (a live capture's). */
+export function decodeRecord(d: DecodedPacket, r: Pick<RecordReader, 'data' | 'offset' | 'caplen' | 'origLen' | 'timestamp' | 'linkType'>): void {
   d.timestamp = r.timestamp;
   d.wireLength = r.origLen;
   d.capturedLength = r.caplen;

@@ -1,0 +1,63 @@
+import { createLogger, createServiceServer, onShutdown } from '@wirewatch/service';
+import type { SensorConfig } from './config.js';
+import { registerSensorMetrics } from './metrics.js';
+import { Sensor } from './sensor.js';
+
+/** How long a stopping sensor keeps trying to publish what is spooled (the rest waits on disk). */
+const DRAIN_MS = 10_000;
+
+/**
+ * The sensor process: capture + summaries + spool + publish, with health and metrics. A live capture
+ * runs until SIGTERM; a replay ends when the file does and every summary is acknowledged.
+ */
+export async function runSensor(config: SensorConfig): Promise<void> {
+  const log = createLogger({ name: 'sensor', level: config.logLevel });
+  const sensor = await Sensor.open(config, log);
+  const server = createServiceServer({
+    name: 'sensor',
+    host: config.http.host,
+    port: config.http.port,
+    logger: log,
+    readiness: () => {
+      if (!sensor.pipelines.every((p) => p.running)) return { ready: false, reason: 'capture not running' };
+      if (!sensor.connected) return { ready: false, reason: 'not connected to NATS (summaries are spooled)' };
+      return { ready: true };
+    },
+    health: () => ({
+      sensor: config.id,
+      run: sensor.run,
+      nats: sensor.connected ? 'connected' : 'disconnected',
+      interfaces: sensor.pipelines.map((p) => ({ name: p.name, running: p.running, packets: p.packets, kernelDropped: p.kernelDropped })),
+      summaries: sensor.summaries,
+      published: sensor.publisher.published,
+      publishLagMs: sensor.publisher.lagMs(),
+      spool: sensor.spoolStats(),
+    }),
+  });
+  registerSensorMetrics(server.registry, sensor);
+  const address = await server.listen();
+  log.info({ url: address.url, sensor: config.id, run: sensor.run }, 'health and metrics listening');
+  let stopping = false;
+  onShutdown(
+    async () => {
+      stopping = true;
+      sensor.stopCapture();
+      await sensor.close(DRAIN_MS);
+      await server.close();
+    },
+    { logger: log, timeoutMs: DRAIN_MS + 10_000 },
+  );
+  try {
+    await sensor.runCapture();
+  } catch (error) {
+    await sensor.close(DRAIN_MS).catch(() => undefined);
+    await server.close();
+    throw error;
+  }
+  if (stopping) return;
+  // A replay ended: publish everything before exiting (NATS may still be coming up: wait for it).
+  log.info({ summaries: sensor.summaries }, 'replay finished; publishing what is left');
+  await sensor.close(Number.POSITIVE_INFINITY);
+  log.info({ published: sensor.publisher.published }, 'all summaries published');
+  await server.close();
+}
