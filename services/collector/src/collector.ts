@@ -20,6 +20,7 @@ export class Collector {
   lease: LeaderLease | undefined;
   readonly id = randomBytes(4).toString('hex');
   private readonly abort = new AbortController();
+  private linkUp = false;
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
   private running: Promise<unknown> | undefined;
@@ -54,8 +55,9 @@ export class Collector {
     });
   }
 
+  /** Connected to a NATS server right now (false while the client is reconnecting). */
   get connected(): boolean {
-    return this.nc !== undefined && !this.nc.isClosed();
+    return this.linkUp && this.nc !== undefined && !this.nc.isClosed();
   }
 
   /** Connects (retrying until NATS answers), sets up streams and consumers, and consumes until `stop()`. */
@@ -64,9 +66,14 @@ export class Collector {
     const nc = await connectNats(natsOptions(c.nats), {
       name: 'wirewatch-collector',
       waitOnFirstConnect: true,
-      onStatus: (event, detail) => this.log.info({ event, detail }, 'NATS connection'),
+      onStatus: (event, detail) => {
+        if (event === 'disconnect') this.linkUp = false;
+        if (event === 'reconnect') this.linkUp = true;
+        this.log.info({ event, detail }, 'NATS connection');
+      },
     });
     this.nc = nc;
+    this.linkUp = true;
     this.jsm = c.nats.manageStreams ? await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas }) : await jetstreamManager(nc);
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
     for (const [name, filterSubject] of [

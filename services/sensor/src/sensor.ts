@@ -28,6 +28,7 @@ export class Sensor {
   private readonly rotators = new Map<string, PcapRotator>();
   private connecting: Promise<void> | undefined;
   private closing = false;
+  private linkUp = false;
   /** Set once draining is over: a connection that comes up later is closed at once. */
   private closed = false;
 
@@ -94,8 +95,9 @@ export class Sensor {
     await this.spool.close();
   }
 
+  /** Connected to a NATS server right now (false while the client is reconnecting). */
   get connected(): boolean {
-    return this.nc !== undefined && !this.nc.isClosed();
+    return this.linkUp && this.nc !== undefined && !this.nc.isClosed();
   }
 
   get lastSeq(): number {
@@ -160,8 +162,13 @@ export class Sensor {
     const nc = await connectNats(natsOptions(this.config.nats), {
       name: `wirewatch-sensor ${this.config.id}`,
       waitOnFirstConnect: true,
-      onStatus: (event, detail) => log.info({ event, detail }, 'NATS connection'),
+      onStatus: (event, detail) => {
+        if (event === 'disconnect') this.linkUp = false;
+        if (event === 'reconnect') this.linkUp = true;
+        log.info({ event, detail }, 'NATS connection');
+      },
     });
+    this.linkUp = true;
     if (this.closed) {
       await nc.close();
       return;
