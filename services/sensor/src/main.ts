@@ -38,23 +38,30 @@ export async function runSensor(config: SensorConfig): Promise<void> {
   const address = await server.listen();
   log.info({ url: address.url, sensor: config.id, run: sensor.run }, 'health and metrics listening');
   let stopping = false;
+  let stopped!: () => void;
+  const shutdownDone = new Promise<void>((resolve) => (stopped = resolve));
+  const capturing = sensor.runCapture();
   onShutdown(
     async () => {
       stopping = true;
       sensor.stopCapture();
+      // The last, partial intervals are emitted as the capture ends: wait for them before draining.
+      await capturing.catch(() => undefined);
       await sensor.close(DRAIN_MS);
       await server.close();
+      stopped();
     },
     { logger: log, timeoutMs: DRAIN_MS + 10_000 },
   );
   try {
-    await sensor.runCapture();
+    await capturing;
   } catch (error) {
+    if (stopping) return shutdownDone;
     await sensor.close(DRAIN_MS).catch(() => undefined);
     await server.close();
     throw error;
   }
-  if (stopping) return;
+  if (stopping) return shutdownDone;
   // A replay ended: publish everything before exiting (NATS may still be coming up: wait for it).
   log.info({ summaries: sensor.summaries }, 'replay finished; publishing what is left');
   await sensor.close(Number.POSITIVE_INFINITY);

@@ -1,0 +1,58 @@
+import { createSocket } from 'node:dgram';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitFor } from '../harness/index.js';
+import { storedInInflux } from './readback.js';
+import { DATABASE, startStack, type Stack } from './stack.js';
+import { startService, type ServiceProcess } from './service-process.js';
+
+const canCapture = process.getuid?.() === 0 || process.env.CI !== undefined;
+
+let stack: Stack;
+const services: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  if (canCapture) stack = await startStack();
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.allSettled(services.map((s) => s.stop()));
+  await stack?.dispose();
+});
+
+describe.skipIf(!canCapture)('live capture on lo → NATS → collector → InfluxDB', () => {
+  it('stores exactly the packets and bytes a test sends to its port', async () => {
+    const collector = stack.collectorV1('live');
+    services.push(collector);
+    const port = await freePort();
+    const sensor = startService(stack.bundle, [
+      'sensor', '--nats', stack.nats.url, '--http-port', '0', '--http-host', '127.0.0.1',
+      '--id', 'live-lo', '--interface', 'lo', '--filter', `udp and dst port ${port}`, '--interval', '0.5',
+      '--spool-dir', join(stack.dir, 'spool-live'),
+    ]);
+    services.push(sensor);
+    const url = await sensor.url();
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { what: 'sensor ready (capturing, connected)', timeoutMs: 20_000 });
+
+    // 500 datagrams of 1..500 bytes: Ethernet (14) + IPv4 (20) + UDP (8) + payload on the wire of lo.
+    const socket = createSocket('udp4');
+    let expectedBytes = 0;
+    const count = 500;
+    for (let i = 1; i <= count; i++) {
+      await new Promise<void>((resolve, reject) => socket.send(Buffer.alloc(i, i & 0xff), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      expectedBytes += 42 + i;
+    }
+    socket.close();
+    await waitFor(async () => (await sensor.metric('wirewatch_sensor_packets_total')) === count, { what: `${count} packets captured`, timeoutMs: 20_000 });
+    // Intervals keep coming every 0.5 s with or without traffic.
+    await waitFor(async () => (await sensor.metric('wirewatch_sensor_summaries_total')) >= 4, { what: 'four intervals emitted' });
+    expect(await sensor.stop()).toBe(0);
+
+    await waitFor(async () => (await storedInInflux(stack.influx, DATABASE, 'live-lo')).packets === count, { what: `${count} packets stored`, timeoutMs: 20_000 });
+    const stored = await storedInInflux(stack.influx, DATABASE, 'live-lo');
+    expect(stored.bytes).toBe(expectedBytes);
+    expect(stored.classes.udp).toEqual({ packets: count, bytes: expectedBytes });
+    expect([...stored.sources.keys()]).toEqual(['127.0.0.1']);
+    await waitFor(async () => (await storedInInflux(stack.influx, DATABASE, 'live-lo')).intervals >= 4, { what: 'the empty intervals stored too' });
+  }, 90_000);
+});
