@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { influxRows, waitFor } from '../harness/index.js';
 import { DATABASE, startStack, type Stack } from './stack.js';
 import { publishAll, publishRaw, syntheticSummary } from './synthetic.js';
-import type { ServiceProcess } from './service-process.js';
+import { killAll, type ServiceProcess } from './service-process.js';
 
 let stack: Stack;
 const started: ServiceProcess[] = [];
@@ -15,6 +15,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(started.map((s) => s.stop()));
+  await killAll();
   await stack?.dispose();
 });
 

@@ -7,7 +7,7 @@ import { ROOT } from '../corpus/corpus.js';
 import { waitFor } from '../harness/index.js';
 import { storedInInflux } from './readback.js';
 import { DATABASE, startStack, type Stack } from './stack.js';
-import type { ServiceProcess } from './service-process.js';
+import { killAll, type ServiceProcess } from './service-process.js';
 
 /** 2,763 frames over 60 s of recorded time: replayed at 10-20x, a stream of summaries lasting seconds. */
 const LAB = join(ROOT, 'samples/lab.pcap');
@@ -23,6 +23,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(services.map((s) => s.stop()));
+  await killAll();
   await stack?.dispose();
 });
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../harness/index.js';
 import { storedInInflux } from './readback.js';
 import { DATABASE, startStack, type Stack } from './stack.js';
-import { startService, type ServiceProcess } from './service-process.js';
+import { killAll, startService, type ServiceProcess } from './service-process.js';
 
 const canCapture = process.getuid?.() === 0 || process.env.CI !== undefined;
 
@@ -17,6 +17,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(services.map((s) => s.stop()));
+  await killAll();
   await stack?.dispose();
 });
 

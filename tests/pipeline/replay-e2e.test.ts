@@ -5,7 +5,7 @@ import { CORPUS, ROOT } from '../corpus/corpus.js';
 import { waitFor } from '../harness/index.js';
 import { storedInInflux, storedInVictoria, type Stored } from './readback.js';
 import { DATABASE, startStack, type Stack } from './stack.js';
-import type { ServiceProcess } from './service-process.js';
+import { killAll, type ServiceProcess } from './service-process.js';
 
 /** Real captures of different shapes: many intervals, PCAPNG, IPv6, DNS, ARP, malformed frames. */
 const CAPTURES = [
@@ -30,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.allSettled(collectors.map((c) => c.stop()));
+  await killAll();
   await stack?.dispose();
 });
 

@@ -22,6 +22,19 @@ process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
+/** Kills every service this test file started that is still running (for afterAll, even after a failure). */
+export async function killAll(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          c.once('exit', () => resolve());
+          c.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
 export function startService(bundle: string, args: string[], env: Record<string, string> = {}): ServiceProcess {
   const child = spawn(process.execPath, [bundle, ...args], {
     env: { ...process.env, ...env, WIREWATCH_LOG_LEVEL: env.WIREWATCH_LOG_LEVEL ?? 'info' },

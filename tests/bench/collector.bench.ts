@@ -1,0 +1,110 @@
+/**
+ * `pnpm exec tsx tests/bench/collector.bench.ts [--sensors 1000,2500,5000] [--collectors 1,2] [--seconds 10]`
+ *
+ * Collector throughput: a load generator plays N sensors publishing one summary a second each (about
+ * 50 InfluxDB points per summary) into NATS JetStream; 1 or 2 collector processes consume them into
+ * influxd. Printed per run: offered summaries/s, what the collectors sustained, the backlog (as
+ * seconds of traffic) while loading, and how long they took to catch up after the last publish.
+ * Peer, in the same run: the same lines written straight to influxd by one writer (InfluxDB's own
+ * ceiling on this machine, no NATS, no decoding), as points/s.
+ */
+import { connect } from '@nats-io/transport-node';
+import { parseArgs } from 'node:util';
+import { buildCli } from '../../scripts/build-cli.mjs';
+import { createInfluxWriter, summaryLines } from '../../packages/influx/src/index.js';
+import { SummarySketches } from '../../packages/protocol/src/index.js';
+import { startInfluxV1, startNats } from '../harness/index.js';
+import { startService, type ServiceProcess } from '../pipeline/service-process.js';
+import { consumerBacklog, playSensors, templateSummary } from './collector/load.js';
+
+const { values } = parseArgs({
+  options: {
+    sensors: { type: 'string', default: '1000,2500,5000' },
+    collectors: { type: 'string', default: '1,2' },
+    seconds: { type: 'string', default: '10' },
+  },
+});
+const levels = values.sensors.split(',').map(Number);
+const collectorCounts = values.collectors.split(',').map(Number);
+const seconds = Number(values.seconds);
+
+const bundle = await buildCli();
+const nats = await startNats();
+const influx = await startInfluxV1();
+await influx.createDatabase('bench');
+
+const template = templateSummary();
+const lines = summaryLines(template, { top: SummarySketches.fromMessage(template).topLists(10), cardinalities: SummarySketches.fromMessage(template).cardinalities() });
+console.error(`one summary: ${JSON.stringify(template).length} bytes of JSON, ${lines.length} points`);
+
+// Peer: InfluxDB's own ingest ceiling for these lines (batches of 500 summaries, one writer).
+async function influxCeiling(): Promise<number> {
+  const writer = createInfluxWriter({ url: influx.url, api: 'v1', database: 'bench' });
+  const batch: string[] = [];
+  for (let i = 0; i < 500; i++) for (const l of summaryLines({ ...template, sensor: `peer-${i}`, start: 1000 }, { top: SummarySketches.fromMessage(template).topLists(10), cardinalities: { sources: 40, destinations: 12, conversations: 40, flows: 97, exact: false } })) batch.push(l);
+  const t = performance.now();
+  let points = 0;
+  for (let round = 0; round < 20; round++) {
+    const shifted = batch.map((l) => l.replace(/ 1000$/, ` ${1000 + round * 1000}`));
+    await writer.write(shifted);
+    points += shifted.length;
+  }
+  await writer.close();
+  return points / ((performance.now() - t) / 1000);
+}
+
+const rows: string[] = [];
+const ceiling = await influxCeiling();
+console.error(`influxd ceiling: ${Math.round(ceiling)} points/s`);
+
+for (const collectors of collectorCounts) {
+  for (const sensors of levels) {
+    const group = `b${sensors}x${collectors}`;
+    const procs: ServiceProcess[] = [];
+    for (let i = 0; i < collectors; i++) {
+      procs.push(
+        startService(bundle, ['collector', '--nats', nats.url, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', 'bench', '--http-port', '0', '--http-host', '127.0.0.1', '--no-fleet', '--log-level', 'warn'], {
+          WIREWATCH_CONSUMER_SUMMARIES: `${group}-s`,
+          WIREWATCH_CONSUMER_HEARTBEATS: `${group}-h`,
+        }),
+      );
+    }
+    await Promise.all(procs.map((p) => p.url()));
+    const nc = await connect({ servers: nats.url });
+    const backlog: number[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        backlog.push(await consumerBacklog(nc, `${group}-s`).catch(() => NaN));
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+    const t0 = Date.now();
+    const load = await playSensors(nats.url, sensors, seconds, group);
+    const loadEnd = Date.now();
+    let remaining = await consumerBacklog(nc, `${group}-s`);
+    while (remaining > 0 && Date.now() - loadEnd < 120_000) {
+      await new Promise((r) => setTimeout(r, 100));
+      remaining = await consumerBacklog(nc, `${group}-s`);
+    }
+    const catchUp = (Date.now() - loadEnd) / 1000;
+    sampling = false;
+    await sampler;
+    await nc.close();
+    const total = sensors * seconds;
+    const sustained = total / ((Date.now() - t0) / 1000);
+    const maxBacklogSeconds = Math.max(...backlog.filter(Number.isFinite)) / sensors;
+    rows.push(
+      `| ${sensors} | ${collectors} | ${Math.round(load.offeredPerSecond)} | ${Math.round(sustained)} | ${Math.round(sustained * lines.length)} | ${maxBacklogSeconds.toFixed(2)} s | ${catchUp.toFixed(2)} s | ${remaining === 0 ? 'yes' : `no (${remaining} left)`} | ${load.lateSeconds} |`,
+    );
+    console.error(rows.at(-1));
+    await Promise.all(procs.map((p) => p.stop()));
+  }
+}
+
+console.log(`influxd 1.6.7 alone, same lines, one writer, batches of 500 summaries: **${Math.round(ceiling)} points/s** (${Math.round(ceiling / lines.length)} summaries/s)\n`);
+console.log('| sensors (1 summary/s each) | collectors | offered summaries/s | sustained summaries/s | points/s | max backlog | catch-up after load | all stored | generator late seconds |');
+console.log('|---|---|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(r);
+await Promise.allSettled([nats.dispose(), influx.dispose()]);
+process.exit(0);
