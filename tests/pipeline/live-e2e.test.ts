@@ -1,4 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../harness/index.js';
@@ -56,4 +59,30 @@ describe.skipIf(!canCapture)('live capture on lo → NATS → collector → Infl
     expect([...stored.sources.keys()]).toEqual(['127.0.0.1']);
     await waitFor(async () => (await storedInInflux(stack.influx, DATABASE, 'live-lo')).intervals >= 4, { what: 'the empty intervals stored too' });
   }, 90_000);
+
+  it('captures as an unprivileged user holding only CAP_NET_RAW and CAP_NET_ADMIN (as the README shows)', async () => {
+    const port = await freePort();
+    // Its own directory: the stack's temp dir is private to root.
+    const spool = mkdtempSync(join(tmpdir(), 'wirewatch-nobody-'));
+    chmodSync(spool, 0o777);
+    const sensor = startService('/usr/bin/setpriv', [
+      '--reuid=nobody', '--regid=nogroup', '--clear-groups',
+      '--inh-caps=-all,+net_raw,+net_admin', '--ambient-caps=+net_raw,+net_admin', '--bounding-set=-all,+net_raw,+net_admin',
+      process.execPath, stack.bundle,
+      'sensor', '--nats', stack.nats.url, '--http-port', '0', '--http-host', '127.0.0.1',
+      '--id', 'unprivileged', '--interface', 'lo', '--filter', `udp and dst port ${port}`, '--spool-dir', spool,
+    ], {}, { direct: true });
+    services.push(sensor);
+    const url = await sensor.url();
+    await waitFor(async () => (await fetch(`${url}/readyz`)).status === 200, { what: 'unprivileged sensor ready', timeoutMs: 20_000 });
+    const pid = sensor.child.pid!;
+    const status = execFileSync('ps', ['-o', 'user=', '--ppid', String(pid), '-p', String(pid)], { encoding: 'utf8' });
+    expect(status.trim().split(/\s+/).every((u) => u === 'nobody')).toBe(true);
+    const socket = createSocket('udp4');
+    for (let i = 0; i < 20; i++) await new Promise<void>((resolve, reject) => socket.send(Buffer.alloc(10), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+    socket.close();
+    await waitFor(async () => (await sensor.metric('wirewatch_sensor_packets_total')) === 20, { what: '20 packets captured by the unprivileged sensor' });
+    expect(await sensor.stop()).toBe(0);
+    rmSync(spool, { recursive: true, force: true });
+  }, 60_000);
 });

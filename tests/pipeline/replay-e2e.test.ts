@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCaptureFile } from '../../packages/report/src/index.js';
 import { CORPUS, ROOT } from '../corpus/corpus.js';
-import { waitFor } from '../harness/index.js';
+import { influxRows, waitFor } from '../harness/index.js';
 import { storedInInflux, storedInVictoria, type Stored } from './readback.js';
 import { DATABASE, startStack, type Stack } from './stack.js';
 import { killAll, type ServiceProcess } from './service-process.js';
@@ -71,4 +71,35 @@ describe('sensor → NATS JetStream → collector → InfluxDB, on real captures
       expect(missed, id).toEqual([]);
     }
   }, 120_000);
+
+  it('merges every sensor into fleet-wide top lists per interval', async () => {
+    // The sample capture again as two more sensors: their intervals line up with the first replay's.
+    const lab = CAPTURES[0];
+    const more = [stack.replay('fleet-a', lab), stack.replay('fleet-b', lab)];
+    expect(await Promise.all(more.map((s) => s.exited))).toEqual([0, 0]);
+    const { report } = analyzeCaptureFile(lab, { intervalSeconds: 1, topN: 10, topFlows: 0 });
+    const intervals = report.timeline.filter((p) => p.packets > 0).length;
+    const fleetRows = async () =>
+      influxRows(await stack.influx.query(`SELECT "key", bytes, packets, sensors FROM fleet_top WHERE list = 'sources' AND rank = '1' AND sensors = 3`, DATABASE));
+    await waitFor(async () => (await fleetRows()).length === intervals, { what: `${intervals} fleet intervals merged from 3 sensors`, timeoutMs: 30_000 });
+
+    // Expected per interval: the per-sensor top sources summed by address (exact here: few hosts).
+    const perSensor = influxRows(
+      await stack.influx.query(`SELECT "key", bytes, packets FROM top WHERE list = 'sources' AND sensor =~ /^(lab_pcap|fleet-a|fleet-b)$/`, DATABASE),
+    );
+    const byTime = new Map<number, Map<string, { bytes: number; packets: number }>>();
+    for (const r of perSensor) {
+      const hosts = byTime.get(Number(r.time)) ?? new Map<string, { bytes: number; packets: number }>();
+      const h = hosts.get(String(r.key)) ?? { bytes: 0, packets: 0 };
+      h.bytes += Number(r.bytes);
+      h.packets += Number(r.packets);
+      hosts.set(String(r.key), h);
+      byTime.set(Number(r.time), hosts);
+    }
+    for (const row of await fleetRows()) {
+      const hosts = [...byTime.get(Number(row.time))!].sort((x, y) => y[1].bytes - x[1].bytes);
+      expect({ bytes: row.bytes, packets: row.packets }).toEqual(hosts[0][1]);
+      expect(hosts.filter(([, h]) => h.bytes === hosts[0][1].bytes).map(([k]) => k)).toContain(row.key);
+    }
+  }, 90_000);
 });

@@ -35,8 +35,12 @@ export async function killAll(): Promise<void> {
   );
 }
 
-export function startService(bundle: string, args: string[], env: Record<string, string> = {}): ServiceProcess {
-  const child = spawn(process.execPath, [bundle, ...args], {
+/**
+ * Starts `node <bundle> ...args`; with `direct`, runs `bundle` itself as the program (e.g. a wrapper
+ * such as setpriv that then runs node).
+ */
+export function startService(bundle: string, args: string[], env: Record<string, string> = {}, how: { direct?: boolean } = {}): ServiceProcess {
+  const child = spawn(how.direct ? bundle : process.execPath, how.direct ? args : [bundle, ...args], {
     env: { ...process.env, ...env, WIREWATCH_LOG_LEVEL: env.WIREWATCH_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,8 +73,9 @@ export function startService(bundle: string, args: string[], env: Record<string,
     }),
   );
   const url = async (): Promise<string> => {
-    await waitFor(() => address !== undefined || child.exitCode !== null, { what: `${args[0]} to listen`, timeoutMs: 20_000 });
-    if (address === undefined) throw new Error(`${args[0]} exited (${child.exitCode}): ${err.trim() || JSON.stringify(logs.slice(-3))}`);
+    const name = how.direct ? args.find((a) => a === 'sensor' || a === 'collector') : args[0];
+    await waitFor(() => address !== undefined || child.exitCode !== null, { what: `${name} to listen`, timeoutMs: 20_000 });
+    if (address === undefined) throw new Error(`${name} exited (${child.exitCode}): ${err.trim() || JSON.stringify(logs.slice(-3))}`);
     return address;
   };
   return {
