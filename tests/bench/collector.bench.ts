@@ -65,7 +65,7 @@ async function influxCeiling(): Promise<number> {
 
 const rows: string[] = [];
 const ceiling = await influxCeiling();
-console.error(`influxd ceiling: ${Math.round(ceiling)} points/s`);
+console.error(`sink alone: ${Math.round(ceiling)} points/s`);
 
 for (const collectors of collectorCounts) {
   for (const sensors of levels) {
