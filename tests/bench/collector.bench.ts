@@ -42,7 +42,8 @@ const sinkArgs = victoria
   : ['--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', 'bench'];
 
 const template = templateSummary();
-const lines = summaryLines(template, { top: SummarySketches.fromMessage(template).topLists(10), cardinalities: SummarySketches.fromMessage(template).cardinalities() });
+const view = { top: SummarySketches.fromMessage(template).topLists(10), cardinalities: template.cardinalities };
+const lines = summaryLines(template, view);
 console.error(`one summary: ${JSON.stringify(template).length} bytes of JSON, ${lines.length} points`);
 
 // Peer: InfluxDB's own ingest ceiling for these lines (batches of 500 summaries, one writer).
@@ -51,7 +52,7 @@ async function influxCeiling(): Promise<number> {
     ? createInfluxWriter({ url: victoria.url, api: 'v2', bucket: 'bench' })
     : createInfluxWriter({ url: influx.url, api: 'v1', database: 'bench' });
   const batch: string[] = [];
-  for (let i = 0; i < 500; i++) for (const l of summaryLines({ ...template, sensor: `peer-${i}`, start: 1000 }, { top: SummarySketches.fromMessage(template).topLists(10), cardinalities: { sources: 40, destinations: 12, conversations: 40, flows: 97, exact: false } })) batch.push(l);
+  for (let i = 0; i < 500; i++) for (const l of summaryLines({ ...template, sensor: `peer-${i}`, start: 1000 }, view)) batch.push(l);
   const t = performance.now();
   let points = 0;
   for (let round = 0; round < 20; round++) {

@@ -1,28 +1,52 @@
 import { createRequire } from 'node:module';
 
 /**
- * The parts of npm `cap` 0.2.1 used here (it ships no types). Facts about it that shape LiveCapture
- * (read in its src/binding.cc):
- * - open() keeps a raw pointer to the Buffer it is given and copies every frame into it: the Buffer
- *   must stay referenced from JavaScript while the handle lives, or the GC frees it under libpcap.
- * - libpcap is opened with a fixed 65,535-byte snapshot length, always promiscuous, and in immediate
- *   mode when libpcap.so offers it (it does wherever libpcap-dev is installed). Immediate mode makes
- *   libpcap use TPACKET_V2, whose ring has one slot per frame sized for the largest frame (64 KiB on
- *   `lo` and on NICs with receive offloads): a 64 MiB buffer holds about 1,000 frames.
- * - One 'packet' event per frame (copied length, truncated flag): no pcap header, so no capture
- *   timestamp and no original length; no pcap_stats.
- * - No Cap object may ever be garbage-collected: close() stops its libuv poll handle but never
- *   uv_close()s it, so freeing the object leaves the loop linked to freed memory (a segfault
- *   later); after a failed open() the destructor stops a poll handle never initialised (an abort).
- * - If the interface goes down or disappears while capturing, the binding asserts and the process
- *   aborts (uv_poll reports an error status that cap_packets asserts is 0).
+ * npm `cap` 0.2.1 as patched by patches/cap@0.2.1.patch (pnpm `patchedDependencies`; the patch's
+ * header in src/binding.cc says why). cap ships no types; these are the parts used here.
+ * - open() with `{ batch: true }` runs libpcap without immediate mode (TPACKET_V3: frames packed in
+ *   the kernel ring) and copies what is ready at each wakeup into the Buffer as records, then emits
+ *   ONE 'batch' event for them (see BATCH_RECORD_HEADER_BYTES). The binding references the Buffer
+ *   while open, and writes into it through a raw pointer: it must not be reused for anything else.
+ * - stats() is pcap_stats: libpcap's 32-bit counters, summed since open (they wrap).
+ * - 'error' is emitted (and polling stops) when the interface goes down or disappears, or a read
+ *   fails; close() must still be called.
+ * - A Cap opens once. After close() or a failed open() it may be garbage-collected.
  */
 export interface CapHandle {
   /** Returns cap's link-type name: 'ETHERNET', 'NULL', 'RAW', 'LINKTYPE_LINUX_SLL', 'IEEE802_11_RADIO' or 'Unknown linktype N'. */
-  open(device: string, filter: string, bufferBytes: number, buffer: Buffer): string;
+  open(device: string, filter: string, bufferBytes: number, buffer: Buffer, options?: CapOpenOptions): string;
   close(): boolean;
+  /** Throws once closed. */
+  stats(): CapStats;
+  on(event: 'batch', listener: (bytesUsed: number, frames: number) => void): unknown;
+  /** Without `batch`: one event per frame, copied into the Buffer (no timestamp, no original length). */
   on(event: 'packet', listener: (copiedBytes: number, truncated: boolean) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
 }
+
+export interface CapOpenOptions {
+  /** Deliver 'batch' events (see CapHandle). The Buffer must hold at least one record of `snaplen` bytes. */
+  batch?: boolean;
+  /** libpcap's snapshot length. Default 65,535. */
+  snaplen?: number;
+  /** Default true. */
+  promisc?: boolean;
+  /** libpcap's read timeout: in batch mode the longest a frame waits in a partly filled ring block. Default 1000. */
+  timeoutMs?: number;
+}
+
+/** pcap_stats. On Linux `dropped` counts ring slots the kernel dropped (PACKET_STATISTICS). */
+export interface CapStats {
+  received: number;
+  dropped: number;
+  ifDropped: number;
+}
+
+/**
+ * Each record of a batch: capture time (seconds, microseconds), copied length, original length,
+ * all uint32 in host byte order; then the frame's bytes, padded to a multiple of 4.
+ */
+export const BATCH_RECORD_HEADER_BYTES = 16;
 
 export interface CapDevice {
   name: string;

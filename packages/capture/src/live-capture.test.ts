@@ -1,5 +1,6 @@
 import { decodePacket, DecodedPacket, IPPROTO_UDP } from '@wirewatch/packet';
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDevices } from './devices.js';
@@ -37,9 +38,63 @@ async function until(condition: () => boolean, what: string, ms = 5000): Promise
   }
 }
 
+/** Waits until count() has stopped changing (for `quietMs`, longer than the capture's 100 ms delivery delay). */
+async function untilSettled(count: () => number, quietMs = 300): Promise<void> {
+  let last = -1;
+  while (count() !== last) {
+    last = count();
+    await new Promise((r) => setTimeout(r, quietMs));
+  }
+}
+
+/** `node -e SEND_BURST PORT COUNT`: sends COUNT small datagrams to 127.0.0.1:PORT, then exits. */
+const SEND_BURST = `
+const s = require('node:dgram').createSocket('udp4');
+const [port, count] = process.argv.slice(1).map(Number);
+let left = count;
+for (let i = 0; i < count; i++) s.send(Buffer.alloc(20), port, '127.0.0.1', () => --left === 0 && s.close());
+`;
+
 /** The `promiscuity` counter of an interface (`ip -d link show`). */
 function promiscuity(device: string): number {
   return Number(/promiscuity (\d+)/.exec(execFileSync('ip', ['-d', 'link', 'show', device], { encoding: 'utf8' }))?.[1]);
+}
+
+const ip = (...args: string[]): void => void execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+
+/**
+ * A veth pair made for one test: `device` here, its peer in a network namespace of its own.
+ * Deleting the namespace deletes the peer, and with it `device`.
+ */
+function vethPair(): { device: string; deleteNamespace: () => void; remove: () => void } {
+  const tag = `${process.pid % 10000}${Math.floor(Math.random() * 1000)}`;
+  const namespace = `wwcap${tag}`;
+  const device = `wwcap${tag}a`; // at most 15 characters (IFNAMSIZ)
+  ip('netns', 'add', namespace);
+  const deleteNamespace = (): void => {
+    try {
+      ip('netns', 'del', namespace);
+    } catch {
+      // already gone
+    }
+  };
+  const remove = (): void => {
+    deleteNamespace();
+    try {
+      ip('link', 'del', device);
+    } catch {
+      // went with the namespace
+    }
+    if (existsSync(`/run/netns/${namespace}`)) throw new Error(`network namespace ${namespace} could not be deleted`);
+  };
+  try {
+    ip('link', 'add', device, 'type', 'veth', 'peer', 'name', 'peer0', 'netns', namespace);
+    ip('link', 'set', device, 'up');
+  } catch (error) {
+    remove();
+    throw error;
+  }
+  return { device, deleteNamespace, remove };
 }
 
 describe.skipIf(!canCapture)('LiveCapture on lo', () => {
@@ -50,11 +105,14 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
     let seen = 0;
     let wrongPort = 0;
     const before = Date.now() / 1000;
+    const timestamps: number[] = [];
     const running = capture.run((r) => {
       seen++;
-      expect([r.linkType, r.caplen, r.origLen, r.offset]).toEqual([1, 14 + 20 + 8 + 20, 62, 0]);
-      expect(r.timestamp).toBeGreaterThanOrEqual(before);
-      expect(r.timestamp).toBeLessThanOrEqual(Date.now() / 1000);
+      expect([r.linkType, r.caplen, r.origLen]).toEqual([1, 14 + 20 + 8 + 20, 62]);
+      // libpcap's capture time: after the test started, before JavaScript got the frame (1 ms for Date.now()'s rounding).
+      expect(r.timestamp).toBeGreaterThanOrEqual(before - 0.001);
+      expect(r.timestamp).toBeLessThanOrEqual(Date.now() / 1000 + 0.001);
+      timestamps.push(r.timestamp);
       decodePacket(decoded, r.data, r.offset, r.caplen, r.linkType);
       if (decoded.ipProto !== IPPROTO_UDP || decoded.dstPort !== port) wrongPort++;
     });
@@ -73,6 +131,9 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
     await running;
     expect(seen).toBe(batches * perBatch);
     expect(wrongPort).toBe(0);
+    expect(timestamps.every((t, i) => i === 0 || t >= timestamps[i - 1]!)).toBe(true);
+    // Microsecond capture times, not the millisecond wall clock at delivery.
+    expect(timestamps.some((t) => Math.round(t * 1e6) % 1000 !== 0)).toBe(true);
     expect(capture.linkType).toBe(1);
     expect(capture.stats()).toEqual({
       received: 1000,
@@ -85,14 +146,15 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
 
   it('counts what the kernel dropped when the ring overflows', async () => {
     const port = randomPort();
-    // 1 MiB holds 16 frames of 64 KiB; a burst of 2,000 datagrams (4,000 frames on lo) overflows it
-    // before the event loop gets to read anything.
     const capture = new LiveCapture({ device: 'lo', filter: `udp dst port ${port}`, bufferSizeMb: 1, statsIntervalMs: 50 });
-    const running = capture.run(() => {});
-    await until(() => capture.stats().kernelDropped !== null, 'the drop counter');
-    const sent = 2000;
-    await send(port, sent);
-    await new Promise((r) => setTimeout(r, 200));
+    let seen = 0;
+    const running = capture.run(() => seen++);
+    expect(capture.stats().kernelDropped).toBe(0);
+    // A child process sends while this one is blocked and reads nothing: 20,000 datagrams (40,000
+    // frames on lo, over 100 bytes each in the ring) overflow 1 MiB.
+    const sent = 20000;
+    execFileSync(process.execPath, ['-e', SEND_BURST, String(port), String(sent)]);
+    await untilSettled(() => seen);
     capture.stop();
     await running;
     const { received, kernelDropped } = capture.stats();
@@ -103,16 +165,17 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
     expect(kernelDropped).toBeLessThanOrEqual(2 * sent);
   });
 
-  it('marks frames that reach the snapshot length as truncated', async () => {
+  it('cuts frames to the snapshot length, keeps their length on the wire, and counts them as truncated', async () => {
     const port = randomPort();
     const capture = new LiveCapture({ device: 'lo', filter: `udp dst port ${port}`, snaplen: 50 });
-    const lengths: number[] = [];
-    const running = capture.run((r) => lengths.push(r.caplen));
+    const lengths: [number, number][] = [];
+    const running = capture.run((r) => lengths.push([r.caplen, r.origLen]));
     await send(port, 3, 100);
-    await until(() => lengths.length === 3, '3 datagrams');
+    await send(port, 1, 4);
+    await until(() => lengths.length === 4, '4 datagrams');
     capture.stop();
     await running;
-    expect(lengths).toEqual([50, 50, 50]);
+    expect(lengths).toEqual([[50, 142], [50, 142], [50, 142], [46, 46]]);
     expect(capture.stats().truncated).toBe(3);
   });
 
@@ -121,7 +184,6 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
     for (const promiscuous of [true, false]) {
       const capture = new LiveCapture({ device: 'lo', filter: 'udp port 9', promiscuous });
       const running = capture.run(() => {});
-      await until(() => capture.stats().kernelDropped !== null, 'the socket helper');
       expect(promiscuity('lo')).toBe(promiscuous ? base + 1 : base);
       capture.stop();
       await running;
@@ -164,6 +226,34 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
 
   it('lists lo as a loopback device', () => {
     expect(listDevices().find((d) => d.name === 'lo')).toMatchObject({ loopback: true, addresses: expect.arrayContaining(['127.0.0.1']) });
+  });
+});
+
+describe.skipIf(!canCapture)('LiveCapture when its interface goes away', () => {
+  it('rejects with one line when the interface disappears, and keeps its counters', async () => {
+    const veth = vethPair();
+    try {
+      const capture = new LiveCapture({ device: veth.device });
+      const running = capture.run(() => {});
+      veth.deleteNamespace();
+      await expect(running).rejects.toThrow(new RegExp(`^capture on ${veth.device}: the interface disappeared$`));
+      await expect(running).rejects.toThrow(CaptureError);
+      expect(capture.stats()).toMatchObject({ kernelDropped: 0, kernelDropsUnavailable: null });
+    } finally {
+      veth.remove();
+    }
+  });
+
+  it('rejects with one line when the interface is set down', async () => {
+    const veth = vethPair();
+    try {
+      const capture = new LiveCapture({ device: veth.device });
+      const running = capture.run(() => {});
+      ip('link', 'set', veth.device, 'down');
+      await expect(running).rejects.toThrow(new RegExp(`^capture on ${veth.device}: the interface went down$`));
+    } finally {
+      veth.remove();
+    }
   });
 });
 

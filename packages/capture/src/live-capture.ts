@@ -1,84 +1,57 @@
-import { readFileSync } from 'node:fs';
-import { capModule, linkTypeOfCapName, type CapHandle } from './cap-binding.js';
+import { BATCH_RECORD_HEADER_BYTES, capModule, linkTypeOfCapName, type CapHandle } from './cap-binding.js';
 import { listDevices } from './devices.js';
 import { CaptureError, firstLine } from './errors.js';
 import { InterfaceDropCounter } from './interface-drops.js';
-import { KernelDropCounter } from './kernel-drops.js';
-import { packetSocketFds } from './packet-sockets.js';
 import type { CaptureRecord, PacketSource, SourceStats } from './packet-source.js';
-import { SocketHelper } from './socket-helper.js';
+import { PcapDropCounter } from './pcap-drops.js';
 
 export interface LiveCaptureOptions {
   device: string;
   /** BPF filter in pcap-filter syntax; empty or absent captures everything. */
   filter?: string;
-  /** Bytes kept of each frame. cap runs libpcap with a 65,535-byte snapshot, so larger values give 65,535. Default 262,144. */
+  /** Bytes kept of each frame, at most 262,144 (libpcap's maximum; larger values give that). Default 262,144. */
   snaplen?: number;
-  /** Default true. cap always enters promiscuous mode; false leaves it again right after opening (needs perl, see SocketHelper). */
+  /** Default true. */
   promiscuous?: boolean;
-  /** Kernel ring buffer in MiB (1..2047). With cap each frame takes a 64 KiB slot on most interfaces: 64 MiB ≈ 1,000 frames. Default 64. */
+  /** Kernel ring buffer in MiB (1..2047). Frames are packed in it (TPACKET_V3). Default 64. */
   bufferSizeMb?: number;
-  /** How often the kernel's drop counter is read, in ms. Default 1000. */
+  /** Longest a frame waits in the kernel before delivery when traffic is light (libpcap's read timeout), in ms. Default 100. */
+  maxDelayMs?: number;
+  /** How often the kernel's drop counter is read, in ms (it is 32-bit and wraps). Default 1000. */
   statsIntervalMs?: number;
 }
 
 export interface LiveCaptureStats extends SourceStats {
-  /** Frames that filled the copy limit (snaplen, at most 65,535 bytes): possibly cut, their origLen is then only what was copied. */
+  /** Frames cut to the snapshot length (caplen < origLen). */
   truncated: number;
   /** Why kernelDropped is null, when it is. */
   kernelDropsUnavailable: string | null;
 }
 
-/** libpcap's snapshot length as cap sets it. */
-const CAP_SNAPLEN = 65535;
-/** Ring size for the probe that checks device, permission and filter before the real ring is made. */
+/** libpcap's MAXIMUM_SNAPLEN. */
+const MAX_SNAPLEN = 262144;
+/** Frames handed over per JavaScript callback, in bytes of records; the buffer has room for one more frame. */
+const BATCH_BYTES = 256 * 1024;
+/** Ring size for the check that tells a bad filter from a device that cannot be opened. */
 const PROBE_BUFFER_BYTES = 256 * 1024;
 const MAX_BUFFER_MB = 2047; // cap passes the size as a signed 32-bit integer
 
 /**
- * Every cap handle ever created, kept for the life of the process: cap never uv_close()s its poll
- * handle, so a handle that is garbage-collected (after close(), or after a failed open()) frees
- * memory libuv still links to, and the process crashes later (seen here: a segfault a moment after
- * a closed probe was collected). Each costs a few hundred bytes.
- */
-const everyHandle: CapHandle[] = [];
-
-/**
- * The Buffer of each handle that may still write into it (open, or whose open failed midway): cap
- * copies frames into it through a raw pointer, so it stays referenced from here even if the
- * LiveCapture object is dropped.
- */
-const handleBuffers = new Map<CapHandle, Buffer>();
-
-function newHandle(buffer: Buffer): CapHandle {
-  const { Cap } = capModule();
-  const cap = new Cap();
-  everyHandle.push(cap);
-  handleBuffers.set(cap, buffer);
-  return cap;
-}
-
-function closeHandle(cap: CapHandle): void {
-  cap.close();
-  handleBuffers.delete(cap);
-}
-
-/**
- * Live capture on one interface through npm `cap` (libpcap). Frames are handed over in place, in the
- * Buffer cap copies them into; the timestamp is the wall clock when JavaScript receives the frame
- * (cap gives no capture timestamp), with millisecond resolution, and origLen is the copied length
- * (cap gives no original length; frames that may have been cut are counted in `truncated`).
- * Kernel drops come from PACKET_STATISTICS through a small perl helper (see SocketHelper); without
- * it `kernelDropped` is null and `kernelDropsUnavailable` says why.
+ * Live capture on one interface through npm `cap` (libpcap), patched to hand over frames in
+ * batches (see cap-binding.ts): one callback per batch, whose frames are delivered one by one in
+ * place, in the Buffer the binding copies them into, with libpcap's capture timestamp
+ * (microseconds) and original length. Kernel drops come from pcap_stats.
  */
 export class LiveCapture implements PacketSource {
   readonly name: string;
   private readonly device: string;
   private readonly filter: string;
   private readonly promiscuous: boolean;
+  private readonly snaplen: number;
   private readonly bufferBytes: number;
+  private readonly maxDelayMs: number;
   private readonly statsIntervalMs: number;
-  /** cap writes every frame here through a raw pointer: this field keeps it alive for the object's whole life. */
+  /** The binding copies batches here through a raw pointer: this field keeps it alive for the object's whole life. */
   private readonly buffer: Buffer;
   private readonly record: CaptureRecord;
   private cap: CapHandle | null = null;
@@ -87,8 +60,7 @@ export class LiveCapture implements PacketSource {
   private stopping = false;
   private received = 0;
   private truncatedFrames = 0;
-  private kernel: KernelDropCounter | null = null;
-  private kernelUnavailable: string | null = 'the capture has not started';
+  private drops: PcapDropCounter | null = null;
   private interfaceDrops: InterfaceDropCounter | null = null;
   private settle: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   private failure: unknown = null;
@@ -98,22 +70,27 @@ export class LiveCapture implements PacketSource {
     this.name = options.device;
     this.filter = options.filter ?? '';
     this.promiscuous = options.promiscuous ?? true;
-    const snaplen = options.snaplen ?? 262144;
+    const snaplen = options.snaplen ?? MAX_SNAPLEN;
     if (!Number.isInteger(snaplen) || snaplen < 1) throw new CaptureError(`capture on ${this.device}: snaplen must be a positive integer, not ${snaplen}`);
+    this.snaplen = Math.min(snaplen, MAX_SNAPLEN);
     const mb = options.bufferSizeMb ?? 64;
     if (!(Number.isFinite(mb) && mb >= 1 && mb <= MAX_BUFFER_MB)) {
       throw new CaptureError(`capture on ${this.device}: the kernel buffer must be 1 to ${MAX_BUFFER_MB} MiB, not ${mb}`);
     }
     this.bufferBytes = Math.round(mb * 1024 * 1024);
+    const maxDelayMs = options.maxDelayMs ?? 100;
+    if (!Number.isInteger(maxDelayMs) || maxDelayMs < 1) throw new CaptureError(`capture on ${this.device}: maxDelayMs must be a positive integer, not ${maxDelayMs}`);
+    this.maxDelayMs = maxDelayMs;
     this.statsIntervalMs = options.statsIntervalMs ?? 1000;
-    this.buffer = Buffer.alloc(Math.min(snaplen, CAP_SNAPLEN));
+    this.buffer = Buffer.alloc(BATCH_BYTES + BATCH_RECORD_HEADER_BYTES + this.snaplen + 3);
     this.record = { data: this.buffer, offset: 0, caplen: 0, origLen: 0, timestamp: 0, linkType: 0 };
   }
 
   /**
    * Opens the device and delivers frames until stop(). Rejects with one line (CaptureError) when the
-   * device does not exist, permission is denied or the filter does not compile; rejects with the
-   * callback's own error if onPacket throws (the capture is stopped first).
+   * device does not exist, permission is denied, the filter does not compile, or the interface goes
+   * down or disappears while capturing; rejects with the callback's own error if onPacket throws
+   * (the capture is stopped first).
    */
   async run(onPacket: (record: CaptureRecord) => void): Promise<void> {
     if (this.started) throw new CaptureError(`capture on ${this.device}: already started`);
@@ -121,27 +98,20 @@ export class LiveCapture implements PacketSource {
     if (this.stopping) return;
     const done = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     done.catch(() => {}); // it may reject (onPacket threw) before run() gets to await it
-    const socketsBefore = packetSocketFds();
     this.open(onPacket);
-    this.kernelUnavailable = 'the socket helper is starting';
-    this.interfaceDrops = new InterfaceDropCounter(this.device);
-    const [fd, ...others] = [...packetSocketFds()].filter((f) => !socketsBefore.has(f));
-    await this.startHelper(fd !== undefined && others.length === 0 ? fd : null);
     return done;
   }
 
-  /** Stops the capture; run() resolves once the last kernel counters are in. Safe from inside onPacket. */
+  /** Stops the capture; run() settles once the last kernel counters are in. Safe from inside onPacket. */
   stop(): void {
     if (this.stopping) return;
     this.stopping = true;
     const cap = this.cap;
     if (cap === null) return; // not started (run() will return at once) or failed to open
-    const lastReading = this.kernel?.finish() ?? Promise.resolve(); // asks before the socket closes
-    closeHandle(cap);
-    void lastReading.then(() => {
-      if (this.failure !== null) this.settle?.reject(this.failure);
-      else this.settle?.resolve();
-    });
+    this.drops?.finish();
+    cap.close();
+    if (this.failure !== null) this.settle?.reject(this.failure);
+    else this.settle?.resolve();
   }
 
   /** The capture's LINKTYPE number (as in PCAP files), known once run() has opened the device. */
@@ -150,25 +120,30 @@ export class LiveCapture implements PacketSource {
   }
 
   stats(): LiveCaptureStats {
-    const kernelFailure = this.kernel?.failure ?? this.kernelUnavailable;
+    if (!this.stopping) this.drops?.read();
+    const dropsUnavailable = this.drops === null ? 'the capture has not started' : this.drops.failure;
     return {
       received: this.received,
-      kernelDropped: this.kernel !== null && kernelFailure === null ? this.kernel.dropped : null,
+      kernelDropped: dropsUnavailable === null ? this.drops!.dropped : null,
       interfaceDropped: this.interfaceDrops?.dropped() ?? null,
       truncated: this.truncatedFrames,
-      kernelDropsUnavailable: kernelFailure,
+      kernelDropsUnavailable: dropsUnavailable,
     };
   }
 
   private open(onPacket: (record: CaptureRecord) => void): void {
     if (!listDevices().some((d) => d.name === this.device)) throw new CaptureError(`capture on ${this.device}: no such device`);
-    if (this.filter !== '') this.probe();
-    const cap = newHandle(this.buffer);
+    const cap = new (capModule().Cap)();
     let linkName: string;
     try {
-      linkName = cap.open(this.device, this.filter, this.bufferBytes, this.buffer);
+      linkName = cap.open(this.device, this.filter, this.bufferBytes, this.buffer, {
+        batch: true,
+        snaplen: this.snaplen,
+        promisc: this.promiscuous,
+        timeoutMs: this.maxDelayMs,
+      });
     } catch (error) {
-      throw new CaptureError(`capture on ${this.device}: ${describeDeviceError(error)}`);
+      throw new CaptureError(`capture on ${this.device}: ${this.describeOpenError(error)}`);
     }
     this.cap = cap;
     const linkType = linkTypeOfCapName(linkName);
@@ -178,85 +153,59 @@ export class LiveCapture implements PacketSource {
     }
     this.openLinkType = linkType;
     this.record.linkType = linkType;
-    cap.on('packet', this.handler(onPacket));
-  }
-
-  /** The per-frame path: fills the reused record and hands it over. */
-  private handler(onPacket: (record: CaptureRecord) => void): (copied: number, truncated: boolean) => void {
-    const record = this.record;
-    const limit = this.buffer.length;
-    return (copied, truncated) => {
-      if (this.stopping) return;
-      record.caplen = copied;
-      record.origLen = copied;
-      record.timestamp = Date.now() / 1000;
-      this.received++;
-      if (truncated || copied >= limit) this.truncatedFrames++;
-      try {
-        onPacket(record);
-      } catch (error) {
-        this.failure = error;
-        this.stop();
-      }
-    };
-  }
-
-  /**
-   * Opens the device with the filter on a small ring first, so that a bad filter costs nothing
-   * lasting: a handle whose open() failed after activation can never be closed (close() would stop
-   * a poll handle never started), so its ring and socket stay for the life of the process.
-   */
-  private probe(): void {
-    const attempt = (filter: string): unknown => {
-      const buffer = Buffer.alloc(64);
-      const cap = newHandle(buffer);
-      try {
-        cap.open(this.device, filter, PROBE_BUFFER_BYTES, buffer);
-      } catch (error) {
-        return error;
-      }
-      closeHandle(cap);
-      return null;
-    };
-    const error = attempt(this.filter);
-    if (error === null) return;
-    if (attempt('') === null) throw new CaptureError(`capture on ${this.device}: bad filter "${this.filter}": ${firstLine(error)}`);
-    throw new CaptureError(`capture on ${this.device}: ${describeDeviceError(error)}`);
-  }
-
-  /** Starts the socket helper for drop counting (and to leave promiscuous mode if asked). */
-  private async startHelper(fd: number | null): Promise<void> {
-    let helper: SocketHelper | null = null;
-    let unavailable: string | null = null;
-    if (fd === null) unavailable = 'cannot tell which socket is the capture';
-    else {
-      try {
-        helper = await SocketHelper.start(fd);
-      } catch (error) {
-        unavailable = firstLine(error);
-      }
-    }
-    if (this.stopping) {
-      helper?.close();
-      return;
-    }
-    if (!this.promiscuous) await this.leavePromiscuous(helper, unavailable);
-    this.kernelUnavailable = unavailable;
-    if (helper !== null) this.kernel = new KernelDropCounter(helper, this.statsIntervalMs);
-  }
-
-  private async leavePromiscuous(helper: SocketHelper | null, unavailable: string | null): Promise<void> {
-    const ifindex = interfaceIndex(this.device);
-    if (ifindex === null) return; // pseudo-devices such as `any` are never made promiscuous
-    try {
-      if (helper === null) throw new Error(unavailable ?? 'no socket helper');
-      await helper.leavePromiscuous(ifindex);
-    } catch (error) {
-      helper?.close();
+    this.drops = new PcapDropCounter(cap, this.statsIntervalMs);
+    this.interfaceDrops = new InterfaceDropCounter(this.device);
+    cap.on('batch', this.batchHandler(onPacket));
+    cap.on('error', (error) => {
+      const message = firstLine(error);
+      this.failure ??= new CaptureError(`capture on ${this.device}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
       this.stop();
-      throw new CaptureError(`capture on ${this.device}: cannot turn promiscuous mode off: ${firstLine(error)}`);
-    }
+    });
   }
+
+  /** The per-frame path: walks the batch's records, fills the reused record and hands it over. */
+  private batchHandler(onPacket: (record: CaptureRecord) => void): (bytesUsed: number, frames: number) => void {
+    const record = this.record;
+    // Record headers are 4-byte aligned uint32s in host order; Buffer.alloc gives an aligned buffer of its own.
+    const words = new Uint32Array(this.buffer.buffer, this.buffer.byteOffset, this.buffer.length >>> 2);
+    return (_bytesUsed, frames) => {
+      let at = 0;
+      for (let i = 0; i < frames && !this.stopping; i++) {
+        const w = at >>> 2;
+        const caplen = words[w + 2]!;
+        record.timestamp = words[w]! + words[w + 1]! / 1e6;
+        record.caplen = caplen;
+        record.origLen = words[w + 3]!;
+        record.offset = at + BATCH_RECORD_HEADER_BYTES;
+        at = (record.offset + caplen + 3) & ~3;
+        this.received++;
+        if (caplen < record.origLen) this.truncatedFrames++;
+        try {
+          onPacket(record);
+        } catch (error) {
+          this.failure = error;
+          this.stop();
+        }
+      }
+    };
+  }
+
+  /** A failed open with a filter: the filter is to blame if the device opens without it. */
+  private describeOpenError(error: unknown): string {
+    if (this.filter !== '' && opensWithoutFilter(this.device)) return `bad filter "${this.filter}": ${firstLine(error)}`;
+    return describeDeviceError(error);
+  }
+}
+
+function opensWithoutFilter(device: string): boolean {
+  const cap = new (capModule().Cap)();
+  try {
+    cap.open(device, '', PROBE_BUFFER_BYTES, Buffer.alloc(64), { promisc: false });
+  } catch {
+    return false;
+  }
+  cap.close();
+  return true;
 }
 
 function describeDeviceError(error: unknown): string {
@@ -264,12 +213,4 @@ function describeDeviceError(error: unknown): string {
   if (/no such device/i.test(message)) return 'no such device';
   if (/operation not permitted|permission denied/i.test(message)) return 'permission denied (live capture needs root or CAP_NET_RAW)';
   return message;
-}
-
-function interfaceIndex(device: string): number | null {
-  try {
-    return Number(readFileSync(`/sys/class/net/${device}/ifindex`, 'utf8'));
-  } catch {
-    return null;
-  }
 }

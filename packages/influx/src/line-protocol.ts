@@ -27,12 +27,17 @@ export function tagSet(tags: ReadonlyArray<readonly [string, string]>): string {
   return out;
 }
 
-/** Numeric fields as floats (no `i` suffix): one type per field forever, so no field-type conflicts. */
+/**
+ * Numeric fields as floats (no `i` suffix): one type per field forever, so no field-type conflicts.
+ * Field names must be plain identifiers (letters, digits, `_`): ours are fixed, or validated by the
+ * message schema, so they are not escaped here (this runs for every point the collector writes).
+ */
 export function numberFields(fields: ReadonlyArray<readonly [string, number]>): string {
   let out = '';
-  for (const [k, v] of fields) {
+  for (let i = 0; i < fields.length; i++) {
+    const v = fields[i][1];
     if (!Number.isFinite(v)) continue;
-    out += `${out === '' ? '' : ','}${escapeTag(k)}=${v}`;
+    out += out === '' ? `${fields[i][0]}=${v}` : `,${fields[i][0]}=${v}`;
   }
   return out;
 }

@@ -1,5 +1,4 @@
 import type { HeartbeatMessage, SummaryMessage, TopLists } from '@wirewatch/protocol';
-import type { Cardinalities } from '@wirewatch/traffic';
 import { escapeStringField, line, numberFields, tagSet } from './line-protocol.js';
 import { MEASUREMENT, TOP_LISTS, type TopListName } from './schema.js';
 
@@ -10,7 +9,7 @@ const QTYPE_FIELDS = new Set(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'S
 /** What the collector reads out of a summary's sketches. */
 export interface SketchView {
   top: TopLists;
-  cardinalities: Cardinalities;
+  cardinalities: SummaryMessage['cardinalities'];
 }
 
 /** Lines for one sensor interval (timestamp = interval start): see docs/influxdb-schema.md. */

@@ -7,10 +7,12 @@ export {
   buildSummaryMessage,
   decodeHeartbeat,
   decodeSummary,
+  decodeSummaryForStorage,
   encodeMessage,
   type Decoded,
   type DecodedSummary,
   type Rejection,
+  type StorageSummary,
   type SummaryMeta,
 } from './codec.js';
 export { RejectionLog } from './rejection-log.js';

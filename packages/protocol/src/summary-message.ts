@@ -7,6 +7,8 @@ const counter = z.object({ packets: count, bytes: count });
 const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
 const timestampMs = z.number().int().nonnegative();
+/** Names that become InfluxDB field names (DNS codes, decode-error reasons): no escaping ever needed. */
+const fieldName = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
 
 /**
  * One sensor interface's traffic over one interval, as published on `wirewatch.v1.summary.<sensor>`.
@@ -45,10 +47,10 @@ export const summaryMessageSchema = z.object({
     queries: count,
     responses: count,
     nxdomain: count,
-    rcodes: z.record(z.string().max(32), count),
-    qtypes: z.record(z.string().max(32), count),
+    rcodes: z.record(fieldName, count),
+    qtypes: z.record(fieldName, count),
   }),
-  decode_errors: z.object({ total: count, by_reason: z.record(z.string().max(64), count) }),
+  decode_errors: z.object({ total: count, by_reason: z.record(fieldName, count) }),
   /** What the capture itself reported during the interval. */
   capture: z.object({
     /** Frames that reached the sensor (counted above). */
@@ -58,6 +60,8 @@ export const summaryMessageSchema = z.object({
     /** Frames whose timestamps fell before the interval (clock steps, late delivery), counted in it anyway. */
     late: count,
   }),
+  /** HyperLogLog estimates of the sketches below, so a reader need not parse them for the numbers. */
+  cardinalities: z.object({ sources: count, destinations: count, conversations: count, flows: count }),
   sketches: z.object({
     sources: base64,
     destinations: base64,

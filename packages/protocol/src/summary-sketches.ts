@@ -2,9 +2,12 @@ import {
   HyperLogLog,
   SpaceSaving,
   conversationList,
+  conversationsOf,
   hostList,
+  hostsOf,
   keyHex,
   portList,
+  portsOf,
   type Cardinalities,
   type ConversationEntry,
   type DnsNameEntry,
@@ -110,6 +113,19 @@ export class SummarySketches {
       exact: false,
     };
   }
+}
+
+/** Top lists straight from the serialized sketches (checksums and the distinct-count sketches checked too). */
+export function readTopLists(message: Pick<SummaryMessage, 'sketches' | 'dns_name_strings'>, topN: number): TopLists {
+  const top = (name: TopName) => parse(name, message.sketches[name], (bytes) => SpaceSaving.readTop(bytes, topN));
+  for (const name of DISTINCT_SKETCHES) parse(name, message.sketches[name], HyperLogLog.deserialize);
+  return {
+    sources: hostsOf(top('sources')),
+    destinations: hostsOf(top('destinations')),
+    conversations: conversationsOf(top('conversations')),
+    ports: portsOf(top('ports')),
+    dns_names: top('dns_names').map((e) => ({ name: message.dns_name_strings[keyHex(e.key)] ?? '?', queries: e.bytes })),
+  };
 }
 
 function parse<T>(name: string, base64: string, deserialize: (bytes: Uint8Array) => T): T {

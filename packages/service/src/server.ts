@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 
@@ -52,7 +52,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
 
-  const app = Fastify({ loggerInstance: options.logger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) });
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime }, 'request completed');
   });

@@ -26,8 +26,11 @@ export {
   PORT_KEY_WORDS,
   SOURCE_KEY_WORDS,
   conversationList,
+  conversationsOf,
   hostList,
+  hostsOf,
   keyHex,
   portList,
+  portsOf,
 } from './sketch-lists.js';
 export { emptyClassRecord } from './protocol-class.js';

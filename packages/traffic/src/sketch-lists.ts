@@ -22,6 +22,11 @@ export function portList(sketch: SpaceSaving, topN: number): PortEntry[] {
   return sketch.entries(topN).map(port);
 }
 
+/** The same lists from entries read straight off a serialized sketch (`SpaceSaving.readTop`). */
+export const hostsOf = (entries: HeavyHitter[]): HostEntry[] => entries.map(host);
+export const conversationsOf = (entries: HeavyHitter[]): ConversationEntry[] => entries.map(conversation);
+export const portsOf = (entries: HeavyHitter[]): PortEntry[] => entries.map(port);
+
 /** Hex of a sketch key's words: a stable string handle, e.g. for DNS names sent beside their sketch. */
 export function keyHex(key: Uint32Array): string {
   let out = '';

@@ -2,7 +2,7 @@ import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LeaderLease, connectNats, deadLetter, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import { createInfluxWriter, heartbeatLines, summaryLines, type InfluxWriter } from '@wirewatch/influx';
-import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummary } from '@wirewatch/protocol';
+import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummaryForStorage } from '@wirewatch/protocol';
 import type { Logger } from '@wirewatch/service';
 import { BatchIngest, type Converted } from './batch-ingest.js';
 import type { CollectorConfig } from './config.js';
@@ -157,10 +157,9 @@ export class Collector {
   }
 
   private convertSummary(data: Uint8Array): Converted {
-    const d = decodeSummary(data);
+    const d = decodeSummaryForStorage(data, this.config.topN);
     if (!d.ok) return d;
-    const view = { top: d.sketches.topLists(this.config.topN), cardinalities: d.sketches.cardinalities() };
-    return { ok: true, lines: summaryLines(d.message, view), emitted: d.message.emitted };
+    return { ok: true, lines: summaryLines(d.message, { top: d.top, cardinalities: d.message.cardinalities }), emitted: d.message.emitted };
   }
 
   private async refreshPending(): Promise<void> {

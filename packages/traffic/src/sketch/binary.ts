@@ -7,6 +7,8 @@
  * bit-flipped payloads before it merges them.
  */
 
+import * as zlib from 'node:zlib';
+
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
   for (let n = 0; n < 256; n++) {
@@ -17,8 +19,11 @@ const CRC_TABLE = (() => {
   return table;
 })();
 
-/** CRC-32 (IEEE 802.3, as in zlib/PNG) of `bytes[start, end)`. */
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+/** CRC-32 (IEEE 802.3, as in zlib/PNG) of `bytes[start, end)`: zlib's native one where Node has it (20.15+). */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  if (nativeCrc32 !== undefined) return nativeCrc32(bytes.subarray(start, end)) >>> 0;
   let c = 0xffffffff;
   for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;

@@ -340,6 +340,38 @@ export class SpaceSaving {
     return sketch;
   }
 
+  /**
+   * The first `n` entries of a `serialize()` output (which lists them by bytes, descending) without
+   * building the sketch: checks the header, length and CRC, and that the entries read are in order.
+   * For readers that only need the top of the list (the collector's per-sensor points); merging
+   * still needs `deserialize`, which checks every invariant.
+   */
+  static readTop(bytes: Uint8Array, n: number): HeavyHitter[] {
+    const fail = (why: string): never => {
+      throw new Error(`SpaceSaving.readTop: ${why}`);
+    };
+    const view = openChecked(bytes, 'SpaceSaving', MAGIC, VERSION, HEADER + TRAILER);
+    const kw = view.getUint16(6, true);
+    const count = view.getUint32(12, true);
+    if (kw < 1 || kw > SPACE_SAVING_MAX_KEY_WORDS) fail(`keyWords ${kw} out of range`);
+    const entrySize = kw * 4 + 24;
+    if (bytes.length !== HEADER + count * entrySize + TRAILER) fail(`length ${bytes.length} does not hold ${count} entries`);
+    const out: HeavyHitter[] = [];
+    let previous = Infinity;
+    for (let i = 0, o = HEADER; i < Math.min(n, count); i++, o += entrySize) {
+      const key = new Uint32Array(kw);
+      for (let w = 0; w < kw; w++) key[w] = view.getUint32(o + w * 4, true);
+      const b = view.getFloat64(o + kw * 4, true);
+      const packets = view.getFloat64(o + kw * 4 + 8, true);
+      const error = view.getFloat64(o + kw * 4 + 16, true);
+      if (!isWeight(b) || !isWeight(packets) || !isWeight(error) || error > b) fail(`entry ${i}: invalid counts`);
+      if (b > previous) fail(`entry ${i}: not in descending order`);
+      previous = b;
+      out.push({ key, bytes: b, packets, error });
+    }
+    return out;
+  }
+
   /** Adds a counter for a key known to be absent (heap left for `rebuildHeap`); false if the key exists. */
   private insertCounter(key: Uint32Array, bytes: number, packets: number, error: number): boolean {
     const table = this.table;
