@@ -11,10 +11,10 @@ import { DecodedPacket, decodeRecord } from '../../../packages/packet/src/index.
 import { SketchSummarizer } from '../../../packages/traffic/src/index.js';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { capModule } from '../../../packages/capture/src/cap-binding.js';
-import { KernelDropCounter } from '../../../packages/capture/src/kernel-drops.js';
+import { KernelDropCounter } from './kernel-drops.js';
 import { LiveCapture } from '../../../packages/capture/src/live-capture.js';
-import { packetSocketFds } from '../../../packages/capture/src/packet-sockets.js';
-import { SocketHelper } from '../../../packages/capture/src/socket-helper.js';
+import { packetSocketFds } from './packet-sockets.js';
+import { SocketHelper } from './socket-helper.js';
 
 export interface PeerResult {
   seen: number;

@@ -1,3 +1,5 @@
+// Kernel drop counting for the bench's bare cap loop (cap 0.2.1 has no pcap_stats): a helper process reads
+// PACKET_STATISTICS from the capture socket. The sensor itself uses the patched cap's stats().
 import { SocketHelper } from './socket-helper.js';
 
 const FINAL_READ_TIMEOUT_MS = 2000;
