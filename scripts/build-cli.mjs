@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const bundlePath = join(root, 'packages/cli/dist/wirewatch.mjs');
 
-const workspaceSources = {
+/** Resolves `@wirewatch/<name>` to the workspace package's TypeScript sources (libraries, then services). */
+export const workspaceSources = {
   name: 'workspace-sources',
   setup(b) {
     b.onResolve({ filter: /^@wirewatch\/[a-z-]+$/ }, (args) => {

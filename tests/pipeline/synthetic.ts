@@ -1,22 +1,11 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { DecodedPacket, NET_IPV4 } from '../../packages/packet/src/index.js';
 import { buildSummaryMessage, encodeMessage, summarySubject } from '../../packages/protocol/src/index.js';
-import { SketchSummarizer } from '../../packages/traffic/src/index.js';
+import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
 
 /** A summary as a sensor would send it: `hosts` each sent one UDP-less IPv4 frame of `bytes`. */
 export function syntheticSummary(sensor: string, seq: number, start: number, hosts: number[], bytes: number): Uint8Array {
-  const s = new SketchSummarizer({ capacity: 64, precision: 10 });
-  const d = new DecodedPacket();
-  for (const h of hosts) {
-    d.reset(1);
-    d.network = NET_IPV4;
-    d.hasSource = true;
-    d.src0 = h;
-    d.wireLength = bytes;
-    d.capturedLength = bytes;
-    s.add(d);
-  }
+  const s = summarizerWithHosts(hosts, bytes, { capacity: 64, precision: 10 });
   return encodeMessage(
     buildSummaryMessage(s, { sensor, run: 'synthetic', seq, interface: 'eth0', start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 }),
   );

@@ -1,23 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { SketchSummarizer } from '@wirewatch/traffic';
-import { DecodedPacket, NET_IPV4 } from '@wirewatch/packet';
+import { summarizerWithHosts } from '../../traffic/src/testing/hosts.js';
 import { buildSummaryMessage } from './codec.js';
 import { FleetWindows } from './fleet-windows.js';
 import { SummarySketches } from './summary-sketches.js';
 
 /** A summary from `sensor` in which `hosts` each sent `bytes` in one IPv4 frame. */
 function summary(sensor: string, seq: number, start: number, hosts: number[], bytes: number) {
-  const s = new SketchSummarizer({ capacity: 64 });
-  const d = new DecodedPacket();
-  for (const h of hosts) {
-    d.reset(1);
-    d.network = NET_IPV4;
-    d.hasSource = true;
-    d.src0 = h;
-    d.wireLength = bytes;
-    d.capturedLength = bytes;
-    s.add(d);
-  }
+  const s = summarizerWithHosts(hosts, bytes);
   const message = buildSummaryMessage(s, { sensor, run: 'r', seq, interface: 'eth0', start, end: start + 1000, emitted: 0, kernelDropped: null, late: 0 });
   return { message, sketches: SummarySketches.fromSummarizer(s).clone() };
 }

@@ -10,3 +10,4 @@ export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { ConfigError } from './config/config-error.js';
 export { envNameOf } from './config/env-names.js';
 export { configEnvNames, loadConfig, unknownConfigEnv, type LoadConfigOptions } from './config/load-config.js';
+export { observeMetric, type Sample } from './observed-metric.js';

@@ -1,22 +1,11 @@
-import { Gauge, type Registry } from 'prom-client';
+import { observeMetric, type Sample } from '@wirewatch/service';
+import type { Registry } from 'prom-client';
 import type { Collector } from './collector.js';
-
-type Sample = [labels: Record<string, string>, value: number];
 
 /** Prometheus metrics read from the collector's counters at scrape time. */
 export function registerCollectorMetrics(registry: Registry, collector: Collector): void {
-  const observe = (name: string, help: string, labelNames: string[], read: () => Sample[]): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of read()) this.set(labels, value);
-      },
-    });
-  };
+  const observe = (name: string, help: string, labelNames: string[], read: () => Sample[]): void =>
+    observeMetric(registry, name, help, labelNames, read);
   const ingests = () => [['summary', collector.summaries], ['heartbeat', collector.heartbeats]] as const;
   observe('wirewatch_collector_messages_total', 'Messages written to InfluxDB and acknowledged', ['kind'], () =>
     ingests().map(([kind, i]) => [{ kind }, i.accepted]),

@@ -1,25 +1,14 @@
-import { Gauge, type Registry } from 'prom-client';
+import { observeMetric, type Sample } from '@wirewatch/service';
+import type { Registry } from 'prom-client';
 import type { Sensor } from './sensor.js';
-
-type Sample = [labels: Record<string, string>, value: number];
 
 /**
  * Prometheus metrics read from the sensor's own counters at scrape time (nothing is counted twice).
  * Cumulative values are exposed with `_total` names as the exposition format expects of counters.
  */
 export function registerSensorMetrics(registry: Registry, sensor: Sensor): void {
-  const observe = (name: string, help: string, labelNames: string[], read: () => Sample[]): void => {
-    new Gauge({
-      name,
-      help,
-      labelNames,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const [labels, value] of read()) this.set(labels, value);
-      },
-    });
-  };
+  const observe = (name: string, help: string, labelNames: string[], read: () => Sample[]): void =>
+    observeMetric(registry, name, help, labelNames, read);
   const perInterface = (read: (p: Sensor['pipelines'][number]) => number | null): (() => Sample[]) => () =>
     sensor.pipelines.flatMap((p) => {
       const v = read(p);

@@ -4,20 +4,14 @@
  * what the sensor ships. The native `cap` package stays external; a node_modules/cap link next to
  * the bundle lets it resolve from there.
  */
-import { build, type Plugin } from 'esbuild';
+import { build } from 'esbuild';
+import { workspaceSources } from '../../../scripts/build-cli.mjs';
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../../..');
-
-const workspaceSources: Plugin = {
-  name: 'workspace-sources',
-  setup(b) {
-    b.onResolve({ filter: /^@wirewatch\/[a-z-]+$/ }, (args) => ({ path: join(repoRoot, 'packages', args.path.slice('@wirewatch/'.length), 'src/index.ts') }));
-  },
-};
 
 /** Returns the bundle's path and a function that removes it. */
 export async function bundlePeer(): Promise<{ path: string; remove: () => void }> {
