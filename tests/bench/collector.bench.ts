@@ -68,52 +68,61 @@ const rows: string[] = [];
 const ceiling = await influxCeiling();
 console.error(`sink alone: ${Math.round(ceiling)} points/s`);
 
+/** One measured run: `sensors` sensors for `runSeconds` through `collectors` collector processes. */
+async function run(sensors: number, collectors: number, runSeconds: number, tag: string): Promise<string> {
+  const group = `${tag}${sensors}x${collectors}`;
+  const procs: ServiceProcess[] = [];
+  for (let i = 0; i < collectors; i++) {
+    procs.push(
+      startService(bundle, ['collector', '--nats', nats.url, ...sinkArgs, '--http-port', '0', '--http-host', '127.0.0.1', '--no-fleet'], {
+        WIREWATCH_CONSUMER_SUMMARIES: `${group}-s`,
+        WIREWATCH_CONSUMER_HEARTBEATS: `${group}-h`,
+      }),
+    );
+  }
+  await Promise.all(procs.map((p) => p.url()));
+  const nc = await connect({ servers: nats.url });
+  const backlog: number[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      backlog.push(await consumerBacklog(nc, `${group}-s`).catch(() => NaN));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  })();
+  const t0 = Date.now();
+  // The same sensor names in every run: series exist after the warm-up, as in a fleet that has been running.
+  const load = await playSensors(nats.url, sensors, runSeconds, 'sensor');
+  const loadEnd = Date.now();
+  let remaining = await consumerBacklog(nc, `${group}-s`);
+  while (remaining > 0 && Date.now() - loadEnd < 120_000) {
+    await new Promise((r) => setTimeout(r, 100));
+    remaining = await consumerBacklog(nc, `${group}-s`);
+  }
+  const catchUp = (Date.now() - loadEnd) / 1000;
+  sampling = false;
+  await sampler;
+  await nc.close();
+  const total = sensors * runSeconds;
+  const sustained = total / ((Date.now() - t0) / 1000);
+  const samples = backlog.filter(Number.isFinite);
+  if (samples.length === 0) throw new Error(`no backlog sample could be read for ${group}`);
+  const maxBacklogSeconds = Math.max(...samples) / sensors;
+  console.error(`${group}: ${samples.length} backlog samples, median ${samples.sort((a, b) => a - b)[samples.length >> 1]} messages, max ${Math.max(...samples)}`);
+  await Promise.all(procs.map((p) => p.stop()));
+  // The next run's consumers start from an empty stream, not from this run's messages.
+  const admin = await connect({ servers: nats.url });
+  await (await jetstreamManager(admin)).streams.purge('WIREWATCH');
+  await admin.close();
+  return `| ${sensors} | ${collectors} | ${Math.round(load.offeredPerSecond)} | ${Math.round(sustained)} | ${Math.round(sustained * lines.length)} | ${maxBacklogSeconds.toFixed(2)} s | ${catchUp.toFixed(2)} s | ${remaining === 0 ? 'yes' : `no (${remaining} left)`} | ${load.lateSeconds} |`;
+}
+
+// Warm-up, not reported: creates every series the runs will write (a new series costs InfluxDB far more than a point).
+console.error('warm-up:', await run(Math.max(...levels), 1, 2, 'warm'));
 for (const collectors of collectorCounts) {
   for (const sensors of levels) {
-    const group = `b${sensors}x${collectors}`;
-    const procs: ServiceProcess[] = [];
-    for (let i = 0; i < collectors; i++) {
-      procs.push(
-        startService(bundle, ['collector', '--nats', nats.url, ...sinkArgs, '--http-port', '0', '--http-host', '127.0.0.1', '--no-fleet'], {
-          WIREWATCH_CONSUMER_SUMMARIES: `${group}-s`,
-          WIREWATCH_CONSUMER_HEARTBEATS: `${group}-h`,
-        }),
-      );
-    }
-    await Promise.all(procs.map((p) => p.url()));
-    const nc = await connect({ servers: nats.url });
-    const backlog: number[] = [];
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        backlog.push(await consumerBacklog(nc, `${group}-s`).catch(() => NaN));
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    })();
-    const t0 = Date.now();
-    const load = await playSensors(nats.url, sensors, seconds, group);
-    const loadEnd = Date.now();
-    let remaining = await consumerBacklog(nc, `${group}-s`);
-    while (remaining > 0 && Date.now() - loadEnd < 120_000) {
-      await new Promise((r) => setTimeout(r, 100));
-      remaining = await consumerBacklog(nc, `${group}-s`);
-    }
-    const catchUp = (Date.now() - loadEnd) / 1000;
-    sampling = false;
-    await sampler;
-    await nc.close();
-    const total = sensors * seconds;
-    const sustained = total / ((Date.now() - t0) / 1000);
-    const maxBacklogSeconds = Math.max(...backlog.filter(Number.isFinite)) / sensors;
-    rows.push(
-      `| ${sensors} | ${collectors} | ${Math.round(load.offeredPerSecond)} | ${Math.round(sustained)} | ${Math.round(sustained * lines.length)} | ${maxBacklogSeconds.toFixed(2)} s | ${catchUp.toFixed(2)} s | ${remaining === 0 ? 'yes' : `no (${remaining} left)`} | ${load.lateSeconds} |`,
-    );
+    rows.push(await run(sensors, collectors, seconds, 'b'));
     console.error(rows.at(-1));
-    await Promise.all(procs.map((p) => p.stop()));
-    // The next run's consumers start from an empty stream, not from this run's messages.
-    const admin = await connect({ servers: nats.url });
-    await (await jetstreamManager(admin)).streams.purge('WIREWATCH');
-    await admin.close();
   }
 }
 
