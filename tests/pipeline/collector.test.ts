@@ -35,7 +35,7 @@ async function storedCount(sensorPrefix: string): Promise<{ points: number; pack
 describe('collector', () => {
   it('dead-letters, counts and logs once what it cannot trust, and goes on', async () => {
     const c = collector('rejects');
-    await c.url();
+    await c.ready();
     await publishRaw(stack.nats.url, 'wirewatch.v1.summary.junk', Buffer.from('{"type": "summ'));
     await publishRaw(stack.nats.url, 'wirewatch.v1.summary.junk', Buffer.from('{"type": "summ'));
     await publishRaw(stack.nats.url, 'wirewatch.v1.summary.future', Buffer.from(JSON.stringify({ type: 'summary', version: 9 })));
@@ -58,7 +58,7 @@ describe('collector', () => {
   it('two replicas share one durable consumer; killing one loses and double-counts nothing', async () => {
     const a = collector('shared');
     const b = collector('shared');
-    await Promise.all([a.url(), b.url()]);
+    await Promise.all([a.ready(), b.ready()]);
     const sensors = 20;
     const perSensor = 30;
     const messages = [];

@@ -42,7 +42,7 @@ async function expectExactlyOnce(sensor: string): Promise<void> {
 describe('faults: nothing lost, nothing counted twice', () => {
   it('collector killed mid-stream and started again', async () => {
     const first = track(stack.collectorV1('crash'));
-    await first.url();
+    await first.ready();
     const sensor = track(stack.replay('crash', LAB, ['--speed', '20']));
     await waitFor(async () => (await storedInInflux(stack.influx, DATABASE, 'crash')).packets > 0, { what: 'first summaries stored' });
     await first.kill();
@@ -54,7 +54,7 @@ describe('faults: nothing lost, nothing counted twice', () => {
 
   it('InfluxDB down for several write rounds', async () => {
     const collector = track(stack.collectorV1('influx-down'));
-    await collector.url();
+    await collector.ready();
     await stack.influx.stop();
     const sensor = track(stack.replay('influx-down', LAB, ['--speed', '20']));
     await waitFor(async () => (await collector.metric('wirewatch_collector_influx_failed_attempts_total')) >= 3, {
@@ -70,7 +70,7 @@ describe('faults: nothing lost, nothing counted twice', () => {
 
   it('NATS down while the sensor keeps capturing: spooled on disk, sent in order on reconnect', async () => {
     const collector = track(stack.collectorV1('nats-down'));
-    await collector.url();
+    await collector.ready();
     const sensor = track(stack.replay('nats-down', LAB, ['--speed', '10']));
     await waitFor(async () => (await sensor.metric('wirewatch_sensor_published_total')) > 0, { what: 'first summaries published' });
     await stack.nats.stop();

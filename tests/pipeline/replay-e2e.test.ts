@@ -29,7 +29,7 @@ let collectors: ServiceProcess[] = [];
 beforeAll(async () => {
   stack = await startStack();
   collectors = [stack.collectorV1(), stack.collectorV2()];
-  await Promise.all(collectors.map((c) => c.url()));
+  await Promise.all(collectors.map((c) => c.ready()));
 }, 60_000);
 
 afterAll(async () => {

@@ -6,6 +6,8 @@ export interface ServiceProcess {
   readonly child: ChildProcess;
   /** Base URL of /healthz, /readyz, /metrics, once the service said where it listens. */
   url(): Promise<string>;
+  /** Resolves once /readyz answers 200. */
+  ready(): Promise<void>;
   /** Every JSON log line so far. */
   readonly logs: Array<Record<string, unknown>>;
   /** Resolves with the exit code (or the signal name). */
@@ -81,6 +83,10 @@ export function startService(bundle: string, args: string[], env: Record<string,
   return {
     child,
     url,
+    async ready() {
+      const base = await url();
+      await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { what: `${how.direct ? 'service' : args[0]} ready`, timeoutMs: 20_000 });
+    },
     logs,
     exited,
     async metric(name, labels = {}) {

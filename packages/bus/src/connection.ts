@@ -18,10 +18,37 @@ export interface ConnectOptions {
   name: string;
   /** Keep trying the first connection instead of failing (the sensor captures meanwhile). */
   waitOnFirstConnect?: boolean;
+  /** Each failed first-connection attempt while waiting: `changed` is false when it failed the same way as the last one. */
+  onConnectError?: (message: string, changed: boolean) => void;
+  /** Stops waiting for the first connection (the promise then rejects). */
+  signal?: AbortSignal;
   onStatus?: (event: string, detail: string) => void;
 }
 
+/**
+ * Connects, and with `waitOnFirstConnect` keeps trying (backing off to 5 s) until NATS answers, telling
+ * `onConnectError` why each attempt failed (unreachable, authorization violation, TLS) so a service
+ * can log it and show it in /readyz rather than wait in silence. Once connected, the client
+ * reconnects by itself forever.
+ */
 export async function connectNats(options: NatsOptions, how: ConnectOptions): Promise<NatsConnection> {
+  let delay = 250;
+  let last = '';
+  for (;;) {
+    try {
+      return await connectOnce(options, how);
+    } catch (error) {
+      if (!how.waitOnFirstConnect || how.signal?.aborted) throw error;
+      const message = describeNatsError(error);
+      how.onConnectError?.(message, message !== last);
+      last = message;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 5000);
+    }
+  }
+}
+
+async function connectOnce(options: NatsOptions, how: ConnectOptions): Promise<NatsConnection> {
   const tls = options.tls && (options.tls.caFile || options.tls.certFile || options.tls.keyFile) ? options.tls : undefined;
   const secure = tls !== undefined || options.servers.some((s) => s.startsWith('tls://'));
   const nc = await connect({
@@ -32,7 +59,6 @@ export async function connectNats(options: NatsOptions, how: ConnectOptions): Pr
     token: options.token,
     authenticator: options.credsFile ? credsAuthenticator(readFileSync(options.credsFile)) : undefined,
     tls: secure ? (tls ?? {}) : undefined,
-    waitOnFirstConnect: how.waitOnFirstConnect ?? false,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     reconnectJitter: 250,
@@ -49,8 +75,10 @@ async function watchStatus(nc: NatsConnection, onStatus: (event: string, detail:
   }
 }
 
-/** One line for a connection failure, e.g. for a CLI exit. */
+/** One line for a connection failure (never includes credentials: nats.js messages do not carry them). */
 export function describeNatsError(error: unknown): string {
-  const e = error as { message?: string; code?: string };
-  return e.message ?? String(error);
+  const e = error as { message?: string; cause?: { message?: string } };
+  const message = e.message ?? String(error);
+  const cause = e.cause?.message;
+  return (cause && !message.includes(cause) ? `${message}: ${cause}` : message).split('\n')[0];
 }

@@ -21,6 +21,8 @@ export class Collector {
   readonly id = randomBytes(4).toString('hex');
   private readonly abort = new AbortController();
   private linkUp = false;
+  /** Why the last attempt to reach NATS failed, while not connected yet. */
+  connectError: string | undefined;
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
   private running: Promise<unknown> | undefined;
@@ -55,6 +57,9 @@ export class Collector {
     });
   }
 
+  /** Streams and consumers are set up and batches are being fetched. */
+  consuming = false;
+
   /** Connected to a NATS server right now (false while the client is reconnecting). */
   get connected(): boolean {
     return this.linkUp && this.nc !== undefined && !this.nc.isClosed();
@@ -66,6 +71,11 @@ export class Collector {
     const nc = await connectNats(natsOptions(c.nats), {
       name: 'wirewatch-collector',
       waitOnFirstConnect: true,
+      signal: this.abort.signal,
+      onConnectError: (message, changed) => {
+        this.connectError = message;
+        if (changed) this.log.warn({ err: message }, 'cannot connect to NATS yet; retrying');
+      },
       onStatus: (event, detail) => {
         if (event === 'disconnect') this.linkUp = false;
         if (event === 'reconnect') this.linkUp = true;
@@ -74,6 +84,7 @@ export class Collector {
     });
     this.nc = nc;
     this.linkUp = true;
+    this.connectError = undefined;
     this.jsm = c.nats.manageStreams ? await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas }) : await jetstreamManager(nc);
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
     for (const [name, filterSubject] of [
@@ -83,6 +94,7 @@ export class Collector {
       await ensureDurableConsumer(this.jsm, { stream: c.nats.stream, name, filterSubject, ackWaitMs });
     }
     this.log.info({ servers: c.nats.servers, stream: c.nats.stream }, 'consuming');
+    this.consuming = true;
     const common = {
       stream: c.nats.stream,
       batchSize: c.consumer.batchSize,

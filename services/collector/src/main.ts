@@ -28,7 +28,11 @@ export async function runCollector(config: CollectorConfig): Promise<void> {
     host: config.http.host,
     port: config.http.port,
     logger: log,
-    readiness: () => (collector.connected ? { ready: true } : { ready: false, reason: 'not connected to NATS' }),
+    readiness: () => {
+      if (!collector.connected) return { ready: false, reason: `not connected to NATS${collector.connectError ? `: ${collector.connectError}` : ''}` };
+      if (!collector.consuming) return { ready: false, reason: 'setting up streams and consumers' };
+      return { ready: true };
+    },
     health: () => ({
       nats: collector.connected ? 'connected' : 'disconnected',
       influx: writer.stats,
@@ -41,12 +45,17 @@ export async function runCollector(config: CollectorConfig): Promise<void> {
   registerCollectorMetrics(server.registry, collector);
   const address = await server.listen();
   log.info({ url: address.url }, 'health and metrics listening');
+  let stopping = false;
   onShutdown(
     async () => {
+      stopping = true;
       await collector.stop(10_000);
       await server.close();
     },
     { logger: log, timeoutMs: 20_000 },
   );
-  await collector.start();
+  await collector.start().catch((error: Error) => {
+    // Only a shutdown during the first connection ends up here; anything else is a real failure.
+    if (!stopping) throw error;
+  });
 }

@@ -20,7 +20,10 @@ export async function runSensor(config: SensorConfig): Promise<void> {
     logger: log,
     readiness: () => {
       if (!sensor.pipelines.every((p) => p.running)) return { ready: false, reason: 'capture not running' };
-      if (!sensor.connected) return { ready: false, reason: 'not connected to NATS (summaries are spooled)' };
+      if (!sensor.connected) {
+        const why = sensor.connectError ? `: ${sensor.connectError}` : '';
+        return { ready: false, reason: `not connected to NATS${why} (summaries are spooled)` };
+      }
       return { ready: true };
     },
     health: () => ({

@@ -28,6 +28,9 @@ export class Sensor {
   private readonly rotators = new Map<string, PcapRotator>();
   private connecting: Promise<void> | undefined;
   private closing = false;
+  /** Why the last attempt to reach NATS failed, while not connected yet. */
+  connectError: string | undefined;
+  private readonly stopConnecting = new AbortController();
   private linkUp = false;
   /** Set once draining is over: a connection that comes up later is closed at once. */
   private closed = false;
@@ -67,7 +70,9 @@ export class Sensor {
 
   /** Captures until every source ends (replay) or `stop()`; connects to NATS in the background meanwhile. */
   async runCapture(): Promise<void> {
-    this.connecting = this.connect();
+    this.connecting = this.connect().catch((error: Error) => {
+      if (!this.stopConnecting.signal.aborted) this.log.error({ err: error.message }, 'NATS connection failed');
+    });
     const publishing = this.publisher.run();
     this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), this.config.heartbeatSeconds * 1000);
     const results = await Promise.allSettled(this.pipelines.map((p) => p.run()));
@@ -89,6 +94,7 @@ export class Sensor {
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
     await this.publisher.drain(drainMs);
     this.closed = true;
+    this.stopConnecting.abort();
     await this.sendHeartbeat();
     for (const r of this.rotators.values()) r.close();
     await this.nc?.drain().catch(() => undefined);
@@ -162,6 +168,11 @@ export class Sensor {
     const nc = await connectNats(natsOptions(this.config.nats), {
       name: `wirewatch-sensor ${this.config.id}`,
       waitOnFirstConnect: true,
+      signal: this.stopConnecting.signal,
+      onConnectError: (message, changed) => {
+        this.connectError = message;
+        if (changed) log.warn({ err: message }, 'cannot connect to NATS yet; retrying');
+      },
       onStatus: (event, detail) => {
         if (event === 'disconnect') this.linkUp = false;
         if (event === 'reconnect') this.linkUp = true;
@@ -169,6 +180,7 @@ export class Sensor {
       },
     });
     this.linkUp = true;
+    this.connectError = undefined;
     if (this.closed) {
       await nc.close();
       return;
