@@ -1,6 +1,6 @@
 /** The `wirewatch` CLI as a user runs it: help, outputs, progress on a terminal. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -92,5 +92,25 @@ describe('wirewatch CLI', () => {
     expect(tty.status).toBe(0);
     expect(tty.stdout).toMatch(/reading \[/);
     expect(JSON.parse(readFileSync(join(dir, 'big2.json'), 'utf8')).packets).toBe(2763 * 20);
+  });
+
+  it('refuses bad service settings with one line per problem naming flag, variable or file line, and exit 2', () => {
+    const config = join(dir, 'sensor.yaml');
+    writeFileSync(config, 'id: edge-1\nintervalSeconds: fast\ncapture:\n  pcap: samples/lab.pcap\n');
+    const cases: Array<{ args: string[]; env?: Record<string, string>; expect: RegExp[] }> = [
+      { args: ['sensor'], expect: [/^wirewatch: capture: give either interfaces to capture on or a pcap file/m] },
+      { args: ['sensor', '--pcap', LAB, '--http-port', '99999'], expect: [/^wirewatch: --http-port http\.port: /m] },
+      { args: ['sensor', '--pcap', LAB, '--id', 'a.b'], expect: [/^wirewatch: --id id: /m] },
+      { args: ['sensor', '-c', config], expect: [/^wirewatch: .*sensor\.yaml:2 intervalSeconds: /m] },
+      { args: ['collector'], env: { WIREWATCH_NATS_SERVERS: 'bogus' }, expect: [/^wirewatch: WIREWATCH_NATS_SERVERS nats\.servers\[0\]: /m] },
+      { args: ['collector', '--influx-api', 'v3'], expect: [/^wirewatch: --influx-api influx\.api: /m] },
+      { args: ['sensor', '--interface', 'nosuchif0', '--http-port', '0'], expect: [/^wirewatch: capture on nosuchif0: no such device$/m] },
+    ];
+    for (const c of cases) {
+      const run = spawnSync(process.execPath, [bundle, ...c.args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000, env: { ...process.env, ...c.env, WIREWATCH_LOG_LEVEL: 'silent' } });
+      expect(run.status, `${c.args.join(' ')}: ${run.stderr}`).toBe(2);
+      for (const pattern of c.expect) expect(run.stderr).toMatch(pattern);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
   });
 });

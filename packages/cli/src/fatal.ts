@@ -1,4 +1,5 @@
 import { CaptureFormatError } from '@wirewatch/report';
+import { CaptureError } from '@wirewatch/capture';
 import { ConfigError } from '@wirewatch/service';
 
 /** A user-facing failure: one line on stderr, a chosen exit code, no stack trace. */
@@ -6,13 +7,13 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-/** Prints one line and exits: 2 for bad input, 1 for anything unexpected (stack only with WIREWATCH_DEBUG=1). */
+/** Prints one line and exits: 2 for bad input (a file, an interface, a setting), 1 for anything unexpected (stack only with WIREWATCH_DEBUG=1). */
 export function reportFatal(error: unknown): never {
   if (error instanceof ConfigError) {
     for (const problem of error.problems) process.stderr.write(`wirewatch: ${problem}\n`);
     process.exit(2);
   }
-  const bad = error instanceof CaptureFormatError || error instanceof UsageError;
+  const bad = error instanceof CaptureFormatError || error instanceof CaptureError || error instanceof UsageError;
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`wirewatch: ${message.split('\n')[0]}\n`);
   if (!bad && process.env.WIREWATCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);

@@ -5,6 +5,7 @@ import { Sensor } from './sensor.js';
 
 /** How long a stopping sensor keeps trying to publish what is spooled (the rest waits on disk). */
 const DRAIN_MS = 10_000;
+const FAILED_DRAIN_MS = 1_000;
 
 /**
  * The sensor process: capture + summaries + spool + publish, with health and metrics. A live capture
@@ -60,7 +61,8 @@ export async function runSensor(config: SensorConfig): Promise<void> {
     await capturing;
   } catch (error) {
     if (stopping) return shutdownDone;
-    await sensor.close(DRAIN_MS).catch(() => undefined);
+    // The capture failed (no such device, permissions): publish what is there briefly; the rest stays spooled.
+    await sensor.close(FAILED_DRAIN_MS).catch(() => undefined);
     await server.close();
     throw error;
   }
