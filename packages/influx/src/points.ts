@@ -1,5 +1,5 @@
 import type { HeartbeatMessage, SummaryMessage, TopLists } from '@wirewatch/protocol';
-import { escapeStringField, line, numberFields, tagSet } from './line-protocol.js';
+import { escapeStringField, escapeTag, line, numberFields, tagSet } from './line-protocol.js';
 import { MEASUREMENT, TOP_LISTS, type TopListName } from './schema.js';
 
 /** Known DNS response codes and query types get their own field; anything else is summed into `other`. */
@@ -34,6 +34,7 @@ export function summaryLines(m: SummaryMessage, view: SketchView, out: string[] 
         ['decode_errors', m.decode_errors.total],
         ['kernel_dropped', m.capture.kernel_dropped ?? NaN],
         ['late', m.capture.late],
+        ['fanout_pairs_dropped', m.fanout.pairs_dropped],
         ['tcp_syn', f.syn],
         ['tcp_syn_ack', f.syn_ack],
         ['tcp_fin', f.fin],
@@ -60,6 +61,10 @@ export function summaryLines(m: SummaryMessage, view: SketchView, out: string[] 
     out.push(line(MEASUREMENT.decodeErrors, tags, numberFields(Object.entries(m.decode_errors.by_reason).map(([k, v]) => [k.replace(/[.-]/g, '_'), v])), t));
   }
   topLines(MEASUREMENT.top, tags, view.top, t, out);
+  m.fanout.sources.forEach((f, i) => {
+    if (f.ports === 0 && f.destinations === 0) return;
+    out.push(line(MEASUREMENT.fanout, `,interface=${escapeTag(m.interface)},rank=${i + 1},sensor=${escapeTag(m.sensor)}`, `key=${escapeStringField(f.ip)},` + numberFields([['ports', f.ports], ['destinations', f.destinations]]), t));
+  });
   return out;
 }
 

@@ -4,6 +4,7 @@ export const MEASUREMENT = {
   protocol: 'protocol',
   top: 'top',
   fleetTop: 'fleet_top',
+  fanout: 'fanout',
   dns: 'dns',
   decodeErrors: 'decode_errors',
   sensorHealth: 'sensor_health',

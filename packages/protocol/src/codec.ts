@@ -4,6 +4,9 @@ import { heartbeatMessageSchema, type HeartbeatMessage } from './heartbeat-messa
 import { SketchError, SummarySketches, readTopLists, type TopLists } from './summary-sketches.js';
 import { PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
 
+/** Sources listed in a summary's fan-out section. */
+export const FANOUT_SOURCES = 10;
+
 export interface SummaryMeta {
   sensor: string;
   run: string;
@@ -39,6 +42,7 @@ export function buildSummaryMessage(summarizer: SketchSummarizer, meta: SummaryM
     dns: { queries, responses, nxdomain, rcodes, qtypes },
     decode_errors,
     capture: { received: packets, kernel_dropped: meta.kernelDropped, late: meta.late },
+    fanout: { sources: summarizer.fanout.top(FANOUT_SOURCES), pairs_dropped: summarizer.fanout.pairsDropped },
     ...sketchesAndCounts(SummarySketches.fromSummarizer(summarizer)),
   };
 }

@@ -60,6 +60,15 @@ export const summaryMessageSchema = z.object({
     /** Frames whose timestamps fell before the interval (clock steps, late delivery), counted in it anyway. */
     late: count,
   }),
+  /**
+   * The sources that tried the most distinct ports (TCP SYN without ACK) and hosts (SYN or echo
+   * request) in the interval, for port-scan and host-sweep rules; `pairs_dropped` > 0 means the
+   * sensor's bounded pair tables filled up and the counts are lower bounds.
+   */
+  fanout: z.object({
+    sources: z.array(z.object({ ip: z.string().max(64), ports: count, destinations: count })).max(100),
+    pairs_dropped: count,
+  }),
   /** HyperLogLog estimates of the sketches below, so a reader need not parse them for the numbers. */
   cardinalities: z.object({ sources: count, destinations: count, conversations: count, flows: count }),
   sketches: z.object({

@@ -34,3 +34,4 @@ export {
   portsOf,
 } from './sketch-lists.js';
 export { emptyClassRecord } from './protocol-class.js';
+export { FanoutCounter, type FanoutEntry } from './fanout-counter.js';

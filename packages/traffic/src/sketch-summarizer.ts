@@ -9,6 +9,7 @@ import { CONVERSATION_KEY_WORDS, DNS_NAME_KEY_WORDS, PORT_KEY_WORDS, conversatio
 import type { TrafficSummarizer } from './summarizer.js';
 import type { TrafficSummary } from './summary.js';
 import { KeyTable } from './table/key-table.js';
+import { FanoutCounter } from './fanout-counter.js';
 
 export interface SketchOptions {
   /** Counters per top-N sketch (Space-Saving k); memory and accuracy grow with it. Default 512. */
@@ -38,6 +39,8 @@ export class SketchSummarizer implements TrafficSummarizer {
   readonly distinctDestinations: HyperLogLog;
   readonly distinctConversations: HyperLogLog;
   readonly distinctFlows: HyperLogLog;
+  /** Sources' fan-out (distinct ports and hosts they tried) for scan detection. */
+  readonly fanout = new FanoutCounter();
   /** Strings of the DNS names the sketch may report, bounded: rebuilt from the sketch when full. */
   private readonly nameStrings: KeyTable;
   private names: string[] = [];
@@ -61,7 +64,10 @@ export class SketchSummarizer implements TrafficSummarizer {
   add(d: DecodedPacket): number {
     const cls = classify(d);
     this.counters.add(d, cls);
-    if (d.hasSource) this.addAddresses(d, d.wireLength);
+    if (d.hasSource) {
+      this.addAddresses(d, d.wireLength);
+      this.fanout.add(d);
+    }
     if (d.isDns && !d.dnsResponse && d.dnsQtype >= 0) this.addDnsName(d);
     return cls;
   }
@@ -98,6 +104,7 @@ export class SketchSummarizer implements TrafficSummarizer {
     for (const h of [this.distinctSources, this.distinctDestinations, this.distinctConversations, this.distinctFlows]) h.clear();
     this.nameStrings.clear();
     this.names = [];
+    this.fanout.reset();
   }
 
   private addAddresses(d: DecodedPacket, wireLength: number): void {

@@ -1,0 +1,88 @@
+import { NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
+import { ADDRESS_WORDS, formatAddressKey } from './address-key.js';
+import { KeyTable } from './table/key-table.js';
+
+const TCP = 6;
+const ICMP = 1;
+const ICMPV6 = 58;
+const SYN = 0x02;
+const ACK = 0x10;
+
+/** A source's fan-out over one interval. */
+export interface FanoutEntry {
+  ip: string;
+  /** Distinct destination ports it sent a TCP SYN (without ACK) to: port scans. */
+  ports: number;
+  /** Distinct hosts it sent a TCP SYN or an ICMP/ICMPv6 echo request to: host sweeps. */
+  destinations: number;
+}
+
+/**
+ * Per-interval fan-out of sources, for port-scan and host-sweep detection: the distinct
+ * (source, destination port) pairs of connection attempts and the distinct (source, destination)
+ * pairs of attempts and pings, in two bounded tables. Only attempts count (SYN without ACK, echo
+ * requests), so a busy server answering many clients is not mistaken for a scanner. When a table is
+ * full, new pairs are not recorded and are counted in `pairsDropped`: the fan-out is then a lower bound.
+ */
+export class FanoutCounter {
+  pairsDropped = 0;
+  private readonly portPairs: KeyTable;
+  private readonly hostPairs: KeyTable;
+
+  constructor(maxPairs = 65_536) {
+    this.portPairs = new KeyTable(ADDRESS_WORDS + 1, 0, { initialCapacity: 1024, maxSize: maxPairs });
+    this.hostPairs = new KeyTable(ADDRESS_WORDS * 2 - 1, 0, { initialCapacity: 1024, maxSize: maxPairs });
+  }
+
+  add(d: DecodedPacket): void {
+    if (!d.hasSource || !d.hasDestination) return;
+    const attempt = d.ipProto === TCP && d.tcpFlags >= 0 && (d.tcpFlags & (SYN | ACK)) === SYN;
+    const ping = (d.ipProto === ICMP && d.icmpType === 8) || (d.ipProto === ICMPV6 && d.icmpType === 128);
+    if (!attempt && !ping) return;
+    const family = d.network === NET_IPV4 ? 4 : 6;
+    if (attempt && d.hasPorts && !d.laterFragment) {
+      const k = this.portPairs.key;
+      k[0] = family;
+      k[1] = d.src0;
+      k[2] = d.src1;
+      k[3] = d.src2;
+      k[4] = d.src3;
+      k[5] = d.dstPort;
+      if (this.portPairs.findOrInsert() < 0) this.pairsDropped++;
+    }
+    const h = this.hostPairs.key;
+    h[0] = family;
+    h[1] = d.src0;
+    h[2] = d.src1;
+    h[3] = d.src2;
+    h[4] = d.src3;
+    h[5] = d.dst0;
+    h[6] = d.dst1;
+    h[7] = d.dst2;
+    h[8] = d.dst3;
+    if (this.hostPairs.findOrInsert() < 0) this.pairsDropped++;
+  }
+
+  /** The `n` sources with the widest fan-out (by ports, then destinations). */
+  top(n: number): FanoutEntry[] {
+    const bySource = new Map<string, FanoutEntry>();
+    const count = (table: KeyTable, field: 'ports' | 'destinations') => {
+      const kw = table.keyWords;
+      for (let s = 0; s < table.size; s++) {
+        const ip = formatAddressKey(table.keys, s * kw);
+        let e = bySource.get(ip);
+        if (!e) bySource.set(ip, (e = { ip, ports: 0, destinations: 0 }));
+        e[field]++;
+      }
+    };
+    count(this.portPairs, 'ports');
+    count(this.hostPairs, 'destinations');
+    return [...bySource.values()].sort((a, b) => b.ports - a.ports || b.destinations - a.destinations || (a.ip < b.ip ? -1 : 1)).slice(0, n);
+  }
+
+  reset(): void {
+    this.portPairs.clear();
+    this.hostPairs.clear();
+    this.pairsDropped = 0;
+  }
+}
