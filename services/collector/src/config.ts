@@ -1,4 +1,5 @@
 import { natsConfigSchema } from '@wirewatch/bus';
+import { influxConfigSchema } from '@wirewatch/influx';
 import { z } from 'zod';
 
 export const collectorConfigSchema = z.object({
@@ -13,21 +14,7 @@ export const collectorConfigSchema = z.object({
       ackWaitSeconds: z.number().min(1).max(3600).default(30),
     })
     .default({ summaries: 'collector-summaries', heartbeats: 'collector-heartbeats', batchSize: 500, maxWaitMs: 500, ackWaitSeconds: 30 }),
-  influx: z
-    .object({
-      url: z.string().url().default('http://127.0.0.1:8086'),
-      /** v2 write API (InfluxDB 1.8+, 2.x, 3.x, Cloud), v1 `/write` (older 1.x), or ask `/ping`. */
-      api: z.enum(['auto', 'v1', 'v2']).default('auto'),
-      token: z.string().optional(),
-      org: z.string().default('wirewatch'),
-      bucket: z.string().default('wirewatch'),
-      database: z.string().default('wirewatch'),
-      username: z.string().optional(),
-      password: z.string().optional(),
-      retentionPolicy: z.string().optional(),
-      timeoutMs: z.number().int().min(100).default(10_000),
-    })
-    .default({ url: 'http://127.0.0.1:8086', api: 'auto', org: 'wirewatch', bucket: 'wirewatch', database: 'wirewatch', timeoutMs: 10_000 }),
+  influx: influxConfigSchema.default(influxConfigSchema.parse({})),
   /** Fleet-wide top lists, merged by whichever replica holds the lease (docs/influxdb-schema.md). */
   fleet: z
     .object({

@@ -1,4 +1,4 @@
-import { createInfluxWriter } from '@wirewatch/influx';
+import { createInfluxWriter, influxWriterOptions } from '@wirewatch/influx';
 import { createLogger, createServiceServer, onShutdown } from '@wirewatch/service';
 import { Collector } from './collector.js';
 import type { CollectorConfig } from './config.js';
@@ -7,18 +7,8 @@ import { registerCollectorMetrics } from './metrics.js';
 /** The collector process: config → InfluxDB writer + NATS consumers → health, metrics, clean shutdown. */
 export async function runCollector(config: CollectorConfig): Promise<void> {
   const log = createLogger({ name: 'collector', level: config.logLevel });
-  const i = config.influx;
   const writer = createInfluxWriter({
-    url: i.url,
-    api: i.api,
-    token: i.token,
-    org: i.org,
-    bucket: i.bucket,
-    database: i.database,
-    username: i.username,
-    password: i.password,
-    retentionPolicy: i.retentionPolicy,
-    timeoutMs: i.timeoutMs,
+    ...influxWriterOptions(config.influx),
     onRetry: (e) => log.warn({ reason: e.reason, attempt: e.failedAttempts, retryInMs: e.delayMs, lines: e.lines }, 'InfluxDB write failed; retrying'),
     onRejected: (error, lines) => log.error({ err: error.message, lines: lines.length }, 'InfluxDB refused a batch; its messages stay unacknowledged'),
   });
