@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { backoffDelay, parseRetryAfter } from './backoff.js';
+
+describe('backoffDelay', () => {
+  const options = { minDelayMs: 100, maxDelayMs: 1_000 };
+
+  it('doubles per failure within [half, all] of the ceiling, capped at the maximum', () => {
+    expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
+    expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 1))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+  });
+});
+
+describe('parseRetryAfter', () => {
+  const now = Date.parse('2024-05-01T10:00:00Z');
+
+  it('reads delta-seconds and HTTP dates', () => {
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter(' 0 ', now)).toBe(0);
+    expect(parseRetryAfter('Wed, 01 May 2024 10:00:30 GMT', now)).toBe(30_000);
+    expect(parseRetryAfter('Wed, 01 May 2024 09:00:00 GMT', now)).toBe(0);
+  });
+
+  it('ignores an absent or unreadable header', () => {
+    expect(parseRetryAfter(null, now)).toBeUndefined();
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('-5', now)).toBeUndefined();
+  });
+});
