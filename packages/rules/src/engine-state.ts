@@ -1,0 +1,37 @@
+import type { AlertEntryState } from './alert-book.js';
+import type { Rule } from './rule-schema.js';
+import type { Silence } from './silences.js';
+
+export const ENGINE_STATE_VERSION = 1;
+
+/** One rule's state: the rule itself (to recognise it unchanged, or to resolve its alerts once gone). */
+export interface RuleState {
+  rule: Rule;
+  fingerprint: string;
+  alerts: AlertEntryState[];
+  /** The evaluator's own state (windows, watched sensors, remembered entities), JSON-safe. */
+  evaluator: unknown;
+}
+
+/** The whole engine, JSON-safe: what the alerter keeps in JetStream KV. */
+export interface EngineState {
+  version: typeof ENGINE_STATE_VERSION;
+  rules: Record<string, RuleState>;
+  silences: Silence[];
+}
+
+/** A key-order-independent text of a rule: equal for an unchanged rule across reloads. */
+export function fingerprintOf(rule: Rule): string {
+  return stableJson(rule);
+}
+
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}

@@ -1,0 +1,218 @@
+import type { HeartbeatMessage, SummaryMessage, TopLists } from '@wirewatch/protocol';
+import { AlertBook, type RuleMeta } from './alert-book.js';
+import type { ActiveAlert, AlertTransition } from './alert-transition.js';
+import { ENGINE_STATE_VERSION, fingerprintOf, type EngineState, type RuleState } from './engine-state.js';
+import { AbsenceEvaluator } from './evaluators/absence.js';
+import type { EvaluatorLimits, RuleEvaluator, RuleStats } from './evaluators/evaluator.js';
+import { FirstSeenEvaluator } from './evaluators/first-seen.js';
+import { WindowedEvaluator } from './evaluators/windowed.js';
+import { durationMs, type Rule, type RuleSet } from './rule-schema.js';
+import { SilenceList, type Silence } from './silences.js';
+
+export interface EngineOptions {
+  /** The engine's start, in the same clock as the `atMs` arguments: sensors listed by absence rules are watched from here. */
+  now: number;
+  /** Grace after an interval's end before a group spanning several sensor interfaces is judged (default 2000 ms). */
+  settleMs?: number;
+  /** Groups one rule may track (default 10,000); more are refused and counted. */
+  maxGroupsPerRule?: number;
+  /** Intervals kept per group (default 4,096); a longer window loses its oldest, counted as late. */
+  maxBucketsPerGroup?: number;
+  /** first_seen alerts open at once per rule (default 1,000); more new entities are counted, not alerted. */
+  maxAlertsPerRule?: number;
+}
+
+export interface EngineStats {
+  rules: Record<string, RuleStats>;
+  /** Pending and firing alerts. */
+  alerts: number;
+  silences: number;
+}
+
+interface CompiledRule {
+  rule: Rule;
+  fingerprint: string;
+  book: AlertBook;
+  evaluator: RuleEvaluator;
+}
+
+/**
+ * Evaluates a rule set over summaries and heartbeats. Pure and deterministic: time comes only from
+ * the `atMs` arguments, so the alerter (wall clock) and `analyze --rules` (a capture's recorded time)
+ * run the same code. Every call returns the alert transitions it caused, in order.
+ */
+export class RuleEngine {
+  private compiled: CompiledRule[] = [];
+  private readonly silenceList = new SilenceList();
+  private readonly limits: EvaluatorLimits;
+  /** Alerts of rules gone since the last call (a restore under a changed rule set): resolved at the next call. */
+  private orphans: { rule: Rule; book: AlertBook }[] = [];
+
+  constructor(
+    ruleSet: RuleSet,
+    private readonly options: EngineOptions,
+  ) {
+    this.limits = {
+      settleMs: options.settleMs ?? 2000,
+      maxGroupsPerRule: options.maxGroupsPerRule ?? 10_000,
+      maxBucketsPerGroup: options.maxBucketsPerGroup ?? 4096,
+      maxAlertsPerRule: options.maxAlertsPerRule ?? 1000,
+    };
+    this.compiled = ruleSet.rules.filter((r) => r.enabled).map((r) => this.compile(r));
+  }
+
+  /**
+   * An engine resuming from a snapshot. Rules unchanged since the snapshot keep their state (firing
+   * alerts stay firing and are not announced again); alerts of rules removed or changed are resolved
+   * at the first call. `options.now` is the restart time: the alerter's downtime does not count as
+   * a sensor's silence or a group's quiet.
+   */
+  static restore(ruleSet: RuleSet, state: EngineState, options: EngineOptions): RuleEngine {
+    if (state.version !== ENGINE_STATE_VERSION) throw new Error(`engine state version ${String(state.version)}, this build reads ${ENGINE_STATE_VERSION}`);
+    const engine = new RuleEngine(ruleSet, options);
+    for (const s of state.silences) engine.silenceList.add(s);
+    const byName = new Map(engine.compiled.map((c) => [c.rule.name, c]));
+    for (const [name, saved] of Object.entries(state.rules)) {
+      const current = byName.get(name);
+      if (current !== undefined && current.fingerprint === saved.fingerprint) {
+        current.book.restore(saved.alerts);
+        current.evaluator.restore(saved.evaluator, options.now);
+      } else if (saved.alerts.length > 0) {
+        const orphan = new AlertBook(metaOf(saved.rule), engine.silenceList);
+        orphan.restore(saved.alerts);
+        engine.orphans.push({ rule: saved.rule, book: orphan });
+      }
+    }
+    return engine;
+  }
+
+  get rules(): readonly Rule[] {
+    return this.compiled.map((c) => c.rule);
+  }
+
+  observeSummary(summary: SummaryMessage, top: TopLists, atMs: number): AlertTransition[] {
+    const out = this.startCall(atMs);
+    for (const c of this.compiled) c.evaluator.observeSummary(summary, top, atMs, out);
+    return out;
+  }
+
+  observeHeartbeat(heartbeat: HeartbeatMessage, atMs: number): AlertTransition[] {
+    const out = this.startCall(atMs);
+    for (const c of this.compiled) c.evaluator.observeHeartbeat(heartbeat, atMs, out);
+    return out;
+  }
+
+  /** Judges what only time changes: silent sensors, settled intervals, quiet groups, expiring first-seen alerts. */
+  tick(atMs: number): AlertTransition[] {
+    const out = this.startCall(atMs);
+    this.silenceList.prune(atMs);
+    for (const c of this.compiled) c.evaluator.tick(atMs, out);
+    return out;
+  }
+
+  /**
+   * Swaps the rule set (hot reload). Unchanged rules keep their state; the firing alerts of removed
+   * or changed rules are resolved now (a changed rule starts afresh).
+   */
+  replaceRules(ruleSet: RuleSet, atMs: number): AlertTransition[] {
+    const out = this.startCall(atMs);
+    const old = new Map(this.compiled.map((c) => [c.rule.name, c]));
+    const next: CompiledRule[] = [];
+    for (const rule of ruleSet.rules) {
+      if (!rule.enabled) continue;
+      const fingerprint = fingerprintOf(rule);
+      const kept = old.get(rule.name);
+      if (kept !== undefined && kept.fingerprint === fingerprint) {
+        next.push(kept);
+        old.delete(rule.name);
+      } else {
+        next.push(this.compile(rule));
+      }
+    }
+    for (const gone of old.values()) gone.book.resolveAll(atMs, out);
+    this.compiled = next;
+    return out;
+  }
+
+  addSilence(silence: Silence): void {
+    this.silenceList.add(silence);
+  }
+
+  removeSilence(id: string): boolean {
+    return this.silenceList.remove(id);
+  }
+
+  silences(): Silence[] {
+    return this.silenceList.list();
+  }
+
+  /** A decommissioned sensor: absence rules stop watching it and resolve its alerts. */
+  forgetSensor(sensor: string, atMs: number): AlertTransition[] {
+    const out = this.startCall(atMs);
+    for (const c of this.compiled) if (c.evaluator instanceof AbsenceEvaluator) c.evaluator.forget(sensor, atMs, out);
+    return out;
+  }
+
+  activeAlerts(): ActiveAlert[] {
+    return this.compiled.flatMap((c) => c.book.list());
+  }
+
+  snapshot(): EngineState {
+    const rules: Record<string, RuleState> = {};
+    for (const c of this.compiled) {
+      rules[c.rule.name] = { rule: structuredClone(c.rule), fingerprint: c.fingerprint, alerts: c.book.snapshot(), evaluator: c.evaluator.snapshot() };
+    }
+    // Orphans not yet resolved survive a snapshot taken before the next call.
+    for (const { rule, book } of this.orphans) {
+      rules[rule.name] ??= { rule: structuredClone(rule), fingerprint: '', alerts: book.snapshot(), evaluator: null };
+    }
+    return { version: ENGINE_STATE_VERSION, rules, silences: this.silenceList.list() };
+  }
+
+  stats(): EngineStats {
+    const rules: Record<string, RuleStats> = {};
+    let alerts = 0;
+    for (const c of this.compiled) {
+      rules[c.rule.name] = c.evaluator.stats();
+      alerts += c.book.size;
+    }
+    return { rules, alerts, silences: this.silenceList.size };
+  }
+
+  private startCall(atMs: number): AlertTransition[] {
+    const out: AlertTransition[] = [];
+    if (this.orphans.length > 0) {
+      for (const { book } of this.orphans) book.resolveAll(atMs, out);
+      this.orphans = [];
+    }
+    return out;
+  }
+
+  private compile(rule: Rule): CompiledRule {
+    const book = new AlertBook(metaOf(rule), this.silenceList);
+    return { rule, fingerprint: fingerprintOf(rule), book, evaluator: this.evaluatorOf(rule, book) };
+  }
+
+  private evaluatorOf(rule: Rule, book: AlertBook): RuleEvaluator {
+    switch (rule.kind) {
+      case 'absence':
+        return new AbsenceEvaluator(rule, book, this.limits, this.options.now);
+      case 'first_seen':
+        return new FirstSeenEvaluator(rule, book, this.limits);
+      default:
+        return new WindowedEvaluator(rule, book, this.limits);
+    }
+  }
+}
+
+function metaOf(rule: Rule): RuleMeta {
+  const meta: RuleMeta = {
+    name: rule.name,
+    severity: rule.severity,
+    labels: rule.labels,
+    receivers: rule.receivers,
+    timing: { forMs: durationMs(rule.for), repeatMs: rule.repeat_interval === undefined ? null : durationMs(rule.repeat_interval) },
+  };
+  if (rule.description !== undefined) meta.description = rule.description;
+  return meta;
+}
