@@ -36,6 +36,8 @@ export async function buildCli() {
     logLevel: 'warning',
   });
   copyFileSync(join(root, 'packages/report/src/html/client.js'), join(dirname(bundlePath), 'client.js'));
+  // The alert rules shipped with wirewatch, found next to the bundle by the alerter and `analyze --rules`.
+  copyFileSync(join(root, 'packages/rules/default-rules.yaml'), join(dirname(bundlePath), 'default-rules.yaml'));
   return bundlePath;
 }
 

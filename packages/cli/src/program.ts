@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runAnalyze } from './commands/analyze.js';
+import { alerterCommand } from './commands/alerter.js';
 import { collectorCommand } from './commands/collector.js';
 import { sensorCommand } from './commands/sensor.js';
 
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
 
   program.addCommand(sensorCommand());
   program.addCommand(collectorCommand());
+  program.addCommand(alerterCommand());
 
   return program;
 }

@@ -1,5 +1,6 @@
 import type { SketchSummarizer } from '@wirewatch/traffic';
 import type { z } from 'zod';
+import type { AlertMessage } from './alert-message.js';
 import { heartbeatMessageSchema, type HeartbeatMessage } from './heartbeat-message.js';
 import { SketchError, SummarySketches, readTopLists, type TopLists } from './summary-sketches.js';
 import { PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
@@ -52,7 +53,7 @@ function sketchesAndCounts(sketches: SummarySketches): Pick<SummaryMessage, 'ske
   return { cardinalities, ...sketches.encode() };
 }
 
-export function encodeMessage(message: SummaryMessage | HeartbeatMessage): Uint8Array {
+export function encodeMessage(message: SummaryMessage | HeartbeatMessage | AlertMessage): Uint8Array {
   return Buffer.from(JSON.stringify(message));
 }
 

@@ -17,3 +17,4 @@ export {
 } from './codec.js';
 export { RejectionLog } from './rejection-log.js';
 export { FleetWindows, type AddResult, type FleetInterval } from './fleet-windows.js';
+export { alertMessageSchema, type AlertMessage } from './alert-message.js';

@@ -1,1 +1,2 @@
-export {};
+export { runAlerter, rulesFile } from './main.js';
+export { alerterConfigSchema, type AlerterConfig } from './config.js';

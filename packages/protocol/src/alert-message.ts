@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { PROTOCOL_VERSION } from './summary-message.js';
+
+/** One alert transition, as the alerter publishes it on `wirewatch.v1.alert.<rule>`. */
+export const alertMessageSchema = z.object({
+  type: z.literal('alert'),
+  version: z.literal(PROTOCOL_VERSION),
+  rule: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  state: z.enum(['pending', 'firing', 'resolved']),
+  /** A reminder of an incident still firing (repeat interval), not a new one. */
+  repeat: z.boolean(),
+  /** Matched a silence: recorded and published, not notified. */
+  silenced: z.boolean(),
+  severity: z.enum(['info', 'warning', 'critical']),
+  dedup_key: z.string().max(512),
+  labels: z.record(z.string(), z.string()),
+  summary: z.string().max(1024),
+  value: z.number(),
+  threshold: z.number(),
+  /** ISO times: when the incident started (pending or firing), and of this transition. */
+  since: z.string(),
+  at: z.string(),
+});
+
+export type AlertMessage = z.infer<typeof alertMessageSchema>;

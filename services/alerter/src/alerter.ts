@@ -1,0 +1,300 @@
+import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { LeaderLease, connectNats, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import type { InfluxWriter } from '@wirewatch/influx';
+import type { NotificationReceiver } from '@wirewatch/notify';
+import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage } from '@wirewatch/protocol';
+import { RuleEngine, parseRuleSet, type AlertTransition, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
+import type { Logger } from '@wirewatch/service';
+import { randomBytes } from 'node:crypto';
+import { alertLine, alertMessage, notificationOf } from './alert-events.js';
+import type { AlerterConfig } from './config.js';
+import { StateStore } from './state-store.js';
+
+/** A notification to deliver, kept in the persisted state until its receiver took it (or refused it for good). */
+interface OutboxEntry {
+  id: string;
+  receiver: string;
+  transition: AlertTransition;
+}
+
+interface PersistedState {
+  version: 1;
+  engine: EngineState;
+  /** The rules text replaced through the API, which wins over the file after a restart. */
+  rulesYaml?: string;
+  outbox: OutboxEntry[];
+  history: AlertMessage[];
+}
+
+const HISTORY = 500;
+/** Top entries read per list: enough for rules grouped by source, port... */
+const TOP_FOR_RULES = 50;
+
+/**
+ * The alert service's core: its own durable consumers on summaries and heartbeats feed the rule
+ * engine; every transition is published on `wirewatch.v1.alert.<rule>`, written to InfluxDB, and
+ * (unless pending or silenced) notified through an outbox kept in JetStream KV with the engine
+ * state, so a restarted alerter neither repeats a "firing" nor forgets one. One replica at a time
+ * is active (a KV lease); the others wait.
+ */
+export class Alerter {
+  engine: RuleEngine;
+  ruleSet: RuleSet;
+  rulesYaml: string;
+  readonly history: AlertMessage[] = [];
+  readonly counts = { transitions: 0, notified: 0, notifyFailed: 0, summaries: 0, heartbeats: 0, skipped: 0, ticks: 0 };
+  lease: LeaderLease | undefined;
+  connectError: string | undefined;
+  consuming = false;
+  private outbox: OutboxEntry[] = [];
+  private nc: NatsConnection | undefined;
+  private store: StateStore<PersistedState> | undefined;
+  private readonly abort = new AbortController();
+  private running: Promise<unknown> | undefined;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private delivering = new Set<string>();
+  private dirty = false;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly config: AlerterConfig,
+    ruleSet: RuleSet,
+    rulesYaml: string,
+    private readonly receivers: Map<string, NotificationReceiver>,
+    private readonly influx: InfluxWriter | undefined,
+    private readonly log: Logger,
+  ) {
+    this.engine = new RuleEngine(ruleSet, { now: Date.now() });
+    this.ruleSet = ruleSet;
+    this.rulesYaml = rulesYaml;
+  }
+
+  /** Notifications waiting in the saved outbox (0 once every delivery is confirmed and saved). */
+  get outboxSize(): number {
+    return this.dirty ? this.outbox.length + 1 : this.outbox.length;
+  }
+
+  get active(): boolean {
+    return this.consuming && (this.lease?.leader ?? false);
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    const nc = await connectNats(natsOptions(c.nats), {
+      name: 'wirewatch-alerter',
+      waitOnFirstConnect: true,
+      signal: this.abort.signal,
+      onConnectError: (message, changed) => {
+        this.connectError = message;
+        if (changed) this.log.warn({ err: message }, 'cannot connect to NATS yet; retrying');
+      },
+      onStatus: (event, detail) => this.log.info({ event, detail }, 'NATS connection'),
+    });
+    this.nc = nc;
+    this.connectError = undefined;
+    const jsm = await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas });
+    const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
+    await ensureDurableConsumer(jsm, { stream: c.nats.stream, name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs });
+    await ensureDurableConsumer(jsm, { stream: c.nats.stream, name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs });
+    this.store = await StateStore.open<PersistedState>(nc, c.state.bucket, 'state', c.nats.replicas);
+    this.lease = new LeaderLease(nc, {
+      // Its own bucket: lease entries expire (the bucket's TTL), the state must not.
+      bucket: `${c.state.bucket}_lease`,
+      key: 'active',
+      holder: randomBytes(4).toString('hex'),
+      ttlMs: c.state.leaseSeconds * 1000,
+      onChange: (leader) => void this.serialize(() => (leader ? this.becomeActive() : this.standBy())),
+    });
+    await this.lease.start();
+    const common = {
+      stream: c.nats.stream,
+      batchSize: c.consumer.batchSize,
+      maxWaitMs: c.consumer.maxWaitMs,
+      ackWaitMs,
+      signal: this.abort.signal,
+      paused: () => !this.active,
+      onError: (error: unknown) => this.log.warn({ err: (error as Error).message }, 'alerter batch failed; it will be redelivered'),
+    };
+    this.consuming = true;
+    this.tickTimer = setInterval(() => void this.serialize(() => this.tick()), 1000);
+    this.log.info({ rules: this.engine.rules.length, receivers: [...this.receivers.keys()] }, 'alerter started');
+    this.running = Promise.all([
+      runBatchConsumer(nc, { ...common, name: c.consumer.summaries, handle: (b) => this.serialize(() => this.onSummaries(b)) }),
+      runBatchConsumer(nc, { ...common, name: c.consumer.heartbeats, handle: (b) => this.serialize(() => this.onHeartbeats(b)) }),
+    ]);
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.abort.abort();
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, timeoutMs))]);
+    await this.queue.catch(() => undefined);
+    if (this.dirty) await this.save().catch(() => undefined);
+    await this.lease?.stop();
+    await this.nc?.drain().catch(() => undefined);
+    await this.influx?.close();
+    for (const r of this.receivers.values()) r.close();
+  }
+
+  /** Replaces the rules (already validated); unchanged rules keep their state. */
+  replaceRules(ruleSet: RuleSet, yaml: string): Promise<void> {
+    return this.serialize(async () => {
+      const transitions = this.engine.replaceRules(ruleSet, Date.now());
+      this.ruleSet = ruleSet;
+      this.rulesYaml = yaml;
+      await this.handle(transitions);
+      await this.save();
+    });
+  }
+
+  addSilence(silence: Silence): Promise<void> {
+    return this.serialize(async () => {
+      this.engine.addSilence(silence);
+      await this.save();
+    });
+  }
+
+  removeSilence(id: string): Promise<boolean> {
+    return this.serialize(async () => {
+      const removed = this.engine.removeSilence(id);
+      if (removed) await this.save();
+      return removed;
+    });
+  }
+
+  /** Runs state changes one at a time: consumers, ticks and the API never interleave on the engine. */
+  private serialize<T>(work: () => Promise<T> | T): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async becomeActive(): Promise<void> {
+    const saved = await this.store!.load();
+    if (saved) {
+      if (saved.rulesYaml !== undefined && saved.rulesYaml !== this.rulesYaml) {
+        const parsed = parseRuleSet(saved.rulesYaml, 'rules replaced through the API');
+        if (parsed.ok) {
+          this.ruleSet = parsed.ruleSet;
+          this.rulesYaml = saved.rulesYaml;
+          this.log.info('using the rules last replaced through the API');
+        }
+      }
+      this.engine = RuleEngine.restore(this.ruleSet, saved.engine, { now: Date.now() });
+      this.outbox = saved.outbox;
+      this.history.splice(0, this.history.length, ...saved.history);
+      this.log.info({ alerts: this.engine.activeAlerts().length, outbox: this.outbox.length }, 'active: resumed the saved alert state');
+      this.deliverOutbox();
+    } else {
+      this.log.info('active: no saved alert state, starting fresh');
+    }
+  }
+
+  private standBy(): void {
+    this.log.info('standing by: another alerter replica is active');
+  }
+
+  private async onSummaries(batch: JsMsg[]): Promise<void> {
+    const transitions: AlertTransition[] = [];
+    for (const m of batch) {
+      const d = decodeSummaryForStorage(m.data, TOP_FOR_RULES);
+      if (!d.ok) {
+        this.counts.skipped++; // the collectors dead-letter it; the alerter only skips it
+        continue;
+      }
+      this.counts.summaries++;
+      transitions.push(...this.engine.observeSummary(d.message, d.top, Date.now()));
+    }
+    await this.handle(transitions);
+    await this.save();
+    for (const m of batch) m.ack();
+  }
+
+  private async onHeartbeats(batch: JsMsg[]): Promise<void> {
+    const transitions: AlertTransition[] = [];
+    for (const m of batch) {
+      const d = decodeHeartbeat(m.data);
+      if (!d.ok) {
+        this.counts.skipped++;
+        continue;
+      }
+      this.counts.heartbeats++;
+      transitions.push(...this.engine.observeHeartbeat(d.message, Date.now()));
+    }
+    await this.handle(transitions);
+    await this.save();
+    for (const m of batch) m.ack();
+  }
+
+  private async tick(): Promise<void> {
+    if (!this.active) return;
+    const transitions = this.engine.tick(Date.now());
+    this.counts.ticks++;
+    if (transitions.length > 0) await this.handle(transitions);
+    if (this.dirty || transitions.length > 0) await this.save();
+  }
+
+  /** Publishes, records and queues notifications for `transitions` (the caller saves the state). */
+  private async handle(transitions: AlertTransition[]): Promise<void> {
+    if (transitions.length === 0) return;
+    const js = jetstream(this.nc!);
+    for (const t of transitions) {
+      this.counts.transitions++;
+      const message = alertMessage(t);
+      this.history.push(message);
+      if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
+      await js.publish(alertSubject(t.rule), encodeMessage(message), { msgID: `${t.dedupKey}|${t.state}|${t.at}|${t.repeat}` });
+      this.log.info({ rule: t.rule, state: t.state, key: t.dedupKey, value: t.value, silenced: t.silenced, repeat: t.repeat }, 'alert transition');
+      if (t.state === 'pending' || t.silenced) continue;
+      for (const receiver of t.receivers) {
+        if (!this.receivers.has(receiver)) {
+          this.log.warn({ rule: t.rule, receiver }, 'rule routes to a receiver that is not configured');
+          continue;
+        }
+        this.outbox.push({ id: randomBytes(8).toString('hex'), receiver, transition: t });
+      }
+    }
+    if (this.influx) {
+      const lines = transitions.map(alertLine);
+      this.influx.write(lines, { signal: this.abort.signal }).catch((error: Error) => this.log.warn({ err: error.message }, 'could not write alert annotations'));
+    }
+    this.dirty = true;
+    // Delivered after the state (with the outbox) is saved: the caller saves before acking.
+    queueMicrotask(() => void this.queue.then(() => this.deliverOutbox()));
+  }
+
+  /** Sends every outbox entry not already on its way; each finished one leaves the outbox. */
+  private deliverOutbox(): void {
+    for (const entry of this.outbox) {
+      if (this.delivering.has(entry.id)) continue;
+      const receiver = this.receivers.get(entry.receiver);
+      if (!receiver) continue;
+      this.delivering.add(entry.id);
+      void receiver.send(notificationOf(entry.transition, this.config.dashboardUrl)).then((result) => {
+        this.delivering.delete(entry.id);
+        this.outbox = this.outbox.filter((e) => e.id !== entry.id);
+        this.dirty = true;
+        // Saved at once: a restart resends only what was not confirmed (at least once, never twice in the normal case).
+        void this.serialize(() => this.save()).catch((error: Error) => this.log.warn({ err: error.message }, 'could not save the alert state'));
+        if (result.delivered) this.counts.notified++;
+        else {
+          this.counts.notifyFailed++;
+          this.log.error({ receiver: entry.receiver, rule: entry.transition.rule, reason: result.reason }, 'notification failed');
+        }
+      });
+    }
+  }
+
+  private async save(): Promise<void> {
+    if (!this.store || !this.active) return;
+    await this.store.save({
+      version: 1,
+      engine: this.engine.snapshot(),
+      rulesYaml: this.rulesYaml,
+      outbox: this.outbox,
+      history: this.history,
+    });
+    this.dirty = false;
+  }
+}

@@ -1,0 +1,33 @@
+import { observeMetric, type Sample } from '@wirewatch/service';
+import type { NotificationReceiver } from '@wirewatch/notify';
+import type { Registry } from 'prom-client';
+import type { Alerter } from './alerter.js';
+
+/** Prometheus metrics read from the alerter's counters at scrape time. */
+export function registerAlerterMetrics(registry: Registry, alerter: Alerter, receivers: Map<string, NotificationReceiver>): void {
+  const observe = (name: string, help: string, labelNames: string[], read: () => Sample[]): void => observeMetric(registry, name, help, labelNames, read);
+  observe('wirewatch_alerter_active', '1 on the replica evaluating rules', [], () => [[{}, alerter.active ? 1 : 0]]);
+  observe('wirewatch_alerter_rules', 'Rules loaded', [], () => [[{}, alerter.engine.rules.length]]);
+  observe('wirewatch_alerter_alerts', 'Alerts pending or firing', ['state'], () => {
+    const alerts = alerter.engine.activeAlerts();
+    return [
+      [{ state: 'pending' }, alerts.filter((a) => a.state === 'pending').length],
+      [{ state: 'firing' }, alerts.filter((a) => a.state === 'firing').length],
+    ];
+  });
+  observe('wirewatch_alerter_outbox', 'Notifications not yet confirmed by their receiver (saved with the state)', [], () => [[{}, alerter.outboxSize]]);
+  observe('wirewatch_alerter_ticks_total', 'Evaluations on the clock (absence rules, settling groups)', [], () => [[{}, alerter.counts.ticks]]);
+  observe('wirewatch_alerter_transitions_total', 'Alert transitions (pending, firing, resolved, repeats)', [], () => [[{}, alerter.counts.transitions]]);
+  observe('wirewatch_alerter_messages_total', 'Messages evaluated, by kind', ['kind'], () => [
+    [{ kind: 'summary' }, alerter.counts.summaries],
+    [{ kind: 'heartbeat' }, alerter.counts.heartbeats],
+    [{ kind: 'invalid' }, alerter.counts.skipped],
+  ]);
+  observe('wirewatch_alerter_notifications_total', 'Notifications by receiver and outcome', ['receiver', 'outcome'], () =>
+    [...receivers.values()].flatMap((r) => [
+      [{ receiver: r.name, outcome: 'sent' }, r.counters.sent] as Sample,
+      [{ receiver: r.name, outcome: 'failed' }, r.counters.failed] as Sample,
+      [{ receiver: r.name, outcome: 'retried' }, r.counters.retries] as Sample,
+    ]),
+  );
+}

@@ -1,0 +1,36 @@
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { gunzipSync, gzipSync } from 'node:zlib';
+
+/**
+ * The alerter's durable state in a JetStream KV bucket, as one gzipped JSON document: the rule
+ * engine's snapshot, the notifications not yet delivered (outbox) and the recent history. Written
+ * after every batch, before the batch is acknowledged, so a restarted alerter (or the replica that
+ * takes over) resumes where the last one stopped: no second "firing", no forgotten incident.
+ */
+export class StateStore<T> {
+  private revision = 0;
+
+  private constructor(
+    private readonly kv: KV,
+    private readonly key: string,
+  ) {}
+
+  static async open<T>(nc: NatsConnection, bucket: string, key = 'state', replicas = 1): Promise<StateStore<T>> {
+    const kv = await new Kvm(nc).create(bucket, { history: 1, replicas });
+    return new StateStore<T>(kv, key);
+  }
+
+  async load(): Promise<T | undefined> {
+    const entry = await this.kv.get(this.key);
+    if (!entry || entry.operation !== 'PUT' || entry.value.length === 0) return undefined;
+    this.revision = entry.revision;
+    return JSON.parse(gunzipSync(entry.value).toString('utf8')) as T;
+  }
+
+  /** Saves `state`; fails if another writer saved since our last load or save (two active alerters). */
+  async save(state: T): Promise<void> {
+    const body = gzipSync(Buffer.from(JSON.stringify(state)));
+    this.revision = this.revision === 0 ? await this.kv.create(this.key, body) : await this.kv.update(this.key, body, this.revision);
+  }
+}
