@@ -113,4 +113,24 @@ describe('wirewatch CLI', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
   });
+
+  it('runs alert rules offline with --rules: the lab capture\'s port scan fires and resolves, sized as tshark counts it', () => {
+    const run = cli(['analyze', LAB, '--rules', join(ROOT, 'packages/rules/default-rules.yaml'), '--json', '-']);
+    expect(run.status, run.stderr).toBe(0);
+    const alerts = (JSON.parse(run.stdout) as { alerts: { rule: string; state: string; labels: Record<string, string>; value: number; at: string }[] }).alerts;
+    const scan = alerts.filter((a) => a.rule === 'port-scan');
+    expect(scan.map((a) => a.state)).toEqual(['firing', 'resolved']);
+    expect(scan[0].labels.source).toBe('10.1.0.21');
+    // tshark: the most distinct ports 10.1.0.21 sent a SYN (no ACK) to within one second.
+    const tshark = spawnSync('tshark', ['-r', LAB, '-Y', 'ip.src==10.1.0.21 && tcp.flags.syn==1 && tcp.flags.ack==0', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.dstport'], { encoding: 'utf8' });
+    const perSecond = new Map<number, Set<string>>();
+    for (const line of tshark.stdout.trim().split('\n')) {
+      const [time, port] = line.split('\t');
+      const second = Math.floor(Number(time));
+      perSecond.set(second, (perSecond.get(second) ?? new Set()).add(port));
+    }
+    const [second, ports] = [...perSecond].sort((a, b) => b[1].size - a[1].size)[0];
+    expect(scan[0].value).toBe(ports.size);
+    expect(Date.parse(scan[0].at)).toBe((second + 1) * 1000);
+  });
 });

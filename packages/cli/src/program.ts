@@ -25,6 +25,7 @@ export function buildProgram(): Command {
     .option('--interval <seconds>', 'timeline interval in seconds', interval, 1)
     .option('--top <n>', 'length of the top lists', positiveInteger, 10)
     .option('--no-progress', 'no progress bar, even on a terminal')
+    .option('--rules <file>', 'also run these alert rules over the capture and list the alerts that would have fired (in --json: "alerts")')
     .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
     .action(runAnalyze);
 

@@ -3,3 +3,4 @@ export { analyzeCaptureFile, type Analysis, type AnalyzeOptions } from './analyz
 export { FLOWS_HEADER, flowCsvLine, timelineCsv, writeFlowsCsv } from './csv.js';
 export { renderHtmlReport } from './html/render.js';
 export { CaptureFormatError } from '@wirewatch/packet';
+export { evaluateRulesOnCapture, type OfflineAlert, type OfflineRulesOptions } from './offline-alerts.js';

@@ -1,3 +1,4 @@
+import type { OfflineAlert } from './offline-alerts.js';
 /**
  * The analysis report written by `wirewatch analyze --json`. Documented in docs/report-schema.md;
  * bump REPORT_VERSION on any change a consumer could notice.
@@ -64,4 +65,6 @@ export interface AnalysisReport extends TrafficSummary {
   timeline: TimelineRow[];
   /** The busiest flows (bytes descending); the CSV export holds all of them. */
   top_flows: FlowEntry[];
+  /** With `--rules`: the alert transitions the rules would have produced, in capture time. */
+  alerts?: OfflineAlert[];
 }

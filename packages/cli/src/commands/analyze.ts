@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { analyzeCaptureFile, renderHtmlReport, timelineCsv, writeFlowsCsv } from '@wirewatch/report';
+import { analyzeCaptureFile, evaluateRulesOnCapture, renderHtmlReport, timelineCsv, writeFlowsCsv } from '@wirewatch/report';
+import { loadRuleFile } from '@wirewatch/rules';
+import { ConfigError } from '@wirewatch/service';
 import { makeDirectory, output } from '../output.js';
 import { fileProgress } from '../progress.js';
 import { printSummary } from './print-summary.js';
@@ -12,6 +14,7 @@ interface AnalyzeFlags {
   interval: number;
   top: number;
   progress: boolean;
+  rules?: string;
 }
 
 export async function runAnalyze(file: string, flags: AnalyzeFlags): Promise<void> {
@@ -24,6 +27,11 @@ export async function runAnalyze(file: string, flags: AnalyzeFlags): Promise<voi
   }
   const { report, summarizer } = analysis;
   for (const warning of report.capture.warnings) process.stderr.write(`wirewatch: warning: ${warning}\n`);
+  if (flags.rules !== undefined) {
+    const loaded = loadRuleFile(flags.rules);
+    if (!loaded.ok) throw new ConfigError(loaded.errors);
+    report.alerts = evaluateRulesOnCapture(file, loaded.ruleSet, { intervalSeconds: flags.interval });
+  }
 
   if (flags.json === '-') process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else if (flags.json) await output(flags.json, () => writeFile(flags.json!, JSON.stringify(report, null, 2) + '\n'));
