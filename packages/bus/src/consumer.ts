@@ -45,7 +45,7 @@ export interface BatchConsumerOptions {
   name: string;
   /** Messages fetched per pull; the handler sees them together (one InfluxDB write per batch). */
   batchSize: number;
-  /** How long a pull waits for a full batch before handing over what it has. */
+  /** How long a batch waits for more messages after its first before it is handed over. */
   maxWaitMs: number;
   /** Ack wait of the consumer: in-progress batches are extended (`+WPI`) well before it runs out. */
   ackWaitMs: number;
@@ -61,9 +61,12 @@ export interface BatchConsumerOptions {
 }
 
 /**
- * Pulls batches from a durable pull consumer until `signal` aborts, one batch at a time (so acks of a
- * batch never race the next write), telling JetStream the batch is still being worked on while the
- * handler retries a slow or absent database.
+ * Consumes a durable pull consumer until `signal` aborts, handing the handler batches: a batch closes
+ * when `batchSize` messages are in or `maxWaitMs` after its first message, so a trickle is handled
+ * within `maxWaitMs` and a flood in full batches (one InfluxDB write each). JetStream keeps up to two
+ * batches of messages flowing while the handler works. One batch is handled at a time (its acks never
+ * race the next write), and JetStream is told it is still being worked on while the handler retries a
+ * slow or absent database. While `paused()` says so, nothing is consumed.
  */
 export async function runBatchConsumer(nc: NatsConnection, options: BatchConsumerOptions): Promise<void> {
   const js = jetstream(nc);
@@ -73,20 +76,54 @@ export async function runBatchConsumer(nc: NatsConnection, options: BatchConsume
       await delay(250, options.signal);
       continue;
     }
-    const batch: JsMsg[] = [];
+    let messages: Awaited<ReturnType<typeof consumer.consume>>;
     try {
-      const messages = await consumer.fetch({ max_messages: options.batchSize, expires: Math.max(1000, options.maxWaitMs) });
-      for await (const m of messages) {
-        batch.push(m);
-        if (options.signal.aborted) break;
-      }
+      messages = await consumer.consume({ max_messages: options.batchSize * 2, expires: 5000 });
     } catch (error) {
       if (options.signal.aborted) break;
       options.onError(error);
       await delay(500, options.signal);
       continue;
     }
-    if (batch.length === 0) continue;
+    const stop = () => messages.stop();
+    options.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await batches(messages[Symbol.asyncIterator](), options);
+    } catch (error) {
+      if (!options.signal.aborted) options.onError(error);
+    } finally {
+      options.signal.removeEventListener('abort', stop);
+      messages.stop();
+    }
+  }
+}
+
+const TIMEOUT = Symbol('timeout');
+
+/** Reads batches off one `consume()` until it ends, aborts, or the consumer is paused. */
+async function batches(iterator: AsyncIterator<JsMsg>, options: BatchConsumerOptions): Promise<void> {
+  let next: Promise<IteratorResult<JsMsg>> | undefined;
+  while (!options.signal.aborted && !options.paused?.()) {
+    next ??= iterator.next();
+    const first = await next;
+    next = undefined;
+    if (first.done) return;
+    // Paused while waiting (e.g. the lease moved): leave it unacknowledged for whoever holds it now.
+    if (options.paused?.()) return;
+    const batch: JsMsg[] = [first.value];
+    const deadline = Date.now() + options.maxWaitMs;
+    while (batch.length < options.batchSize) {
+      next ??= iterator.next();
+      const wait = deadline - Date.now();
+      if (wait <= 0) break;
+      let timer: NodeJS.Timeout | undefined;
+      const r = await Promise.race([next, new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), wait)))]);
+      clearTimeout(timer);
+      if (r === TIMEOUT) break;
+      next = undefined;
+      if (r.done) break;
+      batch.push(r.value);
+    }
     const extend = setInterval(() => {
       for (const m of batch) m.working();
     }, Math.max(250, options.ackWaitMs / 3));

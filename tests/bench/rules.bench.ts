@@ -1,0 +1,58 @@
+/**
+ * `pnpm exec tsx tests/bench/rules.bench.ts [--rules 1000] [--sensors 1000] [--seconds 5]`
+ *
+ * Rule evaluation throughput, in process: N threshold/ratio/distinct rules over M sensors each sending
+ * one summary a second (simulated time), the way the alerter feeds the engine. Prints summaries/s,
+ * rule evaluations/s and the time one second of fleet traffic takes to judge. The peer, in the same
+ * run: decoding the same summaries for storage (what a collector does with each), as a yardstick.
+ */
+import { parseArgs } from 'node:util';
+import { decodeSummaryForStorage, encodeMessage, SummarySketches } from '../../packages/protocol/src/index.js';
+import { RuleEngine, parseRuleSet } from '../../packages/rules/src/index.js';
+import { templateSummary } from './collector/load.js';
+
+const { values } = parseArgs({ options: { rules: { type: 'string', default: '1000' }, sensors: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '5' } } });
+const ruleCount = Number(values.rules);
+const sensors = Number(values.sensors);
+const seconds = Number(values.seconds);
+
+const metrics = ['bytes_per_second', 'packets_per_second', 'protocol.tcp.bytes', 'protocol.udp.packets', 'dns.queries', 'tcp.syn', 'decode_errors', 'distinct.destinations'];
+let yaml = 'rules:\n';
+for (let i = 0; i < ruleCount; i++) {
+  const kind = i % 10 === 9 ? 'ratio' : 'threshold';
+  yaml += `  - name: r${i}\n    kind: ${kind}\n    severity: warning\n    group_by: [sensor, interface]\n    receivers: [x]\n`;
+  if (kind === 'ratio') yaml += `    numerator: dns.nxdomain\n    denominator: dns.responses\n    window: 1m\n    above: 0.5\n    min_denominator: 10\n`;
+  else yaml += `    metric: ${metrics[i % metrics.length]}\n    aggregate: ${['avg', 'max', 'sum'][i % 3]}\n    window: ${[1, 10, 60][i % 3]}s\n    above: ${1e9 + i}\n`;
+}
+const parsed = parseRuleSet(yaml, 'bench');
+if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+
+const template = templateSummary();
+const top = SummarySketches.fromMessage(template).topLists(50);
+const engine = new RuleEngine(parsed.ruleSet, { now: 0 });
+const messages = Array.from({ length: sensors }, (_, i) => ({ ...template, sensor: `s${i}` }));
+
+const t0 = performance.now();
+let transitions = 0;
+for (let second = 0; second < seconds; second++) {
+  const start = 1_000_000 + second * 1000;
+  for (const m of messages) {
+    m.start = start;
+    m.end = start + 1000;
+    transitions += engine.observeSummary(m, top, start + 1000).length;
+  }
+  transitions += engine.tick(start + 1000).length;
+}
+const elapsed = (performance.now() - t0) / 1000;
+const summaries = sensors * seconds;
+
+const bytes = encodeMessage(template);
+const t1 = performance.now();
+for (let i = 0; i < 5000; i++) decodeSummaryForStorage(bytes, 10);
+const decodePerSecond = 5000 / ((performance.now() - t1) / 1000);
+
+console.log(`| rules | sensors | summaries/s judged | rule evaluations/s | one fleet-second judged in | transitions | decode-for-storage (peer) |`);
+console.log(`|---|---|---|---|---|---|---|`);
+console.log(
+  `| ${ruleCount} | ${sensors} | ${Math.round(summaries / elapsed)} | ${(Math.round((summaries * ruleCount) / elapsed / 1e5) / 10).toFixed(1)} M | ${((elapsed / seconds) * 1000).toFixed(0)} ms | ${transitions} | ${Math.round(decodePerSecond)} summaries/s |`,
+);
