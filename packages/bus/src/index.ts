@@ -5,3 +5,4 @@ export { deadLetter } from './dead-letter.js';
 export { SpoolPublisher, type PublishSpool, type SpoolPublisherOptions } from './spool-publisher.js';
 export { natsConfigSchema, natsOptions, type NatsConfig } from './nats-config.js';
 export { LeaderLease, type LeaseOptions } from './leader-lease.js';
+export { NatsLink, type LinkLog } from './nats-link.js';

@@ -1,6 +1,6 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { LeaderLease, connectNats, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import { LeaderLease, NatsLink, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import type { InfluxWriter } from '@wirewatch/influx';
 import type { NotificationReceiver } from '@wirewatch/notify';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage } from '@wirewatch/protocol';
@@ -45,7 +45,7 @@ export class Alerter {
   readonly history: AlertMessage[] = [];
   readonly counts = { transitions: 0, notified: 0, notifyFailed: 0, summaries: 0, heartbeats: 0, skipped: 0, ticks: 0 };
   lease: LeaderLease | undefined;
-  connectError: string | undefined;
+  private readonly link: NatsLink;
   consuming = false;
   private outbox: OutboxEntry[] = [];
   private nc: NatsConnection | undefined;
@@ -65,9 +65,15 @@ export class Alerter {
     private readonly influx: InfluxWriter | undefined,
     private readonly log: Logger,
   ) {
+    this.link = new NatsLink('wirewatch-alerter', log);
     this.engine = new RuleEngine(ruleSet, { now: Date.now() });
     this.ruleSet = ruleSet;
     this.rulesYaml = rulesYaml;
+  }
+
+  /** Why the last attempt to reach NATS failed, while not connected yet. */
+  get connectError(): string | undefined {
+    return this.link.connectError;
   }
 
   /** Notifications waiting in the saved outbox (0 once every delivery is confirmed and saved). */
@@ -81,18 +87,8 @@ export class Alerter {
 
   async start(): Promise<void> {
     const c = this.config;
-    const nc = await connectNats(natsOptions(c.nats), {
-      name: 'wirewatch-alerter',
-      waitOnFirstConnect: true,
-      signal: this.abort.signal,
-      onConnectError: (message, changed) => {
-        this.connectError = message;
-        if (changed) this.log.warn({ err: message }, 'cannot connect to NATS yet; retrying');
-      },
-      onStatus: (event, detail) => this.log.info({ event, detail }, 'NATS connection'),
-    });
+    const nc = await this.link.connect(natsOptions(c.nats), this.abort.signal);
     this.nc = nc;
-    this.connectError = undefined;
     const jsm = await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas });
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
     await ensureDurableConsumer(jsm, { stream: c.nats.stream, name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs });

@@ -1,6 +1,6 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { LeaderLease, connectNats, deadLetter, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import { LeaderLease, NatsLink, deadLetter, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import { createInfluxWriter, heartbeatLines, summaryLines, type InfluxWriter } from '@wirewatch/influx';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummaryForStorage } from '@wirewatch/protocol';
 import type { Logger } from '@wirewatch/service';
@@ -20,9 +20,7 @@ export class Collector {
   lease: LeaderLease | undefined;
   readonly id = randomBytes(4).toString('hex');
   private readonly abort = new AbortController();
-  private linkUp = false;
-  /** Why the last attempt to reach NATS failed, while not connected yet. */
-  connectError: string | undefined;
+  private readonly link: NatsLink;
   private nc: NatsConnection | undefined;
   private jsm: JetStreamManager | undefined;
   private running: Promise<unknown> | undefined;
@@ -33,6 +31,7 @@ export class Collector {
     readonly writer: InfluxWriter,
     private readonly log: Logger,
   ) {
+    this.link = new NatsLink('wirewatch-collector', log);
     const write = (lines: string[]) => writer.write(lines, { signal: this.abort.signal });
     const dead = (consumer: string) => (m: Parameters<typeof deadLetter>[2], r: Parameters<typeof deadLetter>[3]) =>
       this.nc ? deadLetter(this.nc, consumer, m, r) : Promise.reject(new Error('not connected'));
@@ -62,29 +61,19 @@ export class Collector {
 
   /** Connected to a NATS server right now (false while the client is reconnecting). */
   get connected(): boolean {
-    return this.linkUp && this.nc !== undefined && !this.nc.isClosed();
+    return this.link.connected;
+  }
+
+  /** Why the last attempt to reach NATS failed, while not connected yet. */
+  get connectError(): string | undefined {
+    return this.link.connectError;
   }
 
   /** Connects (retrying until NATS answers), sets up streams and consumers, and consumes until `stop()`. */
   async start(): Promise<void> {
     const c = this.config;
-    const nc = await connectNats(natsOptions(c.nats), {
-      name: 'wirewatch-collector',
-      waitOnFirstConnect: true,
-      signal: this.abort.signal,
-      onConnectError: (message, changed) => {
-        this.connectError = message;
-        if (changed) this.log.warn({ err: message }, 'cannot connect to NATS yet; retrying');
-      },
-      onStatus: (event, detail) => {
-        if (event === 'disconnect') this.linkUp = false;
-        if (event === 'reconnect') this.linkUp = true;
-        this.log.info({ event, detail }, 'NATS connection');
-      },
-    });
+    const nc = await this.link.connect(natsOptions(c.nats), this.abort.signal);
     this.nc = nc;
-    this.linkUp = true;
-    this.connectError = undefined;
     this.jsm = c.nats.manageStreams ? await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas }) : await jetstreamManager(nc);
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
     for (const [name, filterSubject] of [

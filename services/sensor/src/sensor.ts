@@ -1,4 +1,4 @@
-import { connectNats, ensureStreams, natsOptions, SpoolPublisher } from '@wirewatch/bus';
+import { NatsLink, ensureStreams, natsOptions, SpoolPublisher } from '@wirewatch/bus';
 import { FileReplay, LiveCapture, PcapRotator, type PacketSource } from '@wirewatch/capture';
 import { buildSummaryMessage, encodeMessage, heartbeatSubject, summarySubject } from '@wirewatch/protocol';
 import type { Logger } from '@wirewatch/service';
@@ -29,9 +29,8 @@ export class Sensor {
   private connecting: Promise<void> | undefined;
   private closing = false;
   /** Why the last attempt to reach NATS failed, while not connected yet. */
-  connectError: string | undefined;
   private readonly stopConnecting = new AbortController();
-  private linkUp = false;
+  private readonly link: NatsLink;
   /** Set once draining is over: a connection that comes up later is closed at once. */
   private closed = false;
 
@@ -40,6 +39,7 @@ export class Sensor {
     private readonly spool: Spool,
     private readonly log: Logger,
   ) {
+    this.link = new NatsLink(`wirewatch-sensor ${config.id}`, log);
     this.publisher = new SpoolPublisher(spool, {
       subject: summarySubject(config.id),
       onStateChange: (healthy, detail) =>
@@ -101,9 +101,14 @@ export class Sensor {
     await this.spool.close();
   }
 
+  /** Why the last attempt to reach NATS failed, while not connected yet. */
+  get connectError(): string | undefined {
+    return this.link.connectError;
+  }
+
   /** Connected to a NATS server right now (false while the client is reconnecting). */
   get connected(): boolean {
-    return this.linkUp && this.nc !== undefined && !this.nc.isClosed();
+    return this.link.connected && this.nc !== undefined;
   }
 
   get lastSeq(): number {
@@ -165,22 +170,7 @@ export class Sensor {
 
   private async connect(): Promise<void> {
     const log = this.log;
-    const nc = await connectNats(natsOptions(this.config.nats), {
-      name: `wirewatch-sensor ${this.config.id}`,
-      waitOnFirstConnect: true,
-      signal: this.stopConnecting.signal,
-      onConnectError: (message, changed) => {
-        this.connectError = message;
-        if (changed) log.warn({ err: message }, 'cannot connect to NATS yet; retrying');
-      },
-      onStatus: (event, detail) => {
-        if (event === 'disconnect') this.linkUp = false;
-        if (event === 'reconnect') this.linkUp = true;
-        log.info({ event, detail }, 'NATS connection');
-      },
-    });
-    this.linkUp = true;
-    this.connectError = undefined;
+    const nc = await this.link.connect(natsOptions(this.config.nats), this.stopConnecting.signal);
     if (this.closed) {
       await nc.close();
       return;
