@@ -5,6 +5,8 @@ import { ENGINE_STATE_VERSION, fingerprintOf, type EngineState, type RuleState }
 import { AbsenceEvaluator } from './evaluators/absence.js';
 import type { EvaluatorLimits, RuleEvaluator, RuleStats } from './evaluators/evaluator.js';
 import { FirstSeenEvaluator } from './evaluators/first-seen.js';
+import { WindowSeriesRegistry } from './evaluators/window-series-registry.js';
+import { savedSeriesText, type GroupState } from './evaluators/window-series.js';
 import { WindowedEvaluator } from './evaluators/windowed.js';
 import { durationMs, type Rule, type RuleSet } from './rule-schema.js';
 import { SilenceList, type Silence } from './silences.js';
@@ -47,6 +49,10 @@ export class RuleEngine {
   private readonly limits: EvaluatorLimits;
   /** Alerts of rules gone since the last call (a restore under a changed rule set): resolved at the next call. */
   private orphans: { rule: Rule; book: AlertBook }[] = [];
+  /** Buckets of windowed rules, shared by the rules reading the same numbers alike. */
+  private readonly windows: WindowSeriesRegistry;
+  /** Rule-set replacements so far: each starts its new rules in a cohort of their own. */
+  private reloads = 0;
 
   constructor(
     ruleSet: RuleSet,
@@ -58,7 +64,8 @@ export class RuleEngine {
       maxBucketsPerGroup: options.maxBucketsPerGroup ?? 4096,
       maxAlertsPerRule: options.maxAlertsPerRule ?? 1000,
     };
-    this.compiled = ruleSet.rules.filter((r) => r.enabled).map((r) => this.compile(r));
+    this.windows = new WindowSeriesRegistry(this.limits);
+    this.compileAll(ruleSet, () => '');
   }
 
   /**
@@ -70,6 +77,12 @@ export class RuleEngine {
   static restore(ruleSet: RuleSet, state: EngineState, options: EngineOptions): RuleEngine {
     if (state.version !== ENGINE_STATE_VERSION) throw new Error(`engine state version ${String(state.version)}, this build reads ${ENGINE_STATE_VERSION}`);
     const engine = new RuleEngine(ruleSet, options);
+    // Windowed rules restored share a series only with rules that saved the same buckets.
+    engine.compileAll(ruleSet, (rule, fingerprint) => {
+      const saved = state.rules[rule.name];
+      if (saved === undefined || saved.fingerprint !== fingerprint || rule.kind === 'absence' || rule.kind === 'first_seen') return '';
+      return `restored ${savedSeriesText(saved.evaluator as GroupState[], rule.name)}`;
+    });
     for (const s of state.silences) engine.silenceList.add(s);
     const byName = new Map(engine.compiled.map((c) => [c.rule.name, c]));
     for (const [name, saved] of Object.entries(state.rules)) {
@@ -92,6 +105,7 @@ export class RuleEngine {
 
   observeSummary(summary: SummaryMessage, top: TopLists, atMs: number): AlertTransition[] {
     const out = this.startCall(atMs);
+    this.windows.observeSummary(summary, top, atMs);
     for (const c of this.compiled) c.evaluator.observeSummary(summary, top, atMs, out);
     return out;
   }
@@ -106,6 +120,7 @@ export class RuleEngine {
   tick(atMs: number): AlertTransition[] {
     const out = this.startCall(atMs);
     this.silenceList.prune(atMs);
+    this.windows.tick(atMs);
     for (const c of this.compiled) c.evaluator.tick(atMs, out);
     return out;
   }
@@ -118,6 +133,7 @@ export class RuleEngine {
     const out = this.startCall(atMs);
     const old = new Map(this.compiled.map((c) => [c.rule.name, c]));
     const next: CompiledRule[] = [];
+    const cohort = `reload ${++this.reloads}`;
     for (const rule of ruleSet.rules) {
       if (!rule.enabled) continue;
       const fingerprint = fingerprintOf(rule);
@@ -126,11 +142,12 @@ export class RuleEngine {
         next.push(kept);
         old.delete(rule.name);
       } else {
-        next.push(this.compile(rule));
+        next.push(this.compile(rule, cohort));
       }
     }
     for (const gone of old.values()) gone.book.resolveAll(atMs, out);
     this.compiled = next;
+    this.windows.retain(new Set(next.flatMap((c) => (c.evaluator instanceof WindowedEvaluator ? [c.evaluator] : []))));
     return out;
   }
 
@@ -188,19 +205,24 @@ export class RuleEngine {
     return out;
   }
 
-  private compile(rule: Rule): CompiledRule {
-    const book = new AlertBook(metaOf(rule), this.silenceList);
-    return { rule, fingerprint: fingerprintOf(rule), book, evaluator: this.evaluatorOf(rule, book) };
+  private compileAll(ruleSet: RuleSet, cohortOf: (rule: Rule, fingerprint: string) => string): void {
+    this.windows.clear();
+    this.compiled = ruleSet.rules.filter((r) => r.enabled).map((r) => this.compile(r, cohortOf(r, fingerprintOf(r))));
   }
 
-  private evaluatorOf(rule: Rule, book: AlertBook): RuleEvaluator {
+  private compile(rule: Rule, cohort: string): CompiledRule {
+    const book = new AlertBook(metaOf(rule), this.silenceList);
+    return { rule, fingerprint: fingerprintOf(rule), book, evaluator: this.evaluatorOf(rule, book, cohort) };
+  }
+
+  private evaluatorOf(rule: Rule, book: AlertBook, cohort: string): RuleEvaluator {
     switch (rule.kind) {
       case 'absence':
         return new AbsenceEvaluator(rule, book, this.limits, this.options.now);
       case 'first_seen':
         return new FirstSeenEvaluator(rule, book, this.limits);
       default:
-        return new WindowedEvaluator(rule, book, this.limits);
+        return new WindowedEvaluator(rule, book, this.windows.seriesFor(rule, cohort));
     }
   }
 }

@@ -15,12 +15,24 @@ export class GroupKeys {
     this.names = all.sort();
   }
 
+  // The last key built: every rule grouping alike asks for the same one per summary.
+  private lastSensor: string | null = null;
+  private lastIface = '';
+  private lastExtra = '';
+  private lastKey = '';
+
   key(sensor: string, iface: string, extra = ''): string {
+    if (sensor === this.lastSensor && iface === this.lastIface && extra === this.lastExtra) return this.lastKey;
     let key = `${this.rule}{`;
     for (let i = 0; i < this.names.length; i++) {
       key += `${i === 0 ? '' : ','}${this.names[i]}=${JSON.stringify(this.valueOf(this.names[i], sensor, iface, extra))}`;
     }
-    return `${key}}`;
+    key += '}';
+    this.lastSensor = sensor;
+    this.lastIface = iface;
+    this.lastExtra = extra;
+    this.lastKey = key;
+    return key;
   }
 
   labels(sensor: string, iface: string, extra = ''): Record<string, string> {

@@ -1,31 +1,12 @@
 import type { HeartbeatMessage, SummaryMessage, TopLists } from '@wirewatch/protocol';
 import type { AlertBook } from '../alert-book.js';
 import type { AlertTransition } from '../alert-transition.js';
-import { GroupKeys } from '../group-keys.js';
-import { resolveMetric, type KeyedMetric, type StreamMetric } from '../metrics.js';
-import { durationMs, type DistinctCountRule, type DropRateRule, type RateOfChangeRule, type RatioRule, type ThresholdRule } from '../rule-schema.js';
-import { aggregateOf, pruneBuckets, sumWindow, type Bucket, type WindowSums } from '../window.js';
-import { emptyStats, type EvaluatorLimits, type RuleEvaluator, type RuleStats } from './evaluator.js';
+import { durationMs } from '../rule-schema.js';
+import { aggregateOf } from '../window.js';
+import type { RuleEvaluator, RuleStats } from './evaluator.js';
+import type { GroupState, SeriesMember, WindowedRule, WindowSeries, WindowView } from './window-series.js';
 
-export type WindowedRule = ThresholdRule | RateOfChangeRule | DistinctCountRule | RatioRule | DropRateRule;
-
-interface WindowGroup {
-  labels: Record<string, string>;
-  /** Judged intervals, oldest first. */
-  buckets: Bucket[];
-  /** The interval still collecting summaries (groups spanning several sensor interfaces only). */
-  open: Bucket | null;
-  lastSeenAt: number;
-}
-
-type BucketTuple = [start: number, end: number, a: number, b: number, n: number];
-interface GroupState {
-  key: string;
-  labels: Record<string, string>;
-  buckets: BucketTuple[];
-  open: BucketTuple | null;
-  lastSeenAt: number;
-}
+export type { WindowedRule } from './window-series.js';
 
 /**
  * threshold, rate_of_change, distinct_count, ratio and drop_rate: each summary adds one interval
@@ -36,140 +17,71 @@ interface GroupState {
  * collects an interval's summaries and is judged as soon as as many arrived as in its previous
  * interval, else when a later interval arrives for it or at the first tick `settleMs` after the
  * interval's end. A summary of an interval already judged is counted (`lateDropped`), not added.
+ *
+ * The buckets live in a WindowSeries shared with the rules that read the same numbers alike; the
+ * engine feeds the series first, then calls this evaluator, which hands out what the series judged
+ * for it (so transitions come out in rule order, as if each rule had its own buckets).
  */
-export class WindowedEvaluator implements RuleEvaluator {
-  private readonly groups = new Map<string, WindowGroup>();
-  private readonly keys: GroupKeys;
-  private readonly immediate: boolean;
-  private readonly windowMs: number | null;
-  private readonly metric: StreamMetric | KeyedMetric | null;
-  private readonly numerator: StreamMetric | null;
-  private readonly denominator: StreamMetric | null;
-  private readonly counters: RuleStats = emptyStats();
-  private readonly sums: WindowSums = { a: 0, b: 0, maxA: 0, n: 0 };
-  private readonly previous: WindowSums = { a: 0, b: 0, maxA: 0, n: 0 };
-  // The summary being visited by a keyed metric (avoids a closure per summary).
-  private current: SummaryMessage | null = null;
-  private currentAt = 0;
-  private currentOut: AlertTransition[] = [];
+export class WindowedEvaluator implements RuleEvaluator, SeriesMember {
+  readonly windowMs: number | null;
+  readonly needsPrevious: boolean;
+  view: WindowView | null = null;
+  private readonly threshold: number;
+  private pending: AlertTransition[] = [];
 
   constructor(
     private readonly rule: WindowedRule,
     readonly book: AlertBook,
-    private readonly limits: EvaluatorLimits,
+    readonly series: WindowSeries,
   ) {
     this.windowMs = rule.window === undefined ? null : durationMs(rule.window);
-    this.metric = 'metric' in rule ? (resolveMetric(rule.metric) as StreamMetric | KeyedMetric) : null;
-    this.numerator = rule.kind === 'ratio' ? (resolveMetric(rule.numerator) as StreamMetric) : null;
-    this.denominator = rule.kind === 'ratio' ? (resolveMetric(rule.denominator) as StreamMetric) : null;
-    const dimension = this.metric?.kind === 'keyed' ? this.metric.dimension : null;
-    this.keys = new GroupKeys(rule.name, rule.group_by, dimension);
-    this.immediate = rule.group_by.includes('sensor') && rule.group_by.includes('interface');
+    this.needsPrevious = rule.kind === 'rate_of_change';
+    this.threshold = rule.kind === 'drop_rate' ? rule.above : (rule.above ?? rule.below!);
+    series.join(this);
   }
 
-  observeSummary(s: SummaryMessage, top: TopLists, at: number, out: AlertTransition[]): void {
-    const metric = this.metric;
-    if (metric?.kind === 'keyed') {
-      this.current = s;
-      this.currentAt = at;
-      this.currentOut = out;
-      metric.each(s, top, this.visitKeyed);
-      this.current = null;
-      return;
-    }
-    let a: number | null;
-    let b: number | null = 1;
-    if (metric !== null) {
-      a = metric.read(s, top);
-    } else if (this.rule.kind === 'ratio') {
-      a = this.numerator!.read(s, top);
-      b = this.denominator!.read(s, top);
-    } else {
-      a = s.capture.kernel_dropped;
-      b = a === null ? null : s.packets + a;
-    }
-    if (a === null || b === null) return;
-    this.add(this.keys.key(s.sensor, s.interface), s, '', a, b, at, out);
+  observeSummary(_s: SummaryMessage, _top: TopLists, _at: number, out: AlertTransition[]): void {
+    this.handOut(out);
   }
 
-  private readonly visitKeyed = (entry: string, value: number): void => {
-    const s = this.current!;
-    this.add(this.keys.key(s.sensor, s.interface, entry), s, entry, value, 1, this.currentAt, this.currentOut);
-  };
-
-  observeHeartbeat(_h: HeartbeatMessage, _at: number, _out: AlertTransition[]): void {}
-
-  private add(key: string, s: SummaryMessage, entry: string, a: number, b: number, at: number, out: AlertTransition[]): void {
-    let group = this.groups.get(key);
-    if (group === undefined) {
-      if (this.groups.size >= this.limits.maxGroupsPerRule) {
-        this.counters.groupsRefused++;
-        return;
-      }
-      group = { labels: this.keys.labels(s.sensor, s.interface, entry), buckets: [], open: null, lastSeenAt: at };
-      this.groups.set(key, group);
-    }
-    group.lastSeenAt = at;
-    const last = group.buckets.length > 0 ? group.buckets[group.buckets.length - 1] : null;
-    if (this.immediate) {
-      if (last !== null && s.start < last.start) {
-        this.counters.lateDropped++;
-        return;
-      }
-      if (last !== null && last.start === s.start) {
-        // The same interval again (a redelivery): it replaces the first copy.
-        last.a = a;
-        last.b = b;
-      } else {
-        group.buckets.push({ start: s.start, end: s.end, a, b, n: 1 });
-      }
-      this.judge(key, group, at, out);
-      return;
-    }
-    let open = group.open;
-    if (open !== null && open.start === s.start) {
-      open.a += a;
-      open.b += b;
-      open.n++;
-    } else if ((open !== null && s.start < open.start) || (open === null && last !== null && s.start <= last.start)) {
-      this.counters.lateDropped++;
-      return;
-    } else {
-      if (open !== null) this.close(key, group, at, out);
-      open = group.open = { start: s.start, end: s.end, a, b, n: 1 };
-    }
-    // As many summaries as the previous interval had: this one is complete too.
-    const expected = group.buckets.length > 0 ? group.buckets[group.buckets.length - 1].n : 0;
-    if (expected > 0 && open.n >= expected) this.close(key, group, at, out);
+  observeHeartbeat(_h: HeartbeatMessage, _at: number, out: AlertTransition[]): void {
+    this.handOut(out);
   }
 
-  private close(key: string, group: WindowGroup, at: number, out: AlertTransition[]): void {
-    group.buckets.push(group.open!);
-    group.open = null;
-    this.judge(key, group, at, out);
+  tick(_at: number, out: AlertTransition[]): void {
+    this.handOut(out);
   }
 
-  private judge(key: string, group: WindowGroup, at: number, out: AlertTransition[]): void {
-    const buckets = group.buckets;
-    const latest = buckets[buckets.length - 1];
-    const windowMs = this.windowMs ?? latest.end - latest.start;
-    const keepMs = this.rule.kind === 'rate_of_change' ? windowMs * 2 : windowMs;
-    pruneBuckets(buckets, latest.end - keepMs, this.limits.maxBucketsPerGroup);
-    const value = this.valueOf(buckets, latest.end, windowMs);
+  private handOut(out: AlertTransition[]): void {
+    if (this.pending.length === 0) return;
+    for (const t of this.pending) out.push(t);
+    this.pending = [];
+  }
+
+  judge(suffix: string, labels: Record<string, string>, at: number): void {
+    const value = this.valueOf(this.view!);
+    // An empty book turns an inactive judgement into nothing: skip building the key.
+    if (this.book.size === 0 && !this.isActive(value, false)) return;
+    const key = this.rule.name + suffix;
     const wasActive = this.book.isActive(key);
-    this.book.judge(key, group.labels, this.isActive(value, wasActive), value, this.threshold(), at, out);
+    this.book.judge(key, labels, this.isActive(value, wasActive), value, this.threshold, at, this.pending);
   }
 
-  private valueOf(buckets: Bucket[], end: number, windowMs: number): number | null {
+  quiet(suffix: string, labels: Record<string, string>, at: number): void {
+    if (this.book.size === 0) return;
+    this.book.judge(this.rule.name + suffix, labels, false, null, this.threshold, at, this.pending);
+  }
+
+  private valueOf(view: WindowView): number | null {
     const rule = this.rule;
-    const sums = sumWindow(buckets, end - windowMs, end, this.sums);
+    const sums = view.sums;
     switch (rule.kind) {
       case 'threshold':
       case 'distinct_count':
         return aggregateOf(sums, rule.aggregate);
       case 'rate_of_change': {
         const now = aggregateOf(sums, rule.aggregate);
-        const before = aggregateOf(sumWindow(buckets, end - 2 * windowMs, end - windowMs, this.previous), rule.aggregate);
+        const before = aggregateOf(view.before, rule.aggregate);
         if (now === null || before === null || before === 0 || before < rule.min_base) return null;
         return ((now - before) / before) * 100;
       }
@@ -189,61 +101,15 @@ export class WindowedEvaluator implements RuleEvaluator {
     return value < (clear ?? rule.below!);
   }
 
-  private threshold(): number {
-    const rule = this.rule;
-    return rule.kind === 'drop_rate' ? rule.above : (rule.above ?? rule.below!);
-  }
-
-  tick(at: number, out: AlertTransition[]): void {
-    for (const [key, group] of this.groups) {
-      if (group.open !== null && at >= group.open.end + this.limits.settleMs) {
-        this.close(key, group, at, out);
-      }
-      if (at - group.lastSeenAt > this.staleAfterMs(group)) {
-        // No data for a whole window: the group is quiet, its alert resolves and its state goes.
-        this.book.judge(key, group.labels, false, null, this.threshold(), at, out);
-        this.groups.delete(key);
-      }
-    }
-  }
-
-  private staleAfterMs(group: WindowGroup): number {
-    const last = group.open ?? group.buckets[group.buckets.length - 1];
-    const intervalMs = last === undefined ? 0 : last.end - last.start;
-    const windowMs = this.windowMs ?? intervalMs;
-    return (this.rule.kind === 'rate_of_change' ? 2 * windowMs : windowMs) + 2 * intervalMs + this.limits.settleMs;
-  }
-
   snapshot(): GroupState[] {
-    return [...this.groups].map(([key, g]) => ({
-      key,
-      labels: { ...g.labels },
-      buckets: g.buckets.map(toTuple),
-      open: g.open === null ? null : toTuple(g.open),
-      lastSeenAt: g.lastSeenAt,
-    }));
+    return this.series.snapshotFor(this.rule.name);
   }
 
   restore(state: unknown, now: number): void {
-    for (const g of state as GroupState[]) {
-      this.groups.set(g.key, {
-        labels: { ...g.labels },
-        buckets: g.buckets.map(fromTuple),
-        open: g.open === null ? null : fromTuple(g.open),
-        lastSeenAt: Math.max(g.lastSeenAt, now),
-      });
-    }
+    this.series.restoreFrom(state as GroupState[], this.rule.name, now);
   }
 
   stats(): RuleStats {
-    return { ...this.counters, groups: this.groups.size };
+    return { groups: this.series.size, groupsRefused: this.series.counters.groupsRefused, lateDropped: this.series.counters.lateDropped, forgotten: 0, alertsSuppressed: 0 };
   }
-}
-
-function toTuple(b: Bucket): BucketTuple {
-  return [b.start, b.end, b.a, b.b, b.n];
-}
-
-function fromTuple([start, end, a, b, n]: BucketTuple): Bucket {
-  return { start, end, a, b, n };
 }

@@ -1,0 +1,292 @@
+import type { SummaryMessage, TopLists } from '@wirewatch/protocol';
+import type { GroupKeys } from '../group-keys.js';
+import { resolveMetric, type KeyedMetric, type StreamMetric } from '../metrics.js';
+import { durationMs, type DistinctCountRule, type DropRateRule, type RateOfChangeRule, type RatioRule, type ThresholdRule } from '../rule-schema.js';
+import { pruneBuckets, sumWindow, type Bucket, type WindowSums } from '../window.js';
+import type { EvaluatorLimits } from './evaluator.js';
+
+export type WindowedRule = ThresholdRule | RateOfChangeRule | DistinctCountRule | RatioRule | DropRateRule;
+
+/** The sums of one window length over a group's buckets, computed once per judgement for every rule using it. */
+export interface WindowView {
+  /** null: one interval (the latest bucket's length). */
+  windowMs: number | null;
+  /** The window before (rate_of_change) is summed too. */
+  previous: boolean;
+  sums: WindowSums;
+  before: WindowSums;
+}
+
+/** A rule judging its own window over a shared series. */
+export interface SeriesMember {
+  readonly windowMs: number | null;
+  readonly needsPrevious: boolean;
+  view: WindowView | null;
+  /** `suffix`: the group's dedup key without the rule name. */
+  judge(suffix: string, labels: Record<string, string>, at: number): void;
+  /** The group went quiet: its alert resolves. */
+  quiet(suffix: string, labels: Record<string, string>, at: number): void;
+}
+
+interface SeriesGroup {
+  labels: Record<string, string>;
+  /** Judged intervals, oldest first. */
+  buckets: Bucket[];
+  /** The interval still collecting summaries (groups spanning several sensor interfaces only). */
+  open: Bucket | null;
+  lastSeenAt: number;
+}
+
+type BucketTuple = [start: number, end: number, a: number, b: number, n: number];
+/** One group of one rule as persisted (the engine state keeps one copy per rule). */
+export interface GroupState {
+  key: string;
+  labels: Record<string, string>;
+  buckets: BucketTuple[];
+  open: BucketTuple | null;
+  lastSeenAt: number;
+}
+
+export interface SeriesCounters {
+  groupsRefused: number;
+  lateDropped: number;
+}
+
+/**
+ * Rules reading the same numbers, grouped alike and keeping as much history see the same buckets,
+ * and their groups appear and go quiet at the same moments: they share one series. What differs
+ * between them (the window summed, the aggregate, the threshold) is judged per rule.
+ */
+export function seriesSignature(rule: WindowedRule, keys: GroupKeys): string {
+  const source = rule.kind === 'ratio' ? `ratio ${rule.numerator}/${rule.denominator}` : rule.kind === 'drop_rate' ? 'drop_rate' : `metric ${rule.metric}`;
+  const factor = rule.kind === 'rate_of_change' ? 2 : 1;
+  const keep = rule.window === undefined ? `${factor} intervals` : `${factor * durationMs(rule.window)} ms`;
+  return `${source} by ${keys.names.join(',')} keep ${keep}`;
+}
+
+/**
+ * The interval buckets of every group of a series. Each summary adds one bucket per group (see
+ * WindowedEvaluator for when a group is judged); each judgement prunes the buckets, sums each
+ * member's window once and hands the sums to the members.
+ */
+export class WindowSeries {
+  private readonly groups = new Map<string, SeriesGroup>();
+  private members: SeriesMember[] = [];
+  private views: WindowView[] = [];
+  private readonly immediate: boolean;
+  private readonly keepMs: number | null;
+  private readonly keepIntervals: number;
+  private readonly metric: StreamMetric | KeyedMetric | null;
+  private readonly numerator: StreamMetric | null;
+  private readonly denominator: StreamMetric | null;
+  private readonly dropRate: boolean;
+  private restored = false;
+  readonly counters: SeriesCounters = { groupsRefused: 0, lateDropped: 0 };
+  // The summary being visited by a keyed metric (avoids a closure per summary).
+  private current: SummaryMessage | null = null;
+  private currentAt = 0;
+
+  constructor(
+    rule: WindowedRule,
+    private readonly keys: GroupKeys,
+    private readonly limits: EvaluatorLimits,
+  ) {
+    const factor = rule.kind === 'rate_of_change' ? 2 : 1;
+    this.keepMs = rule.window === undefined ? null : factor * durationMs(rule.window);
+    this.keepIntervals = factor;
+    this.metric = 'metric' in rule ? (resolveMetric(rule.metric) as StreamMetric | KeyedMetric) : null;
+    this.numerator = rule.kind === 'ratio' ? (resolveMetric(rule.numerator) as StreamMetric) : null;
+    this.denominator = rule.kind === 'ratio' ? (resolveMetric(rule.denominator) as StreamMetric) : null;
+    this.dropRate = rule.kind === 'drop_rate';
+    this.immediate = keys.has('sensor') && keys.has('interface');
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  get memberCount(): number {
+    return this.members.length;
+  }
+
+  join(member: SeriesMember): void {
+    this.members.push(member);
+    this.rebuildViews();
+  }
+
+  /** Keeps only the members still evaluated (after a rule-set replacement). */
+  retain(keep: ReadonlySet<SeriesMember>): void {
+    this.members = this.members.filter((m) => keep.has(m));
+    this.rebuildViews();
+  }
+
+  private rebuildViews(): void {
+    this.views = [];
+    for (const m of this.members) {
+      let view = this.views.find((v) => v.windowMs === m.windowMs);
+      if (view === undefined) {
+        view = { windowMs: m.windowMs, previous: false, sums: { a: 0, b: 0, maxA: 0, n: 0 }, before: { a: 0, b: 0, maxA: 0, n: 0 } };
+        this.views.push(view);
+      }
+      view.previous ||= m.needsPrevious;
+      m.view = view;
+    }
+  }
+
+  observeSummary(s: SummaryMessage, top: TopLists, at: number): void {
+    const metric = this.metric;
+    if (metric?.kind === 'keyed') {
+      this.current = s;
+      this.currentAt = at;
+      metric.each(s, top, this.visitKeyed);
+      this.current = null;
+      return;
+    }
+    let a: number | null;
+    let b: number | null = 1;
+    if (metric !== null) {
+      a = metric.read(s, top);
+    } else if (!this.dropRate) {
+      a = this.numerator!.read(s, top);
+      b = this.denominator!.read(s, top);
+    } else {
+      a = s.capture.kernel_dropped;
+      b = a === null ? null : s.packets + a;
+    }
+    if (a === null || b === null) return;
+    this.add(this.keys.key(s.sensor, s.interface), s, '', a, b, at);
+  }
+
+  private readonly visitKeyed = (entry: string, value: number): void => {
+    const s = this.current!;
+    this.add(this.keys.key(s.sensor, s.interface, entry), s, entry, value, 1, this.currentAt);
+  };
+
+  private add(suffix: string, s: SummaryMessage, entry: string, a: number, b: number, at: number): void {
+    let group = this.groups.get(suffix);
+    if (group === undefined) {
+      if (this.groups.size >= this.limits.maxGroupsPerRule) {
+        this.counters.groupsRefused++;
+        return;
+      }
+      group = { labels: this.keys.labels(s.sensor, s.interface, entry), buckets: [], open: null, lastSeenAt: at };
+      this.groups.set(suffix, group);
+    }
+    group.lastSeenAt = at;
+    const last = group.buckets.length > 0 ? group.buckets[group.buckets.length - 1] : null;
+    if (this.immediate) {
+      if (last !== null && s.start < last.start) {
+        this.counters.lateDropped++;
+        return;
+      }
+      if (last !== null && last.start === s.start) {
+        // The same interval again (a redelivery): it replaces the first copy.
+        last.a = a;
+        last.b = b;
+      } else {
+        group.buckets.push({ start: s.start, end: s.end, a, b, n: 1 });
+      }
+      this.judge(suffix, group, at);
+      return;
+    }
+    let open = group.open;
+    if (open !== null && open.start === s.start) {
+      open.a += a;
+      open.b += b;
+      open.n++;
+    } else if ((open !== null && s.start < open.start) || (open === null && last !== null && s.start <= last.start)) {
+      this.counters.lateDropped++;
+      return;
+    } else {
+      if (open !== null) this.close(suffix, group, at);
+      open = group.open = { start: s.start, end: s.end, a, b, n: 1 };
+    }
+    // As many summaries as the previous interval had: this one is complete too.
+    const expected = group.buckets.length > 0 ? group.buckets[group.buckets.length - 1].n : 0;
+    if (expected > 0 && open.n >= expected) this.close(suffix, group, at);
+  }
+
+  private close(suffix: string, group: SeriesGroup, at: number): void {
+    group.buckets.push(group.open!);
+    group.open = null;
+    this.judge(suffix, group, at);
+  }
+
+  private judge(suffix: string, group: SeriesGroup, at: number): void {
+    const buckets = group.buckets;
+    const latest = buckets[buckets.length - 1];
+    const intervalMs = latest.end - latest.start;
+    pruneBuckets(buckets, latest.end - this.keepOf(intervalMs), this.limits.maxBucketsPerGroup);
+    const end = latest.end;
+    for (const view of this.views) {
+      const windowMs = view.windowMs ?? intervalMs;
+      sumWindow(buckets, end - windowMs, end, view.sums);
+      if (view.previous) sumWindow(buckets, end - 2 * windowMs, end - windowMs, view.before);
+    }
+    for (const m of this.members) m.judge(suffix, group.labels, at);
+  }
+
+  tick(at: number): void {
+    for (const [suffix, group] of this.groups) {
+      if (group.open !== null && at >= group.open.end + this.limits.settleMs) {
+        this.close(suffix, group, at);
+      }
+      if (at - group.lastSeenAt > this.staleAfterMs(group)) {
+        // No data for a whole window: the group is quiet, its alerts resolve and its state goes.
+        for (const m of this.members) m.quiet(suffix, group.labels, at);
+        this.groups.delete(suffix);
+      }
+    }
+  }
+
+  private keepOf(intervalMs: number): number {
+    return this.keepMs ?? this.keepIntervals * intervalMs;
+  }
+
+  private staleAfterMs(group: SeriesGroup): number {
+    const last = group.open ?? group.buckets[group.buckets.length - 1];
+    const intervalMs = last === undefined ? 0 : last.end - last.start;
+    return this.keepOf(intervalMs) + 2 * intervalMs + this.limits.settleMs;
+  }
+
+  /** The groups as one rule persists them: keys carry the rule's name. */
+  snapshotFor(ruleName: string): GroupState[] {
+    return [...this.groups].map(([suffix, g]) => ({
+      key: ruleName + suffix,
+      labels: { ...g.labels },
+      buckets: g.buckets.map(toTuple),
+      open: g.open === null ? null : toTuple(g.open),
+      lastSeenAt: g.lastSeenAt,
+    }));
+  }
+
+  /**
+   * Restores the state one member saved. Members restored into one series saved the same state
+   * (the engine groups them so), hence only the first is read.
+   */
+  restoreFrom(state: readonly GroupState[], ruleName: string, now: number): void {
+    if (this.restored) return;
+    this.restored = true;
+    for (const g of state) {
+      this.groups.set(g.key.slice(ruleName.length), {
+        labels: { ...g.labels },
+        buckets: g.buckets.map(fromTuple),
+        open: g.open === null ? null : fromTuple(g.open),
+        lastSeenAt: Math.max(g.lastSeenAt, now),
+      });
+    }
+  }
+}
+
+/** A text equal for two rules' saved windowed states exactly when they hold the same groups and buckets. */
+export function savedSeriesText(state: readonly GroupState[], ruleName: string): string {
+  return JSON.stringify(state.map((g) => [g.key.slice(ruleName.length), g.labels, g.buckets, g.open, g.lastSeenAt]));
+}
+
+function toTuple(b: Bucket): BucketTuple {
+  return [b.start, b.end, b.a, b.b, b.n];
+}
+
+function fromTuple([start, end, a, b, n]: BucketTuple): Bucket {
+  return { start, end, a, b, n };
+}
