@@ -7,6 +7,7 @@
  * run: decoding the same summaries for storage (what a collector does with each), as a yardstick.
  */
 import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import { decodeSummaryForStorage, encodeMessage, SummarySketches } from '../../packages/protocol/src/index.js';
 import { RuleEngine, parseRuleSet } from '../../packages/rules/src/index.js';
 import { templateSummary } from './collector/load.js';
@@ -46,13 +47,15 @@ for (let second = 0; second < seconds; second++) {
 const elapsed = (performance.now() - t0) / 1000;
 const summaries = sensors * seconds;
 
+const snapshot = JSON.stringify(engine.snapshot());
+const snapshotGzip = gzipSync(snapshot).length;
 const bytes = encodeMessage(template);
 const t1 = performance.now();
 for (let i = 0; i < 5000; i++) decodeSummaryForStorage(bytes, 10);
 const decodePerSecond = 5000 / ((performance.now() - t1) / 1000);
 
-console.log(`| rules | sensors | summaries/s judged | rule evaluations/s | one fleet-second judged in | transitions | decode-for-storage (peer) |`);
-console.log(`|---|---|---|---|---|---|---|`);
+console.log(`| rules | sensors | summaries/s judged | rule evaluations/s | one fleet-second judged in | transitions | state snapshot (gzip) | decode-for-storage (peer) |`);
+console.log(`|---|---|---|---|---|---|---|---|`);
 console.log(
-  `| ${ruleCount} | ${sensors} | ${Math.round(summaries / elapsed)} | ${(Math.round((summaries * ruleCount) / elapsed / 1e5) / 10).toFixed(1)} M | ${((elapsed / seconds) * 1000).toFixed(0)} ms | ${transitions} | ${Math.round(decodePerSecond)} summaries/s |`,
+  `| ${ruleCount} | ${sensors} | ${Math.round(summaries / elapsed)} | ${(Math.round((summaries * ruleCount) / elapsed / 1e5) / 10).toFixed(1)} M | ${((elapsed / seconds) * 1000).toFixed(0)} ms | ${transitions} | ${(snapshot.length / 1e6).toFixed(1)} MB (${(snapshotGzip / 1e6).toFixed(2)} MB) | ${Math.round(decodePerSecond)} summaries/s |`,
 );

@@ -43,7 +43,8 @@ export class Alerter {
   ruleSet: RuleSet;
   rulesYaml: string;
   readonly history: AlertMessage[] = [];
-  readonly counts = { transitions: 0, notified: 0, notifyFailed: 0, summaries: 0, heartbeats: 0, skipped: 0, ticks: 0 };
+  readonly counts = { transitions: 0, notified: 0, notifyFailed: 0, summaries: 0, heartbeats: 0, skipped: 0, ticks: 0, saveFailures: 0 };
+  private lastSaveError = '';
   lease: LeaderLease | undefined;
   private readonly link: NatsLink;
   consuming = false;
@@ -282,15 +283,28 @@ export class Alerter {
     }
   }
 
+  /**
+   * Saves the state. A failure (KV unreachable, a state larger than NATS's max payload) is counted and
+   * logged once per cause, and evaluation goes on: alerts keep flowing, only restart safety is lost
+   * until a save succeeds again.
+   */
   private async save(): Promise<void> {
     if (!this.store || !this.active) return;
-    await this.store.save({
-      version: 1,
-      engine: this.engine.snapshot(),
-      rulesYaml: this.rulesYaml,
-      outbox: this.outbox,
-      history: this.history,
-    });
-    this.dirty = false;
+    try {
+      await this.store.save({
+        version: 1,
+        engine: this.engine.snapshot(),
+        rulesYaml: this.rulesYaml,
+        outbox: this.outbox,
+        history: this.history,
+      });
+      this.dirty = false;
+      this.lastSaveError = '';
+    } catch (error) {
+      this.counts.saveFailures++;
+      const message = (error as Error).message;
+      if (message !== this.lastSaveError) this.log.error({ err: message }, 'could not save the alert state; alerts go on, but a restart would lose it');
+      this.lastSaveError = message;
+    }
   }
 }
