@@ -178,7 +178,13 @@ export class Alerter {
           this.log.info('using the rules last replaced through the API');
         }
       }
-      this.engine = RuleEngine.restore(this.ruleSet, saved.engine, { now: Date.now() });
+      try {
+        this.engine = RuleEngine.restore(this.ruleSet, saved.engine, { now: Date.now() });
+      } catch (error) {
+        // A state written by another version: alerts start afresh rather than the alerter stopping.
+        this.log.warn({ err: (error as Error).message }, 'the saved alert state cannot be restored; starting fresh');
+        this.engine = new RuleEngine(this.ruleSet, { now: Date.now() });
+      }
       this.outbox = saved.outbox;
       this.history.splice(0, this.history.length, ...saved.history);
       this.log.info({ alerts: this.engine.activeAlerts().length, outbox: this.outbox.length }, 'active: resumed the saved alert state');
