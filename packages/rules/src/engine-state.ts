@@ -1,22 +1,28 @@
 import type { AlertEntryState } from './alert-book.js';
+import type { SeriesState } from './evaluators/window-series.js';
 import type { Rule } from './rule-schema.js';
 import type { Silence } from './silences.js';
 
-export const ENGINE_STATE_VERSION = 1;
+/** 2: the buckets of a window series shared by several rules are stored once, in `EngineState.series`. */
+export const ENGINE_STATE_VERSION = 2;
 
 /** One rule's state: the rule itself (to recognise it unchanged, or to resolve its alerts once gone). */
 export interface RuleState {
   rule: Rule;
   fingerprint: string;
   alerts: AlertEntryState[];
-  /** The evaluator's own state (windows, watched sensors, remembered entities), JSON-safe. */
+  /** The evaluator's own state (watched sensors, remembered entities), JSON-safe; null for windowed rules. */
   evaluator: unknown;
+  /** Windowed rules: the index in `EngineState.series` of the buckets they read. */
+  series?: number;
 }
 
 /** The whole engine, JSON-safe: what the alerter keeps in JetStream KV. */
 export interface EngineState {
   version: typeof ENGINE_STATE_VERSION;
   rules: Record<string, RuleState>;
+  /** The window series of windowed rules, each once however many rules share it. */
+  series: SeriesState[];
   silences: Silence[];
 }
 

@@ -6,7 +6,7 @@ import { AbsenceEvaluator } from './evaluators/absence.js';
 import type { EvaluatorLimits, RuleEvaluator, RuleStats } from './evaluators/evaluator.js';
 import { FirstSeenEvaluator } from './evaluators/first-seen.js';
 import { WindowSeriesRegistry } from './evaluators/window-series-registry.js';
-import { savedSeriesText, type GroupState } from './evaluators/window-series.js';
+import type { SeriesState, WindowSeries } from './evaluators/window-series.js';
 import { WindowedEvaluator } from './evaluators/windowed.js';
 import { durationMs, type Rule, type RuleSet } from './rule-schema.js';
 import { SilenceList, type Silence } from './silences.js';
@@ -77,12 +77,12 @@ export class RuleEngine {
   static restore(ruleSet: RuleSet, state: EngineState, options: EngineOptions): RuleEngine {
     if (state.version !== ENGINE_STATE_VERSION) throw new Error(`engine state version ${String(state.version)}, this build reads ${ENGINE_STATE_VERSION}`);
     const engine = new RuleEngine(ruleSet, options);
-    // Windowed rules restored share a series only with rules that saved the same buckets.
+    // Restored windowed rules share a series exactly when they shared it at the snapshot.
     engine.compileAll(ruleSet, (rule, fingerprint) => {
-      const saved = state.rules[rule.name];
-      if (saved === undefined || saved.fingerprint !== fingerprint || rule.kind === 'absence' || rule.kind === 'first_seen') return '';
-      return `restored ${savedSeriesText(saved.evaluator as GroupState[], rule.name)}`;
+      const index = unchangedState(state, rule.name, fingerprint)?.series;
+      return index === undefined ? '' : `restored ${index}`;
     });
+    engine.restoreSeries(state, options.now);
     for (const s of state.silences) engine.silenceList.add(s);
     const byName = new Map(engine.compiled.map((c) => [c.rule.name, c]));
     for (const [name, saved] of Object.entries(state.rules)) {
@@ -176,14 +176,26 @@ export class RuleEngine {
 
   snapshot(): EngineState {
     const rules: Record<string, RuleState> = {};
+    const series: SeriesState[] = [];
+    const indexOf = new Map<WindowSeries, number>();
     for (const c of this.compiled) {
-      rules[c.rule.name] = { rule: structuredClone(c.rule), fingerprint: c.fingerprint, alerts: c.book.snapshot(), evaluator: c.evaluator.snapshot() };
+      const saved: RuleState = { rule: structuredClone(c.rule), fingerprint: c.fingerprint, alerts: c.book.snapshot(), evaluator: c.evaluator.snapshot() };
+      if (c.evaluator instanceof WindowedEvaluator) {
+        const shared = c.evaluator.series;
+        let index = indexOf.get(shared);
+        if (index === undefined) {
+          index = series.push(shared.snapshot()) - 1;
+          indexOf.set(shared, index);
+        }
+        saved.series = index;
+      }
+      rules[c.rule.name] = saved;
     }
     // Orphans not yet resolved survive a snapshot taken before the next call.
     for (const { rule, book } of this.orphans) {
       rules[rule.name] ??= { rule: structuredClone(rule), fingerprint: '', alerts: book.snapshot(), evaluator: null };
     }
-    return { version: ENGINE_STATE_VERSION, rules, silences: this.silenceList.list() };
+    return { version: ENGINE_STATE_VERSION, rules, series, silences: this.silenceList.list() };
   }
 
   stats(): EngineStats {
@@ -203,6 +215,19 @@ export class RuleEngine {
       this.orphans = [];
     }
     return out;
+  }
+
+  /** Fills each series of the unchanged windowed rules once from the state (its other members saved the same index). */
+  private restoreSeries(state: EngineState, now: number): void {
+    const done = new Set<WindowSeries>();
+    for (const c of this.compiled) {
+      const index = unchangedState(state, c.rule.name, c.fingerprint)?.series;
+      if (!(c.evaluator instanceof WindowedEvaluator) || index === undefined || done.has(c.evaluator.series)) continue;
+      const saved = state.series[index];
+      if (saved === undefined) throw new Error(`engine state: rule ${c.rule.name} refers to window series ${index}, which the state does not hold`);
+      c.evaluator.series.restore(saved, now);
+      done.add(c.evaluator.series);
+    }
   }
 
   private compileAll(ruleSet: RuleSet, cohortOf: (rule: Rule, fingerprint: string) => string): void {
@@ -225,6 +250,12 @@ export class RuleEngine {
         return new WindowedEvaluator(rule, book, this.windows.seriesFor(rule, cohort));
     }
   }
+}
+
+/** The saved state of a rule still evaluated unchanged, else undefined. */
+function unchangedState(state: EngineState, name: string, fingerprint: string): RuleState | undefined {
+  const saved = state.rules[name];
+  return saved !== undefined && saved.fingerprint === fingerprint ? saved : undefined;
 }
 
 function metaOf(rule: Rule): RuleMeta {

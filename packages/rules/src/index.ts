@@ -1,5 +1,6 @@
 export { RuleEngine, type EngineOptions, type EngineStats } from './engine.js';
 export { ENGINE_STATE_VERSION, fingerprintOf, type EngineState, type RuleState } from './engine-state.js';
+export type { GroupState, SeriesState } from './evaluators/window-series.js';
 export type { ActiveAlert, AlertTransition } from './alert-transition.js';
 export type { AlertEntryState } from './alert-book.js';
 export type { AlertRecord } from './lifecycle.js';

@@ -38,13 +38,19 @@ interface SeriesGroup {
 }
 
 type BucketTuple = [start: number, end: number, a: number, b: number, n: number];
-/** One group of one rule as persisted (the engine state keeps one copy per rule). */
+/** One group of a series as persisted. */
 export interface GroupState {
-  key: string;
+  /** The group's dedup key without a rule name (each member prefixes its own). */
+  suffix: string;
   labels: Record<string, string>;
   buckets: BucketTuple[];
   open: BucketTuple | null;
   lastSeenAt: number;
+}
+
+/** One shared series as persisted: stored once however many rules read it. */
+export interface SeriesState {
+  groups: GroupState[];
 }
 
 export interface SeriesCounters {
@@ -80,7 +86,6 @@ export class WindowSeries {
   private readonly numerator: StreamMetric | null;
   private readonly denominator: StreamMetric | null;
   private readonly dropRate: boolean;
-  private restored = false;
   readonly counters: SeriesCounters = { groupsRefused: 0, lateDropped: 0 };
   // The summary being visited by a keyed metric (avoids a closure per summary).
   private current: SummaryMessage | null = null;
@@ -249,26 +254,22 @@ export class WindowSeries {
     return this.keepOf(intervalMs) + 2 * intervalMs + this.limits.settleMs;
   }
 
-  /** The groups as one rule persists them: keys carry the rule's name. */
-  snapshotFor(ruleName: string): GroupState[] {
-    return [...this.groups].map(([suffix, g]) => ({
-      key: ruleName + suffix,
-      labels: { ...g.labels },
-      buckets: g.buckets.map(toTuple),
-      open: g.open === null ? null : toTuple(g.open),
-      lastSeenAt: g.lastSeenAt,
-    }));
+  snapshot(): SeriesState {
+    return {
+      groups: [...this.groups].map(([suffix, g]) => ({
+        suffix,
+        labels: { ...g.labels },
+        buckets: g.buckets.map(toTuple),
+        open: g.open === null ? null : toTuple(g.open),
+        lastSeenAt: g.lastSeenAt,
+      })),
+    };
   }
 
-  /**
-   * Restores the state one member saved. Members restored into one series saved the same state
-   * (the engine groups them so), hence only the first is read.
-   */
-  restoreFrom(state: readonly GroupState[], ruleName: string, now: number): void {
-    if (this.restored) return;
-    this.restored = true;
-    for (const g of state) {
-      this.groups.set(g.key.slice(ruleName.length), {
+  /** `now` (restart time): a group's quiet clock restarts there, so downtime is not judged as quiet. */
+  restore(state: SeriesState, now: number): void {
+    for (const g of state.groups) {
+      this.groups.set(g.suffix, {
         labels: { ...g.labels },
         buckets: g.buckets.map(fromTuple),
         open: g.open === null ? null : fromTuple(g.open),
@@ -276,11 +277,6 @@ export class WindowSeries {
       });
     }
   }
-}
-
-/** A text equal for two rules' saved windowed states exactly when they hold the same groups and buckets. */
-export function savedSeriesText(state: readonly GroupState[], ruleName: string): string {
-  return JSON.stringify(state.map((g) => [g.key.slice(ruleName.length), g.labels, g.buckets, g.open, g.lastSeenAt]));
 }
 
 function toTuple(b: Bucket): BucketTuple {

@@ -4,7 +4,7 @@ import type { AlertTransition } from '../alert-transition.js';
 import { durationMs } from '../rule-schema.js';
 import { aggregateOf } from '../window.js';
 import type { RuleEvaluator, RuleStats } from './evaluator.js';
-import type { GroupState, SeriesMember, WindowedRule, WindowSeries, WindowView } from './window-series.js';
+import type { SeriesMember, WindowedRule, WindowSeries, WindowView } from './window-series.js';
 
 export type { WindowedRule } from './window-series.js';
 
@@ -101,13 +101,12 @@ export class WindowedEvaluator implements RuleEvaluator, SeriesMember {
     return value < (clear ?? rule.below!);
   }
 
-  snapshot(): GroupState[] {
-    return this.series.snapshotFor(this.rule.name);
+  /** Nothing of its own: the buckets live in the shared series, which the engine persists once. */
+  snapshot(): null {
+    return null;
   }
 
-  restore(state: unknown, now: number): void {
-    this.series.restoreFrom(state as GroupState[], this.rule.name, now);
-  }
+  restore(): void {}
 
   stats(): RuleStats {
     return { groups: this.series.size, groupsRefused: this.series.counters.groupsRefused, lateDropped: this.series.counters.lateDropped, forgotten: 0, alertsSuppressed: 0 };
