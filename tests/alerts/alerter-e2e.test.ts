@@ -141,7 +141,9 @@ describe('alerter, end to end', () => {
     expect(await sensor.exited).toBe(0);
     await waitFor(() => hooks('sensor-silent', 'firing').some((h) => h.body.labels.sensor === 'goes-silent'), { what: 'sensor-silent fired', timeoutMs: 20_000 });
     // Killed once the delivery is on record (the outbox entry saved as done), as after any real delivery.
-    await waitFor(async () => (await a.metric('wirewatch_alerter_outbox')) === 0, { what: 'the delivery recorded' });
+    await waitFor(async () => (await a.metric('wirewatch_alerter_outbox')) === 0 && (await a.metric('wirewatch_alerter_state_unsaved')) === 0, {
+      what: 'the delivery recorded',
+    });
     await a.kill();
     const b = alerter();
     await active(b);

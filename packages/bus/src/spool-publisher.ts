@@ -7,7 +7,9 @@ export interface PublishSpool {
   peek(n: number): Promise<ReadonlyArray<{ seq: number; id: string; data: Uint8Array }>>;
   /** Removes every entry up to and including `upTo`. */
   ack(upTo: { seq: number }): Promise<void>;
-  stats(): { records: number; oldestAgeMs?: number | null };
+  /** Records waiting; read on every flow-control check of a replay, so it must be cheap. */
+  readonly records: number;
+  stats(): { oldestAgeMs?: number | null };
 }
 
 export interface SpoolPublisherOptions {
@@ -55,7 +57,7 @@ export class SpoolPublisher {
 
   /** Messages not yet acknowledged: in the spool, or still being appended to it. */
   backlog(): number {
-    return this.spool.stats().records + this.appending;
+    return this.spool.records + this.appending;
   }
 
   /** Sends until `stop()`; resolves once the spool is empty after `stop()` was asked to drain, or at once otherwise. */

@@ -1,7 +1,7 @@
 import { DecodedPacket, decodeRecord, openCaptureFile } from '@wirewatch/packet';
 import { SummarySketches, buildSummaryMessage } from '@wirewatch/protocol';
 import { RuleEngine, type AlertTransition, type RuleSet } from '@wirewatch/rules';
-import { SketchSummarizer } from '@wirewatch/traffic';
+import { IntervalWindow, SketchSummarizer } from '@wirewatch/traffic';
 
 /** An alert transition the rules would have produced on the capture, in the capture's own time. */
 export interface OfflineAlert {
@@ -43,12 +43,12 @@ export function evaluateRulesOnCapture(path: string, ruleSet: RuleSet, options: 
   const summarizer = new SketchSummarizer();
   const d = new DecodedPacket();
   const out: OfflineAlert[] = [];
+  const window = new IntervalWindow(intervalMs);
   let engine: RuleEngine | undefined;
-  let start = -1;
   let seq = 0;
   const close = () => {
-    const end = start + intervalMs;
-    const message = buildSummaryMessage(summarizer, { sensor, run: 'offline', seq: ++seq, interface: iface, start, end, emitted: end, kernelDropped: 0, late: 0 });
+    const { start, end, late } = window;
+    const message = buildSummaryMessage(summarizer, { sensor, run: 'offline', seq: ++seq, interface: iface, start, end, emitted: end, kernelDropped: 0, late });
     engine ??= new RuleEngine(ruleSet, { now: start });
     collect(engine.observeSummary(message, SummarySketches.fromSummarizer(summarizer).topLists(TOP_FOR_RULES), end), out);
     collect(engine.tick(end), out);
@@ -57,18 +57,19 @@ export function evaluateRulesOnCapture(path: string, ruleSet: RuleSet, options: 
   try {
     while (reader.next()) {
       const t = reader.timestamp * 1000;
-      if (start < 0) start = Math.floor(t / intervalMs) * intervalMs;
-      else if (t >= start + intervalMs) {
+      if (!window.isOpen) window.openAt(t);
+      else if (t >= window.end) {
         close();
-        start = Math.floor(t / intervalMs) * intervalMs;
-      }
+        window.openAt(t);
+      } else if (t < window.start) window.late++;
       decodeRecord(d, reader);
       summarizer.add(d);
     }
-    if (start >= 0) {
+    if (window.isOpen) {
+      const end = window.end;
       close();
       // Let groups that wait for the settle time be judged, as the alerter's clock would.
-      collect(engine!.tick(start + intervalMs + 5000), out);
+      collect(engine!.tick(end + 5000), out);
     }
   } finally {
     reader.close();

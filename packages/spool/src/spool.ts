@@ -146,6 +146,11 @@ export class Spool {
     return done.then(() => this.persistCursor());
   }
 
+  /** Records waiting (what `stats().records` says, without building the stats object). */
+  get records(): number {
+    return this.entries.length - this.head;
+  }
+
   stats(): SpoolStats {
     const oldest = this.entries[this.head];
     return {

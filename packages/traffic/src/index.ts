@@ -35,3 +35,4 @@ export {
 } from './sketch-lists.js';
 export { emptyClassRecord } from './protocol-class.js';
 export { FanoutCounter, type FanoutEntry } from './fanout-counter.js';
+export { IntervalWindow } from './interval-window.js';

@@ -77,9 +77,14 @@ export class Alerter {
     return this.link.connectError;
   }
 
-  /** Notifications waiting in the saved outbox (0 once every delivery is confirmed and saved). */
+  /** Notifications not yet confirmed by their receiver. */
   get outboxSize(): number {
-    return this.dirty ? this.outbox.length + 1 : this.outbox.length;
+    return this.outbox.length;
+  }
+
+  /** Changes (transitions, deliveries) not yet saved to JetStream KV. */
+  get unsaved(): boolean {
+    return this.dirty;
   }
 
   get active(): boolean {

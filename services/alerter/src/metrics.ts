@@ -16,6 +16,7 @@ export function registerAlerterMetrics(registry: Registry, alerter: Alerter, rec
     ];
   });
   observe('wirewatch_alerter_outbox', 'Notifications not yet confirmed by their receiver (saved with the state)', [], () => [[{}, alerter.outboxSize]]);
+  observe('wirewatch_alerter_state_unsaved', '1 while changes wait to be saved to JetStream KV', [], () => [[{}, alerter.unsaved ? 1 : 0]]);
   observe('wirewatch_alerter_state_save_failures_total', 'Saves of the alert state to JetStream KV that failed', [], () => [[{}, alerter.counts.saveFailures]]);
   observe('wirewatch_alerter_ticks_total', 'Evaluations on the clock (absence rules, settling groups)', [], () => [[{}, alerter.counts.ticks]]);
   observe('wirewatch_alerter_transitions_total', 'Alert transitions (pending, firing, resolved, repeats)', [], () => [[{}, alerter.counts.transitions]]);

@@ -5,7 +5,6 @@ import { RejectionLog, type Rejection } from '@wirewatch/protocol';
 export type Converted = { ok: true; lines: string[]; emitted?: number } | { ok: false; rejection: Rejection };
 
 export interface BatchIngestOptions {
-  kind: string;
   convert: (data: Uint8Array) => Converted;
   write: (lines: string[]) => Promise<void>;
   /** Copies a rejected message to the dead-letter subject. */

@@ -38,14 +38,12 @@ export class Collector {
     const onFirstRejection = (kind: string) => (rejection: { kind: string; detail: string }, subject: string) =>
       log.warn({ consumer: kind, reason: rejection.kind, detail: rejection.detail, subject }, 'rejected a message (dead-lettered; further rejections of this kind are counted, not logged)');
     this.summaries = new BatchIngest({
-      kind: 'summary',
       convert: (data) => this.convertSummary(data),
       write,
       deadLetter: dead(config.consumer.summaries),
       onFirstRejection: onFirstRejection('summaries'),
     });
     this.heartbeats = new BatchIngest({
-      kind: 'heartbeat',
       convert: (data) => {
         const d = decodeHeartbeat(data);
         return d.ok ? { ok: true, lines: heartbeatLines(d.message) } : d;

@@ -1,5 +1,6 @@
 import { natsConfigSchema } from '@wirewatch/bus';
 import { influxConfigSchema } from '@wirewatch/influx';
+import { COLLECTOR_HEARTBEAT_CONSUMER, COLLECTOR_SUMMARY_CONSUMER } from '@wirewatch/protocol';
 import { z } from 'zod';
 
 export const collectorConfigSchema = z.object({
@@ -7,13 +8,13 @@ export const collectorConfigSchema = z.object({
   /** Durable consumer names: replicas with the same names share the work. */
   consumer: z
     .object({
-      summaries: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('collector-summaries'),
-      heartbeats: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('collector-heartbeats'),
+      summaries: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default(COLLECTOR_SUMMARY_CONSUMER),
+      heartbeats: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default(COLLECTOR_HEARTBEAT_CONSUMER),
       batchSize: z.number().int().min(1).max(10_000).default(500),
       maxWaitMs: z.number().int().min(10).max(60_000).default(500),
       ackWaitSeconds: z.number().min(1).max(3600).default(30),
     })
-    .default({ summaries: 'collector-summaries', heartbeats: 'collector-heartbeats', batchSize: 500, maxWaitMs: 500, ackWaitSeconds: 30 }),
+    .default({ summaries: COLLECTOR_SUMMARY_CONSUMER, heartbeats: COLLECTOR_HEARTBEAT_CONSUMER, batchSize: 500, maxWaitMs: 500, ackWaitSeconds: 30 }),
   influx: influxConfigSchema.default(influxConfigSchema.parse({})),
   /** Fleet-wide top lists, merged by whichever replica holds the lease (docs/influxdb-schema.md). */
   fleet: z

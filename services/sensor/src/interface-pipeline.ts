@@ -1,7 +1,6 @@
 import type { CaptureRecord, PacketSource, PcapRotator } from '@wirewatch/capture';
 import { DecodedPacket, decodeRecord } from '@wirewatch/packet';
-import { SketchSummarizer, type SketchOptions } from '@wirewatch/traffic';
-import { IntervalWindow } from './interval-window.js';
+import { IntervalWindow, SketchSummarizer, type SketchOptions } from '@wirewatch/traffic';
 
 /** A closed interval of one interface, ready to become a summary message. */
 export interface ClosedInterval {

@@ -21,13 +21,6 @@ export class IntervalWindow {
     this.late = 0;
   }
 
-  /** The interval right after the current one (live capture emits every interval, empty or not). */
-  advance(): void {
-    this.start = this.end;
-    this.end = this.start + this.intervalMs;
-    this.late = 0;
-  }
-
   close(): void {
     this.start = this.end = -1;
     this.late = 0;
