@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dirname, join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { freePort, waitFor } from '../harness/index.js';
 import { storedInInflux } from './readback.js';
 import { DATABASE, startStack, type Stack } from './stack.js';
@@ -65,6 +65,10 @@ describe.skipIf(!canCapture)('live capture on lo → NATS → collector → Infl
     // Its own directory: the stack's temp dir is private to root.
     const spool = mkdtempSync(join(tmpdir(), 'wirewatch-nobody-'));
     chmodSync(spool, 0o777);
+    // The checkout may sit in a private directory (mktemp -d is 0700): let others traverse (only) its
+    // ancestors for this test, as a deployment's install directory would, and put the modes back after.
+    const restore = allowTraversal(dirname(stack.bundle));
+    onTestFinished(restore);
     const sensor = startService('/usr/bin/setpriv', [
       '--reuid=nobody', '--regid=nogroup', '--clear-groups',
       '--inh-caps=-all,+net_raw,+net_admin', '--ambient-caps=+net_raw,+net_admin', '--bounding-set=-all,+net_raw,+net_admin',
@@ -86,3 +90,18 @@ describe.skipIf(!canCapture)('live capture on lo → NATS → collector → Infl
     rmSync(spool, { recursive: true, force: true });
   }, 60_000);
 });
+
+/** Adds o+x to every ancestor of `dir` that lacks it; returns what puts the old modes back. */
+function allowTraversal(dir: string): () => void {
+  const changed: Array<[string, number]> = [];
+  for (let d = dir; d !== dirname(d); d = dirname(d)) {
+    const mode = statSync(d).mode & 0o7777;
+    if ((mode & 0o001) === 0) {
+      chmodSync(d, mode | 0o001);
+      changed.push([d, mode]);
+    }
+  }
+  return () => {
+    for (const [d, mode] of changed) chmodSync(d, mode);
+  };
+}
