@@ -9,14 +9,14 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const bundlePath = join(root, 'packages/cli/dist/wirewatch.mjs');
 
-/** Resolves `@wirewatch/<name>` to the workspace package's TypeScript sources (libraries, then services). */
+/** Resolves `@wirewatch/<name>` to the workspace package's TypeScript sources (libraries, services, then top-level packages such as grafana). */
 export const workspaceSources = {
   name: 'workspace-sources',
   setup(b) {
     b.onResolve({ filter: /^@wirewatch\/[a-z-]+$/ }, (args) => {
       const name = args.path.slice('@wirewatch/'.length);
-      const library = join(root, 'packages', name, 'src/index.ts');
-      return { path: existsSync(library) ? library : join(root, 'services', name, 'src/index.ts') };
+      const candidates = [join(root, 'packages', name), join(root, 'services', name), join(root, name)].map((dir) => join(dir, 'src/index.ts'));
+      return { path: candidates.find((path) => existsSync(path)) ?? candidates[0] };
     });
   },
 };
