@@ -2,23 +2,43 @@ import { z } from 'zod';
 import type { NatsOptions } from './connection.js';
 
 /** NATS settings every service shares (config file `nats:`, environment `WIREWATCH_NATS_*`). */
-export const natsConfigSchema = z.object({
-  /** Comma-separated in the environment: `WIREWATCH_NATS_SERVERS=nats://a:4222,nats://b:4222`. */
-  servers: z
-    .union([z.string(), z.array(z.string())])
-    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
-    .pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'expected nats://host:port or tls://host:port')).min(1))
-    .default(['nats://127.0.0.1:4222']),
-  user: z.string().optional(),
-  password: z.string().optional(),
-  token: z.string().optional(),
-  credsFile: z.string().optional(),
-  tls: z.object({ caFile: z.string().optional(), certFile: z.string().optional(), keyFile: z.string().optional() }).default({}),
-  /** JetStream stream settings; every service makes sure the stream exists (idempotent) unless told not to. */
-  stream: z.string().default('WIREWATCH'),
-  replicas: z.number().int().min(1).max(5).default(1),
-  manageStreams: z.boolean().default(true),
-});
+export const natsConfigSchema = z
+  .object({
+    servers: z
+      .union([z.string(), z.array(z.string())])
+      .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
+      .pipe(z.array(z.string().regex(/^(nats|tls|wss?):\/\/[^\s]+$/, 'expected nats://host:port or tls://host:port')).min(1))
+      .default(['nats://127.0.0.1:4222'])
+      .describe('NATS server URLs: `nats://host:4222`, or `tls://host:4222` to require TLS. List several nodes of a cluster (comma-separated in the environment: `nats://a:4222,nats://b:4222`).'),
+    user: z.string().optional().describe('User for user/password authentication; the password from `WIREWATCH_NATS_PASSWORD_FILE` (or `WIREWATCH_NATS_PASSWORD`).'),
+    password: z.string().optional().describe('Password of `user`.'),
+    token: z.string().optional().describe('Token authentication (instead of a user and password).'),
+    credsFile: z
+      .string()
+      .optional()
+      .describe('A `.creds` file (user JWT and nkey seed) issued by `nsc`, for decentralized (operator/account) authentication. Keep it readable by the service only.'),
+    tls: z
+      .object({
+        caFile: z.string().optional().describe('CA certificate(s), PEM, that signed the NATS server\'s certificate; unset: the system\'s CAs.'),
+        certFile: z.string().optional().describe('Client certificate, PEM, for mutual TLS (with `keyFile`).'),
+        keyFile: z.string().optional().describe('Private key, PEM, of `certFile`. Keep it readable by the service only.'),
+      })
+      .default({})
+      .describe('TLS to NATS: giving any of these files turns TLS on, as a `tls://` URL does.'),
+    stream: z.string().default('WIREWATCH').describe('JetStream stream that carries `wirewatch.v1.>`. Every service of a deployment must name the same one.'),
+    replicas: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .default(1)
+      .describe('Copies of every message across a NATS cluster, for the streams this service creates or updates (and the alerter\'s state bucket): 1 on a single server, 3 on a three-node cluster.'),
+    manageStreams: z
+      .boolean()
+      .default(true)
+      .describe('Create or update the streams at start (idempotent). Turn off when an operator manages them and the service\'s NATS user may not; the alerter creates them regardless.'),
+  })
+  .describe('Connection to NATS JetStream (shared by every service).');
 
 export type NatsConfig = z.infer<typeof natsConfigSchema>;
 

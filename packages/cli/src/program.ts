@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { runAnalyze } from './commands/analyze.js';
 import { alerterCommand } from './commands/alerter.js';
 import { collectorCommand } from './commands/collector.js';
+import { configReferenceCommand } from './commands/config-reference.js';
 import { dashboardsCommand } from './commands/dashboards.js';
 import { sensorCommand } from './commands/sensor.js';
 
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
   program.addCommand(sensorCommand());
   program.addCommand(collectorCommand());
   program.addCommand(alerterCommand());
+  program.addCommand(configReferenceCommand());
   program.addCommand(dashboardsCommand());
 
   return program;

@@ -4,63 +4,90 @@ import { z } from 'zod';
 
 const name = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
 
-const webhookSchema = z.object({
-  url: z.string().url(),
-  /** HMAC-SHA256 key for the signature header; better from `secretFile`. */
-  secret: z.string().optional(),
-  secretFile: z.string().optional(),
-  timeoutMs: z.number().int().min(100).default(5000),
-  maxAttempts: z.number().int().min(1).max(20).default(5),
-});
+const webhookSchema = z
+  .object({
+    url: z.string().url().describe('Where the JSON POST goes.'),
+    secret: z.string().optional().describe('HMAC-SHA256 key of the `X-Wirewatch-Signature` header; better from `secretFile`.'),
+    secretFile: z.string().optional().describe('File holding `secret` (a trailing newline is ignored).'),
+    timeoutMs: z.number().int().min(100).default(5000).describe('Timeout of one attempt.'),
+    maxAttempts: z.number().int().min(1).max(20).default(5).describe('Attempts, with backoff, before the notification counts as failed.'),
+  })
+  .describe('A signed JSON POST per notification.');
 
-const emailSchema = z.object({
-  host: z.string(),
-  port: z.number().int().min(1).max(65535).default(587),
-  /** Implicit TLS (port 465); otherwise STARTTLS as `starttls` says. */
-  secure: z.boolean().default(false),
-  starttls: z.enum(['required', 'opportunistic', 'off']).default('opportunistic'),
-  user: z.string().optional(),
-  password: z.string().optional(),
-  passwordFile: z.string().optional(),
-  caFile: z.string().optional(),
-  rejectUnauthorized: z.boolean().default(true),
-  from: z.string(),
-  to: z.array(z.string()).min(1),
-  timeoutMs: z.number().int().min(100).default(10_000),
-});
+const emailSchema = z
+  .object({
+    host: z.string().describe('SMTP server.'),
+    port: z.number().int().min(1).max(65535).default(587).describe('SMTP port: 587 for STARTTLS, 465 with `secure`.'),
+    secure: z.boolean().default(false).describe('Implicit TLS (port 465); otherwise STARTTLS as `starttls` says.'),
+    starttls: z
+      .enum(['required', 'opportunistic', 'off'])
+      .default('opportunistic')
+      .describe('Without `secure`: `required` refuses to send unless the server upgrades to TLS; `opportunistic` upgrades when offered; `off` never does.'),
+    user: z.string().optional().describe('SMTP user (authentication only when a password is given too).'),
+    password: z.string().optional().describe('SMTP password; better from `passwordFile`.'),
+    passwordFile: z.string().optional().describe('File holding `password` (a trailing newline is ignored).'),
+    caFile: z.string().optional().describe('CA certificate, PEM, to verify the SMTP server.'),
+    rejectUnauthorized: z.boolean().default(true).describe('Refuse an SMTP server whose certificate does not verify.'),
+    from: z.string().describe('Sender address.'),
+    to: z.array(z.string()).min(1).describe('Recipients.'),
+    timeoutMs: z.number().int().min(100).default(10_000).describe('Timeout of one attempt.'),
+  })
+  .describe('An e-mail (text and HTML) per notification.');
 
 export const receiverSchema = z
-  .object({ name, webhook: webhookSchema.optional(), email: emailSchema.optional() })
+  .object({
+    name: name.describe('What rules name in `receivers:`.'),
+    webhook: webhookSchema.optional(),
+    email: emailSchema.optional(),
+  })
   .refine((r) => (r.webhook === undefined) !== (r.email === undefined), { message: 'give exactly one of webhook or email' });
 
 export type ReceiverConfig = z.infer<typeof receiverSchema>;
 
 export const alerterConfigSchema = z.object({
   nats: natsConfigSchema.default(natsConfigSchema.parse({})),
-  /** The alerter's own durable consumers (not the collectors'): it sees every summary and heartbeat too. */
   consumer: z
     .object({
-      summaries: name.default('alerter-summaries'),
-      heartbeats: name.default('alerter-heartbeats'),
-      batchSize: z.number().int().min(1).max(10_000).default(500),
-      maxWaitMs: z.number().int().min(10).max(60_000).default(200),
-      ackWaitSeconds: z.number().min(1).max(3600).default(30),
+      summaries: name.default('alerter-summaries').describe('Durable consumer of `wirewatch.v1.summary.>`.'),
+      heartbeats: name.default('alerter-heartbeats').describe('Durable consumer of `wirewatch.v1.heartbeat.>`.'),
+      batchSize: z.number().int().min(1).max(10_000).default(500).describe('Messages judged per batch (the state is saved before they are acknowledged).'),
+      maxWaitMs: z.number().int().min(10).max(60_000).default(200).describe('How long a batch waits for more messages after its first (part of the alert latency).'),
+      ackWaitSeconds: z.number().min(1).max(3600).default(30).describe('How long JetStream waits for an ack before redelivering.'),
     })
-    .default({ summaries: 'alerter-summaries', heartbeats: 'alerter-heartbeats', batchSize: 500, maxWaitMs: 200, ackWaitSeconds: 30 }),
-  /** The rules file; default: the rules shipped with wirewatch. */
-  rules: z.string().optional(),
-  receivers: z.array(receiverSchema).default([]),
-  /** JetStream KV bucket of the engine state, and the lease that keeps one alerter active. */
+    .default({ summaries: 'alerter-summaries', heartbeats: 'alerter-heartbeats', batchSize: 500, maxWaitMs: 200, ackWaitSeconds: 30 })
+    .describe('The alerter\'s own durable consumers (not the collectors\'): it sees every summary and heartbeat.'),
+  rules: z
+    .string()
+    .optional()
+    .describe('The rules file (docs/alert-rules.md); unset: the rules shipped with wirewatch. Rules later replaced through the API win over it.'),
+  receivers: z
+    .array(receiverSchema)
+    .default([])
+    .describe('Where notifications go, by name: each receiver has a `name` and exactly one of `webhook` or `email`. Set in the config file.'),
   state: z
-    .object({ bucket: name.default('wirewatch_alerter'), leaseSeconds: z.number().min(1).max(600).default(10) })
-    .default({ bucket: 'wirewatch_alerter', leaseSeconds: 10 }),
-  /** Alert transitions also go to InfluxDB (measurement `alerts`) for Grafana annotations, when a URL is set. */
-  influx: influxConfigSchema.extend({ enabled: z.boolean().default(false) }).default({ ...influxConfigSchema.parse({}), enabled: false }),
-  /** Link put in every notification. */
-  dashboardUrl: z.string().url().optional(),
-  api: z.object({ token: z.string().min(16, 'use at least 16 characters').optional() }).default({}),
-  http: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9103) }).default({ host: '0.0.0.0', port: 9103 }),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    .object({
+      bucket: name.default('wirewatch_alerter').describe('KV bucket of the alert state; the lease lives in `<bucket>_lease`.'),
+      leaseSeconds: z.number().min(1).max(600).default(10).describe('Lease lifetime: a standby replica takes over at most this long after the active one died.'),
+    })
+    .default({ bucket: 'wirewatch_alerter', leaseSeconds: 10 })
+    .describe('The engine state in JetStream KV, and the lease that keeps one alerter active.'),
+  influx: influxConfigSchema
+    .extend({ enabled: z.boolean().default(false).describe('Write alert transitions to InfluxDB.') })
+    .default({ ...influxConfigSchema.parse({}), enabled: false })
+    .describe('Alert transitions also go to InfluxDB (measurement `alerts`) for Grafana annotations, when enabled.'),
+  dashboardUrl: z.string().url().optional().describe('Link put in every notification.'),
+  api: z
+    .object({ token: z.string().min(16, 'use at least 16 characters').optional().describe('Bearer token of the API; without it every `/api/` request is refused.') })
+    .default({})
+    .describe('The rules, alerts and silences API (`/api/`, OpenAPI at `/openapi.json`).'),
+  http: z
+    .object({
+      host: z.string().default('0.0.0.0').describe('Address to listen on (`0.0.0.0`: every interface, for probes from outside a container).'),
+      port: z.number().int().min(0).max(65535).default(9103).describe('Port (0: any free port, logged at start).'),
+    })
+    .default({ host: '0.0.0.0', port: 9103 })
+    .describe('`/healthz`, `/readyz`, `/metrics` and the API.'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Lowest level logged (JSON lines on stdout).'),
 });
 
 export type AlerterConfig = z.infer<typeof alerterConfigSchema>;

@@ -5,30 +5,40 @@ import { z } from 'zod';
 
 export const collectorConfigSchema = z.object({
   nats: natsConfigSchema.default(natsConfigSchema.parse({})),
-  /** Durable consumer names: replicas with the same names share the work. */
   consumer: z
     .object({
-      summaries: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default(COLLECTOR_SUMMARY_CONSUMER),
-      heartbeats: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default(COLLECTOR_HEARTBEAT_CONSUMER),
-      batchSize: z.number().int().min(1).max(10_000).default(500),
-      maxWaitMs: z.number().int().min(10).max(60_000).default(500),
-      ackWaitSeconds: z.number().min(1).max(3600).default(30),
+      summaries: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default(COLLECTOR_SUMMARY_CONSUMER).describe('Durable consumer of `wirewatch.v1.summary.>`.'),
+      heartbeats: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default(COLLECTOR_HEARTBEAT_CONSUMER).describe('Durable consumer of `wirewatch.v1.heartbeat.>`.'),
+      batchSize: z.number().int().min(1).max(10_000).default(500).describe('Messages per batch: one InfluxDB write, acknowledged together once InfluxDB accepted it.'),
+      maxWaitMs: z.number().int().min(10).max(60_000).default(500).describe('How long a batch waits for more messages after its first before it is written.'),
+      ackWaitSeconds: z
+        .number()
+        .min(1)
+        .max(3600)
+        .default(30)
+        .describe('How long JetStream waits for an ack before redelivering; a batch waiting on InfluxDB retries is extended meanwhile.'),
     })
-    .default({ summaries: COLLECTOR_SUMMARY_CONSUMER, heartbeats: COLLECTOR_HEARTBEAT_CONSUMER, batchSize: 500, maxWaitMs: 500, ackWaitSeconds: 30 }),
+    .default({ summaries: COLLECTOR_SUMMARY_CONSUMER, heartbeats: COLLECTOR_HEARTBEAT_CONSUMER, batchSize: 500, maxWaitMs: 500, ackWaitSeconds: 30 })
+    .describe('The shared durable consumers: replicas with the same names split the messages between them.'),
   influx: influxConfigSchema.default(influxConfigSchema.parse({})),
-  /** Fleet-wide top lists, merged by whichever replica holds the lease (docs/influxdb-schema.md). */
   fleet: z
     .object({
-      enabled: z.boolean().default(true),
-      consumer: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('collector-fleet'),
-      graceSeconds: z.number().min(0.1).max(600).default(3),
-      leaseSeconds: z.number().min(1).max(600).default(10),
+      enabled: z.boolean().default(true).describe('Compete for the lease; off: this replica never merges.'),
+      consumer: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('collector-fleet').describe('Durable consumer of the merge (every summary); also the lease\'s key.'),
+      graceSeconds: z.number().min(0.1).max(600).default(3).describe('How long after an interval\'s first summary the merge waits for the other sensors before writing it.'),
+      leaseSeconds: z.number().min(1).max(600).default(10).describe('Lease lifetime: another replica takes over at most this long after the holder died.'),
     })
-    .default({ enabled: true, consumer: 'collector-fleet', graceSeconds: 3, leaseSeconds: 10 }),
-  /** Length of the rank-tagged top lists written per sensor interval (bounds the series: docs/influxdb-schema.md). */
-  topN: z.number().int().min(1).max(100).default(10),
-  http: z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(9102) }).default({ host: '0.0.0.0', port: 9102 }),
-  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    .default({ enabled: true, consumer: 'collector-fleet', graceSeconds: 3, leaseSeconds: 10 })
+    .describe('Fleet-wide top lists (`fleet_top`), merged by the one replica holding the lease in the KV bucket `wirewatch_collectors`.'),
+  topN: z.number().int().min(1).max(100).default(10).describe('Length of the rank-tagged top lists written per sensor interval (it bounds the series: docs/influxdb-schema.md).'),
+  http: z
+    .object({
+      host: z.string().default('0.0.0.0').describe('Address to listen on (`0.0.0.0`: every interface, for probes from outside a container).'),
+      port: z.number().int().min(0).max(65535).default(9102).describe('Port (0: any free port, logged at start).'),
+    })
+    .default({ host: '0.0.0.0', port: 9102 })
+    .describe('`/healthz`, `/readyz` and `/metrics`.'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Lowest level logged (JSON lines on stdout).'),
 });
 
 export type CollectorConfig = z.infer<typeof collectorConfigSchema>;

@@ -5,47 +5,95 @@ import { z } from 'zod';
 const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
 
 export const httpConfigSchema = (port: number) =>
-  z.object({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(port) });
+  z.object({
+    host: z.string().default('0.0.0.0').describe('Address to listen on (`0.0.0.0`: every interface, for probes from outside a container).'),
+    port: z.number().int().min(0).max(65535).default(port).describe('Port (0: any free port, logged at start).'),
+  });
 
 export const sensorConfigSchema = z
   .object({
-    /** Names this sensor in subjects and tags: 1-64 letters, digits, "_" or "-". Default: the host name. */
-    id: token.default(defaultSensorId()),
+    id: token
+      .default(defaultSensorId())
+      .describe('Names this sensor in NATS subjects and InfluxDB tags: 1-64 letters, digits, "_" or "-", unique in the fleet.'),
     capture: z
       .object({
         interfaces: z
           .union([z.string(), z.array(z.string())])
           .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter((s) => s !== ''))
-          .default([]),
-        pcap: z.string().optional(),
+          .default([])
+          .describe('Interfaces to capture live (needs CAP_NET_RAW and CAP_NET_ADMIN: docs/deploying.md).'),
+        pcap: z.string().optional().describe('A PCAP or PCAPNG file to replay instead; the sensor exits once every summary of it is published.'),
         speed: z
           .union([z.enum(['max', 'realtime']), z.coerce.number().positive()])
-          .default('max'),
-        filter: z.string().default(''),
-        snaplen: z.number().int().min(64).max(262144).default(262144),
-        promiscuous: z.boolean().default(true),
-        bufferMb: z.number().int().min(1).max(2048).default(64),
+          .default('max')
+          .describe('Replay pace: `max`, `realtime` (the recorded pace), or a multiple of the recorded pace such as `10`.'),
+        filter: z.string().default('').describe('BPF capture filter (pcap-filter syntax), e.g. `not port 4222`; empty: everything. Live capture only.'),
+        snaplen: z
+          .number()
+          .int()
+          .min(64)
+          .max(262144)
+          .default(262144)
+          .describe('Bytes kept of each live frame; what lies beyond (DNS names, PCAP copies) is lost.'),
+        promiscuous: z.boolean().default(true).describe('Promiscuous mode: also see frames not addressed to this host (mirror ports, taps).'),
+        bufferMb: z
+          .number()
+          .int()
+          .min(1)
+          .max(2048)
+          .default(64)
+          .describe('Kernel capture ring per interface, in MiB. Raise it when `wirewatch_sensor_kernel_dropped_total` grows.'),
       })
-      .default({ interfaces: [], speed: 'max', filter: '', snaplen: 262144, promiscuous: true, bufferMb: 64 }),
-    intervalSeconds: z.number().min(0.1).max(3600).default(1),
+      .default({ interfaces: [], speed: 'max', filter: '', snaplen: 262144, promiscuous: true, bufferMb: 64 })
+      .describe('What to summarize: live interfaces or a capture file (exactly one of `interfaces` and `pcap`).'),
+    intervalSeconds: z
+      .number()
+      .min(0.1)
+      .max(3600)
+      .default(1)
+      .describe('Summary interval. Intervals are aligned to its multiples; give every sensor of a fleet the same value.'),
     sketch: z
-      .object({ capacity: z.number().int().min(16).max(65536).default(512), precision: z.number().int().min(4).max(16).default(12) })
-      .default({ capacity: 512, precision: 12 }),
-    heartbeatSeconds: z.number().min(0.2).max(300).default(5),
+      .object({
+        capacity: z
+          .number()
+          .int()
+          .min(16)
+          .max(65536)
+          .default(512)
+          .describe('Entries per top-list sketch (Space-Saving): counts are exact while an interval has fewer distinct keys.'),
+        precision: z.number().int().min(4).max(16).default(12).describe('HyperLogLog precision of the distinct counts: 2^precision registers, 12 gives about ±1.6 %.'),
+      })
+      .default({ capacity: 512, precision: 12 })
+      .describe('Size of the mergeable sketches in each summary.'),
+    heartbeatSeconds: z
+      .number()
+      .min(0.2)
+      .max(300)
+      .default(5)
+      .describe('Heartbeat period (packets, kernel drops, spool state on `wirewatch.v1.heartbeat.<id>`).'),
     nats: natsConfigSchema.default(natsConfigSchema.parse({})),
     spool: z
       .object({
-        dir: z.string().default('wirewatch-spool'),
-        /** How much unsent traffic to keep while NATS is unreachable, in minutes of summaries. */
-        maxMinutes: z.number().positive().default(10),
-        maxMegabytes: z.number().positive().default(512),
+        dir: z.string().default('wirewatch-spool').describe('Spool directory; it survives restarts. One sensor per directory.'),
+        maxMinutes: z
+          .number()
+          .positive()
+          .default(10)
+          .describe('How much unsent traffic to keep while NATS is unreachable, in minutes of summaries; beyond it the oldest are dropped and counted.'),
+        maxMegabytes: z.number().positive().default(512).describe('Bound on the spool files, in MiB; beyond it the oldest summaries are dropped and counted.'),
       })
-      .default({ dir: 'wirewatch-spool', maxMinutes: 10, maxMegabytes: 512 }),
+      .default({ dir: 'wirewatch-spool', maxMinutes: 10, maxMegabytes: 512 })
+      .describe('On-disk buffer of the summaries JetStream has not acknowledged yet.'),
     writePcap: z
-      .object({ dir: z.string().optional(), rotateMb: z.number().positive().default(100), keep: z.number().int().min(1).default(10) })
-      .default({ rotateMb: 100, keep: 10 }),
-    http: httpConfigSchema(9101).default({ host: '0.0.0.0', port: 9101 }),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+      .object({
+        dir: z.string().optional().describe('Directory of the copies, `<id>-<interface>-<UTC time>-<seq>.pcap`; unset: no copies.'),
+        rotateMb: z.number().positive().default(100).describe('Start a new file after this many MiB.'),
+        keep: z.number().int().min(1).default(10).describe('Files kept per interface; the oldest are deleted.'),
+      })
+      .default({ rotateMb: 100, keep: 10 })
+      .describe('Optional raw copy of the captured frames in rotating PCAP files.'),
+    http: httpConfigSchema(9101).default({ host: '0.0.0.0', port: 9101 }).describe('`/healthz`, `/readyz` and `/metrics`.'),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Lowest level logged (JSON lines on stdout).'),
   })
   .superRefine((c, ctx) => {
     const live = c.capture.interfaces.length > 0;

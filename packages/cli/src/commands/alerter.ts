@@ -3,7 +3,7 @@ import { alerterConfigSchema, runAlerter } from '@wirewatch/alerter';
 import { loadServiceConfig } from './load-config.js';
 import { COMMON_FLAGS, addFlags, flagValues, type FlagPath } from './service-flags.js';
 
-const ALERTER_FLAGS: FlagPath[] = [
+export const ALERTER_FLAGS: FlagPath[] = [
   { flag: '--rules <file>', path: 'rules', description: 'alert rules (YAML); default: the rules shipped with wirewatch' },
   { flag: '--dashboard-url <url>', path: 'dashboardUrl', description: 'Grafana link put in every notification' },
   { flag: '--influx-url <url>', path: 'influx.url', description: 'also write alert transitions to this InfluxDB (with --influx)' },

@@ -3,7 +3,7 @@ import { collectorConfigSchema, runCollector } from '@wirewatch/collector';
 import { loadServiceConfig } from './load-config.js';
 import { COMMON_FLAGS, addFlags, flagValues, type FlagPath } from './service-flags.js';
 
-const COLLECTOR_FLAGS: FlagPath[] = [
+export const COLLECTOR_FLAGS: FlagPath[] = [
   { flag: '--influx-url <url>', path: 'influx.url', description: 'InfluxDB base URL' },
   { flag: '--influx-api <api>', path: 'influx.api', description: 'v2 (InfluxDB 1.8+, 2.x, 3.x, Cloud), v1 (older 1.x) or auto (ask /ping)' },
   { flag: '--influx-org <org>', path: 'influx.org', description: 'v2 organization' },

@@ -3,7 +3,7 @@ import { runSensor, sensorConfigSchema } from '@wirewatch/sensor';
 import { loadServiceConfig } from './load-config.js';
 import { COMMON_FLAGS, addFlags, flagValues, type FlagPath } from './service-flags.js';
 
-const SENSOR_FLAGS: FlagPath[] = [
+export const SENSOR_FLAGS: FlagPath[] = [
   { flag: '--id <id>', path: 'id', description: 'sensor id (default: the host name): letters, digits, "_" or "-"' },
   { flag: '-i, --interface <names>', path: 'capture.interfaces', description: 'capture live on these interfaces (comma-separated)' },
   { flag: '--pcap <file>', path: 'capture.pcap', description: 'replay a PCAP/PCAPNG file instead of capturing' },
