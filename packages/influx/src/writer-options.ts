@@ -19,6 +19,8 @@ export interface InfluxWriterOptions {
   password?: string;
   /** v1: retention policy (the database's default when unset). */
   retentionPolicy?: string;
+  /** Unit of the lines' timestamps: `ms` (default) or `ns`. */
+  precision?: 'ms' | 'ns';
   /** Per HTTP attempt, including /ping. Default 10 s. */
   timeoutMs?: number;
   /** First retry delay; doubles per failed attempt up to `maxRetryDelayMs`. Defaults 250 ms and 30 s. */

@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { AlertNotification } from '@wirewatch/notify';
-import { escapeStringField, line, numberFields, tagSet } from '@wirewatch/influx';
+import { escapeStringField, numberFields, tagSet } from '@wirewatch/influx';
 import { PROTOCOL_VERSION, type AlertMessage } from '@wirewatch/protocol';
 import type { AlertTransition } from '@wirewatch/rules';
 
@@ -63,7 +64,17 @@ export function alertLine(t: AlertTransition): string {
       ['repeat', t.repeat ? 1 : 0],
       ['silenced', t.silenced ? 1 : 0],
     ]);
-  return line('alerts', tags, fields, t.at);
+  return `alerts${tags} ${fields} ${alertTimestampNs(t)}`;
+}
+
+/**
+ * The transition's time in nanoseconds, with the sub-millisecond digits taken from the dedup key: two
+ * alerts of one rule and state in the same millisecond (a scan seen by two sensors in one batch) keep
+ * both their points, and a retried write of the same transition still overwrites itself.
+ */
+export function alertTimestampNs(t: Pick<AlertTransition, 'at' | 'dedupKey'>): string {
+  const digest = createHash('sha256').update(t.dedupKey).digest();
+  return `${t.at}${String(digest.readUInt32BE(0) % 1_000_000).padStart(6, '0')}`;
 }
 
 function round(x: number): number {

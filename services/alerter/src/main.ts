@@ -23,7 +23,7 @@ export async function runAlerter(config: AlerterConfig): Promise<void> {
   const loaded = loadRuleFile(file);
   if (!loaded.ok) throw new ConfigError(loaded.errors);
   const receivers = buildReceivers(config.receivers);
-  const influx = config.influx.enabled ? createInfluxWriter(influxWriterOptions(config.influx)) : undefined;
+  const influx = config.influx.enabled ? createInfluxWriter({ ...influxWriterOptions(config.influx), precision: 'ns' }) : undefined;
   const alerter = new Alerter(config, loaded.ruleSet, readFileSync(file, 'utf8'), receivers, influx, log);
   const server = createServiceServer({
     name: 'alerter',
