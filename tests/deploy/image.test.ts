@@ -1,0 +1,244 @@
+/**
+ * What the images of deploy/Dockerfile would run, run here without a Docker engine: the build stage's
+ * workspace steps for real (tests/deploy/image-build.ts), then each target's ENTRYPOINT + CMD from the
+ * image's own files, then the lab's services configured exactly as `docker-compose config` says, with
+ * only the container host names swapped for loopback servers: NATS with the lab's own configuration
+ * and users, and VictoriaMetrics for InfluxDB's v2 write API (no InfluxDB 2 binary here).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { analyzeCaptureFile } from '../../packages/report/src/index.js';
+import { answers, freePort, freePorts, startVictoriaMetrics, waitFor, type VictoriaHandle } from '../harness/index.js';
+import { SpawnedServer } from '../harness/spawned-server.js';
+import { makeServerDir, startOrDispose } from '../harness/server-control.js';
+import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
+import { composeConfig, hasDockerCompose, type ComposeService } from './compose.js';
+import { buildImage, REPO, type BuiltImage } from './image-build.js';
+
+const LAB_PCAP = join(REPO, 'samples/lab.pcap');
+
+let image: BuiltImage;
+
+beforeAll(() => {
+  image = buildImage();
+}, 120_000);
+
+afterAll(async () => {
+  await killAll();
+  image?.dispose();
+});
+
+describe('the image deploy/Dockerfile builds', () => {
+  it('ran the workspace steps of the build stage (pnpm fetch, install, bundle, deploy)', () => {
+    const ran = image.steps.filter((s) => s.ran && s.what.startsWith('RUN')).map((s) => s.what);
+    expect(ran).toEqual(['RUN pnpm fetch', 'RUN sh deploy/build-app.sh /app']);
+  });
+
+  it('holds the bundle, its assets and the production dependencies, nothing pointing outside /app', () => {
+    const app = join(image.root, 'app');
+    for (const file of ['dist/wirewatch.mjs', 'dist/client.js', 'dist/default-rules.yaml']) expect(existsSync(join(app, file)), file).toBe(true);
+    const modules = readdirSync(join(app, 'node_modules'));
+    expect(modules).toEqual(expect.arrayContaining(['cap', 'commander', 'fastify', '@nats-io', 'nodemailer', 'yaml', 'zod']));
+    // devDependencies stay in the build stage
+    for (const dev of ['esbuild', 'vitest', 'typescript', 'testcontainers', 'tsx']) expect(modules).not.toContain(dev);
+    // cap: built, and with the project's patch applied
+    const cap = realpathSync(join(app, 'node_modules/cap'));
+    expect(existsSync(join(cap, 'build/Release/cap.node'))).toBe(true);
+    expect(readFileSync(join(cap, 'src/binding.cc'), 'utf8')).toContain('wirewatch patch');
+    const outside = symlinksLeaving(app);
+    expect(outside).toEqual([]);
+  });
+
+  it.each(['sensor', 'collector', 'alerter'])('%s: the target runs as a non-root user, and its command starts that service', (target) => {
+    expect(image.user(target)).toBe('node');
+    const [program, ...args] = image.command(target);
+    expect(program).toBe('node');
+    expect(args.at(-1)).toBe(target);
+    const run = spawnSync(process.execPath, [...args, '--help'], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(`Usage: wirewatch ${target} [options]`);
+  });
+
+  it('traffic: the target runs `wirewatch traffic`', (context) => {
+    const [, bundle] = image.command('traffic');
+    const commands = execFileSync(process.execPath, [bundle!, '--help'], { encoding: 'utf8' });
+    // The traffic generator is built in parallel; until the CLI has the command there is nothing to run.
+    if (!/^\s+traffic\b/m.test(commands)) context.skip('the CLI has no `traffic` command yet');
+    expect(image.command('traffic').slice(2)).toEqual(['traffic', '--help']);
+    const run = spawnSync(process.execPath, [bundle!, 'traffic', '--help'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('--target');
+  });
+});
+
+describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures it, on loopback servers', () => {
+  let services: Record<string, ComposeService>;
+  let nats: SpawnedServer;
+  let natsUrl: string;
+  let vm: VictoriaHandle;
+  let dir: string;
+  let alerter: ServiceProcess;
+  const running: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    services = composeConfig(['docker-compose.yml']).services;
+    dir = mkdtempSync(join(tmpdir(), 'wirewatch-lab-'));
+    const [port, monitor] = (await freePorts(2)) as [number, number];
+    natsUrl = `nats://127.0.0.1:${port}`;
+    const natsDir = makeServerDir('nats-lab');
+    // The lab's own nats.conf and accounts.conf (users, permissions, JetStream) with the NATS
+    // container's environment; only the ports and the store directory are moved.
+    mkdirSync(join(natsDir, 'data'));
+    const conf = readFileSync(join(REPO, 'deploy/nats/nats.conf'), 'utf8');
+    expect(conf).toMatch(/^\s*store_dir: \/data$/m);
+    writeFileSync(join(natsDir, 'nats.conf'), conf.replace(/^(\s*store_dir:) \/data$/m, `$1 ${JSON.stringify(join(natsDir, 'data'))}`));
+    copyFileSync(join(REPO, 'deploy/nats/accounts.conf'), join(natsDir, 'accounts.conf'));
+    const natsEnv = services.nats!.environment;
+    nats = new SpawnedServer({
+      name: 'nats-server', command: 'env', dir: natsDir,
+      args: [...Object.entries(natsEnv).map(([k, v]) => `${k}=${v}`), 'nats-server', '-c', join(natsDir, 'nats.conf'), '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)],
+      isReady: () => answers(`http://127.0.0.1:${monitor}/healthz?js-enabled-only=true`, 200),
+    });
+    [vm] = await Promise.all([startVictoriaMetrics(), startOrDispose(nats)]);
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(running.map((s) => s.stop()));
+    await Promise.allSettled([nats?.dispose(), vm?.dispose()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A service's compose environment, with the lab's host names pointing at the loopback servers. */
+  function labEnv(service: ComposeService, extra: Record<string, string> = {}): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(service.environment)) {
+      env[k] = v.replace(/nats:\/\/(nats|127\.0\.0\.1):4222/g, natsUrl).replace('http://influxdb:8086', vm.url);
+    }
+    return { ...env, WIREWATCH_HTTP_HOST: '127.0.0.1', WIREWATCH_HTTP_PORT: '0', ...extra };
+  }
+
+  /** The service's command (compose's, else the image's), with bind-mounted files at their host paths. */
+  function labCommand(name: string, service: ComposeService): string[] {
+    const [, bundle, ...imageArgs] = image.command(name);
+    const args = service.command ?? imageArgs;
+    const mounts = new Map((service.volumes ?? []).filter((v) => v.type === 'bind').map((v) => [v.target, v.source]));
+    return [bundle!, ...args.map((a) => mounts.get(a) ?? a)];
+  }
+
+  it('sensor, collector and alerter work with their own NATS users; the replay arrives exactly once', async () => {
+    const collector = startService(process.execPath, labCommand('collector', services.collector!), labEnv(services.collector!), { direct: true });
+    alerter = startService(process.execPath, labCommand('alerter', services.alerter!), labEnv(services.alerter!), { direct: true });
+    running.push(collector, alerter);
+    await Promise.all([collector.ready(), alerter.ready()]);
+
+    // The sensor replays the lab capture instead of capturing on the lab's bridge.
+    const sensorEnv = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool'), WIREWATCH_ID: 'compose-lab' });
+    const sensor = startService(process.execPath, [...labCommand('sensor', services.sensor!), '--pcap', LAB_PCAP], sensorEnv, { direct: true });
+    running.push(sensor);
+    expect(await sensor.exited).toBe(0);
+
+    const { report } = analyzeCaptureFile(LAB_PCAP, { intervalSeconds: 1, topN: 10, topFlows: 0 });
+    const stored = async () => {
+      const series = await vm.export('traffic_packets{sensor="compose-lab"}');
+      return series.flatMap((s) => s.values).reduce((a, b) => a + b, 0);
+    };
+    await waitFor(async () => (await stored()) === report.packets, { what: `${report.packets} packets stored through the lab's users`, timeoutMs: 20_000 });
+    expect(await collector.metric('wirewatch_collector_rejected_total')).toBe(0);
+  }, 60_000);
+
+  it('the alerter serves the default rules behind its bearer token, with the lab receiver', async () => {
+    const base = await alerter.url();
+    expect((await fetch(`${base}/api/rules`)).status).toBe(401);
+    const response = await fetch(`${base}/api/rules`, { headers: { authorization: `Bearer ${services.alerter!.environment.WIREWATCH_API_TOKEN}` } });
+    expect(response.status).toBe(200);
+    const body = JSON.stringify(await response.json());
+    for (const rule of ['port-scan', 'dns-nxdomain-share', 'bandwidth-spike']) expect(body).toContain(rule);
+    expect(await alerter.metric('wirewatch_alerter_rules')).toBeGreaterThan(5);
+  });
+
+  it('each NATS user is held to its own subjects', async () => {
+    const password = (name: string) => services[name]!.environment.WIREWATCH_NATS_PASSWORD!;
+    const nc = await connect({ servers: natsUrl, user: 'sensor', pass: password('sensor') });
+    try {
+      // A sensor may not read the stream's subjects (other sensors' data).
+      const denied = new Promise<Error>((resolve) => {
+        nc.subscribe('wirewatch.v1.summary.>', {
+          callback: (error) => {
+            if (error) resolve(error);
+          },
+        });
+      });
+      expect(String(await denied)).toMatch(/permissions violation/i);
+    } finally {
+      await nc.close();
+    }
+    await expect(connect({ servers: natsUrl, user: 'sensor', pass: 'wrong' })).rejects.toThrow(/auth/i);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'the sensor image captures as a non-root user through its node binary\'s file capabilities alone',
+    async () => {
+      // The sensor stage's `setcap cap_net_raw,cap_net_admin+ep /usr/local/bin/node`, on a copy.
+      const node = join(image.root, 'usr/local/bin/node');
+      mkdirSync(join(image.root, 'usr/local/bin'), { recursive: true });
+      copyFileSync(process.execPath, node);
+      execFileSync('setcap', ['cap_net_raw,cap_net_admin+ep', node]);
+      chmodSync(image.root, 0o755);
+      const spool = join(dir, 'spool-nobody');
+      mkdirSync(spool);
+      chmodSync(spool, 0o777);
+      chmodSync(dir, 0o755);
+      // As Docker starts `USER node` with cap_drop ALL + cap_add NET_RAW, NET_ADMIN: another uid, the
+      // two capabilities in the bounding set, none permitted, inherited or ambient.
+      const asContainer = (bounding: string, ...args: string[]) => [
+        '--reuid=nobody', '--regid=nogroup', '--clear-groups', `--bounding-set=-all,${bounding}`, '--inh-caps=-all', node, ...args,
+      ];
+      const [, bundle] = image.command('sensor');
+      const port = await freePort();
+      const env = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: 'lo', WIREWATCH_CAPTURE_FILTER: `udp and dst port ${port}`, WIREWATCH_SPOOL_DIR: spool, WIREWATCH_ID: 'caps' });
+      const sensor = startService('/usr/bin/setpriv', asContainer('+net_raw,+net_admin', bundle!, 'sensor'), env, { direct: true });
+      running.push(sensor);
+      await sensor.ready();
+      const socket = createSocket('udp4');
+      for (let i = 0; i < 20; i++) await new Promise<void>((resolve, reject) => socket.send(Buffer.alloc(10), port, '127.0.0.1', (e) => (e ? reject(e) : resolve())));
+      socket.close();
+      await waitFor(async () => (await sensor.metric('wirewatch_sensor_packets_total')) === 20, { what: '20 packets captured' });
+      expect(await sensor.stop()).toBe(0);
+
+      // Without NET_ADMIN in the bounding set (Docker's default set lacks it) the binary does not start.
+      const refused = spawnSync('/usr/bin/setpriv', asContainer('+net_raw', bundle!, '--help'), { encoding: 'utf8' });
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/operation not permitted/i);
+    },
+    60_000,
+  );
+});
+
+/** Symlinks under `dir` whose target lies outside it (they would dangle in the image). */
+function symlinksLeaving(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const path = join(d, name);
+      const stat = lstatSync(path);
+      if (stat.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(path);
+        } catch {
+          out.push(`${relative(dir, path)} (dangling)`);
+          continue;
+        }
+        if (relative(dir, target).startsWith('..')) out.push(relative(dir, path));
+      } else if (stat.isDirectory()) walk(path);
+    }
+  };
+  walk(dir);
+  return out;
+}
