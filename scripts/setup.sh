@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(tshark wireshark-common tcpdump tcpreplay chromium libpcap-dev nats-server influxdb victoria-metrics iproute2)
+apt_packages=(tshark wireshark-common tcpdump tcpreplay chromium libpcap-dev nats-server influxdb victoria-metrics iproute2 docker-compose)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -52,7 +52,7 @@ export function hasDockerCompose(): boolean {
 }
 
 /** Runs docker-compose in the repository with these files; every profile enabled. */
-export function compose(files: string[], args: string[], envFile: string | undefined = LAB_ENV_FILE): { status: number | null; stdout: string; stderr: string } {
+export function compose(files: string[], args: string[], envFile: string | null = LAB_ENV_FILE): { status: number | null; stdout: string; stderr: string } {
   // No variable of this process may stand in for one the env file should give, nor change compose.
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(COMPOSE_|DOCKER_)|PASSWORD|TOKEN|^(NATS|INFLUX|GRAFANA|SENSOR|ALERTER|TRAFFIC|MAILPIT|COLLECTOR)_/.test(k)));
   const run = spawnSync('docker-compose', [...(envFile ? ['--env-file', envFile] : []), ...files.flatMap((f) => ['-f', f]), '--profile', 'traffic', ...args], {

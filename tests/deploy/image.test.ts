@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCaptureFile } from '../../packages/report/src/index.js';
@@ -181,28 +181,34 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
     await expect(connect({ servers: natsUrl, user: 'sensor', pass: 'wrong' })).rejects.toThrow(/auth/i);
   });
 
-  it.skipIf(process.getuid?.() !== 0)(
-    'the sensor image captures as a non-root user through its node binary\'s file capabilities alone',
-    async () => {
-      // The sensor stage's `setcap cap_net_raw,cap_net_admin+ep /usr/local/bin/node`, on a copy.
-      const node = join(image.root, 'usr/local/bin/node');
-      mkdirSync(join(image.root, 'usr/local/bin'), { recursive: true });
+  describe.skipIf(process.getuid?.() !== 0)('non-root services with the file capabilities their image stage gives node', () => {
+    /** The stage's `setcap <caps>+ep /usr/local/bin/node`, on a copy of this node for that target. */
+    function nodeWith(target: string, caps: string): string {
+      const node = join(image.root, target, 'usr/local/bin/node');
+      mkdirSync(dirname(node), { recursive: true });
       copyFileSync(process.execPath, node);
-      execFileSync('setcap', ['cap_net_raw,cap_net_admin+ep', node]);
-      chmodSync(image.root, 0o755);
+      execFileSync('setcap', [`${caps}+ep`, node]);
+      for (const d of [image.root, join(image.root, target), dir]) chmodSync(d, 0o755);
+      return node;
+    }
+
+    /**
+     * setpriv arguments for how Docker starts `USER node` with cap_drop ALL and cap_add: another uid,
+     * the added capabilities in the bounding set, none permitted, inherited or ambient.
+     */
+    const asContainerUser = (bounding: string, node: string, ...args: string[]) => [
+      '--reuid=nobody', '--regid=nogroup', '--clear-groups', `--bounding-set=-all,${bounding}`, '--inh-caps=-all', node, ...args,
+    ];
+
+    it('the sensor captures live (NET_RAW, NET_ADMIN)', async () => {
+      const node = nodeWith('sensor', 'cap_net_raw,cap_net_admin');
       const spool = join(dir, 'spool-nobody');
       mkdirSync(spool);
       chmodSync(spool, 0o777);
-      chmodSync(dir, 0o755);
-      // As Docker starts `USER node` with cap_drop ALL + cap_add NET_RAW, NET_ADMIN: another uid, the
-      // two capabilities in the bounding set, none permitted, inherited or ambient.
-      const asContainer = (bounding: string, ...args: string[]) => [
-        '--reuid=nobody', '--regid=nogroup', '--clear-groups', `--bounding-set=-all,${bounding}`, '--inh-caps=-all', node, ...args,
-      ];
       const [, bundle] = image.command('sensor');
       const port = await freePort();
       const env = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: 'lo', WIREWATCH_CAPTURE_FILTER: `udp and dst port ${port}`, WIREWATCH_SPOOL_DIR: spool, WIREWATCH_ID: 'caps' });
-      const sensor = startService('/usr/bin/setpriv', asContainer('+net_raw,+net_admin', bundle!, 'sensor'), env, { direct: true });
+      const sensor = startService('/usr/bin/setpriv', asContainerUser('+net_raw,+net_admin', node, bundle!, 'sensor'), env, { direct: true });
       running.push(sensor);
       await sensor.ready();
       const socket = createSocket('udp4');
@@ -212,12 +218,25 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
       expect(await sensor.stop()).toBe(0);
 
       // Without NET_ADMIN in the bounding set (Docker's default set lacks it) the binary does not start.
-      const refused = spawnSync('/usr/bin/setpriv', asContainer('+net_raw', bundle!, '--help'), { encoding: 'utf8' });
+      const refused = spawnSync('/usr/bin/setpriv', asContainerUser('+net_raw', node, bundle!, '--help'), { encoding: 'utf8' });
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toMatch(/operation not permitted/i);
-    },
-    60_000,
-  );
+    }, 60_000);
+
+    it('the traffic generator answers its DNS queries on port 53 (NET_BIND_SERVICE)', async () => {
+      const node = nodeWith('traffic', 'cap_net_bind_service');
+      const [, bundle] = image.command('traffic');
+      const args = services.traffic!.command!;
+      expect(args.slice(0, 3)).toEqual(['traffic', '--target', '127.0.0.1']);
+      // A loopback address of its own, so that port 53 is free whatever else runs here.
+      const target = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
+      const traffic = startService('/usr/bin/setpriv', asContainerUser('+net_bind_service', node, bundle!, ...args.slice(0, 2), target, ...args.slice(3), '--duration', '2'), {}, { direct: true });
+      running.push(traffic);
+      expect(await traffic.exited).toBe(0);
+      const started = traffic.logs.find((l) => l.msg === 'sending traffic');
+      expect(started).toMatchObject({ target, dnsPort: 53, dns: 'answered' });
+    }, 30_000);
+  });
 });
 
 /** Symlinks under `dir` whose target lies outside it (they would dangle in the image). */
