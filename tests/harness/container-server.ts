@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { StartedTestContainer } from 'testcontainers';
-import { logPathOf, readLogTail, removeServerDir, type ServerControl } from './server-control.js';
-import { errorText, sleep } from './wait.js';
+import { logPathOf, readLogTail, removeServerDir, untilReady, type ServerControl } from './server-control.js';
+import { errorText } from './wait.js';
 
 export interface ContainerSpec {
   name: string;
@@ -48,22 +48,7 @@ export class ContainerServer implements ServerControl {
     if (command) definition = definition.withCommand(command);
     this.container = await definition.start();
 
-    const timeoutMs = this.spec.readyTimeoutMs ?? 60_000;
-    const deadline = Date.now() + timeoutMs;
-    let lastError: unknown;
-    for (;;) {
-      try {
-        if (await this.spec.isReady()) return;
-      } catch (error) {
-        lastError = error;
-      }
-      if (Date.now() >= deadline) {
-        await this.kill();
-        const because = lastError === undefined ? '' : ` (last probe: ${errorText(lastError)})`;
-        throw new Error(`${name} (${image}) was not ready after ${timeoutMs} ms${because}; last log lines:\n${this.logTail()}`);
-      }
-      await sleep(100);
-    }
+    await untilReady(this, { label: `${name} (${image})`, isReady: this.spec.isReady, timeoutMs: this.spec.readyTimeoutMs ?? 60_000, intervalMs: 100 });
   }
 
   async stop(): Promise<void> {

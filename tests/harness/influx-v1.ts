@@ -1,10 +1,7 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { answers } from './http.js';
+import { influxdServer } from '../../packages/lab/src/influxd.js';
 import { runInfluxQL, type InfluxQueryResponse } from './influxql.js';
 import { freePorts } from './ports.js';
 import { lifecycleOf, makeServerDir, startOrDispose, type ServerControl } from './server-control.js';
-import { SpawnedServer } from './spawned-server.js';
 
 export interface InfluxV1Options {
   /** Turns on HTTP auth with this admin user (created at first start). */
@@ -20,41 +17,11 @@ export interface InfluxV1Handle extends ServerControl {
   readonly auth?: { username: string; password: string };
 }
 
-function influxdConfig(dir: string, httpPort: number, rpcPort: number, authEnabled: boolean): string {
-  const path = (name: string) => JSON.stringify(join(dir, name));
-  return `reporting-disabled = true
-bind-address = "127.0.0.1:${rpcPort}"
-[meta]
-  dir = ${path('meta')}
-[data]
-  dir = ${path('data')}
-  wal-dir = ${path('wal')}
-  query-log-enabled = false
-[http]
-  bind-address = "127.0.0.1:${httpPort}"
-  log-enabled = false
-  auth-enabled = ${authEnabled}
-[logging]
-  level = "warn"
-  suppress-logo = true
-[monitor]
-  store-enabled = false
-[continuous_queries]
-  enabled = false
-`;
-}
-
 /** The local `influxd` (1.6.7 on Debian) on free loopback ports, with its data in a temp dir. */
 export async function startInfluxV1({ auth }: InfluxV1Options = {}): Promise<InfluxV1Handle> {
   const dir = makeServerDir('influxd');
   const [httpPort, rpcPort] = (await freePorts(2)) as [number, number];
-  const configPath = join(dir, 'influxd.conf');
-  writeFileSync(configPath, influxdConfig(dir, httpPort, rpcPort, auth !== undefined));
-  const url = `http://127.0.0.1:${httpPort}`;
-  const control = new SpawnedServer({
-    name: 'influxd', command: 'influxd', args: ['run', '-config', configPath], dir,
-    isReady: () => answers(`${url}/ping`, 204),
-  });
+  const { server: control, url } = influxdServer({ dir, httpPort, rpcPort, authEnabled: auth !== undefined });
   await startOrDispose(control);
   // With auth on and no user yet, influxd accepts exactly this statement without credentials.
   if (auth) {

@@ -2,10 +2,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerServer } from './container-server.js';
 import { dockerAvailable } from './docker.js';
-import { answers } from './http.js';
+import { natsReady, natsServer, natsServerArgs } from '../../packages/lab/src/nats-server.js';
 import { freePorts } from './ports.js';
 import { lifecycleOf, makeServerDir, startOrDispose, type ServerControl } from './server-control.js';
-import { SpawnedServer } from './spawned-server.js';
+import type { SpawnedServer } from './spawned-server.js';
 import { makeTestCertificates } from './tls.js';
 
 export type NatsAuth = { user: string; password: string } | { token: string };
@@ -57,25 +57,21 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
   const useDocker = await dockerAvailable();
   let control: SpawnedServer | ContainerServer;
   const host = () => (control instanceof ContainerServer ? control.host : '127.0.0.1');
-  const isReady = () => answers(`http://${host()}:${monitorPort}/healthz?js-enabled-only=true`, 200);
 
   const root = useDocker ? '/harness' : dir;
   const config = natsConfig(options, root);
   if (config) writeFileSync(join(dir, 'nats.conf'), config);
-  const args = ['-js', '-sd', join(root, 'data'), ...(config ? ['-c', join(root, 'nats.conf')] : [])];
+  const configFile = config ? join(root, 'nats.conf') : undefined;
 
   if (useDocker) {
     control = new ContainerServer({
-      name: 'nats', image: 'nats:2.10-alpine', dir, isReady,
+      name: 'nats', image: 'nats:2.10-alpine', dir, isReady: () => natsReady(`http://${host()}:${monitorPort}`)(),
       ports: [{ container: CLIENT_PORT, host: port }, { container: MONITOR_PORT, host: monitorPort }],
-      command: [...args, '-p', String(CLIENT_PORT), '-m', String(MONITOR_PORT)],
+      command: [...natsServerArgs(join(root, 'data'), configFile), '-p', String(CLIENT_PORT), '-m', String(MONITOR_PORT)],
       binds: [{ source: dir, target: root }],
     });
   } else {
-    control = new SpawnedServer({
-      name: 'nats-server', command: 'nats-server', dir, isReady,
-      args: [...args, '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort)],
-    });
+    control = natsServer({ dir, port, monitorPort, configFile });
   }
   await startOrDispose(control);
   return {

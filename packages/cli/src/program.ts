@@ -5,6 +5,7 @@ import { collectorCommand } from './commands/collector.js';
 import { configReferenceCommand } from './commands/config-reference.js';
 import { dashboardsCommand } from './commands/dashboards.js';
 import { sensorCommand } from './commands/sensor.js';
+import { trafficCommand } from './commands/traffic.js';
 
 const VERSION = '0.1.0';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   program.addCommand(sensorCommand());
   program.addCommand(collectorCommand());
   program.addCommand(alerterCommand());
+  program.addCommand(trafficCommand());
   program.addCommand(configReferenceCommand());
   program.addCommand(dashboardsCommand());
 
