@@ -6,19 +6,21 @@
  * and users, and VictoriaMetrics for InfluxDB's v2 write API (no InfluxDB 2 binary here).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCaptureFile } from '../../packages/report/src/index.js';
-import { answers, freePort, freePorts, startVictoriaMetrics, waitFor, type VictoriaHandle } from '../harness/index.js';
-import { SpawnedServer } from '../harness/spawned-server.js';
-import { makeServerDir, startOrDispose } from '../harness/server-control.js';
+import { freePort, freePorts, startVictoriaMetrics, waitFor, type VictoriaHandle } from '../harness/index.js';
+import { startOrDispose } from '../harness/server-control.js';
+import type { SpawnedServer } from '../harness/spawned-server.js';
 import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
 import { composeConfig, hasDockerCompose, type ComposeService } from './compose.js';
 import { buildImage, REPO, type BuiltImage } from './image-build.js';
+import { labNats, startLabNats, type LabNats } from './lab-nats.js';
 
 const LAB_PCAP = join(REPO, 'samples/lab.pcap');
 
@@ -79,7 +81,7 @@ describe('the image deploy/Dockerfile builds', () => {
 
 describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures it, on loopback servers', () => {
   let services: Record<string, ComposeService>;
-  let nats: SpawnedServer;
+  let natsServer: SpawnedServer;
   let natsUrl: string;
   let vm: VictoriaHandle;
   let dir: string;
@@ -89,47 +91,21 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
   beforeAll(async () => {
     services = composeConfig(['docker-compose.yml']).services;
     dir = mkdtempSync(join(tmpdir(), 'wirewatch-lab-'));
-    const [port, monitor] = (await freePorts(2)) as [number, number];
-    natsUrl = `nats://127.0.0.1:${port}`;
-    const natsDir = makeServerDir('nats-lab');
-    // The lab's own nats.conf and accounts.conf (users, permissions, JetStream) with the NATS
-    // container's environment; only the ports and the store directory are moved.
-    mkdirSync(join(natsDir, 'data'));
-    const conf = readFileSync(join(REPO, 'deploy/nats/nats.conf'), 'utf8');
-    expect(conf).toMatch(/^\s*store_dir: \/data$/m);
-    writeFileSync(join(natsDir, 'nats.conf'), conf.replace(/^(\s*store_dir:) \/data$/m, `$1 ${JSON.stringify(join(natsDir, 'data'))}`));
-    copyFileSync(join(REPO, 'deploy/nats/accounts.conf'), join(natsDir, 'accounts.conf'));
-    const natsEnv = services.nats!.environment;
-    nats = new SpawnedServer({
-      name: 'nats-server', command: 'env', dir: natsDir,
-      args: [...Object.entries(natsEnv).map(([k, v]) => `${k}=${v}`), 'nats-server', '-c', join(natsDir, 'nats.conf'), '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)],
-      isReady: () => answers(`http://127.0.0.1:${monitor}/healthz?js-enabled-only=true`, 200),
-    });
-    [vm] = await Promise.all([startVictoriaMetrics(), startOrDispose(nats)]);
+    let nats: LabNats;
+    [vm, nats] = await Promise.all([startVictoriaMetrics(), startLabNats('nats.conf', services.nats!.environment)]);
+    natsServer = nats.server;
+    natsUrl = nats.url;
   }, 60_000);
 
   afterAll(async () => {
     await Promise.allSettled(running.map((s) => s.stop()));
-    await Promise.allSettled([nats?.dispose(), vm?.dispose()]);
+    await Promise.allSettled([natsServer?.dispose(), vm?.dispose()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A service's compose environment, with the lab's host names pointing at the loopback servers. */
-  function labEnv(service: ComposeService, extra: Record<string, string> = {}): Record<string, string> {
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(service.environment)) {
-      env[k] = v.replace(/nats:\/\/(nats|127\.0\.0\.1):4222/g, natsUrl).replace('http://influxdb:8086', vm.url);
-    }
-    return { ...env, WIREWATCH_HTTP_HOST: '127.0.0.1', WIREWATCH_HTTP_PORT: '0', ...extra };
-  }
-
-  /** The service's command (compose's, else the image's), with bind-mounted files at their host paths. */
-  function labCommand(name: string, service: ComposeService): string[] {
-    const [, bundle, ...imageArgs] = image.command(name);
-    const args = service.command ?? imageArgs;
-    const mounts = new Map((service.volumes ?? []).filter((v) => v.type === 'bind').map((v) => [v.target, v.source]));
-    return [bundle!, ...args.map((a) => mounts.get(a) ?? a)];
-  }
+  const labEnv = (service: ComposeService, extra: Record<string, string> = {}) =>
+    loopbackEnv(service, { 'nats:4222': natsUrl, '127.0.0.1:4222': natsUrl }, vm.url, extra);
+  const labCommand = (name: string, service: ComposeService) => loopbackCommand(image, name, service);
 
   it('sensor, collector and alerter work with their own NATS users; the replay arrives exactly once', async () => {
     const collector = startService(process.execPath, labCommand('collector', services.collector!), labEnv(services.collector!), { direct: true });
@@ -238,6 +214,105 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
     }, 30_000);
   });
 });
+
+describe.skipIf(!hasDockerCompose())('the cluster overlay on loopback: three nodes of cluster.conf, two collectors', () => {
+  const NODES = ['nats', 'nats-2', 'nats-3'];
+  let services: Record<string, ComposeService>;
+  let nodes: LabNats[];
+  let vm: VictoriaHandle;
+  let dir: string;
+  const running: ServiceProcess[] = [];
+
+  beforeAll(async () => {
+    services = composeConfig(['docker-compose.yml', 'docker-compose.cluster.yml']).services;
+    dir = mkdtempSync(join(tmpdir(), 'wirewatch-cluster-'));
+    const routePorts = await freePorts(3);
+    const created = await Promise.all(NODES.map((n, i) => labNats('cluster.conf', services[n]!.environment, { routePort: routePorts[i]!, routePorts })));
+    nodes = created;
+    [vm] = await Promise.all([startVictoriaMetrics(), ...created.map((n) => startOrDispose(n.server))]);
+    // JetStream answers before the nodes have elected a meta leader; streams need one.
+    await waitFor(
+      async () => {
+        const jsz = await Promise.all(nodes.map(async (n) => (await (await fetch(`${n.monitorUrl}/jsz`)).json()) as { meta_cluster?: { leader?: string; cluster_size?: number } }));
+        return jsz.every((j) => j.meta_cluster?.leader && j.meta_cluster.cluster_size === 3);
+      },
+      { what: 'a JetStream meta leader seen by all three nodes', timeoutMs: 20_000 },
+    );
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.allSettled(running.map((s) => s.stop()));
+    await Promise.allSettled([...(nodes ?? []).map((n) => n.server.dispose()), vm?.dispose()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('the services make three-replica streams; two collectors share the durable consumer and store the replay once', async () => {
+    const [first, second, third] = nodes.map((n) => n.url) as [string, string, string];
+    const published = (node: string) => services[node]!.ports!.find((p) => p.endsWith(':4222/tcp'))!.split(':')[1];
+    const addresses = {
+      'nats:4222': first, 'nats-2:4222': second, 'nats-3:4222': third,
+      [`127.0.0.1:${published('nats')}`]: first, [`127.0.0.1:${published('nats-2')}`]: second, [`127.0.0.1:${published('nats-3')}`]: third,
+    };
+    // In compose's order: collector-2 waits for collector to be healthy (see docker-compose.cluster.yml).
+    expect(services['collector-2']!.depends_on?.collector?.condition).toBe('service_healthy');
+    const collectors: ServiceProcess[] = [];
+    for (const name of ['collector', 'collector-2']) {
+      const collector = startService(process.execPath, loopbackCommand(image, 'collector', services[name]!), loopbackEnv(services[name]!, addresses, vm.url), { direct: true });
+      running.push(collector);
+      collectors.push(collector);
+      await collector.ready();
+    }
+
+    const sensorEnv = loopbackEnv(services.sensor!, addresses, vm.url, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool'), WIREWATCH_ID: 'cluster-lab' });
+    const sensor = startService(process.execPath, [...loopbackCommand(image, 'sensor', services.sensor!), '--pcap', LAB_PCAP], sensorEnv, { direct: true });
+    running.push(sensor);
+    expect(await sensor.exited).toBe(0);
+
+    const { report } = analyzeCaptureFile(LAB_PCAP, { intervalSeconds: 1, topN: 10, topFlows: 0 });
+    const stored = async () => (await vm.export('traffic_packets{sensor="cluster-lab"}')).flatMap((s) => s.values).reduce((a, b) => a + b, 0);
+    await waitFor(async () => (await stored()) === report.packets, { what: `${report.packets} packets stored once by two collectors`, timeoutMs: 20_000 });
+
+    const nc = await connect({ servers: [first, second, third], user: 'collector', pass: services.collector!.environment.WIREWATCH_NATS_PASSWORD! });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = await jsm.streams.info('WIREWATCH');
+      expect(stream.config.num_replicas).toBe(3);
+      expect(stream.cluster?.replicas?.length).toBe(2);
+      const consumers: string[] = [];
+      for await (const c of jsm.consumers.list('WIREWATCH')) consumers.push(c.name);
+      // one durable for both collectors' summaries (and one for heartbeats), not one each
+      expect(consumers.filter((c) => c.startsWith('collector-summaries'))).toEqual(['collector-summaries']);
+      expect(consumers.filter((c) => c.startsWith('collector-heartbeats'))).toEqual(['collector-heartbeats']);
+    } finally {
+      await nc.close();
+    }
+  }, 60_000);
+});
+
+/**
+ * A service's compose environment with the lab's addresses (`nats://HOST:PORT`, InfluxDB) pointing
+ * at the loopback servers, and its HTTP port on any free loopback port.
+ */
+function loopbackEnv(service: ComposeService, nats: Record<string, string>, influx: string, extra: Record<string, string> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(service.environment)) {
+    env[k] = v
+      .replace(/nats:\/\/([\w.-]+:\d+)/g, (whole, address: string) => {
+        if (!nats[address]) throw new Error(`${k}: no loopback server stands for ${whole}`);
+        return nats[address]!;
+      })
+      .replace('http://influxdb:8086', influx);
+  }
+  return { ...env, WIREWATCH_HTTP_HOST: '127.0.0.1', WIREWATCH_HTTP_PORT: '0', ...extra };
+}
+
+/** The service's command line (compose's command, else the image's CMD), bind-mounted files at their host paths. */
+function loopbackCommand(image: BuiltImage, target: string, service: ComposeService): string[] {
+  const [, bundle, ...imageArgs] = image.command(target);
+  const args = service.command ?? imageArgs;
+  const mounts = new Map((service.volumes ?? []).filter((v) => v.type === 'bind').map((v) => [v.target, v.source]));
+  return [bundle!, ...args.map((a) => mounts.get(a) ?? a)];
+}
 
 /** Symlinks under `dir` whose target lies outside it (they would dangle in the image). */
 function symlinksLeaving(dir: string): string[] {
