@@ -1,5 +1,5 @@
 /** `pnpm lab` as a user runs it: up, traffic in InfluxDB, a port-scan alert by mail, and a clean Ctrl-C. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,8 +13,6 @@ import { runInfluxQL } from '../harness/influxql.js';
 // capture instead, whose port scan comes too late for this test.
 const canCapture = process.getuid?.() === 0 || process.env.CI !== undefined;
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'wirewatch-lab-test-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Every process below `pid` (children, their children, ...), from /proc. */
 function descendants(pid: number): number[] {
@@ -54,60 +52,78 @@ function canListen(port: number): Promise<boolean> {
   });
 }
 
+const PORT_NAMES = ['nats', 'influx', 'sensor', 'collector', 'alerter', 'smtp', 'webhook'];
+
+/** `pnpm lab`'s entry in a directory of its own, on free ports; `up` resolves once it printed where everything is. */
+async function startLab(extra: string[]) {
+  const dir = mkdtempSync(join(tmpdir(), 'wirewatch-lab-test-'));
+  dirs.push(dir);
+  const ports = await freePorts(PORT_NAMES.length);
+  const portFlags = PORT_NAMES.flatMap((name, i) => [`--${name}-port`, String(ports[i])]);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/lab/src/main.ts', '--dir', dir, '--no-install', '--duration', '300', ...portFlags, ...extra], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  labs.push(child);
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  let exitCode: number | string | undefined;
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve((exitCode = code ?? signal ?? -1))));
+  const explain = (what: string) => `${what}; the lab said:\n${out}`;
+  const until = <T>(condition: () => T | Promise<T>, what: string, timeoutMs: number) =>
+    waitFor(condition, { what, timeoutMs }).catch((error: Error) => {
+      throw new Error(explain(error.message));
+    });
+  await until(() => out.includes('wirewatch lab is up') || exitCode !== undefined, 'the lab to come up', 40_000);
+  expect(exitCode, explain('the lab exited')).toBeUndefined();
+  return { child, dir, ports, exited, output: () => out, explain, until };
+}
+
+const labs: ChildProcess[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(labs.filter((l) => l.exitCode === null && l.signalCode === null).map((l) => new Promise((resolve) => l.once('exit', resolve).kill('SIGKILL'))));
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
 describe.skipIf(!canCapture)('pnpm lab', () => {
   it('comes up, stores the generated traffic in InfluxDB, mails the port-scan alert, and stops everything on SIGINT', async () => {
-    const names = ['nats', 'influx', 'sensor', 'collector', 'alerter', 'smtp', 'webhook'];
-    const ports = await freePorts(names.length);
-    const portFlags = names.flatMap((name, i) => [`--${name}-port`, String(ports[i])]);
-    const lab = spawn(process.execPath, ['--import', 'tsx', 'packages/lab/src/main.ts', '--dir', dir, '--scan-every', '2', '--no-install', '--duration', '300', ...portFlags], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    lab.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    lab.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    let exitCode: number | string | undefined;
-    const exited = new Promise<number | string>((resolve) => lab.on('exit', (code, signal) => resolve((exitCode = code ?? signal ?? -1))));
-    const explain = (what: string) => `${what}; the lab said:\n${out}`;
-    try {
-      await waitFor(() => out.includes('wirewatch lab is up') || exitCode !== undefined, { what: 'the lab to come up', timeoutMs: 40_000 });
-      expect(exitCode, explain('the lab exited')).toBeUndefined();
-      expect(out).toContain('live capture on lo');
+    const lab = await startLab(['--scan-every', '2']);
+    expect(lab.output()).toContain('live capture on lo');
 
-      const influx = `http://127.0.0.1:${ports[1]}`;
-      const stored = async () => {
-        const rows = influxRows(await runInfluxQL(influx, `SELECT sum("packets") AS packets FROM "traffic" WHERE "sensor" = 'lab'`, { db: 'wirewatch' }));
-        return Number(rows[0]?.packets ?? 0);
-      };
-      await waitFor(async () => (await stored()) > 0, { what: 'traffic in InfluxDB', timeoutMs: 10_000 }).catch((e: Error) => {
-        throw new Error(explain(e.message));
-      });
+    const influx = `http://127.0.0.1:${lab.ports[1]}`;
+    const stored = async () => {
+      const rows = influxRows(await runInfluxQL(influx, `SELECT sum("packets") AS packets FROM "traffic" WHERE "sensor" = 'lab'`, { db: 'wirewatch' }));
+      return Number(rows[0]?.packets ?? 0);
+    };
+    await lab.until(async () => (await stored()) > 0, 'traffic in InfluxDB', 10_000);
 
-      const mailDir = join(dir, 'mail');
-      const firing = await waitFor(() => readdirSync(mailDir).find((f) => /^\d{4}-firing-warning-port-scan-on-lab\.eml$/.test(f)), {
-        what: 'the port-scan alert by mail',
-        timeoutMs: 15_000,
-      }).catch((e: Error) => {
-        throw new Error(explain(e.message));
-      });
-      const mail = readFileSync(join(mailDir, firing), 'utf8');
-      expect(mail).toMatch(/^Subject: \[FIRING warning\] port-scan on lab/m);
-      expect(mail).toContain('127.0.0.1');
-      expect(out).toMatch(/webhook: firing port-scan .*source=127\.0\.0\.1 \(signature ok\)/);
+    const mailDir = join(lab.dir, 'mail');
+    const firing = await lab.until(() => readdirSync(mailDir).find((f) => /^\d{4}-firing-warning-port-scan-on-lab\.eml$/.test(f)), 'the port-scan alert by mail', 15_000);
+    const mail = readFileSync(join(mailDir, firing), 'utf8');
+    expect(mail).toMatch(/^Subject: \[FIRING warning\] port-scan on lab/m);
+    expect(mail).toContain('127.0.0.1');
+    expect(lab.output()).toMatch(/webhook: firing port-scan .*source=127\.0\.0\.1 \(signature ok\)/);
 
-      // nats-server, influxd, collector, alerter, sensor, traffic, and a watchdog for each.
-      const processes = descendants(lab.pid!);
-      expect(processes.length, explain('processes')).toBeGreaterThanOrEqual(6);
-      lab.kill('SIGINT');
-      expect(await exited, explain('exit code')).toBe(0);
-      expect(out).toContain('lab: stopped; every process ended');
-      expect(processes.filter(running)).toEqual([]);
-      for (const port of ports) expect(await canListen(port), `port ${port} free`).toBe(true);
-    } finally {
-      if (exitCode === undefined) {
-        lab.kill('SIGKILL');
-        await exited;
-      }
-    }
+    // nats-server, influxd, collector, alerter, sensor, traffic, and a watchdog for each.
+    const processes = descendants(lab.child.pid!);
+    expect(processes.length, lab.explain('processes')).toBeGreaterThanOrEqual(6);
+    lab.child.kill('SIGINT');
+    expect(await lab.exited, lab.explain('exit code')).toBe(0);
+    expect(lab.output()).toContain('lab: stopped; every process ended');
+    expect(processes.filter(running)).toEqual([]);
+    for (const port of lab.ports) expect(await canListen(port), `port ${port} free`).toBe(true);
+  }, 60_000);
+
+  it('a service that dies is reported in one line, and the lab stops the rest and exits non-zero', async () => {
+    const lab = await startLab(['--no-traffic']);
+    const processes = descendants(lab.child.pid!);
+    const collector = processes.find((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('\0collector\0'));
+    expect(collector, lab.explain('the collector process')).toBeDefined();
+    process.kill(collector!, 'SIGKILL');
+    expect(await lab.exited, lab.explain('exit code')).toBe(1);
+    expect(lab.output()).toMatch(/^lab: collector exited unexpectedly \(signal SIGKILL\); it last said: .*\(log: .*collector\/server\.log\)$/m);
+    expect(processes.filter(running)).toEqual([]);
   }, 60_000);
 });

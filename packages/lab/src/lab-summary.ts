@@ -10,7 +10,7 @@ export function shown(path: string): string {
 
 /** The block printed once the lab is up: where everything is and how to look at it. */
 export function labSummary(info: LabInfo, ports: LabPorts, dir: string, hasInfluxCli: boolean): string[] {
-  const query = `SELECT sum("packets") FROM "traffic" WHERE time > now() - 5m GROUP BY time(10s)`;
+  const query = `SELECT sum("packets") FROM "traffic" WHERE time > now() - 5m GROUP BY time(10s) fill(none)`;
   const api = `http://127.0.0.1:${ports.alerter}`;
   const sensor =
     info.sensor.mode === 'live'
@@ -19,7 +19,7 @@ export function labSummary(info: LabInfo, ports: LabPorts, dir: string, hasInflu
   const t = info.traffic;
   const dns = t === null ? '' : t.dns === 'answered' ? 'DNS answered' : t.dns === 'unanswered' ? 'DNS unanswered' : 'no DNS';
   const traffic = t === null
-    ? 'off (--no-traffic)'
+    ? info.sensor.mode === 'live' ? 'off (--no-traffic)' : 'off (the sensor replays a capture: it would see none)'
     : `~${t.rate} packets/s to ${t.target}: UDP :${t.udpPort}, TCP :${t.tcpPort}, ${dns}; a ${t.scanPorts}-port scan ${t.scanEverySeconds > 0 ? `every ${t.scanEverySeconds} s` : 'never'}`;
   const lines = [
     `wirewatch lab is up after ${info.startupSeconds.toFixed(1)} s; Ctrl-C stops everything. Data: ${shown(dir)}`,

@@ -4,6 +4,7 @@ import { answers } from './http.js';
 import { influxdServer } from './influxd.js';
 import { runInfluxQL } from './influxql.js';
 import { labSubdir } from './lab-dir.js';
+import { lastWords } from './last-words.js';
 import { writeAlerterFiles, writeSecret } from './lab-files.js';
 import type { LabPorts } from './lab-ports.js';
 import { LabStatus } from './lab-status.js';
@@ -119,7 +120,8 @@ export class Lab {
     ]);
 
     const sensor = await this.startSensor(nats);
-    const traffic = this.o.traffic ? await this.startTraffic(this.o.traffic) : null;
+    // A replaying sensor sees none of it.
+    const traffic = this.o.traffic && sensor.mode === 'live' ? await this.startTraffic(this.o.traffic) : null;
     this.status = new LabStatus(influx.url, DATABASE, SENSOR_ID, (line) => this.note(line), () => `alerts so far: ${this.mails} mails, ${this.hooks} webhooks`);
     this.status.start();
     return {
@@ -156,8 +158,7 @@ export class Lab {
     } catch (error) {
       if (this.stopping) throw error;
       this.children.splice(this.children.findIndex((c) => c.server === live), 1);
-      const lines = live.logTail(5).split('\n');
-      const reason = lines.reverse().find((l) => l.startsWith('wirewatch: '))?.slice('wirewatch: '.length) ?? lines[0]!;
+      const reason = lastWords(live.logTail(5));
       this.note(`cannot capture on ${this.o.interface} (${reason}): replaying ${this.o.samplePcap} in a loop instead`);
       this.replaying = true;
       await this.run([['sensor', this.service('sensor', ports.sensor, [...common, '--pcap', this.o.samplePcap, '--speed', '2'])]]);
@@ -181,15 +182,14 @@ export class Lab {
     if (this.stopping) return;
     const child = this.children.find((c) => c.name === name);
     if (name === 'sensor' && this.replaying && how === 'code 0' && child) {
-      // The capture's end: round again.
+      this.note('sensor: end of the capture; replaying it again');
       void child.server.start().then(
         () => void child.server.exited.then((again) => this.exitedUnexpectedly(name, again)),
         (error: unknown) => this.fail(`sensor replay did not restart: ${String(error).split('\n')[0]}`),
       );
       return;
     }
-    const last = child?.server.logTail(1) ?? '';
-    this.fail(`${name} exited unexpectedly (${how}); its last line: ${last.slice(0, 300)} (log: ${join(this.o.dir, name, 'server.log')})`);
+    this.fail(`${name} exited unexpectedly (${how}); it last said: ${lastWords(child?.server.logTail(5) ?? '')} (log: ${join(this.o.dir, name, 'server.log')})`);
   }
 
   private fail(line: string): void {

@@ -6,6 +6,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { stop as stopEsbuild } from 'esbuild';
+import { DEFAULT_RULES_FILE } from '@wirewatch/rules';
 import { buildCli } from '../../../scripts/build-cli.mjs';
 import { Lab } from './lab.js';
 import { LabDirError, prepareLabDir } from './lab-dir.js';
@@ -25,6 +26,12 @@ interface LabFlags {
   install?: boolean;
   [port: string]: unknown;
 }
+
+/**
+ * One Ctrl-C can arrive twice: from the terminal and forwarded by `pnpm run`, which gets it too.
+ * Only a signal later than this is a second Ctrl-C.
+ */
+const SAME_CTRL_C_MS = 500;
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -92,16 +99,18 @@ async function main(): Promise<void> {
   await stopEsbuild(); // its service process would otherwise live as long as the lab
   const lab = new Lab({
     dir, ports, programs, bundle, interface: flags.interface,
-    defaultRules: join(root, 'packages/rules/default-rules.yaml'), samplePcap: join(root, 'samples/lab.pcap'),
+    defaultRules: DEFAULT_RULES_FILE, samplePcap: join(root, 'samples/lab.pcap'),
     traffic: flags.traffic ? { rate: flags.rate, scanEverySeconds: flags.scanEvery } : false,
     say,
   });
   let signals = 0;
+  let firstSignalAt = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     if (++signals === 1) {
-      say(`lab: ${signal}: stopping everything (again to kill at once)`);
+      firstSignalAt = performance.now();
+      say(`lab: ${signal}: stopping everything (Ctrl-C again to kill at once)`);
       void lab.stop(0);
-    } else void lab.kill();
+    } else if (performance.now() - firstSignalAt > SAME_CTRL_C_MS) void lab.kill();
   };
   process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
 
