@@ -24,7 +24,7 @@ const builtFrom = (s: ComposeService) => (s.build?.dockerfile === 'deploy/Docker
 const disabled = (s: ComposeService) => s.healthcheck?.disable === true || (Array.isArray(s.healthcheck?.test) && s.healthcheck.test[0] === 'NONE');
 const mountAt = (s: ComposeService, target: string) => s.volumes?.find((v) => v.target === target);
 
-describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose config, no engine)', () => {
+describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose config, no engine; skipped where docker-compose is missing: scripts/setup.sh installs it)', () => {
   let base: ComposeConfig;
   let cluster: ComposeConfig;
 

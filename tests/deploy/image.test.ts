@@ -79,7 +79,7 @@ describe('the image deploy/Dockerfile builds', () => {
   });
 });
 
-describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures it, on loopback servers', () => {
+describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures it, on loopback servers (needs docker-compose for the configuration)', () => {
   let services: Record<string, ComposeService>;
   let natsServer: SpawnedServer;
   let natsUrl: string;
@@ -157,7 +157,7 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
     await expect(connect({ servers: natsUrl, user: 'sensor', pass: 'wrong' })).rejects.toThrow(/auth/i);
   });
 
-  describe.skipIf(process.getuid?.() !== 0)('non-root services with the file capabilities their image stage gives node', () => {
+  describe.skipIf(process.getuid?.() !== 0)('non-root services with the file capabilities their image stage gives node (as root: setcap, setpriv)', () => {
     /** The stage's `setcap <caps>+ep /usr/local/bin/node`, on a copy of this node for that target. */
     function nodeWith(target: string, caps: string): string {
       const node = join(image.root, target, 'usr/local/bin/node');
