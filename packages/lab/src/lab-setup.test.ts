@@ -1,5 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_RULES_FILE, parseRuleSet } from '@wirewatch/rules';
@@ -50,13 +50,26 @@ describe('the lab directory', () => {
     mkdirSync(join(dir, 'nats'));
     writeFileSync(join(dir, 'nats', 'server.log'), 'old');
     prepareLabDir(dir);
-    expect(readdirSync(dir)).toEqual(['.wirewatch-lab']);
+    expect(readdirSync(dir).sort()).toEqual(['.wirewatch-lab', 'lab.pid']);
 
     const precious = join(root, 'precious');
     mkdirSync(precious);
     writeFileSync(join(precious, 'thesis.tex'), 'years of work');
     expect(() => prepareLabDir(precious)).toThrow(LabDirError);
     expect(readdirSync(precious)).toEqual(['thesis.tex']);
+  });
+
+  it('is not emptied under a lab that still runs there, and is once that lab has ended', async () => {
+    const dir = join(root, 'busy');
+    prepareLabDir(dir);
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'pnpm-lab-stand-in'], { stdio: 'ignore' });
+    const ended = new Promise((resolve) => other.once('exit', resolve));
+    await new Promise((resolve) => other.once('spawn', resolve));
+    writeFileSync(join(dir, 'lab.pid'), `${other.pid}\n`);
+    expect(() => prepareLabDir(dir)).toThrow(new RegExp(`another pnpm lab \\(pid ${other.pid}\\) runs in`));
+    other.kill();
+    await ended;
+    expect(() => prepareLabDir(dir)).not.toThrow();
   });
 });
 

@@ -38,7 +38,7 @@ export class LabStatus {
       const t = await this.totals();
       if (!this.seenFirst && t.packets > 0) {
         this.seenFirst = true;
-        this.say(`InfluxDB: first traffic stored (${t.packets.toLocaleString('en')} packets in ${t.points} intervals so far)`);
+        this.say(`InfluxDB: first traffic stored (${t.packets.toLocaleString('en')} packets in ${t.points} interval${t.points === 1 ? '' : 's'} so far)`);
         clearInterval(this.timer);
         this.timer = setInterval(() => void this.poll(), TOTALS_EVERY_MS);
       } else if (this.seenFirst) {
