@@ -185,7 +185,7 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
 
   it('Grafana: provisioning and dashboards mounted read-only, the datasource variables, the home dashboard', () => {
     const grafana = base.services.grafana!;
-    expect(grafana.image).toMatch(/^grafana\/grafana-oss:11\./);
+    expect(grafana.image).toMatch(/^grafana\/grafana-oss:12\./);
     expect(mountAt(grafana, '/etc/grafana/provisioning')).toMatchObject({ type: 'bind', source: join(REPO, 'grafana/provisioning'), readOnly: true });
     expect(mountAt(grafana, '/var/lib/grafana/dashboards')).toMatchObject({ type: 'bind', source: join(REPO, 'grafana/dashboards'), readOnly: true });
     expect(grafana.environment).toMatchObject({

@@ -278,6 +278,8 @@ describe.skipIf(!hasDockerCompose())('the cluster overlay on loopback: three nod
       const stream = await jsm.streams.info('WIREWATCH');
       expect(stream.config.num_replicas).toBe(3);
       expect(stream.cluster?.replicas?.length).toBe(2);
+      // The leases too: losing the node holding a one-replica lease bucket would stop the fleet merge.
+      expect((await jsm.streams.info('KV_wirewatch_collectors')).config.num_replicas).toBe(3);
       const consumers: string[] = [];
       for await (const c of jsm.consumers.list('WIREWATCH')) consumers.push(c.name);
       // one durable for both collectors' summaries (and one for heartbeats), not one each

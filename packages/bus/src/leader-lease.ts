@@ -8,6 +8,8 @@ export interface LeaseOptions {
   holder: string;
   /** A lease not renewed for this long lapses (the bucket's max age), and another replica takes over. */
   ttlMs: number;
+  /** Copies of the bucket on a NATS cluster (the services pass `nats.replicas`): with 1, losing the node that holds it stops every lease. */
+  replicas?: number;
   onChange: (leader: boolean) => void;
 }
 
@@ -29,7 +31,7 @@ export class LeaderLease {
   ) {}
 
   async start(): Promise<void> {
-    this.kv = await new Kvm(this.nc).create(this.options.bucket, { ttl: this.options.ttlMs, history: 1 });
+    this.kv = await new Kvm(this.nc).create(this.options.bucket, { ttl: this.options.ttlMs, history: 1, replicas: this.options.replicas ?? 1 });
     await this.tick();
     this.timer = setInterval(() => void this.tick(), Math.max(100, this.options.ttlMs / 3));
   }

@@ -44,7 +44,23 @@ export async function ensureStreams(nc: NatsConnection, options: StreamOptions =
   return jsm;
 }
 
+/**
+ * On a fresh cluster, a stream being created by one service makes another's create or update of it
+ * time out (seen with two collectors starting at once on nats-server 2.9): the call is idempotent, so
+ * a timeout is retried a few times before it counts.
+ */
 async function upsert(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await upsertOnce(jsm, config);
+    } catch (error) {
+      if (attempt >= 4 || !/timeout/i.test(`${(error as Error).name} ${(error as Error).message}`)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    }
+  }
+}
+
+async function upsertOnce(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
   try {
     await jsm.streams.info(config.name);
   } catch {

@@ -106,6 +106,7 @@ export class Alerter {
       key: 'active',
       holder: randomBytes(4).toString('hex'),
       ttlMs: c.state.leaseSeconds * 1000,
+      replicas: c.nats.replicas,
       onChange: (leader) => void this.serialize(() => (leader ? this.becomeActive() : this.standBy())),
     });
     await this.lease.start();

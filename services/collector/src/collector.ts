@@ -124,6 +124,7 @@ export class Collector {
       key: c.fleet.consumer,
       holder: this.id,
       ttlMs: c.fleet.leaseSeconds * 1000,
+      replicas: c.nats.replicas,
       onChange: (leader) => {
         this.log.info({ leader }, leader ? 'merging fleet-wide top lists' : 'not merging fleet-wide top lists (another replica does)');
         // A replica that lost the lease drops its partial merges: their messages go back to the new holder.
