@@ -1,7 +1,8 @@
 import { QueryVariableBuilder, VariableRefresh, VariableSort } from '@grafana/grafana-foundation-sdk/dashboard';
 import { datasourceRef } from './datasource.js';
 
-function tagVariable(name: string, label: string, query: string): QueryVariableBuilder {
+/** A multi-value variable over a tag's values, "All" by default. */
+export function tagVariable(name: string, label: string, query: string): QueryVariableBuilder {
   return new QueryVariableBuilder(name)
     .label(label)
     .datasource(datasourceRef)

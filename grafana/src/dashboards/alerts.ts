@@ -1,5 +1,5 @@
 import { GraphDrawStyle } from '@grafana/grafana-foundation-sdk/common';
-import { QueryVariableBuilder, RowBuilder, VariableRefresh, VariableSort, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
+import { RowBuilder, type Dashboard, type QueryVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { PanelBuilder as TableBuilder } from '@grafana/grafana-foundation-sdk/table';
 import { datasourceRef } from '../datasource.js';
 import { influxql } from '../influxql/dataquery.js';
@@ -7,6 +7,7 @@ import { PER_BUCKET, where } from '../influxql/fragments.js';
 import { pieChart } from '../panels/distribution.js';
 import { timeseries } from '../panels/timeseries.js';
 import { groupBy, keepRowsEqual, rename, sortBy } from '../panels/transformations.js';
+import { tagVariable } from '../variables.js';
 import { alertAnnotations, wirewatchDashboard } from './common.js';
 
 export const ALERTS_UID = 'wirewatch-alerts';
@@ -15,17 +16,7 @@ const SELECTED_RULES = `"rule" =~ /^$rule$/ AND "severity" =~ /^$severity$/`;
 const TRANSITION_COLUMNS = `"dedup_key", "rule"::tag, "severity"::tag, "state"::tag, "summary", "value", "threshold", "silenced"`;
 
 function alertTagVariable(name: string, label: string): QueryVariableBuilder {
-  const query = `SHOW TAG VALUES FROM "alerts" WITH KEY = "${name}"`;
-  return new QueryVariableBuilder(name)
-    .label(label)
-    .datasource(datasourceRef)
-    .query(query)
-    .definition(query)
-    .multi(true)
-    .includeAll(true)
-    .current({ text: 'All', value: '$__all', selected: true })
-    .refresh(VariableRefresh.OnTimeRangeChanged)
-    .sort(VariableSort.AlphabeticalAsc);
+  return tagVariable(name, label, `SHOW TAG VALUES FROM "alerts" WITH KEY = "${name}"`);
 }
 
 export function alerts(): Dashboard {

@@ -1,7 +1,7 @@
 import { BarGaugeDisplayMode, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, VizOrientation } from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as BarGaugeBuilder } from '@grafana/grafana-foundation-sdk/bargauge';
 import { PanelBuilder as PieChartBuilder, PieChartLegendOptionsBuilder, PieChartLegendValues, PieChartType } from '@grafana/grafana-foundation-sdk/piechart';
-import { datasourceRef } from '../datasource.js';
+import { framed } from './frame.js';
 import { influxql } from '../influxql/dataquery.js';
 import { neutral } from './thresholds.js';
 
@@ -16,13 +16,7 @@ interface DistributionSpec {
 }
 
 export function pieChart(spec: DistributionSpec): PieChartBuilder {
-  return new PieChartBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .unit(spec.unit)
-    .span(spec.span ?? 8)
-    .height(8)
+  return framed(new PieChartBuilder(), { ...spec, span: spec.span ?? 8, height: 8 })
     .pieType(PieChartType.Donut)
     .reduceOptions(new ReduceDataOptionsBuilder().calcs(['lastNotNull']).values(false))
     .legend(
@@ -36,13 +30,7 @@ export function pieChart(spec: DistributionSpec): PieChartBuilder {
 }
 
 export function barGauge(spec: DistributionSpec): BarGaugeBuilder {
-  return new BarGaugeBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .unit(spec.unit)
-    .span(spec.span ?? 8)
-    .height(8)
+  return framed(new BarGaugeBuilder(), { ...spec, span: spec.span ?? 8, height: 8 })
     .min(0)
     .displayMode(BarGaugeDisplayMode.Gradient)
     .orientation(VizOrientation.Horizontal)

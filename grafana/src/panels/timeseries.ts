@@ -1,7 +1,7 @@
 import { LegendDisplayMode, LegendPlacement, StackingConfigBuilder, StackingMode, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { ThresholdsConfigBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { datasourceRef } from '../datasource.js';
+import { framed } from './frame.js';
 import { influxql } from '../influxql/dataquery.js';
 
 export interface TimeseriesSpec {
@@ -16,14 +16,8 @@ export interface TimeseriesSpec {
 }
 
 export function timeseries(spec: TimeseriesSpec): TimeseriesBuilder {
-  const panel = new TimeseriesBuilder()
-    .title(spec.title)
-    .description(spec.description)
-    .datasource(datasourceRef)
-    .unit(spec.unit)
+  const panel = framed(new TimeseriesBuilder(), { ...spec, span: spec.span ?? 12, height: 8 })
     .min(0)
-    .span(spec.span ?? 12)
-    .height(8)
     .fillOpacity(spec.stacked ? 35 : 10)
     .lineWidth(1)
     .spanNulls(false)
