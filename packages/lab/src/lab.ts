@@ -123,7 +123,7 @@ export class Lab {
     // A replaying sensor sees none of it.
     const traffic = this.o.traffic && sensor.mode === 'live' ? await this.startTraffic(this.o.traffic) : null;
     this.status = new LabStatus(influx.url, DATABASE, SENSOR_ID, (line) => this.note(line), () => `alerts so far: ${this.mails} mails, ${this.hooks} webhooks`);
-    this.status.start();
+    if (!this.stopping) this.status.start();
     return {
       natsUrl, influxUrl: influx.url, sensor, traffic, apiTokenFile, mailDir, webhookUrl: hook.url,
       startupSeconds: performance.now() / 1000,
