@@ -30,6 +30,15 @@ describe('wirewatch CLI', () => {
     for (const option of ['--json', '--csv', '--html', '--interval', '--top']) expect(run.stdout).toContain(option);
   });
 
+  it('answers an unknown option of any command with a usage line and exit 2, and --help with exit 0', () => {
+    for (const command of ['analyze', 'sensor', 'collector', 'alerter', 'traffic', 'dashboards', 'config-reference']) {
+      const bad = cli([command, ...(command === 'traffic' ? ['--target', '127.0.0.1'] : []), '--no-such-option']);
+      expect(bad.status, command).toBe(2);
+      expect(bad.stderr, command).toContain("unknown option '--no-such-option'");
+      expect(cli([command, '--help']).status, command).toBe(0);
+    }
+  });
+
   it('prints its version', () => {
     const run = cli(['--version']);
     expect(run.status).toBe(0);

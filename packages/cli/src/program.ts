@@ -9,14 +9,16 @@ import { trafficCommand } from './commands/traffic.js';
 
 const VERSION = '0.1.0';
 
+/** Usage errors exit 2, help and --version 0: every command, also those built apart and added with addCommand (which inherit no settings). */
+function usageExits(command: Command): Command {
+  command.showHelpAfterError('(run with --help for usage)').exitOverride((error) => {
+    process.exit(error.exitCode === 0 ? 0 : 2);
+  });
+  return command;
+}
+
 export function buildProgram(): Command {
-  const program = new Command('wirewatch')
-    .description('Network-traffic monitoring and analysis')
-    .version(VERSION, '-V, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride((error) => {
-      process.exit(error.exitCode === 0 ? 0 : 2);
-    });
+  const program = usageExits(new Command('wirewatch').description('Network-traffic monitoring and analysis').version(VERSION, '-V, --version'));
 
   program
     .command('analyze')
@@ -32,12 +34,9 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
     .action(runAnalyze);
 
-  program.addCommand(sensorCommand());
-  program.addCommand(collectorCommand());
-  program.addCommand(alerterCommand());
-  program.addCommand(trafficCommand());
-  program.addCommand(configReferenceCommand());
-  program.addCommand(dashboardsCommand());
+  for (const command of [sensorCommand(), collectorCommand(), alerterCommand(), trafficCommand(), configReferenceCommand(), dashboardsCommand()]) {
+    program.addCommand(usageExits(command));
+  }
 
   return program;
 }

@@ -26,7 +26,6 @@ export function trafficCommand(): Command {
       '\nDNS goes to UDP port 53 of the target; answering it needs root or CAP_NET_BIND_SERVICE, else the queries go unanswered.\n' +
         'Logs JSON lines: the start (ports, DNS mode), each scan burst, and totals at the end. Exit codes: 0 ok, 2 bad options or target.',
     )
-    .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2))
     .action(runTraffic);
 }
 
