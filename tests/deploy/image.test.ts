@@ -56,6 +56,16 @@ describe('the image deploy/Dockerfile builds', () => {
     expect(outside).toEqual([]);
   });
 
+  it('loads a lazily split chunk of the bundle from the image: `dashboards` writes the three dashboards', () => {
+    const app = join(image.root, 'app');
+    expect(readdirSync(join(app, 'dist/chunks')).some((f) => f.endsWith('.mjs'))).toBe(true);
+    const out = join(image.root, 'dashboards-out');
+    const run = spawnSync(process.execPath, [join(app, 'dist/wirewatch.mjs'), 'dashboards', '--out', out], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['alerts.json', 'sensor-health.json', 'traffic-overview.json']);
+  });
+
   it.each(['sensor', 'collector', 'alerter'])('%s: the target runs as a non-root user, and its command starts that service', (target) => {
     expect(image.user(target)).toBe('node');
     const [program, ...args] = image.command(target);
