@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeUdpCapture } from '../../packages/capture/src/testing/udp-frames.js';
 import { freePort, waitFor } from '../harness/index.js';
+import { connect, jetstreamManager } from '../harness/nats-client.js';
 import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
 import { startStack, type Stack } from '../pipeline/stack.js';
 import { startMailCatcher, startWebhookReceiver } from './receivers.js';
@@ -182,4 +183,20 @@ describe('alerter, end to end', () => {
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/api/rules', '/api/silences', '/api/alerts']));
     await a.stop();
   }, 60_000);
+
+  it('leaves the streams alone with nats.manageStreams off: a missing stream is an error, not created', async () => {
+    const run = spawnSync(process.execPath, [stack.bundle, 'alerter', '--nats', stack.nats.url, '--stream', 'UNMANAGED', '--http-port', '0'], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, WIREWATCH_NATS_MANAGE_STREAMS: 'false', WIREWATCH_API_TOKEN: TOKEN, WIREWATCH_LOG_LEVEL: 'silent' },
+    });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^wirewatch: .*stream not found/i)]);
+    const nc = await connect({ servers: stack.nats.url });
+    try {
+      await expect((await jetstreamManager(nc)).streams.info('UNMANAGED')).rejects.toThrow(/stream not found/i);
+    } finally {
+      await nc.close();
+    }
+  }, 30_000);
 });

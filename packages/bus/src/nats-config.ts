@@ -36,7 +36,7 @@ export const natsConfigSchema = z
     manageStreams: z
       .boolean()
       .default(true)
-      .describe('Create or update the streams at start (idempotent). Turn off when an operator manages them and the service\'s NATS user may not; the alerter creates them regardless.'),
+      .describe('Create or update the streams at start (idempotent). Turn off when an operator manages them and the service\'s NATS user may not.'),
   })
   .describe('Connection to NATS JetStream (shared by every service).');
 

@@ -1,4 +1,4 @@
-import { jetstream, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LeaderLease, NatsLink, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import type { InfluxWriter } from '@wirewatch/influx';
@@ -95,7 +95,7 @@ export class Alerter {
     const c = this.config;
     const nc = await this.link.connect(natsOptions(c.nats), this.abort.signal);
     this.nc = nc;
-    const jsm = await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas });
+    const jsm = c.nats.manageStreams ? await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas }) : await jetstreamManager(nc);
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
     await ensureDurableConsumer(jsm, { stream: c.nats.stream, name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs });
     await ensureDurableConsumer(jsm, { stream: c.nats.stream, name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs });
