@@ -11,7 +11,15 @@ export interface LeaseOptions {
   /** Copies of the bucket on a NATS cluster (the services pass `nats.replicas`): with 1, losing the node that holds it stops every lease. */
   replicas?: number;
   onChange: (leader: boolean) => void;
+  /**
+   * A failure other than "someone else holds it" (a permission missing, a timeout): without it a
+   * replica that can never win would stand by silently. Called once per distinct message in a row.
+   */
+  onError?: (error: Error) => void;
 }
+
+/** What KV answers when the key is held by another replica, or our revision is stale: the normal way to lose. */
+const HELD_ELSEWHERE = /wrong last sequence|key exists/i;
 
 /**
  * One replica at a time holds a key in a JetStream KV bucket whose entries expire after `ttlMs`:
@@ -24,6 +32,7 @@ export class LeaderLease {
   private revision = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
+  private lastError: string | undefined;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -50,9 +59,16 @@ export class LeaderLease {
     try {
       const value = new TextEncoder().encode(this.options.holder);
       this.revision = this.leader ? await kv.update(this.options.key, value, this.revision) : await kv.create(this.options.key, value);
+      this.lastError = undefined;
       this.set(true);
-    } catch {
+    } catch (error) {
       this.set(false);
+      const message = (error as Error).message;
+      if (HELD_ELSEWHERE.test(message)) this.lastError = undefined;
+      else if (message !== this.lastError) {
+        this.lastError = message;
+        this.options.onError?.(error as Error);
+      }
     } finally {
       this.busy = false;
     }

@@ -107,6 +107,7 @@ export class Alerter {
       holder: randomBytes(4).toString('hex'),
       ttlMs: c.state.leaseSeconds * 1000,
       replicas: c.nats.replicas,
+      onError: (error) => this.log.warn({ err: error.message, bucket: `${c.state.bucket}_lease` }, 'cannot take the alerter lease: this replica stands by'),
       onChange: (leader) => void this.serialize(() => (leader ? this.becomeActive() : this.standBy())),
     });
     await this.lease.start();

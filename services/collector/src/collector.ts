@@ -125,6 +125,7 @@ export class Collector {
       holder: this.id,
       ttlMs: c.fleet.leaseSeconds * 1000,
       replicas: c.nats.replicas,
+      onError: (error) => this.log.warn({ err: error.message, bucket: 'wirewatch_collectors' }, 'cannot take the fleet lease: no fleet-wide top lists from this replica'),
       onChange: (leader) => {
         this.log.info({ leader }, leader ? 'merging fleet-wide top lists' : 'not merging fleet-wide top lists (another replica does)');
         // A replica that lost the lease drops its partial merges: their messages go back to the new holder.
