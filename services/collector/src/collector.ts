@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { LeaderLease, NatsLink, deadLetter, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import { createInfluxWriter, heartbeatLines, summaryLines, type InfluxWriter } from '@wirewatch/influx';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummaryForStorage } from '@wirewatch/protocol';
-import type { Logger } from '@wirewatch/service';
+import { throttledLog, type Logger } from '@wirewatch/service';
 import { BatchIngest, type Converted } from './batch-ingest.js';
 import type { CollectorConfig } from './config.js';
 import { FleetMerge } from './fleet-merge.js';
@@ -25,6 +25,8 @@ export class Collector {
   private jsm: JetStreamManager | undefined;
   private running: Promise<unknown> | undefined;
   private lagTimer: NodeJS.Timeout | undefined;
+  /** Failures that repeat for as long as InfluxDB refuses: logged once per 10 s, counted always. */
+  private readonly repeating: ReturnType<typeof throttledLog>;
 
   constructor(
     readonly config: CollectorConfig,
@@ -32,6 +34,7 @@ export class Collector {
     private readonly log: Logger,
   ) {
     this.link = new NatsLink('wirewatch-collector', log);
+    this.repeating = throttledLog(log);
     const write = (lines: string[]) => writer.write(lines, { signal: this.abort.signal });
     const dead = (consumer: string) => (m: Parameters<typeof deadLetter>[2], r: Parameters<typeof deadLetter>[3]) =>
       this.nc ? deadLetter(this.nc, consumer, m, r) : Promise.reject(new Error('not connected'));
@@ -90,7 +93,7 @@ export class Collector {
       signal: this.abort.signal,
       onError: (error: unknown) => {
         this.consumerErrors++;
-        this.log.warn({ err: (error as Error).message }, 'consumer batch failed; it will be redelivered');
+        this.repeating('warn', { err: (error as Error).message }, 'consumer batch failed; it will be redelivered');
       },
     };
     this.lagTimer = setInterval(() => void this.refreshPending(), 2000);
@@ -116,7 +119,7 @@ export class Collector {
         topN: c.topN,
         graceMs: c.fleet.graceSeconds * 1000,
         write: (lines) => this.writer.write(lines, { signal: this.abort.signal }),
-        onWriteError: (error) => this.log.warn({ err: (error as Error).message }, 'fleet top write failed; retrying'),
+        onWriteError: (error) => this.repeating('warn', { err: (error as Error).message }, 'fleet top write failed; retrying'),
       });
     this.fleet = newMerge();
     this.lease = new LeaderLease(nc, {

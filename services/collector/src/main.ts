@@ -1,5 +1,5 @@
 import { createInfluxWriter, influxWriterOptions } from '@wirewatch/influx';
-import { createLogger, createServiceServer, onShutdown } from '@wirewatch/service';
+import { createLogger, createServiceServer, onShutdown, throttledLog } from '@wirewatch/service';
 import { Collector } from './collector.js';
 import type { CollectorConfig } from './config.js';
 import { registerCollectorMetrics } from './metrics.js';
@@ -7,10 +7,11 @@ import { registerCollectorMetrics } from './metrics.js';
 /** The collector process: config → InfluxDB writer + NATS consumers → health, metrics, clean shutdown. */
 export async function runCollector(config: CollectorConfig): Promise<void> {
   const log = createLogger({ name: 'collector', level: config.logLevel });
+  const repeating = throttledLog(log);
   const writer = createInfluxWriter({
     ...influxWriterOptions(config.influx),
     onRetry: (e) => log.warn({ reason: e.reason, attempt: e.failedAttempts, retryInMs: e.delayMs, lines: e.lines }, 'InfluxDB write failed; retrying'),
-    onRejected: (error, lines) => log.error({ err: error.message, lines: lines.length }, 'InfluxDB refused a batch; its messages stay unacknowledged'),
+    onRejected: (error, lines) => repeating('error', { err: error.message, lines: lines.length }, 'InfluxDB refused a batch; its messages stay unacknowledged'),
   });
   const collector = new Collector(config, writer, log);
   const server = createServiceServer({
