@@ -39,6 +39,12 @@ describe('wirewatch CLI', () => {
     }
   });
 
+  it('lists the capture interfaces with their addresses (sensor --list-interfaces)', () => {
+    const run = cli(['sensor', '--list-interfaces']);
+    expect(run.status).toBe(0);
+    expect(run.stdout.split('\n').find((line) => line.startsWith('lo '))).toMatch(/127\.0\.0\.1.*loopback/);
+  });
+
   it('prints its version', () => {
     const run = cli(['--version']);
     expect(run.status).toBe(0);

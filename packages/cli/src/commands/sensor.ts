@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { listDevices } from '@wirewatch/capture';
 import { runSensor, sensorConfigSchema } from '@wirewatch/sensor';
 import { loadServiceConfig } from './load-config.js';
 import { COMMON_FLAGS, addFlags, flagValues, type FlagPath } from './service-flags.js';
@@ -27,13 +28,29 @@ export function sensorCommand(): Command {
     .addHelpText(
       'after',
       '\nEnvironment: WIREWATCH_ID, WIREWATCH_NATS_SERVERS, WIREWATCH_NATS_PASSWORD(_FILE), WIREWATCH_NATS_TOKEN(_FILE), ...\n' +
-        'Live capture needs CAP_NET_RAW and CAP_NET_ADMIN (see README). Exit codes: 0 ok, 1 runtime failure, 2 bad configuration.',
-    );
+        'Live capture needs CAP_NET_RAW and CAP_NET_ADMIN (docs/deploying.md). Exit codes: 0 ok, 1 runtime failure, 2 bad configuration.',
+    )
+    .option('--list-interfaces', 'print the interfaces libpcap can capture on, with their addresses, and exit');
   addFlags(command, [...SENSOR_FLAGS, ...COMMON_FLAGS]);
   return command.action(async (options: Record<string, unknown>, self: Command) => {
+    if (options.listInterfaces) {
+      process.stdout.write(formatDevices(listDevices()));
+      return;
+    }
     const config = loadServiceConfig(sensorConfigSchema, options.config as string | undefined, flagValues(self, [...SENSOR_FLAGS, ...COMMON_FLAGS]), [...SENSOR_FLAGS, ...COMMON_FLAGS]);
     await runSensor(config);
     // A finished replay: NATS reconnect timers must not keep the process alive.
     process.exit(0);
   });
+}
+
+/** One line per device: name, addresses, loopback, description (aligned for a terminal). */
+function formatDevices(devices: ReturnType<typeof listDevices>): string {
+  const width = Math.max(...devices.map((d) => d.name.length), 4);
+  return devices
+    .map((d) => {
+      const notes = [d.addresses.join(', ') || 'no address', d.loopback ? 'loopback' : '', d.description ?? ''].filter((x) => x !== '');
+      return `${d.name.padEnd(width)}  ${notes.join('  ')}\n`;
+    })
+    .join('');
 }
