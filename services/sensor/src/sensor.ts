@@ -43,7 +43,7 @@ export class Sensor {
     this.publisher = new SpoolPublisher(spool, {
       subject: summarySubject(config.id),
       onStateChange: (healthy, detail) =>
-        healthy ? log.info('publishing to JetStream') : log.warn({ detail }, 'JetStream publish failing; summaries wait in the spool'),
+        healthy ? log.info('publishing to JetStream') : log.warn({ detail, ...publishHint(detail) }, 'JetStream publish failing; summaries wait in the spool'),
     });
     this.pipelines = this.sources().map(
       (source) =>
@@ -210,4 +210,14 @@ export class Sensor {
       this.heartbeatsFailed++;
     }
   }
+}
+
+/**
+ * nats.js says "jetstream is not enabled" (no responders) also when JetStream runs but no stream takes
+ * the subject, e.g. a sensor with `nats.manageStreams: false` started before anything created it.
+ */
+export function publishHint(detail: string): { hint?: string } {
+  return /jetstream is not enabled|no responders/i.test(detail)
+    ? { hint: 'no JetStream stream takes this subject: start a collector or the alerter (they create the stream), or let the sensor manage streams (nats.manageStreams)' }
+    : {};
 }
