@@ -89,6 +89,15 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
     expect(base.services.traffic!.command!.slice(0, 3)).toEqual(['traffic', '--target', '127.0.0.1']);
   });
 
+  it('the sensor does not capture its own publishing: every NATS port it connects to is filtered out, lab and cluster', () => {
+    for (const config of [base, cluster]) {
+      const env = config.services.sensor!.environment;
+      const ports = [...env.WIREWATCH_NATS_SERVERS!.matchAll(/:(\d+)/g)].map((m) => m[1]);
+      expect(ports.length).toBeGreaterThan(0);
+      for (const port of ports) expect(env.WIREWATCH_CAPTURE_FILTER, `port ${port}`).toContain(`not port ${port}`);
+    }
+  });
+
   it('every long-running service has a healthcheck (the services\' on their /readyz) and a restart policy', () => {
     for (const [name, s] of Object.entries(cluster.services)) {
       expect(['always', 'unless-stopped', 'on-failure'], name).toContain(s.restart);
