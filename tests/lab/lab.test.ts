@@ -114,7 +114,7 @@ describe.skipIf(!canCapture)('pnpm lab', () => {
     expect(lab.output()).toContain('lab: stopped; every process ended');
     expect(processes.filter(running)).toEqual([]);
     for (const port of lab.ports) expect(await canListen(port), `port ${port} free`).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   it('a service that dies is reported in one line, and the lab stops the rest and exits non-zero', async () => {
     const lab = await startLab(['--no-traffic']);
@@ -125,5 +125,5 @@ describe.skipIf(!canCapture)('pnpm lab', () => {
     expect(await lab.exited, lab.explain('exit code')).toBe(1);
     expect(lab.output()).toMatch(/^lab: collector exited unexpectedly \(signal SIGKILL\); it last said: .*\(log: .*collector\/server\.log\)$/m);
     expect(processes.filter(running)).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });

@@ -29,12 +29,17 @@ export function prepareLabDir(dir: string): string {
   return path;
 }
 
-/** The pid in `file` if that process is still a lab (its command line names the lab), else null. */
+/** The lab is over: the next one may empty the directory (the data stays until then). */
+export function releaseLabDir(dir: string): void {
+  rmSync(join(dir, PID_FILE), { force: true });
+}
+
+/** The pid in `file` if that process is still a lab (its command line names the lab's entry), else null. */
 function runningLab(file: string): number | null {
   try {
     const pid = Number(readFileSync(file, 'utf8').trim());
     if (!Number.isInteger(pid) || pid === process.pid) return null;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('lab') ? pid : null;
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('lab/src/main.ts') ? pid : null;
   } catch {
     return null; // no file, or no such process
   }

@@ -17,6 +17,7 @@ describe('installing what is missing', () => {
     expect(installPlan(both, context({ isRoot: true }))).toEqual({
       kind: 'install',
       packages: ['nats-server', 'influxdb'],
+      sudo: [],
       argv: [
         ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'update', '-qq'],
         ['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', 'install', '-y', '-qq', 'nats-server', 'influxdb'],
@@ -62,7 +63,7 @@ describe('the lab directory', () => {
   it('is not emptied under a lab that still runs there, and is once that lab has ended', async () => {
     const dir = join(root, 'busy');
     prepareLabDir(dir);
-    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'pnpm-lab-stand-in'], { stdio: 'ignore' });
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'packages/lab/src/main.ts'], { stdio: 'ignore' });
     const ended = new Promise((resolve) => other.once('exit', resolve));
     await new Promise((resolve) => other.once('spawn', resolve));
     writeFileSync(join(dir, 'lab.pid'), `${other.pid}\n`);

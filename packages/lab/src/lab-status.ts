@@ -8,6 +8,7 @@ export class LabStatus {
   private timer: NodeJS.Timeout | undefined;
   private seenFirst = false;
   private busy = false;
+  private stopped = false;
 
   constructor(
     private readonly influxUrl: string,
@@ -22,6 +23,7 @@ export class LabStatus {
   }
 
   stop(): void {
+    this.stopped = true;
     clearInterval(this.timer);
   }
 
@@ -36,6 +38,7 @@ export class LabStatus {
     this.busy = true;
     try {
       const t = await this.totals();
+      if (this.stopped) return; // a poll in flight when stop() came must not re-arm the timer
       if (!this.seenFirst && t.packets > 0) {
         this.seenFirst = true;
         this.say(`InfluxDB: first traffic stored (${t.packets.toLocaleString('en')} packets in ${t.points} interval${t.points === 1 ? '' : 's'} so far)`);

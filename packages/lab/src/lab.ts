@@ -37,7 +37,7 @@ export interface LabOptions {
 export interface LabInfo {
   natsUrl: string;
   influxUrl: string;
-  sensor: { mode: 'live'; filter: string } | { mode: 'replay'; reason: string };
+  sensor: { mode: 'live'; filter: string; interface: string } | { mode: 'replay'; reason: string };
   traffic: TrafficStartLine | null;
   apiTokenFile: string;
   mailDir: string;
@@ -154,7 +154,7 @@ export class Lab {
     const live = this.service('sensor', ports.sensor, [...common, '--interface', this.o.interface, '--filter', filter]);
     try {
       await this.run([['sensor', live]]);
-      return { mode: 'live', filter };
+      return { mode: 'live', filter, interface: this.o.interface };
     } catch (error) {
       if (this.stopping) throw error;
       this.children.splice(this.children.findIndex((c) => c.server === live), 1);
@@ -202,8 +202,12 @@ export class Lab {
     this.mails++;
     const slug = mail.subject.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
     const file = join(mailDir, `${String(this.mails).padStart(4, '0')}-${slug}.eml`);
-    writeFileSync(file, mail.raw);
-    this.note(`mail: ${mail.subject} → ${file}`);
+    try {
+      writeFileSync(file, mail.raw);
+      this.note(`mail: ${mail.subject} → ${file}`);
+    } catch (error) {
+      this.note(`mail: ${mail.subject} (not saved: ${(error as Error).message.split('\n')[0]})`);
+    }
   }
 
   private onHook(hook: ReceivedHook): void {

@@ -9,7 +9,7 @@ import { stop as stopEsbuild } from 'esbuild';
 import { DEFAULT_RULES_FILE } from '@wirewatch/rules';
 import { buildCli } from '../../../scripts/build-cli.mjs';
 import { Lab } from './lab.js';
-import { LabDirError, prepareLabDir } from './lab-dir.js';
+import { LabDirError, prepareLabDir, releaseLabDir } from './lab-dir.js';
 import { choosePorts, PortError, USUAL_PORTS, type LabPorts } from './lab-ports.js';
 import { labSummary } from './lab-summary.js';
 import { ensurePrerequisites, findProgram, type InstallPolicy } from './prerequisites.js';
@@ -95,7 +95,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   say(`lab: starting in ${dir} ...`);
-  const bundle = await buildCli();
+  const bundle = await buildCli().catch((error: Error) => {
+    throw new Error(`cannot build the CLI bundle (packages/cli/dist): ${error.message.split('\n')[0]}`);
+  });
   await stopEsbuild(); // its service process would otherwise live as long as the lab
   const lab = new Lab({
     dir, ports, programs, bundle, interface: flags.interface,
@@ -131,8 +133,13 @@ async function main(): Promise<void> {
     },
   );
   const code = await lab.finished;
+  releaseLabDir(dir);
   say(code === 0 ? 'lab: stopped; every process ended' : `lab: stopped (exit ${code})`);
   process.exit(code);
 }
 
-await main();
+await main().catch((error: unknown) => {
+  // Anything not foreseen (the CLI failing to build, a directory that cannot be written): one line.
+  process.stderr.write(`lab: ${(error instanceof Error ? error.message : String(error)).split('\n')[0]}\n`);
+  process.exit(1);
+});

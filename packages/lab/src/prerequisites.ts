@@ -62,7 +62,7 @@ export interface InstallContext {
 }
 
 export type InstallPlan =
-  | { kind: 'install'; argv: string[][]; packages: string[] }
+  | { kind: 'install'; argv: string[][]; packages: string[]; sudo: string[] }
   | { kind: 'refuse'; message: string };
 
 /**
@@ -82,7 +82,7 @@ export function installPlan(missing: readonly Requirement[], context: InstallCon
     [...sudo, ...env, 'apt-get', 'install', '-y', '-qq', ...packages],
   ];
   const allowed = context.policy === 'always' || (context.policy === 'auto' && (context.isRoot || context.passwordlessSudo));
-  if (allowed) return { kind: 'install', argv, packages };
+  if (allowed) return { kind: 'install', argv, packages, sudo };
   const prefix = context.isRoot ? '' : 'sudo ';
   const shown = `${prefix}apt-get update && ${prefix}DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(' ')}`;
   const orFlag = context.policy === 'never' ? '' : ', or run pnpm lab --install';
@@ -115,6 +115,21 @@ export function ensurePrerequisites(policy: InstallPolicy, say: (line: string) =
     }
     missing = missingRequirements();
     if (missing.length > 0) return `lab: still missing after apt-get: ${missing.map((m) => m.what).join(', ')}`;
+    stopSystemServices(plan.sudo, say);
   }
   return { natsServer: findProgram('nats-server')!, influxd: findProgram('influxd')! };
+}
+
+/**
+ * On a systemd host, installing Debian's influxdb (or nats-server) also starts it as a system service,
+ * enabled at boot and listening on every interface: not what `pnpm lab` asked for, and it would take the
+ * ports the lab prints. The lab runs its own; the services the packages started are stopped and disabled.
+ */
+function stopSystemServices(sudo: string[], say: (line: string) => void): void {
+  if (findProgram('systemctl') === null) return;
+  for (const service of ['influxdb', 'nats-server']) {
+    if (!succeeds(['systemctl', 'is-enabled', '--quiet', service]) && !succeeds(['systemctl', 'is-active', '--quiet', service])) continue;
+    if (succeeds([...sudo, 'systemctl', 'disable', '--now', service])) say(`lab: stopped and disabled the ${service} system service the package started (the lab runs its own)`);
+    else say(`lab: the package started a ${service} system service; stop it with \`systemctl disable --now ${service}\` if you do not want it`);
+  }
 }

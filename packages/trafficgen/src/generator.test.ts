@@ -66,20 +66,27 @@ describe.skipIf(!canCapture)('traffic generator, as a sensor on lo sees it', () 
     expect(info).toMatchObject({ dns: 'answered', dnsPort: 53, dnsNote: null });
     await until(() => g.stats().dns.queries >= 150, '150 DNS queries');
     await g.stop();
+    // stop() cuts what is in flight: a query sent just before may go unanswered, or not out at all.
+    // What the generator's client received was on the wire, so the capture must have all of it.
     const stats = g.stats();
-    await until(() => sensor.summarizer.summary(5).dns.responses === stats.dns.queries, 'every DNS answer captured');
+    const answered = stats.dns.noerror + stats.dns.nxdomain;
+    await until(() => sensor.summarizer.summary(5).dns.responses >= answered, 'every DNS answer captured');
 
     const seen = sensor.summarizer.summary(20);
-    expect(seen.dns.queries).toBe(stats.dns.queries);
-    expect(stats.dns.noerror + stats.dns.nxdomain).toBe(stats.dns.queries);
+    expect(seen.dns.responses).toBe(answered);
     expect(seen.dns.nxdomain).toBe(stats.dns.nxdomain);
+    expect(seen.dns.queries).toBeGreaterThanOrEqual(answered);
+    expect(seen.dns.queries).toBeLessThanOrEqual(stats.dns.queries);
+    expect(answered).toBeGreaterThan(stats.dns.queries * 0.8);
     expect(seen.dns.nxdomain / seen.dns.responses).toBeGreaterThan(0.25);
     expect(seen.dns.nxdomain / seen.dns.responses).toBeLessThan(0.55);
     expect(seen.dns.qtypes).toMatchObject({ A: expect.any(Number), AAAA: expect.any(Number) });
-    // TCP: one SYN per connection, each answered, each exchange carrying data both ways.
-    expect(seen.tcp_flags.syn).toBe(stats.tcp.connections);
-    expect(seen.tcp_flags.syn_ack).toBe(stats.tcp.connections);
-    // stop() cuts the exchanges still in flight (at most 32 open at once); every other one completed.
+    // TCP: one SYN per connection, each answered; stop() cuts those in flight (at most 32 open at once).
+    await until(() => sensor.summarizer.summary(5).tcp_flags.syn_ack >= stats.tcp.completed, 'the SYN-ACK of every completed exchange');
+    const tcp = sensor.summarizer.summary(5).tcp_flags;
+    expect(tcp.syn).toBeLessThanOrEqual(stats.tcp.connections);
+    expect(tcp.syn).toBeGreaterThanOrEqual(stats.tcp.connections - 32);
+    expect(tcp.syn_ack).toBeLessThanOrEqual(tcp.syn);
     expect(stats.tcp.completed).toBeGreaterThanOrEqual(stats.tcp.connections - 32);
     expect(stats.tcp.completed).toBeGreaterThan(0);
     expect(seen.top_ports.map((p) => `${p.transport}/${p.port}`)).toContain('udp/53');
@@ -88,8 +95,10 @@ describe.skipIf(!canCapture)('traffic generator, as a sensor on lo sees it', () 
     expect(sizes['127']).toBeGreaterThan(0);
     expect(sizes['511']).toBeGreaterThan(0);
     expect(sizes['1518']).toBeGreaterThan(0);
-    // Every datagram and every DNS query and answer reached the wire as UDP.
-    expect(seen.protocols.udp.packets).toBe(stats.udp.datagrams + 2 * stats.dns.queries);
+    // The datagrams reached the wire as UDP (all but those cut by stop()).
+    const datagrams = seen.protocols.udp.packets - seen.dns.queries - seen.dns.responses;
+    expect(datagrams).toBeLessThanOrEqual(stats.udp.datagrams);
+    expect(datagrams).toBeGreaterThan(stats.udp.datagrams * 0.9);
   });
 });
 

@@ -82,14 +82,19 @@ export class TrafficGenerator {
     this.target = address;
     try {
       await this.udp.start(address, family);
+      await this.tcp.start(address);
+      await this.dns.start(address, family, this.options.dnsPort);
     } catch (error) {
+      await this.closeFlows(); // what did bind must not outlive a failed start
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRNOTAVAIL') throw new TrafficError(`--target ${this.options.target}: not an address of this machine (the generator runs the servers it sends to)`);
       throw error;
     }
-    await this.tcp.start(address);
-    await this.dns.start(address, family, this.options.dnsPort);
-    if (this.stopped) return this.info(family);
+    if (this.stopped) {
+      // stop() came while the servers were binding: close what bound after it ran.
+      await this.closeFlows();
+      return this.info(family);
+    }
     this.lastTick = performance.now();
     this.mixTimer = setInterval(() => this.tick(), TICK_MS);
     const every = this.options.scanEverySeconds * 1000;
@@ -173,6 +178,10 @@ export class TrafficGenerator {
     clearInterval(this.scanTimer);
     for (const socket of this.scanSockets) socket.destroy();
     await this.scanning;
+    await this.closeFlows();
+  }
+
+  private async closeFlows(): Promise<void> {
     await Promise.all([this.udp.stop(), this.tcp.stop(), this.dns.stop()]);
   }
 }
