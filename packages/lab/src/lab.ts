@@ -159,6 +159,9 @@ export class Lab {
       if (this.stopping) throw error;
       this.children.splice(this.children.findIndex((c) => c.server === live), 1);
       const reason = lastWords(live.logTail(5));
+      // Only a capture that is not allowed (or not possible here) falls back to a replay; anything else
+      // (a port taken, NATS refusing) would fail the replay too, and must be said as it is.
+      if (!/permission|not permitted|capture on /i.test(reason)) throw new Error(`sensor did not start: ${reason}`);
       this.note(`cannot capture on ${this.o.interface} (${reason}): replaying ${this.o.samplePcap} in a loop instead`);
       this.replaying = true;
       await this.run([['sensor', this.service('sensor', ports.sensor, [...common, '--pcap', this.o.samplePcap, '--speed', '2'])]]);
