@@ -38,8 +38,8 @@ export async function connectNats(options: NatsOptions, how: ConnectOptions): Pr
     try {
       return await connectOnce(options, how);
     } catch (error) {
-      if (!how.waitOnFirstConnect || how.signal?.aborted) throw error;
-      const message = describeNatsError(error);
+      const message = describeNatsError(error, options);
+      if (!how.waitOnFirstConnect || how.signal?.aborted) throw message === describeNatsError(error) ? error : new Error(message, { cause: error });
       how.onConnectError?.(message, message !== last);
       last = message;
       await new Promise((resolve) => setTimeout(resolve, delay));
@@ -75,10 +75,19 @@ async function watchStatus(nc: NatsConnection, onStatus: (event: string, detail:
   }
 }
 
-/** One line for a connection failure (never includes credentials: nats.js messages do not carry them). */
-export function describeNatsError(error: unknown): string {
+/**
+ * One line for a connection failure (never includes credentials: nats.js messages do not carry them).
+ * A server that requires client certificates drops a TLS client without one, which nats.js reports as
+ * a bare timeout after 20 s: with TLS and no client certificate configured, the line says so.
+ */
+export function describeNatsError(error: unknown, options?: Pick<NatsOptions, 'servers' | 'tls'>): string {
   const e = error as { message?: string; cause?: { message?: string } };
   const message = e.message ?? String(error);
   const cause = e.cause?.message;
-  return (cause && !message.includes(cause) ? `${message}: ${cause}` : message).split('\n')[0];
+  const line = (cause && !message.includes(cause) ? `${message}: ${cause}` : message).split('\n')[0]!;
+  const tls = options && (options.tls?.caFile || options.servers.some((s) => s.startsWith('tls://')));
+  if (tls && !options.tls?.certFile && /timeout/i.test(line)) {
+    return `${line} (if the NATS server requires client certificates, give one: --nats-cert and --nats-key)`;
+  }
+  return line;
 }
