@@ -1,6 +1,6 @@
 import { InfluxDB, type Transport } from '@influxdata/influxdb-client';
 import { detectInfluxApi, InfluxUnreachableError, type InfluxApi } from './detect-api.js';
-import { backoffDelay, sleepUnlessAborted } from './retry-delay.js';
+import { backoffDelay, sleepUnlessAborted } from '@wirewatch/retry';
 import { classifyFailure, InfluxWriteError, type AttemptFailure } from './write-errors.js';
 import { writeEndpoint, type WriteEndpoint } from './write-endpoint.js';
 import { resolveWriterOptions, type InfluxWriterOptions, type ResolvedWriterOptions } from './writer-options.js';

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '@wirewatch/retry';
 import { HttpError } from '@influxdata/influxdb-client';
 import { networkReason } from './detect-api.js';
 
@@ -36,10 +37,7 @@ export function serverMessage(error: HttpError): string {
 
 /** Retry-After as seconds or an HTTP date, in milliseconds; undefined if absent or unreadable. */
 export function retryAfterMs(value: unknown, now = Date.now()): number | undefined {
-  if (typeof value !== 'string' || !value.trim()) return undefined;
-  if (/^\s*\d+(\.\d+)?\s*$/.test(value)) return Math.round(Number(value) * 1000);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+  return typeof value === 'string' ? parseRetryAfter(value, now) : undefined;
 }
 
 function clip(text: string, max = 200): string {

@@ -1,4 +1,4 @@
-import { backoffDelay, sleepUnlessAborted, type BackoffOptions } from './backoff.js';
+import { backoffDelay, sleepUnlessAborted, type BackoffOptions } from '@wirewatch/retry';
 import type { DeliveryCounters, DeliveryResult } from './delivery.js';
 
 export type AttemptOutcome =

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AlertNotification } from './alert-notification.js';
-import { parseRetryAfter } from './backoff.js';
+import { parseRetryAfter } from '@wirewatch/retry';
 import { NotifyConfigError, requirePositiveInteger } from './config-error.js';
 import { createDeliveryCounters, type NotificationReceiver } from './delivery.js';
 import { oneLineWithoutSecrets } from './one-line.js';

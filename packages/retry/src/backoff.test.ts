@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, sleepUnlessAborted } from './retry-delay.js';
+import { backoffDelay, sleepUnlessAborted } from './backoff.js';
 
 describe('backoffDelay', () => {
   const options = { minDelayMs: 100, maxDelayMs: 1_000 };

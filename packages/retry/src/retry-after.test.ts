@@ -1,14 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, parseRetryAfter } from './backoff.js';
-
-describe('backoffDelay', () => {
-  const options = { minDelayMs: 100, maxDelayMs: 1_000 };
-
-  it('doubles per failure within [half, all] of the ceiling, capped at the maximum', () => {
-    expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 1))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
-  });
-});
+import { parseRetryAfter } from './retry-after.js';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2024-05-01T10:00:00Z');
