@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { parseLocatedYaml } from '@wirewatch/service';
 import type { z } from 'zod';
 import { checkRule } from './rule-checks.js';
 import { RULE_KINDS, RULE_SCHEMAS, ruleFileSchema, type Rule, type RuleKind, type RuleSet } from './rule-schema.js';
@@ -21,18 +21,15 @@ export function loadRuleFile(file: string): RuleSetResult {
 
 /** Validates rule-file text; `file` names it in the errors. */
 export function parseRuleSet(text: string, file: string): RuleSetResult {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return { ok: false, errors: doc.errors.map((e) => `${file}:${lines.linePos(e.pos[0]).line} ${firstLine(e.message)}`) };
-  }
+  const doc = parseLocatedYaml(text, file);
+  if (!doc.ok) return { ok: false, errors: doc.problems };
   const found: { line: number; text: string }[] = [];
   const report = (path: Path, message: string) => {
-    const line = lineOf(doc, lines, path);
+    const line = doc.lineOf(path) ?? 1;
     found.push({ line, text: `${file}:${line} ${formatPath(path)}: ${message}` });
   };
   const errors = () => found.sort((a, b) => a.line - b.line).map((e) => e.text);
-  const top = ruleFileSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
+  const top = ruleFileSchema.safeParse(doc.value ?? {}, { reportInput: true });
   if (!top.success) {
     for (const issue of top.error.issues) reportIssue(issue, [], report);
     return { ok: false, errors: errors() };
@@ -112,29 +109,4 @@ function formatPath(path: Path): string {
   let out = '';
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
   return out === '' ? '(file)' : out;
-}
-
-/** 1-based line of the key or item at `path`, or of its deepest ancestor that the file has. */
-function lineOf(doc: Document, lines: LineCounter, path: Path): number {
-  let node: unknown = doc.contents;
-  let offset = (node as Node | null)?.range?.[0] ?? 0;
-  for (const key of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key));
-      if (!pair) break;
-      offset = (pair.key as Node).range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number' && key < node.items.length) {
-      node = node.items[key];
-      offset = (node as Node | null)?.range?.[0] ?? offset;
-    } else {
-      break;
-    }
-  }
-  return lines.linePos(offset).line;
-}
-
-/** yaml's messages end with " at line N, column M:" and a snippet; the line is given separately. */
-function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '');
 }

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { parseLocatedYaml } from './located-yaml.js';
 import { isPlainObject } from './schema-tree.js';
 
 export interface YamlSource {
@@ -19,18 +19,9 @@ export function readYamlSource(file: string): YamlResult {
   } catch (error) {
     return { ok: false, problems: [`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`] };
   }
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((error) => {
-        const line = lines.linePos(error.pos[0]).line;
-        return `${file}${line ? `:${line}` : ''} ${firstLine(error.message)}`;
-      }),
-    };
-  }
-  const value: unknown = doc.toJS();
+  const parsed = parseLocatedYaml(text, file);
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
   if (value !== null && value !== undefined && !isPlainObject(value)) {
     return { ok: false, problems: [`${file}:1 expected a mapping of settings (key: value) at the top`] };
   }
@@ -38,34 +29,7 @@ export function readYamlSource(file: string): YamlResult {
     ok: true,
     source: {
       value: (value ?? {}) as Record<string, unknown>,
-      lineOf: (path) => {
-        const offset = offsetOf(doc, path);
-        return offset === undefined ? undefined : lines.linePos(offset).line;
-      },
+      lineOf: parsed.lineOf,
     },
   };
-}
-
-function offsetOf(doc: Document, path: readonly PropertyKey[]): number | undefined {
-  let node: unknown = doc.contents;
-  let offset = (node as Node | null)?.range?.[0];
-  for (const key of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(key));
-      if (!pair) break;
-      offset = (pair.key as Node).range?.[0] ?? offset;
-      node = pair.value;
-    } else if (isSeq(node) && typeof key === 'number' && key < node.items.length) {
-      node = node.items[key];
-      offset = (node as Node | null)?.range?.[0] ?? offset;
-    } else {
-      break;
-    }
-  }
-  return offset;
-}
-
-/** yaml's messages end with " at line N, column M:" and a snippet; the line number is given separately. */
-function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '');
 }
