@@ -3,10 +3,9 @@ import { createTransport } from 'nodemailer';
 import type { NodemailerError } from 'nodemailer/lib/errors.js';
 import type { AlertNotification } from './alert-notification.js';
 import { NotifyConfigError, requirePositiveInteger } from './config-error.js';
-import { createDeliveryCounters, type NotificationReceiver } from './delivery.js';
+import type { NotificationReceiver } from './delivery.js';
 import { renderAlertEmail } from './email-render.js';
-import { oneLineWithoutSecrets } from './one-line.js';
-import { deliverWithRetries, type AttemptOutcome, type DeliveryContext, type RetryEvent } from './retrying-delivery.js';
+import { createDeliveryContext, deliverWithRetries, type AttemptOutcome, type RetryEvent } from './retrying-delivery.js';
 
 export type StartTlsMode = 'required' | 'opportunistic' | 'off';
 
@@ -49,15 +48,7 @@ export function createEmailReceiver(options: EmailReceiverOptions): Notification
   const starttls = options.starttls ?? (options.auth ? 'required' : 'opportunistic');
   const name = options.name ?? `email ${secure ? 'smtps' : 'smtp'}://${options.host}:${options.port}`;
   const secrets = [options.auth?.pass];
-  const counters = createDeliveryCounters();
-  const closing = new AbortController();
-  const context: DeliveryContext = {
-    receiver: name,
-    counters,
-    closed: closing.signal,
-    redact: (reason) => oneLineWithoutSecrets(reason, secrets),
-    onRetry: options.onRetry,
-  };
+  const context = createDeliveryContext(name, secrets, options.onRetry);
 
   const transport = createTransport({
     host: options.host,
@@ -91,22 +82,22 @@ export function createEmailReceiver(options: EmailReceiverOptions): Notification
         references: incident,
         inReplyTo: incident,
         headers: { 'X-Wirewatch-State': n.state, 'X-Wirewatch-Dedup-Key': n.dedupKey },
-        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]),
+        signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), context.closed]),
       });
       return { kind: 'delivered' };
     } catch (error) {
-      return classifySmtpError(error as NodemailerError, closing.signal.aborted, timeoutMs);
+      return classifySmtpError(error as NodemailerError, context.closed.aborted, timeoutMs);
     }
   }
 
   return {
     name,
-    counters,
+    counters: context.counters,
     async send(notification: AlertNotification) {
       return deliverWithRetries(() => sendOnce(notification), retry, context);
     },
     close() {
-      closing.abort(new Error('receiver closed'));
+      context.close();
       transport.close();
     },
   };

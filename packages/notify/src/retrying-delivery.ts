@@ -1,5 +1,6 @@
 import { backoffDelay, sleepUnlessAborted, type BackoffOptions } from '@wirewatch/retry';
-import type { DeliveryCounters, DeliveryResult } from './delivery.js';
+import { createDeliveryCounters, type DeliveryCounters, type DeliveryResult } from './delivery.js';
+import { oneLineWithoutSecrets } from './one-line.js';
 
 export type AttemptOutcome =
   | { kind: 'delivered' }
@@ -26,6 +27,26 @@ export interface DeliveryContext {
   /** Applied to every reason that leaves: one line, secrets removed. */
   redact: (reason: string) => string;
   onRetry?: ((event: RetryEvent) => void) | undefined;
+}
+
+/**
+ * What every receiver sets up once: its counters, a signal that ends waits when it closes, and reasons
+ * redacted of its `secrets`. `close()` aborts the waits of deliveries still retrying.
+ */
+export function createDeliveryContext(
+  receiver: string,
+  secrets: ReadonlyArray<string | undefined>,
+  onRetry: DeliveryContext['onRetry'],
+): DeliveryContext & { close(): void } {
+  const closing = new AbortController();
+  return {
+    receiver,
+    counters: createDeliveryCounters(),
+    closed: closing.signal,
+    redact: (reason) => oneLineWithoutSecrets(reason, secrets),
+    onRetry,
+    close: () => closing.abort(new Error('receiver closed')),
+  };
 }
 
 /**

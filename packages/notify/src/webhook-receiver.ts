@@ -2,9 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AlertNotification } from './alert-notification.js';
 import { parseRetryAfter } from '@wirewatch/retry';
 import { NotifyConfigError, requirePositiveInteger } from './config-error.js';
-import { createDeliveryCounters, type NotificationReceiver } from './delivery.js';
-import { oneLineWithoutSecrets } from './one-line.js';
-import { deliverWithRetries, type AttemptOutcome, type DeliveryContext, type RetryEvent } from './retrying-delivery.js';
+import type { NotificationReceiver } from './delivery.js';
+import { createDeliveryContext, deliverWithRetries, type AttemptOutcome, type RetryEvent } from './retrying-delivery.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookBody } from './webhook-signature.js';
 
 export interface WebhookReceiverOptions {
@@ -55,15 +54,7 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): Notifica
     url.search || undefined,
     ...Object.entries(extraHeaders).filter(([header]) => SENSITIVE_HEADER.test(header)).map(([, value]) => value),
   ];
-  const counters = createDeliveryCounters();
-  const closing = new AbortController();
-  const context: DeliveryContext = {
-    receiver: name,
-    counters,
-    closed: closing.signal,
-    redact: (reason) => oneLineWithoutSecrets(reason, secrets),
-    onRetry: options.onRetry,
-  };
+  const context = createDeliveryContext(name, secrets, options.onRetry);
 
   async function postOnce(body: string, deliveryId: string): Promise<AttemptOutcome> {
     const timestamp = Math.floor(Date.now() / 1_000);
@@ -75,14 +66,14 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): Notifica
       [DELIVERY_ID_HEADER]: deliveryId,
     };
     if (options.secret !== undefined) headers[SIGNATURE_HEADER] = signWebhookBody(body, options.secret, timestamp);
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), closing.signal]);
+    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), context.closed]);
     try {
       const response = await fetch(url, { method: 'POST', body, headers, signal, redirect: 'manual' });
       // The status is all we need; cancelling the body releases the connection.
       await response.body?.cancel().catch(() => undefined);
       return classifyResponse(response);
     } catch (error) {
-      if (closing.signal.aborted) return { kind: 'permanent', reason: 'receiver closed' };
+      if (context.closed.aborted) return { kind: 'permanent', reason: 'receiver closed' };
       if (error instanceof Error && error.name === 'TimeoutError') {
         return { kind: 'transient', reason: `no response within ${timeoutMs} ms` };
       }
@@ -105,14 +96,14 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): Notifica
 
   return {
     name,
-    counters,
+    counters: context.counters,
     async send(notification: AlertNotification) {
       const body = JSON.stringify({ version: WEBHOOK_BODY_VERSION, ...notification });
       const deliveryId = randomUUID();
       return deliverWithRetries(() => postOnce(body, deliveryId), retry, context);
     },
     close() {
-      closing.abort(new Error('receiver closed'));
+      context.close();
     },
   };
 }
