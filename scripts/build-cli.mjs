@@ -16,7 +16,7 @@ export const workspaceSources = {
     b.onResolve({ filter: /^@wirewatch\/[a-z-]+$/ }, (args) => {
       const name = args.path.slice('@wirewatch/'.length);
       const candidates = [join(root, 'packages', name), join(root, 'services', name), join(root, name)].map((dir) => join(dir, 'src/index.ts'));
-      return { path: candidates.find((path) => existsSync(path)) ?? candidates[0] };
+      return { path: candidates.find((path) => existsSync(path)) ?? candidates[0], sideEffects: false };
     });
   },
 };
@@ -30,7 +30,8 @@ export async function buildCli() {
     // A dynamic import() becomes its own chunk, loaded only by the command that needs it: without this
     // the dashboards SDK (~140 ms) loaded at every start, and `analyze` runs once per file in scripts.
     splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    // Beside the entry, so that assets found next to a module (client.js, default-rules.yaml) are found from any chunk.
+    chunkNames: '[name]-[hash]',
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -8,9 +8,9 @@ import { COLLECTOR_FLAGS } from './commands/collector.js';
 import { SENSOR_FLAGS } from './commands/sensor.js';
 import { COMMON_FLAGS } from './commands/service-flags.js';
 
-/** Where the reference is committed, relative to the repository root. */
-export const CONFIG_DOC = 'docs/configuration.md';
-export const REGENERATE = 'pnpm docs:config';
+import { REGENERATE } from './config-doc-paths.js';
+
+export { CONFIG_DOC, REGENERATE } from './config-doc-paths.js';
 
 export interface ServiceConfigDoc {
   command: 'sensor' | 'collector' | 'alerter';

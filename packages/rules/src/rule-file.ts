@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseLocatedYaml } from '@wirewatch/service';
+import { parseLocatedYaml } from '@wirewatch/located-yaml';
 import type { z } from 'zod';
 import { checkRule } from './rule-checks.js';
 import { RULE_KINDS, RULE_SCHEMAS, ruleFileSchema, type Rule, type RuleKind, type RuleSet } from './rule-schema.js';

@@ -12,6 +12,5 @@ export { envNameOf } from './config/env-names.js';
 export { configEnvNames, loadConfig, unknownConfigEnv, type LoadConfigOptions } from './config/load-config.js';
 export { observeMetric, type Sample } from './observed-metric.js';
 export { throttledLog } from './log-throttle.js';
-export { parseLocatedYaml, type LocatedYaml } from './config/located-yaml.js';
 export { configReference, type ReferenceEntry, type ReferenceOptions } from './config/reference.js';
 export { referenceTable } from './config/reference-table.js';

@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { alerterConfigSchema, runAlerter } from '@wirewatch/alerter';
-import { loadServiceConfig } from './load-config.js';
 import { COMMON_FLAGS, addFlags, flagValues, type FlagPath } from './service-flags.js';
 
 export const ALERTER_FLAGS: FlagPath[] = [
@@ -21,6 +19,8 @@ export function alerterCommand(): Command {
     );
   addFlags(command, [...ALERTER_FLAGS, ...COMMON_FLAGS]);
   return command.action(async (options: Record<string, unknown>, self: Command) => {
+    const { alerterConfigSchema, runAlerter } = await import('@wirewatch/alerter');
+    const { loadServiceConfig } = await import('./load-config.js');
     const flags = [...ALERTER_FLAGS, ...COMMON_FLAGS];
     const config = loadServiceConfig(alerterConfigSchema, options.config as string | undefined, flagValues(self, flags), flags);
     await runAlerter(config);

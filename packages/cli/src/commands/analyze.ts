@@ -1,8 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { analyzeCaptureFile, evaluateRulesOnCapture, renderHtmlReport, timelineCsv, writeFlowsCsv } from '@wirewatch/report';
-import { loadRuleFile } from '@wirewatch/rules';
-import { ConfigError } from '@wirewatch/service';
+import { analyzeCaptureFile, renderHtmlReport, timelineCsv, writeFlowsCsv } from '@wirewatch/report';
 import { makeDirectory, output } from '../output.js';
 import { fileProgress } from '../progress.js';
 import { printSummary } from './print-summary.js';
@@ -28,6 +26,8 @@ export async function runAnalyze(file: string, flags: AnalyzeFlags): Promise<voi
   const { report, summarizer } = analysis;
   for (const warning of report.capture.warnings) process.stderr.write(`wirewatch: warning: ${warning}\n`);
   if (flags.rules !== undefined) {
+    // The rule engine (and its schema library) loads only for --rules: analyze starts once per file in scripts.
+    const [{ loadRuleFile }, { evaluateRulesOnCapture }, { ConfigError }] = await Promise.all([import('@wirewatch/rules'), import('@wirewatch/report'), import('@wirewatch/service')]);
     const loaded = loadRuleFile(flags.rules);
     if (!loaded.ok) throw new ConfigError(loaded.errors);
     report.alerts = evaluateRulesOnCapture(file, loaded.ruleSet, { intervalSeconds: flags.interval });

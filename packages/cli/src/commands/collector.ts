@@ -1,6 +1,4 @@
 import { Command } from 'commander';
-import { collectorConfigSchema, runCollector } from '@wirewatch/collector';
-import { loadServiceConfig } from './load-config.js';
 import { COMMON_FLAGS, addFlags, flagValues, type FlagPath } from './service-flags.js';
 
 export const COLLECTOR_FLAGS: FlagPath[] = [
@@ -24,6 +22,8 @@ export function collectorCommand(): Command {
     );
   addFlags(command, [...COLLECTOR_FLAGS, ...COMMON_FLAGS]);
   return command.action(async (options: Record<string, unknown>, self: Command) => {
+    const { collectorConfigSchema, runCollector } = await import('@wirewatch/collector');
+    const { loadServiceConfig } = await import('./load-config.js');
     const config = loadServiceConfig(collectorConfigSchema, options.config as string | undefined, flagValues(self, [...COLLECTOR_FLAGS, ...COMMON_FLAGS]), [...COLLECTOR_FLAGS, ...COMMON_FLAGS]);
     await runCollector(config);
   });

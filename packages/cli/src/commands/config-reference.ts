@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { CONFIG_DOC, REGENERATE, configurationDoc } from '../config-docs.js';
+import { CONFIG_DOC, REGENERATE } from '../config-doc-paths.js';
 import { output } from '../output.js';
 
 export function configReferenceCommand(): Command {
@@ -10,6 +10,8 @@ export function configReferenceCommand(): Command {
     .option('--out <file>', `write it to this file instead of stdout (the repository keeps it in ${CONFIG_DOC})`)
     .option('--check', `write nothing; exit 1 when the --out file (default ${CONFIG_DOC}) differs from what the schemas give`)
     .action(async (options: { out?: string; check?: boolean }) => {
+      // Loaded here: it needs every service's config schema, which no other command start should pay for.
+      const { configurationDoc } = await import('../config-docs.js');
       const doc = configurationDoc();
       if (options.check) {
         const file = options.out ?? CONFIG_DOC;

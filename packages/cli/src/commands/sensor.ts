@@ -1,7 +1,5 @@
 import { Command } from 'commander';
-import { listDevices } from '@wirewatch/capture';
-import { runSensor, sensorConfigSchema } from '@wirewatch/sensor';
-import { loadServiceConfig } from './load-config.js';
+import type { CaptureDevice } from '@wirewatch/capture';
 import { COMMON_FLAGS, addFlags, flagValues, type FlagPath } from './service-flags.js';
 
 export const SENSOR_FLAGS: FlagPath[] = [
@@ -34,9 +32,12 @@ export function sensorCommand(): Command {
   addFlags(command, [...SENSOR_FLAGS, ...COMMON_FLAGS]);
   return command.action(async (options: Record<string, unknown>, self: Command) => {
     if (options.listInterfaces) {
+      const { listDevices } = await import('@wirewatch/capture');
       process.stdout.write(formatDevices(listDevices()));
       return;
     }
+    const { runSensor, sensorConfigSchema } = await import('@wirewatch/sensor');
+    const { loadServiceConfig } = await import('./load-config.js');
     const config = loadServiceConfig(sensorConfigSchema, options.config as string | undefined, flagValues(self, [...SENSOR_FLAGS, ...COMMON_FLAGS]), [...SENSOR_FLAGS, ...COMMON_FLAGS]);
     await runSensor(config);
     // A finished replay: NATS reconnect timers must not keep the process alive.
@@ -45,7 +46,7 @@ export function sensorCommand(): Command {
 }
 
 /** One line per device: name, addresses, loopback, description (aligned for a terminal). */
-function formatDevices(devices: ReturnType<typeof listDevices>): string {
+function formatDevices(devices: CaptureDevice[]): string {
   const width = Math.max(...devices.map((d) => d.name.length), 4);
   return devices
     .map((d) => {

@@ -1,9 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { createLogger, onShutdown } from '@wirewatch/service';
-import { TRAFFIC_DEFAULTS, TrafficError, TrafficGenerator } from '@wirewatch/trafficgen';
-import { UsageError } from '../fatal.js';
+import { TRAFFIC_DEFAULTS } from '@wirewatch/trafficgen';
 
-interface TrafficFlags {
+export interface TrafficFlags {
   target: string;
   rate: number;
   duration?: number;
@@ -26,33 +24,7 @@ export function trafficCommand(): Command {
       '\nDNS goes to UDP port 53 of the target; answering it needs root or CAP_NET_BIND_SERVICE, else the queries go unanswered.\n' +
         'Logs JSON lines: the start (ports, DNS mode), each scan burst, and totals at the end. Exit codes: 0 ok, 2 bad options or target.',
     )
-    .action(runTraffic);
-}
-
-async function runTraffic(flags: TrafficFlags): Promise<void> {
-  const log = createLogger({ name: 'traffic' });
-  let generator: TrafficGenerator;
-  try {
-    generator = new TrafficGenerator(
-      { target: flags.target, rate: flags.rate, scanEverySeconds: flags.scanEvery, scanPorts: flags.scanPorts, nxdomainShare: flags.nxdomainShare },
-      { onScan: (scan) => log.info(scan, 'port-scan burst') },
-    );
-  } catch (error) {
-    throw error instanceof TrafficError ? new UsageError(error.message) : error;
-  }
-  const stop = async () => {
-    await generator.stop();
-    log.info(generator.stats(), 'traffic stopped');
-  };
-  onShutdown(stop, { logger: log, timeoutMs: 5_000 });
-  const info = await generator.start().catch((error: unknown) => {
-    throw error instanceof TrafficError ? new UsageError(error.message) : error;
-  });
-  if (info.dnsNote) log.warn(info.dnsNote);
-  log.info({ ...info, rate: flags.rate, scanEverySeconds: flags.scanEvery, scanPorts: flags.scanPorts }, 'sending traffic');
-  if (flags.duration !== undefined) {
-    setTimeout(() => void stop().then(() => process.exit(0)), flags.duration * 1000);
-  }
+    .action(async (flags: TrafficFlags) => (await import('./run-traffic.js')).runTraffic(flags));
 }
 
 function number(value: string, ok: (n: number) => boolean, expected: string): number {

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseLocatedYaml } from './located-yaml.js';
+import { parseLocatedYaml } from '@wirewatch/located-yaml';
 import { isPlainObject } from './schema-tree.js';
 
 export interface YamlSource {
