@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { decodeSummaryForStorage, encodeMessage, SummarySketches } from '../../packages/protocol/src/index.js';
+import { decodeSummaryForStorage, encodeMessage, summarySubject, SummarySketches } from '../../packages/protocol/src/index.js';
 import { RuleEngine, parseRuleSet } from '../../packages/rules/src/index.js';
 import { templateSummary } from './collector/load.js';
 
@@ -50,8 +50,9 @@ const summaries = sensors * seconds;
 const snapshot = JSON.stringify(engine.snapshot());
 const snapshotGzip = gzipSync(snapshot).length;
 const bytes = encodeMessage(template);
+const subject = summarySubject(template.sensor);
 const t1 = performance.now();
-for (let i = 0; i < 5000; i++) decodeSummaryForStorage(bytes, 10);
+for (let i = 0; i < 5000; i++) decodeSummaryForStorage(bytes, 10, subject);
 const decodePerSecond = 5000 / ((performance.now() - t1) / 1000);
 
 console.log(`| rules | sensors | summaries/s judged | rule evaluations/s | one fleet-second judged in | transitions | state snapshot (gzip) | decode-for-storage (peer) |`);

@@ -13,13 +13,15 @@ export const alertMessageSchema = z.object({
   silenced: z.boolean(),
   severity: z.enum(['info', 'warning', 'critical']),
   dedup_key: z.string().max(512),
-  labels: z.record(z.string(), z.string()),
+  labels: z
+    .record(z.string().max(128), z.string().max(1024))
+    .refine((labels) => Object.keys(labels).length <= 64, { message: 'more than 64 labels' }),
   summary: z.string().max(1024),
   value: z.number(),
   threshold: z.number(),
   /** ISO times: when the incident started (pending or firing), and of this transition. */
-  since: z.string(),
-  at: z.string(),
+  since: z.string().max(64),
+  at: z.string().max(64),
 });
 
 export type AlertMessage = z.infer<typeof alertMessageSchema>;

@@ -26,7 +26,7 @@ describe('summary message', () => {
   it('round-trips: decoded top lists and counters equal the summarizer that built it', () => {
     const s = summarize(LAB);
     const bytes = encodeMessage(buildSummaryMessage(s, meta));
-    const decoded = decodeSummary(bytes);
+    const decoded = decodeSummary(bytes, summarySubject(meta.sensor));
     if (!decoded.ok) throw new Error(decoded.rejection.detail);
     const expected = s.summary(20);
     expect(decoded.message.packets).toBe(expected.packets);
@@ -42,8 +42,8 @@ describe('summary message', () => {
 
   it('merging two sensors equals one summarizer over both streams', () => {
     const one = summarize(LAB);
-    const a = decodeSummary(encodeMessage(buildSummaryMessage(one, meta)));
-    const b = decodeSummary(encodeMessage(buildSummaryMessage(one, { ...meta, sensor: 'edge-2' })));
+    const a = decodeSummary(encodeMessage(buildSummaryMessage(one, meta)), summarySubject('edge-1'));
+    const b = decodeSummary(encodeMessage(buildSummaryMessage(one, { ...meta, sensor: 'edge-2' })), summarySubject('edge-2'));
     if (!a.ok || !b.ok) throw new Error('decode failed');
     const merged = a.sketches.clone().merge(b.sketches);
     const single = one.summary(5).top_sources;
@@ -55,7 +55,7 @@ describe('summary message', () => {
   it('rejects, by kind, what it cannot trust', () => {
     const good = buildSummaryMessage(summarize(LAB), meta);
     const kinds = (value: unknown): string => {
-      const r = decodeSummary(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)));
+      const r = decodeSummary(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), summarySubject('edge-1'));
       return r.ok ? 'accepted' : r.rejection.kind;
     };
     expect(kinds(good)).toBe('accepted');

@@ -4,6 +4,7 @@ import type { AlertMessage } from './alert-message.js';
 import { heartbeatMessageSchema, type HeartbeatMessage } from './heartbeat-message.js';
 import { SketchError, SummarySketches, readTopLists, type TopLists } from './summary-sketches.js';
 import { PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
+import { subjectSensor } from './subjects.js';
 
 /** Sources listed in a summary's fan-out section. */
 export const FANOUT_SOURCES = 10;
@@ -66,8 +67,13 @@ export interface Rejection {
 export type Decoded<T> = { ok: true; message: T } | { ok: false; rejection: Rejection };
 export type DecodedSummary = { ok: true; message: SummaryMessage; sketches: SummarySketches } | { ok: false; rejection: Rejection };
 
-export function decodeSummary(bytes: Uint8Array): DecodedSummary {
-  const parsed = parseJson(bytes, summaryMessageSchema);
+/**
+ * Every decoder takes the subject the message arrived on: a body naming another sensor than the
+ * subject's last token is refused (kind `identity`), so a sensor whose NATS user may publish only on
+ * its own subject cannot speak for another.
+ */
+export function decodeSummary(bytes: Uint8Array, subject: string): DecodedSummary {
+  const parsed = parseSensorMessage(bytes, summaryMessageSchema, subject);
   if (!parsed.ok) return parsed;
   try {
     return { ok: true, message: parsed.message, sketches: SummarySketches.fromMessage(parsed.message) };
@@ -85,8 +91,8 @@ export type StorageSummary = { ok: true; message: SummaryMessage; top: TopLists 
  * only the first `topN` entries of each top-list sketch (they are stored in order). About half the
  * cost of `decodeSummary`, which rebuilds every sketch for merging.
  */
-export function decodeSummaryForStorage(bytes: Uint8Array, topN: number): StorageSummary {
-  const parsed = parseJson(bytes, summaryMessageSchema);
+export function decodeSummaryForStorage(bytes: Uint8Array, topN: number, subject: string): StorageSummary {
+  const parsed = parseSensorMessage(bytes, summaryMessageSchema, subject);
   if (!parsed.ok) return parsed;
   try {
     return { ok: true, message: parsed.message, top: readTopLists(parsed.message, topN) };
@@ -96,8 +102,18 @@ export function decodeSummaryForStorage(bytes: Uint8Array, topN: number): Storag
   }
 }
 
-export function decodeHeartbeat(bytes: Uint8Array): Decoded<HeartbeatMessage> {
-  return parseJson(bytes, heartbeatMessageSchema);
+export function decodeHeartbeat(bytes: Uint8Array, subject: string): Decoded<HeartbeatMessage> {
+  return parseSensorMessage(bytes, heartbeatMessageSchema, subject);
+}
+
+function parseSensorMessage<T extends { sensor: string }>(bytes: Uint8Array, schema: z.ZodType<T>, subject: string): Decoded<T> {
+  const parsed = parseJson(bytes, schema);
+  if (!parsed.ok) return parsed;
+  const claimed = subjectSensor(subject);
+  if (parsed.message.sensor !== claimed) {
+    return reject('identity', `body says sensor "${parsed.message.sensor}" but it arrived on ${subject} (sensor "${claimed}")`);
+  }
+  return parsed;
 }
 
 function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>): Decoded<T> {

@@ -20,9 +20,10 @@ interface Open<T> extends FleetInterval<T> {
 /**
  * 'merged': counted into its interval; 'held': a redelivery of a summary already merged into an
  * interval still open (its token waits with the interval); 'duplicate': already merged and written
- * (ack it now).
+ * (ack it now); 'shape': its sketch sizes differ from the interval's (a sensor configured with
+ * another capacity or precision), so it cannot be merged (ack it now, count it).
  */
-export type AddResult = 'merged' | 'held' | 'duplicate';
+export type AddResult = 'merged' | 'held' | 'duplicate' | 'shape';
 
 /**
  * Merges sensors' summaries by interval for the fleet-wide top lists. An interval is due `graceMs`
@@ -46,6 +47,7 @@ export class FleetWindows<T> {
     const retained = this.flushed.get(message.start);
     if (retained && !this.open.has(message.start)) {
       if (retained.seen.has(id)) return 'duplicate';
+      if (!retained.sketches.sameShape(sketches)) return 'shape';
       this.flushed.delete(message.start);
       retained.tokens = [];
       retained.dueAt = nowMs;
@@ -60,6 +62,7 @@ export class FleetWindows<T> {
         w.tokens.push(token);
         return 'held';
       }
+      if (!w.sketches.sameShape(sketches)) return 'shape';
       w.sketches.merge(sketches);
     }
     w.seen.add(id);

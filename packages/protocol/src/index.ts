@@ -16,5 +16,6 @@ export {
   type SummaryMeta,
 } from './codec.js';
 export { RejectionLog } from './rejection-log.js';
+export * from './limits.js';
 export { FleetWindows, type AddResult, type FleetInterval } from './fleet-windows.js';
 export { alertMessageSchema, type AlertMessage } from './alert-message.js';

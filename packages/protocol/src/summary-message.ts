@@ -1,14 +1,30 @@
+import { HyperLogLog, SpaceSaving } from '@wirewatch/traffic';
 import { z } from 'zod';
+import { DECODE_ERROR_NAMES, RCODE_NAMES, SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS, foldUnknownNames, isQtypeName } from './limits.js';
 
 export const PROTOCOL_VERSION = 1;
 
 const count = z.number().finite().nonnegative();
 const counter = z.object({ packets: count, bytes: count });
 const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+/** Base64 of at most `maxBytes` bytes: no string longer than the largest sketch a sensor can send. */
+const base64 = (maxBytes: number) =>
+  z
+    .string()
+    .max(4 * Math.ceil(maxBytes / 3))
+    .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64');
+const topSketch = (keyWords: number) => base64(SpaceSaving.maxSerializedLength(keyWords, SKETCH_MAX_CAPACITY));
+const distinctSketch = base64(HyperLogLog.maxSerializedLength(SKETCH_MAX_PRECISION));
 const timestampMs = z.number().int().nonnegative();
 /** Names that become InfluxDB field names (DNS codes, decode-error reasons): no escaping ever needed. */
 const fieldName = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, ".", "_" or "-"');
+/**
+ * Counts by name where the names are a known set: names outside it are summed into `other` rather
+ * than rejected, so a newer sensor's new name is still counted while a message can never add
+ * fields of its own choosing to InfluxDB (at most the known names plus `other`).
+ */
+const knownCounts = (known: (name: string) => boolean) =>
+  z.record(fieldName, count).transform((counts) => foldUnknownNames(counts, known));
 
 /**
  * One sensor interface's traffic over one interval, as published on `wirewatch.v1.summary.<sensor>`.
@@ -47,10 +63,10 @@ export const summaryMessageSchema = z.object({
     queries: count,
     responses: count,
     nxdomain: count,
-    rcodes: z.record(fieldName, count),
-    qtypes: z.record(fieldName, count),
+    rcodes: knownCounts((name) => RCODE_NAMES.has(name)),
+    qtypes: knownCounts(isQtypeName),
   }),
-  decode_errors: z.object({ total: count, by_reason: z.record(fieldName, count) }),
+  decode_errors: z.object({ total: count, by_reason: knownCounts((name) => DECODE_ERROR_NAMES.has(name)) }),
   /** What the capture itself reported during the interval. */
   capture: z.object({
     /** Frames that reached the sensor (counted above). */
@@ -72,18 +88,20 @@ export const summaryMessageSchema = z.object({
   /** HyperLogLog estimates of the sketches below, so a reader need not parse them for the numbers. */
   cardinalities: z.object({ sources: count, destinations: count, conversations: count, flows: count }),
   sketches: z.object({
-    sources: base64,
-    destinations: base64,
-    conversations: base64,
-    ports: base64,
-    dns_names: base64,
-    distinct_sources: base64,
-    distinct_destinations: base64,
-    distinct_conversations: base64,
-    distinct_flows: base64,
+    sources: topSketch(TOP_SKETCH_KEY_WORDS.sources),
+    destinations: topSketch(TOP_SKETCH_KEY_WORDS.destinations),
+    conversations: topSketch(TOP_SKETCH_KEY_WORDS.conversations),
+    ports: topSketch(TOP_SKETCH_KEY_WORDS.ports),
+    dns_names: topSketch(TOP_SKETCH_KEY_WORDS.dns_names),
+    distinct_sources: distinctSketch,
+    distinct_destinations: distinctSketch,
+    distinct_conversations: distinctSketch,
+    distinct_flows: distinctSketch,
   }),
-  /** Names of the dns_names sketch's keys, by hex key. */
-  dns_name_strings: z.record(z.string().regex(/^[0-9a-f]{24}$/), z.string().max(1024)),
+  /** Names of the dns_names sketch's keys, by hex key (a DNS name escaped is at most 1020 characters). */
+  dns_name_strings: z
+    .record(z.string().regex(/^[0-9a-f]{24}$/), z.string().max(1024))
+    .refine((names) => Object.keys(names).length <= SKETCH_MAX_CAPACITY, { message: `more than ${SKETCH_MAX_CAPACITY} names` }),
 }).refine((m) => m.end > m.start, { message: 'end must be after start', path: ['end'] });
 
 export type SummaryMessage = z.infer<typeof summaryMessageSchema>;

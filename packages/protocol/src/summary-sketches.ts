@@ -15,6 +15,7 @@ import {
   type PortEntry,
   type SketchSummarizer,
 } from '@wirewatch/traffic';
+import { SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, SKETCH_MIN_PRECISION, TOP_SKETCH_KEY_WORDS } from './limits.js';
 import type { SummaryMessage } from './summary-message.js';
 
 const TOP_SKETCHES = ['sources', 'destinations', 'conversations', 'ports', 'dns_names'] as const;
@@ -42,13 +43,16 @@ export class SummarySketches {
     readonly dnsNames: Map<string, string>,
   ) {}
 
-  /** Parses the base64 sketches of a validated message; throws naming the sketch that is malformed. */
+  /**
+   * Parses the base64 sketches of a validated message; throws naming the sketch that is malformed.
+   * Every sketch's declared shape is checked against what a sensor can send before any is built.
+   */
   static fromMessage(message: Pick<SummaryMessage, 'sketches' | 'dns_name_strings'>): SummarySketches {
+    const bytes = checkedSketchBytes(message);
     const top = {} as Record<TopName, SpaceSaving>;
-    for (const name of TOP_SKETCHES) top[name] = parse(name, message.sketches[name], SpaceSaving.deserialize);
+    for (const name of TOP_SKETCHES) top[name] = parse(name, bytes[name], SpaceSaving.deserialize);
     const distinct = {} as Record<DistinctName, HyperLogLog>;
-    for (const name of DISTINCT_SKETCHES) distinct[name] = parse(name, message.sketches[name], HyperLogLog.deserialize);
-    checkShape(top, distinct);
+    for (const name of DISTINCT_SKETCHES) distinct[name] = parse(name, bytes[name], HyperLogLog.deserialize);
     return new SummarySketches(top, distinct, new Map(Object.entries(message.dns_name_strings)));
   }
 
@@ -84,7 +88,12 @@ export class SummarySketches {
     return SummarySketches.fromMessage(this.encode());
   }
 
-  /** Merges `other` into this one; both must come from sensors with the same sketch sizes. */
+  /** Whether `other` can be merged into this one (sensors configured with the same sketch sizes). */
+  sameShape(other: SummarySketches): boolean {
+    return this.top.sources.capacity === other.top.sources.capacity && this.distinct.distinct_sources.p === other.distinct.distinct_sources.p;
+  }
+
+  /** Merges `other` into this one; both must come from sensors with the same sketch sizes (`sameShape`). */
   merge(other: SummarySketches): this {
     for (const name of TOP_SKETCHES) this.top[name].merge(other.top[name]);
     for (const name of DISTINCT_SKETCHES) this.distinct[name].merge(other.distinct[name]);
@@ -117,8 +126,9 @@ export class SummarySketches {
 
 /** Top lists straight from the serialized sketches (checksums and the distinct-count sketches checked too). */
 export function readTopLists(message: Pick<SummaryMessage, 'sketches' | 'dns_name_strings'>, topN: number): TopLists {
-  const top = (name: TopName) => parse(name, message.sketches[name], (bytes) => SpaceSaving.readTop(bytes, topN));
-  for (const name of DISTINCT_SKETCHES) parse(name, message.sketches[name], HyperLogLog.deserialize);
+  const bytes = checkedSketchBytes(message);
+  const top = (name: TopName) => parse(name, bytes[name], (b) => SpaceSaving.readTop(b, topN));
+  for (const name of DISTINCT_SKETCHES) parse(name, bytes[name], HyperLogLog.deserialize);
   return {
     sources: hostsOf(top('sources')),
     destinations: hostsOf(top('destinations')),
@@ -128,24 +138,44 @@ export function readTopLists(message: Pick<SummaryMessage, 'sketches' | 'dns_nam
   };
 }
 
-function parse<T>(name: string, base64: string, deserialize: (bytes: Uint8Array) => T): T {
+function parse<T>(name: string, bytes: Uint8Array, deserialize: (bytes: Uint8Array) => T): T {
   try {
-    return deserialize(Buffer.from(base64, 'base64'));
+    return deserialize(bytes);
   } catch (error) {
     throw new SketchError(name, (error as Error).message);
   }
 }
 
-/** Every top sketch of one message must share a capacity, every HLL a precision, so merges line up. */
-function checkShape(top: Record<TopName, SpaceSaving>, distinct: Record<DistinctName, HyperLogLog>): void {
-  const capacity = top.sources.capacity;
+/**
+ * The binary form of every sketch of a message, once each one's header (checksum included) declares
+ * a shape a sensor can produce: its key layout, a capacity up to SKETCH_MAX_CAPACITY, a precision
+ * within the sensor's range, and the same capacity (precision) across the message so merges line
+ * up. Nothing is allocated for the sketches until all of this holds.
+ */
+function checkedSketchBytes(message: Pick<SummaryMessage, 'sketches'>): Record<TopName | DistinctName, Uint8Array> {
+  const bytes = {} as Record<TopName | DistinctName, Uint8Array>;
+  let capacity: number | undefined;
   for (const name of TOP_SKETCHES) {
-    if (top[name].capacity !== capacity) throw new SketchError(name, `capacity ${top[name].capacity} differs from sources' ${capacity}`);
+    bytes[name] = Buffer.from(message.sketches[name], 'base64');
+    const shape = parse(name, bytes[name], SpaceSaving.readShape);
+    if (shape.keyWords !== TOP_SKETCH_KEY_WORDS[name]) throw new SketchError(name, `key words ${shape.keyWords}, expected ${TOP_SKETCH_KEY_WORDS[name]}`);
+    if (shape.capacity < 1 || shape.capacity > SKETCH_MAX_CAPACITY) {
+      throw new SketchError(name, `capacity ${shape.capacity} outside 1..${SKETCH_MAX_CAPACITY} (what a sensor can be configured with)`);
+    }
+    capacity ??= shape.capacity;
+    if (shape.capacity !== capacity) throw new SketchError(name, `capacity ${shape.capacity} differs from sources' ${capacity}`);
   }
-  const p = distinct.distinct_sources.p;
+  let precision: number | undefined;
   for (const name of DISTINCT_SKETCHES) {
-    if (distinct[name].p !== p) throw new SketchError(name, `precision ${distinct[name].p} differs from distinct_sources' ${p}`);
+    bytes[name] = Buffer.from(message.sketches[name], 'base64');
+    const p = parse(name, bytes[name], HyperLogLog.readPrecision);
+    if (p < SKETCH_MIN_PRECISION || p > SKETCH_MAX_PRECISION) {
+      throw new SketchError(name, `precision ${p} outside ${SKETCH_MIN_PRECISION}..${SKETCH_MAX_PRECISION}`);
+    }
+    precision ??= p;
+    if (p !== precision) throw new SketchError(name, `precision ${p} differs from distinct_sources' ${precision}`);
   }
+  return bytes;
 }
 
 export class SketchError extends Error {

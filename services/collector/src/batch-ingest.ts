@@ -5,7 +5,8 @@ import { RejectionLog, type Rejection } from '@wirewatch/protocol';
 export type Converted = { ok: true; lines: string[]; emitted?: number } | { ok: false; rejection: Rejection };
 
 export interface BatchIngestOptions {
-  convert: (data: Uint8Array) => Converted;
+  /** `subject` is the one the message arrived on: decoders check the body's sensor against it. */
+  convert: (data: Uint8Array, subject: string) => Converted;
   write: (lines: string[]) => Promise<void>;
   /** Copies a rejected message to the dead-letter subject. */
   deadLetter: (message: JsMsg, rejection: Rejection) => Promise<void>;
@@ -16,7 +17,8 @@ export interface BatchIngestOptions {
 /**
  * One consumer batch: convert every message, write all lines in one InfluxDB request, and only then
  * acknowledge. A message that fails validation is dead-lettered and terminated, never retried, never
- * blocking the others. If the write fails the batch is left unacknowledged (redelivered later); the
+ * blocking the others (terminated without a reason: nats-server 2.9 ignores `+TERM <reason>` and
+ * would redeliver the message forever; the reason travels in the dead-letter copy's header). If the write fails the batch is left unacknowledged (redelivered later); the
  * same points written twice overwrite each other, so redelivery never double-counts.
  */
 export class BatchIngest {
@@ -35,7 +37,7 @@ export class BatchIngest {
     let oldestEmitted = Infinity;
     for (const m of batch) {
       if (m.redelivered) this.redelivered++;
-      const converted = this.options.convert(m.data);
+      const converted = this.options.convert(m.data, m.subject);
       if (converted.ok) {
         for (const l of converted.lines) lines.push(l);
         good.push(m);
@@ -54,7 +56,7 @@ export class BatchIngest {
     if (this.rejections.record(rejection)) this.options.onFirstRejection(rejection, m.subject);
     try {
       await this.options.deadLetter(m, rejection);
-      m.term(`${rejection.kind}`);
+      m.term();
     } catch {
       // Not copied: leave it unacknowledged so it comes back rather than vanishing uncopied.
       this.deadLetterFailures++;

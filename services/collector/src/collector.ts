@@ -41,14 +41,14 @@ export class Collector {
     const onFirstRejection = (kind: string) => (rejection: { kind: string; detail: string }, subject: string) =>
       log.warn({ consumer: kind, reason: rejection.kind, detail: rejection.detail, subject }, 'rejected a message (dead-lettered; further rejections of this kind are counted, not logged)');
     this.summaries = new BatchIngest({
-      convert: (data) => this.convertSummary(data),
+      convert: (data, subject) => this.convertSummary(data, subject),
       write,
       deadLetter: dead(config.consumer.summaries),
       onFirstRejection: onFirstRejection('summaries'),
     });
     this.heartbeats = new BatchIngest({
-      convert: (data) => {
-        const d = decodeHeartbeat(data);
+      convert: (data, subject) => {
+        const d = decodeHeartbeat(data, subject);
         return d.ok ? { ok: true, lines: heartbeatLines(d.message) } : d;
       },
       write,
@@ -120,6 +120,8 @@ export class Collector {
         graceMs: c.fleet.graceSeconds * 1000,
         write: (lines) => this.writer.write(lines, { signal: this.abort.signal }),
         onWriteError: (error) => this.repeating('warn', { err: (error as Error).message }, 'fleet top write failed; retrying'),
+        onFirstShapeMismatch: (subject) =>
+          this.log.warn({ subject }, 'a summary\'s sketch sizes differ from the fleet\'s (sketch.capacity / sketch.precision): left out of the fleet-wide top lists (counted, not logged again)'),
       });
     this.fleet = newMerge();
     this.lease = new LeaderLease(nc, {
@@ -160,8 +162,8 @@ export class Collector {
     await this.writer.close();
   }
 
-  private convertSummary(data: Uint8Array): Converted {
-    const d = decodeSummaryForStorage(data, this.config.topN);
+  private convertSummary(data: Uint8Array, subject: string): Converted {
+    const d = decodeSummaryForStorage(data, this.config.topN, subject);
     if (!d.ok) return d;
     return { ok: true, lines: summaryLines(d.message, { top: d.top, cardinalities: d.message.cardinalities }), emitted: d.message.emitted };
   }

@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { fleetTopLines } from '@wirewatch/influx';
-import { FleetWindows, decodeSummary } from '@wirewatch/protocol';
+import { FleetWindows, RejectionLog, decodeSummary } from '@wirewatch/protocol';
 
 export interface FleetMergeOptions {
   topN: number;
@@ -8,6 +8,8 @@ export interface FleetMergeOptions {
   graceMs: number;
   write: (lines: string[]) => Promise<void>;
   onWriteError: (error: unknown) => void;
+  /** Logged once: a sensor's sketch sizes differ from the fleet's, so its summaries are left out of the merge. */
+  onFirstShapeMismatch?: (subject: string) => void;
 }
 
 /**
@@ -20,8 +22,11 @@ export class FleetMerge {
   readonly windows: FleetWindows<JsMsg>;
   intervalsWritten = 0;
   duplicates = 0;
-  /** Summaries that fail validation here are the summary consumer's to dead-letter: just acked. */
-  skipped = 0;
+  /**
+   * Summaries left out of the merge, by reason, acknowledged: those failing validation (the summary
+   * consumer dead-letters them) and `shape`, sketch sizes that differ from the interval's.
+   */
+  readonly skipped = new RejectionLog();
   private flushing = false;
 
   constructor(private readonly options: FleetMergeOptions) {
@@ -32,14 +37,18 @@ export class FleetMerge {
   async handle(batch: JsMsg[]): Promise<void> {
     const now = Date.now();
     for (const m of batch) {
-      const d = decodeSummary(m.data);
+      const d = decodeSummary(m.data, m.subject);
       if (!d.ok) {
-        this.skipped++;
+        this.skipped.record(d.rejection);
         m.ack();
         continue;
       }
-      if (this.windows.add(d.message, d.sketches, m, now) === 'duplicate') {
+      const added = this.windows.add(d.message, d.sketches, m, now);
+      if (added === 'duplicate') {
         this.duplicates++;
+        m.ack();
+      } else if (added === 'shape') {
+        if (this.skipped.record({ kind: 'shape', detail: 'sketch sizes differ from the interval' })) this.options.onFirstShapeMismatch?.(m.subject);
         m.ack();
       }
     }

@@ -39,5 +39,8 @@ export function registerCollectorMetrics(registry: Registry, collector: Collecto
   observe('wirewatch_collector_influx_pending_batches', 'Writes waiting for InfluxDB (retrying)', [], () => [[{}, w().pendingBatches]]);
   observe('wirewatch_collector_fleet_leader', '1 on the replica merging fleet-wide top lists', [], () => [[{}, collector.lease?.leader ? 1 : 0]]);
   observe('wirewatch_collector_fleet_intervals_total', 'Fleet-wide intervals written', [], () => [[{}, collector.fleet?.intervalsWritten ?? 0]]);
+  observe('wirewatch_collector_fleet_skipped_total', 'Summaries left out of the fleet-wide merge, by reason (a rejection kind, or shape: other sketch sizes)', ['reason'], () =>
+    Object.entries(collector.fleet?.skipped.byKind() ?? {}).map(([reason, n]) => [{ reason }, n] as Sample),
+  );
   observe('wirewatch_collector_nats_connected', '1 while connected to NATS', [], () => [[{}, collector.connected ? 1 : 0]]);
 }

@@ -196,6 +196,20 @@ export class HyperLogLog {
     return out;
   }
 
+  /**
+   * The precision a `serialize()` output declares (after its magic, version and CRC are checked),
+   * without allocating the registers: readers bound it before `deserialize` reserves 2^p bytes.
+   */
+  static readPrecision(bytes: Uint8Array): number {
+    openChecked(bytes, 'HyperLogLog', MAGIC, VERSION, HEADER + TRAILER);
+    return bytes[5];
+  }
+
+  /** Bytes of the largest `serialize()` output at precision `p` (the dense form). */
+  static maxSerializedLength(p: number): number {
+    return HEADER + 2 ** p + TRAILER;
+  }
+
   /** Parses `serialize()` output; throws an Error describing the first problem on malformed input. */
   static deserialize(bytes: Uint8Array): HyperLogLog {
     const fail = (why: string): never => {

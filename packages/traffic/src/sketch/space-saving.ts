@@ -289,6 +289,28 @@ export class SpaceSaving {
     return out;
   }
 
+  /**
+   * The shape a `serialize()` output declares (after its magic, version, length and CRC are checked),
+   * without allocating anything: readers bound the capacity before `deserialize` reserves it.
+   */
+  static readShape(bytes: Uint8Array): { keyWords: number; capacity: number; count: number } {
+    const fail = (why: string): never => {
+      throw new Error(`SpaceSaving.readShape: ${why}`);
+    };
+    const view = openChecked(bytes, 'SpaceSaving', MAGIC, VERSION, HEADER + TRAILER);
+    const keyWords = view.getUint16(6, true);
+    const capacity = view.getUint32(8, true);
+    const count = view.getUint32(12, true);
+    if (count > capacity) fail(`count ${count} exceeds capacity ${capacity}`);
+    if (bytes.length !== HEADER + count * (keyWords * 4 + 24) + TRAILER) fail(`length ${bytes.length} does not hold ${count} entries`);
+    return { keyWords, capacity, count };
+  }
+
+  /** Bytes of the largest `serialize()` output of a sketch with this shape (every counter in use). */
+  static maxSerializedLength(keyWords: number, capacity: number): number {
+    return HEADER + capacity * (keyWords * 4 + 24) + TRAILER;
+  }
+
   /** Parses `serialize()` output; throws an Error describing the first problem on malformed input. */
   static deserialize(bytes: Uint8Array): SpaceSaving {
     const fail = (why: string): never => {

@@ -1,0 +1,61 @@
+import { DECODE_ERROR_REASONS } from '@wirewatch/packet';
+import { CONVERSATION_KEY_WORDS, DNS_NAME_KEY_WORDS, HLL_MAX_PRECISION, HLL_MIN_PRECISION, PORT_KEY_WORDS, SOURCE_KEY_WORDS, qtypeName, rcodeName } from '@wirewatch/traffic';
+
+/**
+ * What a sensor can put in a message, as limits a consumer checks before it trusts (or allocates
+ * for) anything a message declares. The sketch sizes are the sensor configuration's own bounds
+ * (services/sensor/src/config.ts: sketch.capacity <= 65536, sketch.precision 4..16; a test keeps
+ * the two in step), far below what the sketch formats could express (2^24 counters).
+ */
+export const SKETCH_MAX_CAPACITY = 65536;
+export const SKETCH_MIN_PRECISION = HLL_MIN_PRECISION;
+export const SKETCH_MAX_PRECISION = HLL_MAX_PRECISION;
+
+/** Key words of each top-list sketch: fixed by the key layout, so any other value is forged. */
+export const TOP_SKETCH_KEY_WORDS = {
+  sources: SOURCE_KEY_WORDS,
+  destinations: SOURCE_KEY_WORDS,
+  conversations: CONVERSATION_KEY_WORDS,
+  ports: PORT_KEY_WORDS,
+  dns_names: DNS_NAME_KEY_WORDS,
+} as const;
+
+/** Where names outside the known sets are counted (their counts are kept, their names are not). */
+export const OTHER_NAME = 'other';
+
+/** Decode-error reasons the packet decoder reports ('none' is not an error). */
+export const DECODE_ERROR_NAMES: ReadonlySet<string> = new Set(DECODE_ERROR_REASONS.filter((r) => r !== 'none'));
+
+/** DNS response codes as the sensor names them (4-bit header field). */
+export const RCODE_NAMES: ReadonlySet<string> = new Set(Array.from({ length: 16 }, (_, code) => rcodeName(code)));
+
+/** True for a DNS query type as the sensor names it: a mnemonic or TYPE<n>, n a 16-bit number. */
+export function isQtypeName(name: string): boolean {
+  const numbered = /^TYPE(0|[1-9][0-9]{0,4})$/.exec(name);
+  if (numbered) return qtypeName(Number(numbered[1])) === name;
+  return mnemonics().has(name);
+}
+
+let qtypeMnemonics: ReadonlySet<string> | undefined;
+
+function mnemonics(): ReadonlySet<string> {
+  if (qtypeMnemonics === undefined) {
+    const names = new Set<string>();
+    for (let type = 0; type < 65536; type++) {
+      const name = qtypeName(type);
+      if (!name.startsWith('TYPE')) names.add(name);
+    }
+    qtypeMnemonics = names;
+  }
+  return qtypeMnemonics;
+}
+
+/** Counts by name with the unknown names folded into `other`: a message cannot invent field names. */
+export function foldUnknownNames(counts: Record<string, number>, known: (name: string) => boolean): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, n] of Object.entries(counts)) {
+    const key = known(name) ? name : OTHER_NAME;
+    out[key] = (out[key] ?? 0) + n;
+  }
+  return out;
+}
