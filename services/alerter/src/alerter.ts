@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { LeaderLease, NatsLink, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import type { InfluxWriter } from '@wirewatch/influx';
 import type { NotificationReceiver } from '@wirewatch/notify';
-import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage } from '@wirewatch/protocol';
+import { HEARTBEAT_SUBJECTS, RejectionLog, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage, type Rejection } from '@wirewatch/protocol';
 import { RuleEngine, parseRuleSet, type AlertTransition, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
 import type { Logger } from '@wirewatch/service';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +44,8 @@ export class Alerter {
   rulesYaml: string;
   readonly history: AlertMessage[] = [];
   readonly counts = { transitions: 0, notified: 0, notifyFailed: 0, summaries: 0, heartbeats: 0, skipped: 0, ticks: 0, saveFailures: 0 };
+  /** Messages skipped (not judged), by rejection kind; each kind logged once. The collectors dead-letter them. */
+  readonly rejections = new RejectionLog();
   private lastSaveError = '';
   lease: LeaderLease | undefined;
   private readonly link: NatsLink;
@@ -205,12 +207,19 @@ export class Alerter {
     this.log.info('standing by: another alerter replica is active');
   }
 
+  private skip(rejection: Rejection, subject: string): void {
+    this.counts.skipped++;
+    if (this.rejections.record(rejection)) {
+      this.log.warn({ reason: rejection.kind, detail: rejection.detail, subject }, 'skipped a message it cannot trust (further ones of this kind are counted, not logged)');
+    }
+  }
+
   private async onSummaries(batch: JsMsg[]): Promise<void> {
     const transitions: AlertTransition[] = [];
     for (const m of batch) {
-      const d = decodeSummaryForStorage(m.data, TOP_FOR_RULES);
+      const d = decodeSummaryForStorage(m.data, TOP_FOR_RULES, m.subject);
       if (!d.ok) {
-        this.counts.skipped++; // the collectors dead-letter it; the alerter only skips it
+        this.skip(d.rejection, m.subject); // the collectors dead-letter it; the alerter only skips it
         continue;
       }
       this.counts.summaries++;
@@ -224,9 +233,9 @@ export class Alerter {
   private async onHeartbeats(batch: JsMsg[]): Promise<void> {
     const transitions: AlertTransition[] = [];
     for (const m of batch) {
-      const d = decodeHeartbeat(m.data);
+      const d = decodeHeartbeat(m.data, m.subject);
       if (!d.ok) {
-        this.counts.skipped++;
+        this.skip(d.rejection, m.subject);
         continue;
       }
       this.counts.heartbeats++;
