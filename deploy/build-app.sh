@@ -15,3 +15,11 @@ pnpm build
 # packages; set here for the deploy alone, the workspace's own install stays as it is. (--legacy
 # would re-resolve the injected packages' dependencies instead of following the lockfile.)
 pnpm --filter @wirewatch/cli --prod --offline --config.inject-workspace-packages=true deploy "$out"
+
+# pnpm build leaves dist/wirewatch.mjs a symlink into dist/builds/<hash>/ (a build is never written over
+# while a process may load it: scripts/build-cli.mjs), and pnpm deploy leaves symlinks out: the image
+# gets that build's files, flat, in dist/.
+build="$(dirname "$(readlink -f packages/cli/dist/wirewatch.mjs)")"
+rm -rf "$out/dist"
+cp -R "$build" "$out/dist"
+rm -f "$out/dist/build-inputs.json"

@@ -28,3 +28,5 @@ if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version | cut -d. -f1)" != "
   npm install -g pnpm@10 >/dev/null
 fi
 pnpm install --frozen-lockfile
+# The CLI bundle (packages/cli/dist/wirewatch.mjs); `pnpm wirewatch` and the tests rebuild it when its sources change.
+pnpm build
