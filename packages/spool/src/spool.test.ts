@@ -226,10 +226,11 @@ describe('Spool', () => {
     const first = join(dir, 'seg-0000000000000000.log');
     await symlink('/dev/full', first);
     expect(await spool.append(payload(0), { id: idOf(0) })).toBe(false);
-    expect(spool.stats()).toMatchObject({ droppedWriteErrors: 1, records: 0 });
+    expect(spool.stats()).toMatchObject({ droppedWriteErrors: 1, droppedDiskFull: 1, writeError: 'ENOSPC', records: 0 });
 
     await rm(first);
     await appendAll(spool, 1, 2);
+    expect(spool.stats().writeError).toBeUndefined();
     const [entry] = await spool.peek(10);
     expect(entry).toMatchObject({ id: idOf(1), seq: 0 }); // the failed append used up no sequence number
     await spool.close();
@@ -308,7 +309,8 @@ describe('Spool', () => {
       await spool.ack(batch[batch.length - 1]);
     }
     expect(seen).toBe(3000);
-    expect(spool.stats()).toMatchObject({ records: 0, segments: 1 });
+    // Everything acknowledged: no segment is kept, not even the last one.
+    expect(spool.stats()).toMatchObject({ records: 0, segments: 0, bytes: 0 });
     await spool.close();
     const cursor = JSON.parse(await readFile(join(dir, 'cursor'), 'utf8'));
     expect(cursor).toEqual({ next: 3000 });

@@ -11,9 +11,10 @@ export interface SpoolOptions {
   /** Bound on unacknowledged records; beyond it the oldest records are dropped. Default: none. */
   maxRecords?: number;
   /**
-   * Size at which a new segment file is started. Default 4 MiB, and never more than an eighth of
+   * Size at which a new segment file is started. Default 512 KiB, and never more than an eighth of
    * `maxBytes`, so that enforcing the byte bound (which deletes whole segments) drops at most an eighth
-   * of what is held. A record larger than this gets a segment of its own.
+   * of what is held. Acknowledged records leave the disk a segment at a time, so this is also about
+   * the most disk an acknowledged backlog keeps using. A record larger than this gets a segment of its own.
    */
   segmentBytes?: number;
 }
@@ -45,6 +46,10 @@ export interface SpoolStats {
   droppedOversize: number;
   /** Records that could not be written (disk full, directory unwritable, spool closed). */
   droppedWriteErrors: number;
+  /** Of `droppedWriteErrors`, those refused because the disk was full (ENOSPC, EDQUOT). */
+  droppedDiskFull: number;
+  /** The last write error, e.g. `ENOSPC`, while appends keep failing; absent once one succeeds again. */
+  writeError?: string;
   /** Records found damaged or unreadable (torn by a crash, flipped bytes, file removed) and skipped. */
   corruptSkipped: number;
   /** Failed writes of the cursor file: acknowledgements that would not survive a restart (a resend follows). */
@@ -53,7 +58,7 @@ export interface SpoolStats {
   oldestAgeMs?: number;
 }
 
-const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
+export const DEFAULT_SEGMENT_BYTES = 512 * 1024;
 const DEFAULT_PEEK_BYTES = 8 * 1024 * 1024;
 
 interface Limits {
@@ -78,10 +83,12 @@ export class Spool {
   private closed = false;
   private cursorWritten: number;
   private cursorWriting: Promise<void> | undefined;
+  private writeError: string | undefined;
   private readonly counts = {
     droppedOldest: 0,
     droppedOversize: 0,
     droppedWriteErrors: 0,
+    droppedDiskFull: 0,
     corruptSkipped: 0,
     cursorWriteErrors: 0,
   };
@@ -122,8 +129,8 @@ export class Spool {
   append(data: Uint8Array, meta?: { id?: string }): Promise<boolean> {
     const appendedAt = Date.now();
     const record = allocRecord(encodedIdBytes(meta?.id ?? ''), data);
-    return this.exclusive(() => this.write(record, appendedAt)).catch(() => {
-      this.counts.droppedWriteErrors++;
+    return this.exclusive(() => this.write(record, appendedAt)).catch((error: unknown) => {
+      this.countWriteError(error);
       return false;
     });
   }
@@ -143,7 +150,7 @@ export class Spool {
       while (this.head < this.entries.length && this.entries[this.head].seq <= upTo.seq) this.head++;
       await this.afterRemoval();
     });
-    return done.then(() => this.persistCursor());
+    return done.then(() => this.persistCursor()).then(() => this.exclusive(() => this.deleteAckedTail()));
   }
 
   /** Records waiting (what `stats().records` says, without building the stats object). */
@@ -158,6 +165,7 @@ export class Spool {
       bytes: this.totalBytes,
       segments: this.segments.length,
       ...this.counts,
+      ...(this.writeError === undefined ? {} : { writeError: this.writeError }),
       ...(oldest ? { oldestAgeMs: Math.max(0, Date.now() - oldest.appendedAt) } : {}),
     };
   }
@@ -191,18 +199,20 @@ export class Spool {
       return false;
     }
     if (!(await this.makeRoom(record.length))) {
-      this.counts.droppedWriteErrors++;
+      this.countWriteError(new Error('an old segment could not be deleted to make room'));
       return false;
     }
     const seq = this.nextSeq;
     sealRecord(record, seq, appendedAt);
     // A second try goes to a fresh segment when the current one was removed or replaced underneath.
+    let failure: unknown;
     for (let attempt = 0; attempt < 2; attempt++) {
       const segment = this.segmentFor(record.length);
       let outcome: Awaited<ReturnType<typeof appendToSegment>>;
       try {
         outcome = await appendToSegment(this.dir, segment, record);
-      } catch {
+      } catch (error) {
+        failure = error;
         break;
       }
       if (outcome === 'moved') {
@@ -214,11 +224,19 @@ export class Spool {
       segment.size += record.length;
       this.totalBytes += record.length;
       this.nextSeq = seq + 1;
+      this.writeError = undefined;
       await this.deleteConsumedSegments();
       return true;
     }
-    this.counts.droppedWriteErrors++;
+    this.countWriteError(failure);
     return false;
+  }
+
+  private countWriteError(error: unknown): void {
+    this.counts.droppedWriteErrors++;
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'ENOSPC' || code === 'EDQUOT') this.counts.droppedDiskFull++;
+    this.writeError = code ?? (error instanceof Error ? error.message : 'write failed');
   }
 
   private segmentFor(recordBytes: number): Segment {
@@ -312,6 +330,23 @@ export class Spool {
       this.segments.shift();
       this.totalBytes -= consumed.size;
     }
+  }
+
+  /**
+   * Deletes the last segment once every record in it is acknowledged and the cursor file says so, so
+   * a spool that keeps up holds no acknowledged data on disk; the next append starts a new segment.
+   * Only after the cursor is written: with no segment left, the cursor file alone keeps the
+   * sequence numbers from being reused after a restart.
+   */
+  private async deleteAckedTail(): Promise<void> {
+    const last = this.segments.at(-1);
+    if (this.closed || !last || this.head < this.entries.length || this.cursorWritten !== this.nextSeq) return;
+    await this.deleteConsumedSegments();
+    if (this.segments.length !== 1 || !(await removeFile(last.path))) return;
+    this.segments.pop();
+    this.totalBytes -= last.size;
+    this.entries.length = 0;
+    this.head = 0;
   }
 
   /**
