@@ -32,7 +32,7 @@ export const RCODE_NAMES: ReadonlySet<string> = new Set(Array.from({ length: 16 
 /** True for a DNS query type as the sensor names it: a mnemonic or TYPE<n>, n a 16-bit number. */
 export function isQtypeName(name: string): boolean {
   const numbered = /^TYPE(0|[1-9][0-9]{0,4})$/.exec(name);
-  if (numbered) return qtypeName(Number(numbered[1])) === name;
+  if (numbered) return Number(numbered[1]) < 65536 && qtypeName(Number(numbered[1])) === name;
   return mnemonics().has(name);
 }
 
