@@ -1,9 +1,13 @@
 import type { AlertEntryState } from './alert-book.js';
 import type { SeriesState } from './evaluators/window-series.js';
+import type { GroupLimitState } from './group-limit-alert.js';
 import type { Rule } from './rule-schema.js';
 import type { Silence } from './silences.js';
 
-/** 2: the buckets of a window series shared by several rules are stored once, in `EngineState.series`. */
+/**
+ * 2: the buckets of a window series shared by several rules are stored once, in `EngineState.series`.
+ * Still 2 with `RuleState.limit` (optional: a state without it restores as before).
+ */
 export const ENGINE_STATE_VERSION = 2;
 
 /** One rule's state: the rule itself (to recognise it unchanged, or to resolve its alerts once gone). */
@@ -15,6 +19,8 @@ export interface RuleState {
   evaluator: unknown;
   /** Windowed rules: the index in `EngineState.series` of the buckets they read. */
   series?: number;
+  /** The rule's `rule-group-limit` alert, when it has been turning groups away. */
+  limit?: GroupLimitState;
 }
 
 /** The whole engine, JSON-safe: what the alerter keeps in JetStream KV. */

@@ -8,6 +8,7 @@ import { FirstSeenEvaluator } from './evaluators/first-seen.js';
 import { WindowSeriesRegistry } from './evaluators/window-series-registry.js';
 import type { SeriesState, WindowSeries } from './evaluators/window-series.js';
 import { WindowedEvaluator } from './evaluators/windowed.js';
+import { GROUP_LIMIT_QUIET_MS, GroupLimitAlert } from './group-limit-alert.js';
 import { durationMs, type Rule, type RuleSet } from './rule-schema.js';
 import { SilenceList, type Silence } from './silences.js';
 
@@ -16,8 +17,14 @@ export interface EngineOptions {
   now: number;
   /** Grace after an interval's end before a group spanning several sensor interfaces is judged (default 2000 ms). */
   settleMs?: number;
-  /** Groups one rule may track (default 10,000); more are refused and counted. */
+  /**
+   * Groups one rule may track (default 10,000). At the limit a windowed rule's new group evicts the
+   * least significant one if it is larger, else it is refused; both are counted and raise the
+   * built-in `rule-group-limit` alert.
+   */
   maxGroupsPerRule?: number;
+  /** How long a rule must turn no group away before its `rule-group-limit` alert resolves (default 5 min). */
+  groupLimitQuietMs?: number;
   /** Intervals kept per group (default 4,096); a longer window loses its oldest, counted as late. */
   maxBucketsPerGroup?: number;
   /** first_seen alerts open at once per rule (default 1,000); more new entities are counted, not alerted. */
@@ -26,9 +33,12 @@ export interface EngineOptions {
 
 export interface EngineStats {
   rules: Record<string, RuleStats>;
-  /** Pending and firing alerts. */
+  /** Pending and firing alerts (the built-in `rule-group-limit` ones included). */
   alerts: number;
   silences: number;
+  maxGroupsPerRule: number;
+  /** Rules turning groups away now (their `rule-group-limit` alert is on). */
+  atGroupLimit: string[];
 }
 
 interface CompiledRule {
@@ -36,6 +46,13 @@ interface CompiledRule {
   fingerprint: string;
   book: AlertBook;
   evaluator: RuleEvaluator;
+  limit: GroupLimitAlert;
+}
+
+interface Orphan {
+  rule: Rule;
+  book: AlertBook;
+  limit: GroupLimitAlert;
 }
 
 /**
@@ -48,7 +65,7 @@ export class RuleEngine {
   private readonly silenceList = new SilenceList();
   private readonly limits: EvaluatorLimits;
   /** Alerts of rules gone since the last call (a restore under a changed rule set): resolved at the next call. */
-  private orphans: { rule: Rule; book: AlertBook }[] = [];
+  private orphans: Orphan[] = [];
   /** Buckets of windowed rules, shared by the rules reading the same numbers alike. */
   private readonly windows: WindowSeriesRegistry;
   /** Rule-set replacements so far: each starts its new rules in a cohort of their own. */
@@ -90,10 +107,13 @@ export class RuleEngine {
       if (current !== undefined && current.fingerprint === saved.fingerprint) {
         current.book.restore(saved.alerts);
         current.evaluator.restore(saved.evaluator, options.now);
-      } else if (saved.alerts.length > 0) {
-        const orphan = new AlertBook(metaOf(saved.rule), engine.silenceList);
-        orphan.restore(saved.alerts);
-        engine.orphans.push({ rule: saved.rule, book: orphan });
+        if (saved.limit !== undefined) current.limit.restore(saved.limit, options.now);
+      } else if (saved.alerts.length > 0 || (saved.limit?.alerts.length ?? 0) > 0) {
+        const book = new AlertBook(metaOf(saved.rule), engine.silenceList);
+        book.restore(saved.alerts);
+        const limit = engine.limitAlertOf(saved.rule);
+        if (saved.limit !== undefined) limit.restore(saved.limit, options.now);
+        engine.orphans.push({ rule: saved.rule, book, limit });
       }
     }
     return engine;
@@ -122,6 +142,7 @@ export class RuleEngine {
     this.silenceList.prune(atMs);
     this.windows.tick(atMs);
     for (const c of this.compiled) c.evaluator.tick(atMs, out);
+    for (const c of this.compiled) c.limit.judge(c.evaluator.stats(), atMs, out);
     return out;
   }
 
@@ -145,7 +166,10 @@ export class RuleEngine {
         next.push(this.compile(rule, cohort));
       }
     }
-    for (const gone of old.values()) gone.book.resolveAll(atMs, out);
+    for (const gone of old.values()) {
+      gone.book.resolveAll(atMs, out);
+      gone.limit.book.resolveAll(atMs, out);
+    }
     this.compiled = next;
     this.windows.retain(new Set(next.flatMap((c) => (c.evaluator instanceof WindowedEvaluator ? [c.evaluator] : []))));
     return out;
@@ -171,7 +195,7 @@ export class RuleEngine {
   }
 
   activeAlerts(): ActiveAlert[] {
-    return this.compiled.flatMap((c) => c.book.list());
+    return this.compiled.flatMap((c) => [...c.book.list(), ...c.limit.book.list()]);
   }
 
   snapshot(): EngineState {
@@ -180,6 +204,8 @@ export class RuleEngine {
     const indexOf = new Map<WindowSeries, number>();
     for (const c of this.compiled) {
       const saved: RuleState = { rule: structuredClone(c.rule), fingerprint: c.fingerprint, alerts: c.book.snapshot(), evaluator: c.evaluator.snapshot() };
+      const limit = c.limit.snapshot();
+      if (limit.pressedAt !== null || limit.alerts.length > 0) saved.limit = limit;
       if (c.evaluator instanceof WindowedEvaluator) {
         const shared = c.evaluator.series;
         let index = indexOf.get(shared);
@@ -192,26 +218,31 @@ export class RuleEngine {
       rules[c.rule.name] = saved;
     }
     // Orphans not yet resolved survive a snapshot taken before the next call.
-    for (const { rule, book } of this.orphans) {
-      rules[rule.name] ??= { rule: structuredClone(rule), fingerprint: '', alerts: book.snapshot(), evaluator: null };
+    for (const { rule, book, limit } of this.orphans) {
+      rules[rule.name] ??= { rule: structuredClone(rule), fingerprint: '', alerts: book.snapshot(), evaluator: null, limit: limit.snapshot() };
     }
     return { version: ENGINE_STATE_VERSION, rules, series, silences: this.silenceList.list() };
   }
 
   stats(): EngineStats {
     const rules: Record<string, RuleStats> = {};
+    const atGroupLimit: string[] = [];
     let alerts = 0;
     for (const c of this.compiled) {
       rules[c.rule.name] = c.evaluator.stats();
-      alerts += c.book.size;
+      alerts += c.book.size + c.limit.book.size;
+      if (c.limit.pressed) atGroupLimit.push(c.rule.name);
     }
-    return { rules, alerts, silences: this.silenceList.size };
+    return { rules, alerts, silences: this.silenceList.size, maxGroupsPerRule: this.limits.maxGroupsPerRule, atGroupLimit };
   }
 
   private startCall(atMs: number): AlertTransition[] {
     const out: AlertTransition[] = [];
     if (this.orphans.length > 0) {
-      for (const { book } of this.orphans) book.resolveAll(atMs, out);
+      for (const { book, limit } of this.orphans) {
+        book.resolveAll(atMs, out);
+        limit.book.resolveAll(atMs, out);
+      }
       this.orphans = [];
     }
     return out;
@@ -237,7 +268,11 @@ export class RuleEngine {
 
   private compile(rule: Rule, cohort: string): CompiledRule {
     const book = new AlertBook(metaOf(rule), this.silenceList);
-    return { rule, fingerprint: fingerprintOf(rule), book, evaluator: this.evaluatorOf(rule, book, cohort) };
+    return { rule, fingerprint: fingerprintOf(rule), book, evaluator: this.evaluatorOf(rule, book, cohort), limit: this.limitAlertOf(rule) };
+  }
+
+  private limitAlertOf(rule: Rule): GroupLimitAlert {
+    return new GroupLimitAlert(rule, this.silenceList, this.limits.maxGroupsPerRule, this.options.groupLimitQuietMs ?? GROUP_LIMIT_QUIET_MS);
   }
 
   private evaluatorOf(rule: Rule, book: AlertBook, cohort: string): RuleEvaluator {

@@ -29,3 +29,4 @@ export { METRIC_NAMES, DISTINCT_METRICS, resolveMetric, type Dimension, type Met
 export type { Silence, SilenceMatcher } from './silences.js';
 export { parseDuration, formatDuration } from './duration.js';
 export { DEFAULT_RULES_FILE } from './default-rules.js';
+export { GROUP_LIMIT_RULE, type GroupLimitState } from './group-limit-alert.js';

@@ -1,3 +1,4 @@
+import { GROUP_LIMIT_RULE } from './group-limit-alert.js';
 import { DISTINCT_METRICS, resolveMetric, type Dimension } from './metrics.js';
 import type { GroupLabel, Rule } from './rule-schema.js';
 
@@ -12,6 +13,7 @@ const STREAM_LABELS: readonly GroupLabel[] = ['sensor', 'interface'];
 /** What the schema cannot say: metric names, group-by that fits the metric, comparisons that make sense. */
 export function checkRule(rule: Rule): RuleIssue[] {
   const issues: RuleIssue[] = [];
+  if (rule.name === GROUP_LIMIT_RULE) issues.push({ path: ['name'], message: `"${GROUP_LIMIT_RULE}" is the name of a built-in alert` });
   switch (rule.kind) {
     case 'threshold':
     case 'rate_of_change':

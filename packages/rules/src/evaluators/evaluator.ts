@@ -6,8 +6,10 @@ import type { AlertTransition } from '../alert-transition.js';
 export interface RuleStats {
   /** Groups (or first-seen sets) held now. */
   groups: number;
-  /** New groups refused because the rule held `maxGroupsPerRule` already. */
+  /** New groups refused because the rule held `maxGroupsPerRule` already (and none it held mattered less). */
   groupsRefused: number;
+  /** Groups dropped at the limit to make room for a newcomer with a larger value (windowed rules only). */
+  groupsEvicted: number;
   /** Summaries of an interval older than one already judged (out of order), not counted. */
   lateDropped: number;
   /** first_seen: entities evicted from a full remembered set (seen again, they alert again). */
@@ -37,5 +39,5 @@ export interface RuleEvaluator {
 }
 
 export function emptyStats(): RuleStats {
-  return { groups: 0, groupsRefused: 0, lateDropped: 0, forgotten: 0, alertsSuppressed: 0 };
+  return { groups: 0, groupsRefused: 0, groupsEvicted: 0, lateDropped: 0, forgotten: 0, alertsSuppressed: 0 };
 }

@@ -4,6 +4,7 @@ import { resolveMetric, type KeyedMetric, type StreamMetric } from '../metrics.j
 import { durationMs, type DistinctCountRule, type DropRateRule, type RateOfChangeRule, type RatioRule, type ThresholdRule } from '../rule-schema.js';
 import { pruneBuckets, sumWindow, type Bucket, type WindowSums } from '../window.js';
 import type { EvaluatorLimits } from './evaluator.js';
+import { EvictionRanking } from './eviction-ranking.js';
 
 export type WindowedRule = ThresholdRule | RateOfChangeRule | DistinctCountRule | RatioRule | DropRateRule;
 
@@ -26,6 +27,8 @@ export interface SeriesMember {
   judge(suffix: string, labels: Record<string, string>, at: number): void;
   /** The group went quiet: its alert resolves. */
   quiet(suffix: string, labels: Record<string, string>, at: number): void;
+  /** The group's alert is pending or firing: it is never evicted. */
+  holdsAlert(suffix: string): boolean;
 }
 
 interface SeriesGroup {
@@ -35,6 +38,8 @@ interface SeriesGroup {
   /** The interval still collecting summaries (groups spanning several sensor interfaces only). */
   open: Bucket | null;
   lastSeenAt: number;
+  /** The latest interval's value (the open one's so far, if larger), oriented: larger matters more. */
+  significance: number;
 }
 
 type BucketTuple = [start: number, end: number, a: number, b: number, n: number];
@@ -55,6 +60,7 @@ export interface SeriesState {
 
 export interface SeriesCounters {
   groupsRefused: number;
+  groupsEvicted: number;
   lateDropped: number;
 }
 
@@ -67,13 +73,22 @@ export function seriesSignature(rule: WindowedRule, keys: GroupKeys): string {
   const source = rule.kind === 'ratio' ? `ratio ${rule.numerator}/${rule.denominator}` : rule.kind === 'drop_rate' ? 'drop_rate' : `metric ${rule.metric}`;
   const factor = rule.kind === 'rate_of_change' ? 2 : 1;
   const keep = rule.window === undefined ? `${factor} intervals` : `${factor * durationMs(rule.window)} ms`;
-  return `${source} by ${keys.names.join(',')} keep ${keep}`;
+  // A `below` rule ranks its groups the other way round when one must be evicted.
+  return `${source} by ${keys.names.join(',')} keep ${keep}${lowMatters(rule) ? ' low' : ''}`;
+}
+
+function lowMatters(rule: WindowedRule): boolean {
+  return rule.kind !== 'drop_rate' && rule.below !== undefined;
 }
 
 /**
  * The interval buckets of every group of a series. Each summary adds one bucket per group (see
  * WindowedEvaluator for when a group is judged); each judgement prunes the buckets, sums each
  * member's window once and hands the sums to the members.
+ *
+ * At `maxGroupsPerRule` groups, a new group evicts the least significant one held (the smallest
+ * latest value; the largest for `below` rules) if its own value is larger, else it is refused. A
+ * group whose alert is pending or firing in any member is never evicted. Both are counted.
  */
 export class WindowSeries {
   private readonly groups = new Map<string, SeriesGroup>();
@@ -86,7 +101,10 @@ export class WindowSeries {
   private readonly numerator: StreamMetric | null;
   private readonly denominator: StreamMetric | null;
   private readonly dropRate: boolean;
-  readonly counters: SeriesCounters = { groupsRefused: 0, lateDropped: 0 };
+  readonly counters: SeriesCounters = { groupsRefused: 0, groupsEvicted: 0, lateDropped: 0 };
+  /** 1, or -1 when low values matter (`below` rules): groups' significance is their value times this. */
+  private readonly direction: number;
+  private readonly ranking = new EvictionRanking<SeriesGroup>();
   // The summary being visited by a keyed metric (avoids a closure per summary).
   private current: SummaryMessage | null = null;
   private currentAt = 0;
@@ -103,6 +121,7 @@ export class WindowSeries {
     this.numerator = rule.kind === 'ratio' ? (resolveMetric(rule.numerator) as StreamMetric) : null;
     this.denominator = rule.kind === 'ratio' ? (resolveMetric(rule.denominator) as StreamMetric) : null;
     this.dropRate = rule.kind === 'drop_rate';
+    this.direction = lowMatters(rule) ? -1 : 1;
     this.immediate = keys.has('sensor') && keys.has('interface');
   }
 
@@ -170,11 +189,11 @@ export class WindowSeries {
   private add(suffix: string, s: SummaryMessage, entry: string, a: number, b: number, at: number): void {
     let group = this.groups.get(suffix);
     if (group === undefined) {
-      if (this.groups.size >= this.limits.maxGroupsPerRule) {
+      if (this.groups.size >= this.limits.maxGroupsPerRule && !this.makeRoom(this.significanceOf(a, b))) {
         this.counters.groupsRefused++;
         return;
       }
-      group = { labels: this.keys.labels(s.sensor, s.interface, entry), buckets: [], open: null, lastSeenAt: at };
+      group = { labels: this.keys.labels(s.sensor, s.interface, entry), buckets: [], open: null, lastSeenAt: at, significance: -Infinity };
       this.groups.set(suffix, group);
     }
     group.lastSeenAt = at;
@@ -191,6 +210,7 @@ export class WindowSeries {
       } else {
         group.buckets.push({ start: s.start, end: s.end, a, b, n: 1 });
       }
+      group.significance = this.significanceOf(a, b);
       this.judge(suffix, group, at);
       return;
     }
@@ -207,9 +227,28 @@ export class WindowSeries {
       open = group.open = { start: s.start, end: s.end, a, b, n: 1 };
     }
     // As many summaries as the previous interval had: this one is complete too.
-    const expected = group.buckets.length > 0 ? group.buckets[group.buckets.length - 1].n : 0;
-    if (expected > 0 && open.n >= expected) this.close(suffix, group, at);
+    const previous = group.buckets.length > 0 ? group.buckets[group.buckets.length - 1] : null;
+    group.significance = Math.max(this.significanceOf(open.a, open.b), previous === null ? -Infinity : this.significanceOf(previous.a, previous.b));
+    if (previous !== null && open.n >= previous.n) this.close(suffix, group, at);
   }
+
+  private significanceOf(a: number, b: number): number {
+    return b === 0 ? -Infinity : this.direction * (a / b);
+  }
+
+  /** Evicts the least significant group if it matters less than a newcomer of `significance`; false: nothing evicted. */
+  private makeRoom(significance: number): boolean {
+    const victim = this.ranking.pick(significance, this.groups, this.isProtected);
+    if (victim === undefined) return false;
+    this.groups.delete(victim);
+    this.counters.groupsEvicted++;
+    return true;
+  }
+
+  private readonly isProtected = (suffix: string): boolean => {
+    for (const m of this.members) if (m.holdsAlert(suffix)) return true;
+    return false;
+  };
 
   private close(suffix: string, group: SeriesGroup, at: number): void {
     group.buckets.push(group.open!);
@@ -232,6 +271,7 @@ export class WindowSeries {
   }
 
   tick(at: number): void {
+    this.ranking.invalidate();
     for (const [suffix, group] of this.groups) {
       if (group.open !== null && at >= group.open.end + this.limits.settleMs) {
         this.close(suffix, group, at);
@@ -269,12 +309,11 @@ export class WindowSeries {
   /** `now` (restart time): a group's quiet clock restarts there, so downtime is not judged as quiet. */
   restore(state: SeriesState, now: number): void {
     for (const g of state.groups) {
-      this.groups.set(g.suffix, {
-        labels: { ...g.labels },
-        buckets: g.buckets.map(fromTuple),
-        open: g.open === null ? null : fromTuple(g.open),
-        lastSeenAt: Math.max(g.lastSeenAt, now),
-      });
+      const buckets = g.buckets.map(fromTuple);
+      const open = g.open === null ? null : fromTuple(g.open);
+      const latest = [buckets[buckets.length - 1], open].filter((b) => b !== undefined && b !== null);
+      const significance = Math.max(-Infinity, ...latest.map((b) => this.significanceOf(b.a, b.b)));
+      this.groups.set(g.suffix, { labels: { ...g.labels }, buckets, open, lastSeenAt: Math.max(g.lastSeenAt, now), significance });
     }
   }
 }

@@ -67,6 +67,10 @@ export class WindowedEvaluator implements RuleEvaluator, SeriesMember {
     this.book.judge(key, labels, this.isActive(value, wasActive), value, this.threshold, at, this.pending);
   }
 
+  holdsAlert(suffix: string): boolean {
+    return this.book.size > 0 && this.book.isActive(this.rule.name + suffix);
+  }
+
   quiet(suffix: string, labels: Record<string, string>, at: number): void {
     if (this.book.size === 0) return;
     this.book.judge(this.rule.name + suffix, labels, false, null, this.threshold, at, this.pending);
@@ -109,6 +113,7 @@ export class WindowedEvaluator implements RuleEvaluator, SeriesMember {
   restore(): void {}
 
   stats(): RuleStats {
-    return { groups: this.series.size, groupsRefused: this.series.counters.groupsRefused, lateDropped: this.series.counters.lateDropped, forgotten: 0, alertsSuppressed: 0 };
+    const { groupsRefused, groupsEvicted, lateDropped } = this.series.counters;
+    return { groups: this.series.size, groupsRefused, groupsEvicted, lateDropped, forgotten: 0, alertsSuppressed: 0 };
   }
 }
