@@ -6,8 +6,8 @@
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { answers, freePorts } from '../harness/index.js';
-import { makeServerDir, startOrDispose } from '../harness/server-control.js';
+import { answers, freePorts, waitFor } from '../harness/index.js';
+import { logPathOf, makeServerDir, startOrDispose } from '../harness/server-control.js';
 import { SpawnedServer } from '../harness/spawned-server.js';
 import { REPO } from './image-build.js';
 
@@ -15,6 +15,8 @@ export interface LabNats {
   server: SpawnedServer;
   url: string;
   monitorUrl: string;
+  /** The server's directory: its copy of accounts.conf, server.log. */
+  dir: string;
 }
 
 export interface LabNatsNode {
@@ -24,15 +26,19 @@ export interface LabNatsNode {
   routePorts: number[];
 }
 
-/** Creates (not starts) a server; `start()` it, or use `startLabNats`. */
-export async function labNats(config: 'nats.conf' | 'cluster.conf', env: Record<string, string>, node?: LabNatsNode): Promise<LabNats> {
+/**
+ * Creates (not starts) a server; `start()` it, or use `startLabNats`. `users`: entries added to the
+ * WIREWATCH account's users, as an operator pastes them (e.g. `wirewatch credentials sensor ID`'s).
+ */
+export async function labNats(config: 'nats.conf' | 'cluster.conf', env: Record<string, string>, node?: LabNatsNode, users: string[] = []): Promise<LabNats> {
   const dir = makeServerDir(`lab-${config.replace('.conf', '')}`);
   mkdirSync(join(dir, 'data'));
   const text = readFileSync(join(REPO, 'deploy/nats', config), 'utf8');
   const moved = text.replace(/^(\s*store_dir:) \/data$/m, `$1 ${JSON.stringify(join(dir, 'data'))}`);
   if (moved === text) throw new Error(`deploy/nats/${config} has no "store_dir: /data" line`);
   writeFileSync(join(dir, config), moved);
-  copyFileSync(join(REPO, 'deploy/nats/accounts.conf'), join(dir, 'accounts.conf'));
+  if (users.length === 0) copyFileSync(join(REPO, 'deploy/nats/accounts.conf'), join(dir, 'accounts.conf'));
+  else writeAccounts(dir, users);
   const [port, monitor] = (await freePorts(2)) as [number, number];
   const cluster = node ? ['--cluster', `nats://127.0.0.1:${node.routePort}`, '--routes', node.routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',')] : [];
   const server = new SpawnedServer({
@@ -40,11 +46,32 @@ export async function labNats(config: 'nats.conf' | 'cluster.conf', env: Record<
     args: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'nats-server', '-c', join(dir, config), '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), ...cluster],
     isReady: () => answers(`http://127.0.0.1:${monitor}/healthz?js-enabled-only=true`, 200),
   });
-  return { server, url: `nats://127.0.0.1:${port}`, monitorUrl: `http://127.0.0.1:${monitor}` };
+  return { server, url: `nats://127.0.0.1:${port}`, monitorUrl: `http://127.0.0.1:${monitor}`, dir };
 }
 
-export async function startLabNats(config: 'nats.conf' | 'cluster.conf', env: Record<string, string>, node?: LabNatsNode): Promise<LabNats> {
-  const nats = await labNats(config, env, node);
+export async function startLabNats(config: 'nats.conf' | 'cluster.conf', env: Record<string, string>, node?: LabNatsNode, users: string[] = []): Promise<LabNats> {
+  const nats = await labNats(config, env, node, users);
   await startOrDispose(nats.server);
   return nats;
+}
+
+/** The shipped accounts.conf with `users` added at the top of the WIREWATCH account's users, into the server's directory. */
+function writeAccounts(dir: string, users: string[]): void {
+  const shipped = readFileSync(join(REPO, 'deploy/nats/accounts.conf'), 'utf8');
+  const marker = /^(\s*WIREWATCH \{\n(?:.*\n)*?\s*users: \[\n)/m;
+  if (!marker.test(shipped)) throw new Error('deploy/nats/accounts.conf has no "users: [" in its WIREWATCH account');
+  writeFileSync(join(dir, 'accounts.conf'), shipped.replace(marker, (head) => `${head}${users.join('\n')}\n`));
+}
+
+/**
+ * Rewrites the running server's accounts.conf with these added users (the shipped file plus them) and
+ * has it reload its configuration (SIGHUP, as `nats-server --signal reload` sends); resolves once the
+ * server logged the reload.
+ */
+export async function reloadLabNats(nats: LabNats, users: string[]): Promise<void> {
+  const reloads = () => (readFileSync(logPathOf(nats.dir), 'utf8').match(/Reloaded server configuration/g) ?? []).length;
+  const before = reloads();
+  writeAccounts(nats.dir, users);
+  process.kill(nats.server.pid!, 'SIGHUP');
+  await waitFor(() => reloads() > before, { what: 'nats-server to reload its configuration', timeoutMs: 10_000 });
 }

@@ -1,4 +1,4 @@
-import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import { readFileSync } from 'node:fs';
 
 /** How to reach NATS: every option a multi-host deployment needs (credentials, TLS), none required on a lab. */
@@ -10,6 +10,13 @@ export interface NatsOptions {
   token?: string;
   /** A `.creds` file (JWT + nkey seed) as issued by `nsc`. */
   credsFile?: string;
+  /** A file holding a user NKey seed (`SU...`), for a server that lists the user by its public key. */
+  nkeySeedFile?: string;
+  /**
+   * Prefix of this client's reply subjects (JetStream acks, pulled messages, KV reads); the server
+   * may then allow it to subscribe to `<prefix>.>` only, instead of every client's `_INBOX.>`.
+   */
+  inboxPrefix?: string;
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
 }
 
@@ -57,7 +64,8 @@ async function connectOnce(options: NatsOptions, how: ConnectOptions): Promise<N
     user: options.user,
     pass: options.password,
     token: options.token,
-    authenticator: options.credsFile ? credsAuthenticator(readFileSync(options.credsFile)) : undefined,
+    authenticator: authenticator(options),
+    inboxPrefix: options.inboxPrefix,
     tls: secure ? (tls ?? {}) : undefined,
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
@@ -66,6 +74,22 @@ async function connectOnce(options: NatsOptions, how: ConnectOptions): Promise<N
   });
   if (how.onStatus) void watchStatus(nc, how.onStatus);
   return nc;
+}
+
+function authenticator(options: NatsOptions) {
+  if (options.credsFile) return credsAuthenticator(readFileSync(options.credsFile));
+  if (options.nkeySeedFile) return nkeyAuthenticator(readNkeySeed(options.nkeySeedFile));
+  return undefined;
+}
+
+/** The seed out of a seed file: the first line starting `SU` (a file may carry comments, as `nsc`'s do). */
+export function readNkeySeed(file: string): Uint8Array {
+  const seed = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.startsWith('SU'));
+  if (!seed) throw new Error(`${file}: no user NKey seed (a line starting with SU)`);
+  return new TextEncoder().encode(seed);
 }
 
 async function watchStatus(nc: NatsConnection, onStatus: (event: string, detail: string) => void): Promise<void> {

@@ -17,6 +17,15 @@ export const natsConfigSchema = z
       .string()
       .optional()
       .describe('A `.creds` file (user JWT and nkey seed) issued by `nsc`, for decentralized (operator/account) authentication. Keep it readable by the service only.'),
+    nkeySeedFile: z
+      .string()
+      .optional()
+      .describe('A file with this service\'s NKey seed (`SU...`), for a server that lists the user by its public key (`wirewatch credentials sensor ID` makes one for a sensor). Keep it readable by the service only.'),
+    inboxPrefix: z
+      .string()
+      .regex(/^_INBOX(\.[A-Za-z0-9_-]+)*$/, 'expected _INBOX or _INBOX.<token>[.<token>...] (letters, digits, "_" or "-")')
+      .optional()
+      .describe('Prefix of this service\'s reply subjects (JetStream acks, pulled messages, KV reads), so that its NATS user may subscribe to `<prefix>.>` only and never read another client\'s replies. The shipped accounts (deploy/nats/accounts.conf) expect `_INBOX.collector` for collectors and `_INBOX.alerter` for the alerter; a sensor defaults to `_INBOX.sensor.<id>`, other services to nats.js\'s `_INBOX`.'),
     tls: z
       .object({
         caFile: z.string().optional().describe('CA certificate(s), PEM, that signed the NATS server\'s certificate; unset: the system\'s CAs.'),
@@ -50,6 +59,13 @@ export function natsOptions(config: NatsConfig): NatsOptions {
     password: config.password,
     token: config.token,
     credsFile: config.credsFile,
+    nkeySeedFile: config.nkeySeedFile,
+    inboxPrefix: config.inboxPrefix,
     tls: config.tls,
   };
+}
+
+/** Where a sensor's replies (JetStream acks) arrive unless `nats.inboxPrefix` says otherwise: one prefix per sensor, which its NATS user alone may read. */
+export function sensorInboxPrefix(id: string): string {
+  return `_INBOX.sensor.${id}`;
 }
