@@ -3,6 +3,7 @@ import { runAnalyze } from './commands/analyze.js';
 import { alerterCommand } from './commands/alerter.js';
 import { collectorCommand } from './commands/collector.js';
 import { configReferenceCommand } from './commands/config-reference.js';
+import { credentialsCommand } from './commands/credentials.js';
 import { dashboardsCommand } from './commands/dashboards.js';
 import { sensorCommand } from './commands/sensor.js';
 import { trafficCommand } from './commands/traffic.js';
@@ -14,6 +15,7 @@ function usageExits(command: Command): Command {
   command.showHelpAfterError('(run with --help for usage)').exitOverride((error) => {
     process.exit(error.exitCode === 0 ? 0 : 2);
   });
+  for (const sub of command.commands) usageExits(sub);
   return command;
 }
 
@@ -34,7 +36,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
     .action(runAnalyze);
 
-  for (const command of [sensorCommand(), collectorCommand(), alerterCommand(), trafficCommand(), configReferenceCommand(), dashboardsCommand()]) {
+  for (const command of [sensorCommand(), collectorCommand(), alerterCommand(), trafficCommand(), configReferenceCommand(), dashboardsCommand(), credentialsCommand()]) {
     program.addCommand(usageExits(command));
   }
 

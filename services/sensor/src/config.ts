@@ -71,7 +71,7 @@ export const sensorConfigSchema = z
       .max(300)
       .default(5)
       .describe('Heartbeat period (packets, kernel drops, spool state on `wirewatch.v1.heartbeat.<id>`).'),
-    nats: natsConfigSchema.default(natsConfigSchema.parse({})),
+    nats: sensorNatsSchema().default(sensorNatsSchema().parse({})),
     spool: z
       .object({
         dir: z.string().default('wirewatch-spool').describe('Spool directory; it survives restarts. One sensor per directory.'),
@@ -103,6 +103,21 @@ export const sensorConfigSchema = z
   });
 
 export type SensorConfig = z.infer<typeof sensorConfigSchema>;
+
+/**
+ * The shared NATS settings, except that a sensor leaves the streams alone unless told to: stream
+ * management belongs to the collectors (or an operator), and a sensor's NATS user has no `$JS.API`.
+ */
+function sensorNatsSchema() {
+  return natsConfigSchema
+    .extend({
+      manageStreams: z
+        .boolean()
+        .default(false)
+        .describe('Create or update the streams at start. Off for a sensor: the collectors create them, and a sensor\'s NATS user needs no `$JS.API` rights. When on and refused, the sensor logs it and publishes all the same.'),
+    })
+    .describe(natsConfigSchema.description ?? '');
+}
 
 function defaultSensorId(): string {
   const name = hostname().split('.')[0].replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);

@@ -1,4 +1,4 @@
-import { NatsLink, ensureStreams, natsOptions, SpoolPublisher } from '@wirewatch/bus';
+import { NatsLink, ensureStreams, natsOptions, sensorInboxPrefix, SpoolPublisher } from '@wirewatch/bus';
 import { FileReplay, LiveCapture, PcapRotator, type PacketSource } from '@wirewatch/capture';
 import { buildSummaryMessage, encodeMessage, heartbeatSubject, summarySubject } from '@wirewatch/protocol';
 import type { Logger } from '@wirewatch/service';
@@ -170,19 +170,22 @@ export class Sensor {
 
   private async connect(): Promise<void> {
     const log = this.log;
-    const nc = await this.link.connect(natsOptions(this.config.nats), this.stopConnecting.signal);
+    const nats = this.config.nats;
+    const nc = await this.link.connect({ ...natsOptions(nats), inboxPrefix: nats.inboxPrefix ?? sensorInboxPrefix(this.config.id) }, this.stopConnecting.signal);
     if (this.closed) {
       await nc.close();
       return;
     }
     this.nc = nc;
-    if (this.config.nats.manageStreams) {
-      await ensureStreams(nc, { stream: this.config.nats.stream, replicas: this.config.nats.replicas }).catch((error: Error) =>
+    log.info({ servers: nats.servers }, 'connected to NATS');
+    this.publisher.attach(nc);
+    // Off by default (a sensor's NATS user has no `$JS.API`). Publishing does not wait for it: until
+    // a stream takes the subject, summaries stay spooled and are retried.
+    if (nats.manageStreams) {
+      void ensureStreams(nc, { stream: nats.stream, replicas: nats.replicas }).catch((error: Error) =>
         log.warn({ err: error.message }, 'could not create or update the JetStream stream; publishing anyway'),
       );
     }
-    log.info({ servers: this.config.nats.servers }, 'connected to NATS');
-    this.publisher.attach(nc);
   }
 
   private async sendHeartbeat(): Promise<void> {
@@ -218,6 +221,6 @@ export class Sensor {
  */
 export function publishHint(detail: string): { hint?: string } {
   return /jetstream is not enabled|no responders/i.test(detail)
-    ? { hint: 'no JetStream stream takes this subject: start a collector or the alerter (they create the stream), or let the sensor manage streams (nats.manageStreams)' }
+    ? { hint: 'no JetStream stream takes this subject: start a collector or the alerter (they create the stream), or let the sensor manage streams (nats.manageStreams, if its NATS user may)' }
     : {};
 }
