@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { fleetTopLines } from '@wirewatch/influx';
-import { FleetWindows, RejectionLog, decodeSummary } from '@wirewatch/protocol';
+import { FleetWindows, RejectionLog, decodeSummary, type FleetWindowsLimits } from '@wirewatch/protocol';
 
 export interface FleetMergeOptions {
   topN: number;
@@ -10,6 +10,10 @@ export interface FleetMergeOptions {
   onWriteError: (error: unknown) => void;
   /** Logged once: a sensor's sketch sizes differ from the fleet's, so its summaries are left out of the merge. */
   onFirstShapeMismatch?: (subject: string) => void;
+  /** The memory cap (intervals and estimated bytes, open and retained together): DEFAULT_FLEET_LIMITS unless given. */
+  limits?: Partial<Pick<FleetWindowsLimits<JsMsg>, 'maxIntervals' | 'maxBytes'>>;
+  /** Logged once: the cap was reached, so retained merges are dropped early and open intervals written early. */
+  onFirstCapReached?: (held: { intervals: number; bytes: number }) => void;
 }
 
 /**
@@ -27,10 +31,22 @@ export class FleetMerge {
    * consumer dead-letters them) and `shape`, sketch sizes that differ from the interval's.
    */
   readonly skipped = new RejectionLog();
-  private flushing = false;
+  private flushing: Promise<boolean> | undefined;
+  private capReported = false;
 
   constructor(private readonly options: FleetMergeOptions) {
-    this.windows = new FleetWindows(options.graceMs, 10 * 60_000);
+    // A message's payload stays in memory until its interval is written and it is acknowledged.
+    this.windows = new FleetWindows(options.graceMs, 10 * 60_000, { ...options.limits, tokenBytes: (m) => m.data.length });
+  }
+
+  /** Retained merges dropped before their ten minutes to stay under the memory cap. */
+  get retainedDropped(): number {
+    return this.windows.retainedDropped;
+  }
+
+  /** Intervals written before their grace ran out to stay under the memory cap. */
+  get flushedEarly(): number {
+    return this.windows.flushedEarly;
   }
 
   /** Adds a batch; messages are acknowledged when their interval is written. */
@@ -52,27 +68,47 @@ export class FleetMerge {
         m.ack();
       }
     }
+    // Over the cap (a fast replay of a long capture): the oldest are written before taking more, so
+    // the batch after this one waits (JetStream keeps the rest) instead of memory growing.
+    while (this.windows.overCap) {
+      this.reportCap();
+      if (!(await this.flush())) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
 
-  /** Writes the intervals whose grace ran out; a failed write puts them back for the next flush. */
-  async flush(): Promise<void> {
-    if (this.flushing) return;
-    this.flushing = true;
-    try {
-      const now = Date.now();
-      for (const interval of this.windows.takeDue(now)) {
-        try {
-          await this.options.write(fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries));
-          for (const m of interval.tokens) m.ack();
-          this.intervalsWritten++;
-        } catch (error) {
-          this.options.onWriteError(error);
-          this.windows.retry(interval, Date.now());
-        }
+  /**
+   * Writes the intervals whose grace ran out (and, over the cap, the oldest); a failed write puts
+   * them back for the next flush. Resolves with whether every write went through; a call while a
+   * flush runs shares it.
+   */
+  flush(): Promise<boolean> {
+    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
+    return this.flushing;
+  }
+
+  private async flushOnce(): Promise<boolean> {
+    const now = Date.now();
+    const due = this.windows.takeDue(now);
+    if (this.windows.retainedDropped > 0 || this.windows.flushedEarly > 0) this.reportCap();
+    let ok = true;
+    for (const interval of due) {
+      try {
+        await this.options.write(fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries));
+        for (const m of interval.tokens) m.ack();
+        this.intervalsWritten++;
+      } catch (error) {
+        ok = false;
+        this.options.onWriteError(error);
+        this.windows.retry(interval, Date.now());
       }
-      this.windows.forgetOld(now);
-    } finally {
-      this.flushing = false;
     }
+    this.windows.forgetOld(now);
+    return ok;
+  }
+
+  private reportCap(): void {
+    if (this.capReported) return;
+    this.capReported = true;
+    this.options.onFirstCapReached?.({ intervals: this.windows.openIntervals + this.windows.retainedIntervals, bytes: this.windows.heldBytes });
   }
 }
