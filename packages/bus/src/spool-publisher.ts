@@ -3,7 +3,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 
 /** The part of `@wirewatch/spool`'s Spool the publisher needs. */
 export interface PublishSpool {
-  append(data: Uint8Array, meta: { id: string }): unknown;
+  /** Resolves to false when the record was dropped (disk full...): counted by the spool. */
+  append(data: Uint8Array, meta: { id: string }): Promise<boolean> | boolean;
   peek(n: number): Promise<ReadonlyArray<{ seq: number; id: string; data: Uint8Array }>>;
   /** Removes every entry up to and including `upTo`. */
   ack(upTo: { seq: number }): Promise<void>;
@@ -47,11 +48,13 @@ export class SpoolPublisher {
     this.kick();
   }
 
-  enqueue(data: Uint8Array, id: string): void {
+  /** Spools a message for sending; resolves to whether the spool took it (false: dropped, counted there). */
+  enqueue(data: Uint8Array, id: string): Promise<boolean> {
     this.appending++;
-    void Promise.resolve(this.spool.append(data, { id })).finally(() => {
+    return Promise.resolve(this.spool.append(data, { id })).finally(() => {
       this.appending--;
       this.kick();
+      this.wakeBacklogWaiters();
     });
   }
 

@@ -35,4 +35,4 @@ export {
 } from './sketch-lists.js';
 export { emptyClassRecord } from './protocol-class.js';
 export { FanoutCounter, type FanoutEntry } from './fanout-counter.js';
-export { IntervalWindow } from './interval-window.js';
+export { IntervalWindow, type WindowStep } from './interval-window.js';

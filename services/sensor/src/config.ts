@@ -81,8 +81,17 @@ export const sensorConfigSchema = z
           .default(10)
           .describe('How much unsent traffic to keep while NATS is unreachable, in minutes of summaries; beyond it the oldest are dropped and counted.'),
         maxMegabytes: z.number().positive().default(512).describe('Bound on the spool files, in MiB; beyond it the oldest summaries are dropped and counted.'),
+        segmentKilobytes: z
+          .number()
+          .int()
+          .min(4)
+          .max(65536)
+          .default(512)
+          .describe(
+            'Size of one spool file, in KiB (at most an eighth of `maxMegabytes`). A file is deleted as soon as JetStream acknowledged all it holds, so this is about the most disk a spool that keeps up uses.',
+          ),
       })
-      .default({ dir: 'wirewatch-spool', maxMinutes: 10, maxMegabytes: 512 })
+      .default({ dir: 'wirewatch-spool', maxMinutes: 10, maxMegabytes: 512, segmentKilobytes: 512 })
       .describe('On-disk buffer of the summaries JetStream has not acknowledged yet.'),
     writePcap: z
       .object({

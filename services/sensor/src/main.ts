@@ -1,6 +1,7 @@
 import { createLogger, createServiceServer, onShutdown } from '@wirewatch/service';
 import type { SensorConfig } from './config.js';
 import { registerSensorMetrics } from './metrics.js';
+import { replayOutcome } from './replay-outcome.js';
 import { Sensor } from './sensor.js';
 
 /** How long a stopping sensor keeps trying to publish what is spooled (the rest waits on disk). */
@@ -31,11 +32,18 @@ export async function runSensor(config: SensorConfig): Promise<void> {
       sensor: config.id,
       run: sensor.run,
       nats: sensor.connected ? 'connected' : 'disconnected',
-      interfaces: sensor.pipelines.map((p) => ({ name: p.name, running: p.running, packets: p.packets, kernelDropped: p.kernelDropped })),
+      interfaces: sensor.pipelines.map((p) => ({
+        name: p.name,
+        running: p.running,
+        packets: p.packets,
+        kernelDropped: p.kernelDropped,
+        clockSteps: p.clockSteps,
+      })),
       summaries: sensor.summaries,
       published: sensor.publisher.published,
       publishLagMs: sensor.publisher.lagMs(),
       spool: sensor.spoolStats(),
+      refused: sensor.refused,
     }),
   });
   registerSensorMetrics(server.registry, sensor);
@@ -70,6 +78,7 @@ export async function runSensor(config: SensorConfig): Promise<void> {
   // A replay ended: publish everything before exiting (NATS may still be coming up: wait for it).
   log.info({ summaries: sensor.summaries }, 'replay finished; publishing what is left');
   await sensor.close(Number.POSITIVE_INFINITY);
-  log.info({ published: sensor.publisher.published }, 'all summaries published');
+  const outcome = replayOutcome(sensor.publisher.published, sensor.spoolStats());
+  log[outcome.lost > 0 ? 'warn' : 'info']({ published: sensor.publisher.published, summaries: sensor.summaries, ...outcome.counts }, outcome.message);
   await server.close();
 }

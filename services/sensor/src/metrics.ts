@@ -21,6 +21,18 @@ export function registerSensorMetrics(registry: Registry, sensor: Sensor): void 
   observe('wirewatch_sensor_capture_running', '1 while the interface is being captured', ['interface'], perInterface((p) => (p.running ? 1 : 0)));
   observe('wirewatch_sensor_pcap_written_total', 'Frames written to rotating PCAP files', ['interface'], perInterface((p) => sensor.pcapStats(p.name).written));
   observe('wirewatch_sensor_pcap_write_errors_total', 'PCAP copy writes that failed (frame not saved)', ['interface'], perInterface((p) => sensor.pcapStats(p.name).writeErrors));
+  observe('wirewatch_sensor_clock_steps_total', 'Steps of the wall clock seen by the interval window (live capture)', ['interface', 'direction'], () =>
+    sensor.pipelines.flatMap((p) => [
+      [{ interface: p.name, direction: 'forward' }, p.clockSteps.forward] as Sample,
+      [{ interface: p.name, direction: 'backward' }, p.clockSteps.backward] as Sample,
+    ]),
+  );
+  observe(
+    'wirewatch_sensor_clock_skipped_seconds_total',
+    'Time skipped without summaries because the wall clock stepped forward (reported as one gap each)',
+    ['interface'],
+    perInterface((p) => p.clockSteps.skippedMs / 1000),
+  );
   observe('wirewatch_sensor_summaries_total', 'Interval summaries produced', [], () => [[{}, sensor.summaries]]);
   observe('wirewatch_sensor_published_total', 'Summaries acknowledged by JetStream', [], () => [[{}, sensor.publisher.published]]);
   observe('wirewatch_sensor_publish_failures_total', 'Publish attempts that failed and will be retried', [], () => [[{}, sensor.publisher.failures]]);
@@ -32,10 +44,17 @@ export function registerSensorMetrics(registry: Registry, sensor: Sensor): void 
     const s = sensor.spoolStats();
     return [
       [{ reason: 'oldest_beyond_bound' }, s.droppedOldest],
-      [{ reason: 'write_error' }, s.droppedWriteErrors],
+      [{ reason: 'disk_full' }, s.droppedDiskFull],
+      [{ reason: 'write_error' }, s.droppedWriteErrors - s.droppedDiskFull],
       [{ reason: 'oversize' }, s.droppedOversize],
       [{ reason: 'corrupt' }, s.corruptSkipped],
     ];
   });
+  observe(
+    'wirewatch_sensor_spool_refused_packets_total',
+    'Frames counted in summaries the spool refused to store (disk full, write error, too big): lost before publishing',
+    [],
+    () => [[{}, sensor.refused.packets]],
+  );
   observe('wirewatch_sensor_nats_connected', '1 while connected to NATS', [], () => [[{}, sensor.connected ? 1 : 0]]);
 }

@@ -1,14 +1,14 @@
 import { NatsLink, ensureStreams, natsOptions, sensorInboxPrefix, SpoolPublisher } from '@wirewatch/bus';
 import { FileReplay, LiveCapture, PcapRotator, type PacketSource } from '@wirewatch/capture';
 import { buildSummaryMessage, encodeMessage, heartbeatSubject, summarySubject } from '@wirewatch/protocol';
-import type { Logger } from '@wirewatch/service';
+import { throttledLog, type Logger } from '@wirewatch/service';
 import { Spool } from '@wirewatch/spool';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { randomBytes } from 'node:crypto';
 import { basename } from 'node:path';
 import type { SensorConfig } from './config.js';
 import { buildHeartbeat } from './heartbeat.js';
-import { InterfacePipeline, type ClosedInterval } from './interface-pipeline.js';
+import { InterfacePipeline, type ClockStep, type ClosedInterval } from './interface-pipeline.js';
 
 export const SOFTWARE = 'wirewatch-sensor/0.1.0';
 /** Summaries a replay may have waiting to be published before it pauses reading. */
@@ -22,6 +22,11 @@ export class Sensor {
   readonly publisher: SpoolPublisher;
   summaries = 0;
   heartbeatsFailed = 0;
+  /** Summaries the spool refused (disk full, write error, too big), and the frames they counted. */
+  readonly refused = { summaries: 0, packets: 0 };
+  /** Set while appends to the spool fail, so the recovery is logged once. */
+  private refusing = false;
+  private readonly repeating: ReturnType<typeof throttledLog>;
   private seq = 0;
   private nc: NatsConnection | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
@@ -40,6 +45,7 @@ export class Sensor {
     private readonly log: Logger,
   ) {
     this.link = new NatsLink(`wirewatch-sensor ${config.id}`, log);
+    this.repeating = throttledLog(log);
     this.publisher = new SpoolPublisher(spool, {
       subject: summarySubject(config.id),
       onStateChange: (healthy, detail) =>
@@ -54,6 +60,7 @@ export class Sensor {
           clock: config.capture.pcap === undefined ? 'wall' : 'packets',
           rotator: this.rotatorFor(source.name),
           emit: (interval) => this.publishInterval(interval),
+          onClockStep: (step) => this.onClockStep(step),
         }),
     );
   }
@@ -63,6 +70,7 @@ export class Sensor {
     const interfaces = Math.max(1, config.capture.interfaces.length);
     const spool = await Spool.open(config.spool.dir, {
       maxBytes: config.spool.maxMegabytes * 1024 * 1024,
+      segmentBytes: config.spool.segmentKilobytes * 1024,
       maxRecords: Math.ceil(config.spool.maxMinutes * intervalsPerMinute * interfaces),
     });
     return new Sensor(config, spool, log);
@@ -165,7 +173,40 @@ export class Sensor {
       late: interval.late,
     });
     this.summaries++;
-    this.publisher.enqueue(encodeMessage(message), `${this.config.id}-${this.run}-${seq}`);
+    const packets = interval.summarizer.counters.packets;
+    void this.publisher.enqueue(encodeMessage(message), `${this.config.id}-${this.run}-${seq}`).then((spooled) => this.onSpooled(spooled, packets));
+  }
+
+  private onClockStep(step: ClockStep): void {
+    const fields = { interface: step.interface, from: new Date(step.from).toISOString(), to: new Date(step.to).toISOString() };
+    if (step.direction === 'forward') {
+      this.repeating(
+        'warn',
+        { ...fields, skippedIntervals: step.skippedIntervals, skippedSeconds: (step.to - step.from) / 1000 },
+        'wall clock stepped forward: the skipped span is one gap, not a summary per interval',
+      );
+    } else {
+      this.repeating('warn', { ...fields, steppedBackSeconds: (step.from - step.to) / 1000 }, 'wall clock stepped backward: the open interval was closed early');
+    }
+  }
+
+  private onSpooled(spooled: boolean, packets: number): void {
+    const s = this.spool.stats();
+    if (spooled) {
+      if (!this.refusing) return;
+      this.refusing = false;
+      this.log.info({ refusedSummaries: this.refused.summaries, droppedDiskFull: s.droppedDiskFull }, 'spool writable again; summaries are spooled and published');
+      return;
+    }
+    this.refused.summaries++;
+    this.refused.packets += packets;
+    this.refusing = true;
+    const diskFull = s.writeError === 'ENOSPC' || s.writeError === 'EDQUOT';
+    this.repeating(
+      'warn',
+      { error: s.writeError, dir: this.config.spool.dir, refusedSummaries: this.refused.summaries, refusedPackets: this.refused.packets, droppedDiskFull: s.droppedDiskFull },
+      diskFull ? 'spool disk full: summary dropped' : 'spool refused a summary: dropped',
+    );
   }
 
   private async connect(): Promise<void> {
