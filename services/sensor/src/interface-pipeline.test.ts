@@ -19,7 +19,7 @@ class HandSource implements PacketSource {
     this.end?.();
   }
   stats() {
-    return { received: 0, kernelDropped: null };
+    return { received: 0, kernelDropped: null, interfaceDropped: null };
   }
   /** A 60-byte Ethernet frame stamped `timeMs`. */
   frame(timeMs: number): void {
