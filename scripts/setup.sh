@@ -2,13 +2,14 @@
 # Installs what wirewatch's tests and tools need on a fresh Debian machine (idempotent, quick when done).
 #   Debian: tshark/capinfos (accuracy peers), tcpdump/tcpreplay, chromium (HTML report checks), libpcap-dev (live capture),
 #           nats-server, influxdb 1.x, victoria-metrics (real servers for the pipeline tests when no Docker engine answers),
+#           faketime (steps one process's wall clock: tests/faults/clock-jump.test.ts),
 #           docker-compose (validates the compose files offline; without its recommended docker.io, which could start an
 #           engine the tests would then try to pull images from)
 #   npm:    pnpm 10, then the workspace from the lockfile
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-apt_packages=(tshark wireshark-common tcpdump tcpreplay chromium libpcap-dev nats-server influxdb victoria-metrics iproute2)
+apt_packages=(tshark wireshark-common tcpdump tcpreplay chromium libpcap-dev nats-server influxdb victoria-metrics iproute2 faketime)
 no_recommends=(docker-compose)
 missing=()
 missing_bare=()

@@ -1,6 +1,6 @@
-import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { LeaderLease, NatsLink, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import { JetStreamKeeper, LeaderLease, NatsLink, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import type { InfluxWriter } from '@wirewatch/influx';
 import type { NotificationReceiver } from '@wirewatch/notify';
 import { HEARTBEAT_SUBJECTS, RejectionLog, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage, type Rejection } from '@wirewatch/protocol';
@@ -48,6 +48,8 @@ export class Alerter {
   readonly rejections = new RejectionLog();
   private lastSaveError = '';
   lease: LeaderLease | undefined;
+  /** The stream and consumers, recreated when NATS loses them (its `problem` is a /readyz reason). */
+  keeper: JetStreamKeeper | undefined;
   private readonly link: NatsLink;
   consuming = false;
   private outbox: OutboxEntry[] = [];
@@ -97,10 +99,12 @@ export class Alerter {
     const c = this.config;
     const nc = await this.link.connect(natsOptions(c.nats), this.abort.signal);
     this.nc = nc;
-    const jsm = c.nats.manageStreams ? await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas }) : await jetstreamManager(nc);
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
-    await ensureDurableConsumer(jsm, { stream: c.nats.stream, name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs });
-    await ensureDurableConsumer(jsm, { stream: c.nats.stream, name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs });
+    this.keeper = new JetStreamKeeper(nc, { manageStreams: c.nats.manageStreams, streams: { stream: c.nats.stream, replicas: c.nats.replicas }, log: this.log });
+    await this.keeper.setUp([
+      { name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs },
+      { name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs },
+    ]);
     this.store = await StateStore.open<PersistedState>(nc, c.state.bucket, 'state', c.nats.replicas);
     this.lease = new LeaderLease(nc, {
       // Its own bucket: lease entries expire (the bucket's TTL), the state must not.
@@ -120,6 +124,7 @@ export class Alerter {
       ackWaitMs,
       signal: this.abort.signal,
       paused: () => !this.active,
+      onMissing: this.keeper.repair,
       onError: (error: unknown) => this.log.warn({ err: (error as Error).message }, 'alerter batch failed; it will be redelivered'),
     };
     this.consuming = true;

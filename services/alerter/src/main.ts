@@ -33,6 +33,7 @@ export async function runAlerter(config: AlerterConfig): Promise<void> {
     readiness: () => {
       if (alerter.connectError) return { ready: false, reason: `not connected to NATS: ${alerter.connectError}` };
       if (!alerter.consuming) return { ready: false, reason: 'starting' };
+      if (alerter.keeper?.problem) return { ready: false, reason: alerter.keeper.problem };
       return { ready: true };
     },
     health: () => ({ active: alerter.active, rules: alerter.engine.rules.length, alerts: alerter.engine.activeAlerts().length, counts: alerter.counts }),
