@@ -5,7 +5,7 @@ export type { ActiveAlert, AlertTransition } from './alert-transition.js';
 export type { AlertEntryState } from './alert-book.js';
 export type { AlertRecord } from './lifecycle.js';
 export type { RuleStats } from './evaluators/evaluator.js';
-export { loadRuleFile, parseRuleSet, type RuleSetResult } from './rule-file.js';
+export { loadRuleFile, parseRuleSet, RULE_UPLOAD_LIMITS, type RuleSetResult } from './rule-file.js';
 export {
   AGGREGATES,
   GROUP_LABELS,
