@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { STREAM_NAME } from '@wirewatch/protocol';
+import { missingResource, type MissingResource } from './missing-resource.js';
 
 export interface DurableConsumerOptions {
   stream?: string;
@@ -31,7 +32,7 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, options: Dura
       max_ack_pending: config.max_ack_pending,
     });
   } catch (error) {
-    if (!/consumer not found/i.test((error as Error).message)) throw error;
+    if (missingResource(error) !== 'consumer') throw error;
     try {
       await jsm.consumers.add(stream, config);
     } catch (addError) {
@@ -58,6 +59,11 @@ export interface BatchConsumerOptions {
   signal: AbortSignal;
   /** While true, nothing is fetched (e.g. a replica that does not hold a leader lease). */
   paused?: () => boolean;
+  /**
+   * The stream or the consumer is gone (NATS lost its store): called instead of `onError`, and
+   * consuming resumes once it settles (e.g. after recreating them); called again while they stay missing.
+   */
+  onMissing?: (what: MissingResource, error: Error) => Promise<void>;
 }
 
 /**
@@ -70,31 +76,48 @@ export interface BatchConsumerOptions {
  */
 export async function runBatchConsumer(nc: NatsConnection, options: BatchConsumerOptions): Promise<void> {
   const js = jetstream(nc);
-  const consumer = await js.consumers.get(options.stream ?? STREAM_NAME, options.name);
+  const stream = options.stream ?? STREAM_NAME;
+  let consumer: Awaited<ReturnType<typeof js.consumers.get>> | undefined;
+  const failed = async (error: unknown): Promise<void> => {
+    if (options.signal.aborted) return;
+    const missing = missingResource(error);
+    if (missing) {
+      consumer = undefined;
+      await options.onMissing?.(missing, error as Error);
+      if (!options.onMissing) options.onError(error);
+      await delay(1000, options.signal);
+      return;
+    }
+    options.onError(error);
+    await delay(500, options.signal);
+  };
   while (!options.signal.aborted) {
     if (options.paused?.()) {
       await delay(250, options.signal);
       continue;
     }
-    let messages: Awaited<ReturnType<typeof consumer.consume>>;
+    let messages: Awaited<ReturnType<NonNullable<typeof consumer>['consume']>>;
     try {
-      messages = await consumer.consume({ max_messages: options.batchSize * 2, expires: 5000 });
+      consumer ??= await js.consumers.get(stream, options.name);
+      // A stream or consumer that disappears ends the iteration with its error, instead of nats.js
+      // waiting silently for it to come back (which, after a store loss, it never does by itself).
+      messages = await consumer.consume({ max_messages: options.batchSize * 2, expires: 5000, abort_on_missing_resource: true });
     } catch (error) {
-      if (options.signal.aborted) break;
-      options.onError(error);
-      await delay(500, options.signal);
+      await failed(error);
       continue;
     }
     const stop = () => messages.stop();
     options.signal.addEventListener('abort', stop, { once: true });
+    let failure: unknown;
     try {
       await batches(messages[Symbol.asyncIterator](), options);
     } catch (error) {
-      if (!options.signal.aborted) options.onError(error);
+      failure = error;
     } finally {
       options.signal.removeEventListener('abort', stop);
       messages.stop();
     }
+    if (failure !== undefined) await failed(failure);
   }
 }
 

@@ -6,3 +6,6 @@ export { SpoolPublisher, type PublishSpool, type SpoolPublisherOptions } from '.
 export { natsConfigSchema, natsOptions, sensorInboxPrefix, type NatsConfig } from './nats-config.js';
 export { LeaderLease, type LeaseOptions } from './leader-lease.js';
 export { NatsLink, type LinkLog } from './nats-link.js';
+export { JetStreamKeeper, type JetStreamKeeperOptions } from './jetstream-keeper.js';
+export { missingResource, type MissingResource } from './missing-resource.js';
+export { recreateBucketIfMissing } from './kv-bucket.js';

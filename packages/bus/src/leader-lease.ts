@@ -1,5 +1,6 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { recreateBucketIfMissing } from './kv-bucket.js';
 
 export interface LeaseOptions {
   bucket: string;
@@ -39,8 +40,15 @@ export class LeaderLease {
     private readonly options: LeaseOptions,
   ) {}
 
+  /** Times the bucket was found gone (NATS lost its store) and created again. */
+  bucketsRecreated = 0;
+
+  private get bucketOptions() {
+    return { ttl: this.options.ttlMs, history: 1, replicas: this.options.replicas ?? 1 };
+  }
+
   async start(): Promise<void> {
-    this.kv = await new Kvm(this.nc).create(this.options.bucket, { ttl: this.options.ttlMs, history: 1, replicas: this.options.replicas ?? 1 });
+    this.kv = await new Kvm(this.nc).create(this.options.bucket, this.bucketOptions);
     await this.tick();
     this.timer = setInterval(() => void this.tick(), Math.max(100, this.options.ttlMs / 3));
   }
@@ -56,9 +64,19 @@ export class LeaderLease {
     const kv = this.kv;
     if (!kv || this.busy) return;
     this.busy = true;
+    const value = new TextEncoder().encode(this.options.holder);
     try {
-      const value = new TextEncoder().encode(this.options.holder);
-      this.revision = this.leader ? await kv.update(this.options.key, value, this.revision) : await kv.create(this.options.key, value);
+      try {
+        this.revision = this.leader ? await kv.update(this.options.key, value, this.revision) : await kv.create(this.options.key, value);
+      } catch (error) {
+        if (HELD_ELSEWHERE.test((error as Error).message)) throw error;
+        // The bucket may be gone with NATS's store: nobody holds anything then, so whoever recreates it takes the lease.
+        const recreated = await recreateBucketIfMissing(this.nc, this.options.bucket, this.bucketOptions).catch(() => undefined);
+        if (!recreated) throw error;
+        this.kv = recreated;
+        this.bucketsRecreated++;
+        this.revision = await recreated.create(this.options.key, value);
+      }
       this.lastError = undefined;
       this.set(true);
     } catch (error) {

@@ -1,5 +1,6 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { recreateBucketIfMissing } from '@wirewatch/bus';
 import { gunzipSync, gzipSync } from 'node:zlib';
 
 /**
@@ -10,15 +11,20 @@ import { gunzipSync, gzipSync } from 'node:zlib';
  */
 export class StateStore<T> {
   private revision = 0;
+  /** Times the bucket was found gone (NATS lost its store) and created again. */
+  bucketsRecreated = 0;
 
   private constructor(
-    private readonly kv: KV,
+    private kv: KV,
     private readonly key: string,
+    private readonly nc: NatsConnection,
+    private readonly bucket: string,
+    private readonly replicas: number,
   ) {}
 
   static async open<T>(nc: NatsConnection, bucket: string, key = 'state', replicas = 1): Promise<StateStore<T>> {
     const kv = await new Kvm(nc).create(bucket, { history: 1, replicas });
-    return new StateStore<T>(kv, key);
+    return new StateStore<T>(kv, key, nc, bucket, replicas);
   }
 
   async load(): Promise<T | undefined> {
@@ -28,9 +34,20 @@ export class StateStore<T> {
     return JSON.parse(gunzipSync(entry.value).toString('utf8')) as T;
   }
 
-  /** Saves `state`; fails if another writer saved since our last load or save (two active alerters). */
+  /**
+   * Saves `state`; fails if another writer saved since our last load or save (two active alerters).
+   * A bucket gone with NATS's store is created again and the state saved afresh in it.
+   */
   async save(state: T): Promise<void> {
     const body = gzipSync(Buffer.from(JSON.stringify(state)));
-    this.revision = this.revision === 0 ? await this.kv.create(this.key, body) : await this.kv.update(this.key, body, this.revision);
+    try {
+      this.revision = this.revision === 0 ? await this.kv.create(this.key, body) : await this.kv.update(this.key, body, this.revision);
+    } catch (error) {
+      const recreated = await recreateBucketIfMissing(this.nc, this.bucket, { history: 1, replicas: this.replicas }).catch(() => undefined);
+      if (!recreated) throw error;
+      this.kv = recreated;
+      this.bucketsRecreated++;
+      this.revision = await this.kv.create(this.key, body);
+    }
   }
 }

@@ -1,6 +1,6 @@
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { LeaderLease, NatsLink, deadLetter, ensureDurableConsumer, ensureStreams, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import { JetStreamKeeper, LeaderLease, NatsLink, deadLetter, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import { createInfluxWriter, heartbeatLines, summaryLines, type InfluxWriter } from '@wirewatch/influx';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummaryForStorage } from '@wirewatch/protocol';
 import { throttledLog, type Logger } from '@wirewatch/service';
@@ -18,6 +18,8 @@ export class Collector {
   consumerErrors = 0;
   fleet: FleetMerge | undefined;
   lease: LeaderLease | undefined;
+  /** The stream and consumers, recreated when NATS loses them (its `problem` is a /readyz reason). */
+  keeper: JetStreamKeeper | undefined;
   readonly id = randomBytes(4).toString('hex');
   private readonly abort = new AbortController();
   private readonly link: NatsLink;
@@ -75,14 +77,12 @@ export class Collector {
     const c = this.config;
     const nc = await this.link.connect(natsOptions(c.nats), this.abort.signal);
     this.nc = nc;
-    this.jsm = c.nats.manageStreams ? await ensureStreams(nc, { stream: c.nats.stream, replicas: c.nats.replicas }) : await jetstreamManager(nc);
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
-    for (const [name, filterSubject] of [
-      [c.consumer.summaries, SUMMARY_SUBJECTS],
-      [c.consumer.heartbeats, HEARTBEAT_SUBJECTS],
-    ] as const) {
-      await ensureDurableConsumer(this.jsm, { stream: c.nats.stream, name, filterSubject, ackWaitMs });
-    }
+    this.keeper = new JetStreamKeeper(nc, { manageStreams: c.nats.manageStreams, streams: { stream: c.nats.stream, replicas: c.nats.replicas }, log: this.log });
+    this.jsm = await this.keeper.setUp([
+      { name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs },
+      { name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs },
+    ]);
     this.log.info({ servers: c.nats.servers, stream: c.nats.stream }, 'consuming');
     this.consuming = true;
     const common = {
@@ -91,6 +91,7 @@ export class Collector {
       maxWaitMs: c.consumer.maxWaitMs,
       ackWaitMs,
       signal: this.abort.signal,
+      onMissing: this.keeper.repair,
       onError: (error: unknown) => {
         this.consumerErrors++;
         this.repeating('warn', { err: (error as Error).message }, 'consumer batch failed; it will be redelivered');
@@ -107,19 +108,15 @@ export class Collector {
   /** The fleet merge: its own durable consumer, fetched only while this replica holds the lease. */
   private async startFleet(nc: NatsConnection, common: Omit<Parameters<typeof runBatchConsumer>[1], 'name' | 'handle'>): Promise<void> {
     const c = this.config;
-    await ensureDurableConsumer(this.jsm!, {
-      stream: c.nats.stream,
-      name: c.fleet.consumer,
-      filterSubject: SUMMARY_SUBJECTS,
-      ackWaitMs: common.ackWaitMs,
-      maxAckPending: 200_000,
-    });
+    await this.keeper!.setUp([{ name: c.fleet.consumer, filterSubject: SUMMARY_SUBJECTS, ackWaitMs: common.ackWaitMs, maxAckPending: 200_000 }]);
     const newMerge = () =>
       new FleetMerge({
         topN: c.topN,
         graceMs: c.fleet.graceSeconds * 1000,
         write: (lines) => this.writer.write(lines, { signal: this.abort.signal }),
         onWriteError: (error) => this.repeating('warn', { err: (error as Error).message }, 'fleet top write failed; retrying'),
+        onFirstCapReached: (held) =>
+          this.log.warn(held, 'fleet merge at its memory cap: oldest intervals written early, retained merges dropped early (counted in wirewatch_collector_fleet_capped_total)'),
         onFirstShapeMismatch: (subject) =>
           this.log.warn({ subject }, 'a summary\'s sketch sizes differ from the fleet\'s (sketch.capacity / sketch.precision): left out of the fleet-wide top lists (counted, not logged again)'),
       });

@@ -39,8 +39,17 @@ export function registerCollectorMetrics(registry: Registry, collector: Collecto
   observe('wirewatch_collector_influx_pending_batches', 'Writes waiting for InfluxDB (retrying)', [], () => [[{}, w().pendingBatches]]);
   observe('wirewatch_collector_fleet_leader', '1 on the replica merging fleet-wide top lists', [], () => [[{}, collector.lease?.leader ? 1 : 0]]);
   observe('wirewatch_collector_fleet_intervals_total', 'Fleet-wide intervals written', [], () => [[{}, collector.fleet?.intervalsWritten ?? 0]]);
+  observe('wirewatch_collector_fleet_capped_total', 'Fleet merge kept under its memory cap: retained merges dropped early (a later summary of theirs starts afresh), intervals written before their grace ran out', ['action'], () => [
+    [{ action: 'retained_dropped' }, collector.fleet?.retainedDropped ?? 0],
+    [{ action: 'flushed_early' }, collector.fleet?.flushedEarly ?? 0],
+  ]);
+  observe('wirewatch_collector_fleet_held_bytes', 'Estimated memory held by the fleet merge (open and retained intervals)', [], () => [[{}, collector.fleet?.windows.heldBytes ?? 0]]);
   observe('wirewatch_collector_fleet_skipped_total', 'Summaries left out of the fleet-wide merge, by reason (a rejection kind, or shape: other sketch sizes)', ['reason'], () =>
     Object.entries(collector.fleet?.skipped.byKind() ?? {}).map(([reason, n]) => [{ reason }, n] as Sample),
   );
   observe('wirewatch_collector_nats_connected', '1 while connected to NATS', [], () => [[{}, collector.connected ? 1 : 0]]);
+  observe('wirewatch_collector_jetstream_recreated_total', 'Times the stream or a consumer was found gone (NATS lost its store) and set up again', [], () => [
+    [{}, collector.keeper?.recreated ?? 0],
+  ]);
+  observe('wirewatch_collector_kv_buckets_recreated_total', 'Times the fleet lease bucket was found gone and created again', [], () => [[{}, collector.lease?.bucketsRecreated ?? 0]]);
 }
