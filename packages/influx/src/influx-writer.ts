@@ -24,6 +24,12 @@ export interface InfluxWriterStats {
   lastLatencyMs: number | undefined;
   /** One line: the last failure. */
   lastError: string | undefined;
+  /** When (epoch ms) the server last accepted a write. */
+  lastSuccessAt: number | undefined;
+  /** When (epoch ms) an attempt last failed (lines the server found malformed aside: the server works). */
+  lastFailureAt: number | undefined;
+  /** Attempts failed since the last accepted write, malformed lines aside: 0 while writes go through. */
+  consecutiveFailures: number;
   /** write() calls not settled yet. */
   pendingBatches: number;
 }
@@ -63,6 +69,7 @@ class HttpInfluxWriter implements InfluxWriter {
   private readonly counters: InfluxWriterStats = {
     api: undefined, batchesWritten: 0, pointsWritten: 0, batchesRejected: 0, pointsRejected: 0, batchesAborted: 0,
     failedAttempts: 0, retries: 0, lastLatencyMs: undefined, lastError: undefined, pendingBatches: 0,
+    lastSuccessAt: undefined, lastFailureAt: undefined, consecutiveFailures: 0,
   };
 
   constructor(options: InfluxWriterOptions) {
@@ -127,6 +134,10 @@ class HttpInfluxWriter implements InfluxWriter {
       failedAttempts++;
       this.counters.failedAttempts++;
       if (stop.aborted) throw abandoned();
+      if (failure.retry || failure.error.kind !== 'bad-data') {
+        this.counters.consecutiveFailures++;
+        this.counters.lastFailureAt = Date.now();
+      }
       if (!failure.retry) {
         this.counters.lastError = failure.error.message;
         this.counters.batchesRejected++;
@@ -171,6 +182,8 @@ class HttpInfluxWriter implements InfluxWriter {
       return classifyFailure(error, lines, { target: endpoint.target, api: endpoint.api, timeoutMs });
     }
     this.counters.lastLatencyMs = performance.now() - started;
+    this.counters.lastSuccessAt = Date.now();
+    this.counters.consecutiveFailures = 0;
     this.counters.batchesWritten++;
     this.counters.pointsWritten += lines.length;
     return undefined;
