@@ -124,14 +124,15 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
     await Promise.all([collector.ready(), alerter.ready()]);
 
     // The sensor replays the lab capture instead of capturing on the lab's bridge.
-    const sensorEnv = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool'), WIREWATCH_ID: 'compose-lab' });
+    const sensorEnv = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool') });
     const sensor = startService(process.execPath, [...labCommand('sensor', services.sensor!), '--pcap', LAB_PCAP], sensorEnv, { direct: true });
     running.push(sensor);
     expect(await sensor.exited).toBe(0);
 
     const { report } = analyzeCaptureFile(LAB_PCAP, { intervalSeconds: 1, topN: 10, topFlows: 0 });
     const stored = async () => {
-      const series = await vm.export('traffic_packets{sensor="compose-lab"}');
+      // The compose sensor's id (lab): the only one its NATS user may publish as.
+      const series = await vm.export('traffic_packets{sensor="lab"}');
       return series.flatMap((s) => s.values).reduce((a, b) => a + b, 0);
     };
     await waitFor(async () => (await stored()) === report.packets, { what: `${report.packets} packets stored through the lab's users`, timeoutMs: 20_000 });
@@ -193,7 +194,7 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
       chmodSync(spool, 0o777);
       const [, bundle] = image.command('sensor');
       const port = await freePort();
-      const env = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: 'lo', WIREWATCH_CAPTURE_FILTER: `udp and dst port ${port}`, WIREWATCH_SPOOL_DIR: spool, WIREWATCH_ID: 'caps' });
+      const env = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: 'lo', WIREWATCH_CAPTURE_FILTER: `udp and dst port ${port}`, WIREWATCH_SPOOL_DIR: spool });
       const sensor = startService('/usr/bin/setpriv', asContainerUser('+net_raw,+net_admin', node, bundle!, 'sensor'), env, { direct: true });
       running.push(sensor);
       await sensor.ready();
@@ -273,16 +274,17 @@ describe.skipIf(!hasDockerCompose())('the cluster overlay on loopback: three nod
       await collector.ready();
     }
 
-    const sensorEnv = loopbackEnv(services.sensor!, addresses, vm.url, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool'), WIREWATCH_ID: 'cluster-lab' });
+    const sensorEnv = loopbackEnv(services.sensor!, addresses, vm.url, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool') });
     const sensor = startService(process.execPath, [...loopbackCommand(image, 'sensor', services.sensor!), '--pcap', LAB_PCAP], sensorEnv, { direct: true });
     running.push(sensor);
     expect(await sensor.exited).toBe(0);
 
     const { report } = analyzeCaptureFile(LAB_PCAP, { intervalSeconds: 1, topN: 10, topFlows: 0 });
-    const stored = async () => (await vm.export('traffic_packets{sensor="cluster-lab"}')).flatMap((s) => s.values).reduce((a, b) => a + b, 0);
+    const stored = async () => (await vm.export('traffic_packets{sensor="lab"}')).flatMap((s) => s.values).reduce((a, b) => a + b, 0);
     await waitFor(async () => (await stored()) === report.packets, { what: `${report.packets} packets stored once by two collectors`, timeoutMs: 20_000 });
 
-    const nc = await connect({ servers: [first, second, third], user: 'collector', pass: services.collector!.environment.WIREWATCH_NATS_PASSWORD! });
+    // As the lab's operator user: the collector's own user may not list consumers.
+    const nc = await connect({ servers: [first, second, third], user: 'operator', pass: services.nats!.environment.NATS_OPERATOR_PASSWORD! });
     try {
       const jsm = await jetstreamManager(nc);
       const stream = await jsm.streams.info('WIREWATCH');
