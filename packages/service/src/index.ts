@@ -6,6 +6,7 @@
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { isSecretKey, redactSecrets, REDACTED } from './redact.js';
 export { createServiceServer, METRICS_PREFIX, type BoundAddress, type Readiness, type ServiceApp, type ServiceServer, type ServiceServerOptions } from './server.js';
+export { PUBLIC_ROUTE } from './route-auth.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { ConfigError } from './config/config-error.js';
 export { envNameOf } from './config/env-names.js';

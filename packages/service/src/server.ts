@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import { denyByDefault, PUBLIC_ROUTE } from './route-auth.js';
 
 export interface Readiness {
   ready: boolean;
@@ -11,7 +12,7 @@ export interface Readiness {
 export interface ServiceServerOptions {
   /** The service's name (sensor, collector, alerter). */
   name: string;
-  /** Default '0.0.0.0': the probes come from outside the container. */
+  /** Default '127.0.0.1'; each service passes its `http.host` setting. */
   host?: string;
   /** 0 picks a free port (see `listen()` for the one bound). */
   port: number;
@@ -20,6 +21,13 @@ export interface ServiceServerOptions {
   readiness?: () => Readiness | Promise<Readiness>;
   /** Extra fields for the `/healthz` body. */
   health?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * The bearer token of every route not marked public (`config: PUBLIC_ROUTE`); unset, those routes
+   * answer 401. `/healthz`, `/readyz` and `/metrics` are public.
+   */
+  bearerToken?: string;
+  /** Said in that 401 when no token is configured, e.g. which setting enables the API. */
+  noTokenHint?: string;
 }
 
 export interface BoundAddress {
@@ -47,6 +55,9 @@ export const METRICS_PREFIX = 'wirewatch_';
  * process runs), `GET /readyz` (200 when ready, 503 with the reason otherwise) and `GET /metrics`
  * (Prometheus text from the service's own registry). Requests are logged at debug level, so scrapes
  * and probes do not flood the logs; failures still log at error.
+ *
+ * Deny by default: those three are the only public routes; any route a service adds needs the bearer
+ * token unless it is registered with `config: PUBLIC_ROUTE` (see route-auth.ts).
  */
 export function createServiceServer(options: ServiceServerOptions): ServiceServer {
   const registry = new Registry();
@@ -56,8 +67,9 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
   app.addHook('onResponse', async (request, reply) => {
     request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime }, 'request completed');
   });
+  app.addHook('onRequest', denyByDefault({ token: options.bearerToken, noTokenHint: options.noTokenHint }));
 
-  app.get('/healthz', async (_request, reply) => {
+  app.get('/healthz', { config: PUBLIC_ROUTE }, async (_request, reply) => {
     try {
       const extra = options.health ? await options.health() : {};
       return { status: 'ok', service: options.name, uptimeSeconds: Math.round(process.uptime()), ...extra };
@@ -67,7 +79,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     }
   });
 
-  app.get('/readyz', async (_request, reply) => {
+  app.get('/readyz', { config: PUBLIC_ROUTE }, async (_request, reply) => {
     let readiness: Readiness;
     try {
       readiness = options.readiness ? await options.readiness() : { ready: true };
@@ -78,7 +90,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     return reply.code(503).send({ ready: false, reason: readiness.reason ?? 'not ready' });
   });
 
-  app.get('/metrics', async (_request, reply) => {
+  app.get('/metrics', { config: PUBLIC_ROUTE }, async (_request, reply) => {
     const text = await registry.metrics();
     return reply.type(registry.contentType).send(text);
   });
@@ -87,7 +99,7 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     app,
     registry,
     async listen() {
-      await app.listen({ host: options.host ?? '0.0.0.0', port: options.port });
+      await app.listen({ host: options.host ?? '127.0.0.1', port: options.port });
       const address = app.server.address();
       if (address === null || typeof address === 'string') throw new Error(`${options.name}: server is not listening on a TCP port`);
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;

@@ -1,13 +1,15 @@
 import swagger from '@fastify/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ServiceApp } from '@wirewatch/service';
-import { parseRuleSet, parseDuration } from '@wirewatch/rules';
+import { PUBLIC_ROUTE, type ServiceApp } from '@wirewatch/service';
+import { parseRuleSet, parseDuration, RULE_UPLOAD_LIMITS } from '@wirewatch/rules';
 import { randomBytes } from 'node:crypto';
 import type { Alerter } from './alerter.js';
-import { bearerAuth } from './api-auth.js';
 
 const error = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] } as const;
-const rulesBody = { type: 'object', properties: { yaml: { type: 'string', minLength: 1, maxLength: 1_000_000 } }, required: ['yaml'], additionalProperties: false } as const;
+// No maxLength here: the YAML's size is checked with its other limits, answered 422 with the reason.
+const rulesBody = { type: 'object', properties: { yaml: { type: 'string', minLength: 1 } }, required: ['yaml'], additionalProperties: false } as const;
+/** A request body of rules: the 64 KiB of YAML, even if JSON escaping doubled it, and no more (413). */
+const RULES_BODY_LIMIT = 2 * (RULE_UPLOAD_LIMITS.maxBytes ?? 0) + 1024;
 const rulesResult = {
   type: 'object',
   properties: { ok: { type: 'boolean' }, rules: { type: 'integer' }, errors: { type: 'array', items: { type: 'string' } } },
@@ -32,18 +34,18 @@ const anyArray = { type: 'array', items: { type: 'object', additionalProperties:
 const secured = [{ bearer: [] }];
 
 /**
- * The alerter's HTTP API under `/api/` (bearer token on every route): rules (list, validate, replace
+ * The alerter's HTTP API under `/api/` (the service kit asks for the bearer token on every route but
+ * the public probes, metrics and `/openapi.json`): rules (list, validate, replace
  * with hot reload), firing alerts and history, silences. The OpenAPI document is at `/openapi.json`.
  */
-export async function registerApi(app: ServiceApp, alerter: Alerter, token: string | undefined): Promise<void> {
+export async function registerApi(app: ServiceApp, alerter: Alerter): Promise<void> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'wirewatch alerter API', version: '1' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  app.addHook('onRequest', bearerAuth(token));
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: PUBLIC_ROUTE, schema: { hide: true } }, async () => app.swagger());
 
   const activeOnly = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!alerter.active) await reply.code(503).send({ error: 'this replica is not the active alerter (or is still starting)' });
@@ -55,15 +57,15 @@ export async function registerApi(app: ServiceApp, alerter: Alerter, token: stri
     rules: alerter.ruleSet.rules,
   }));
 
-  app.post('/api/rules/validate', { schema: { security: secured, body: rulesBody, response: { 200: rulesResult, 422: rulesResult } } }, async (request, reply) => {
-    const parsed = parseRuleSet((request.body as { yaml: string }).yaml, 'request');
+  app.post('/api/rules/validate', { bodyLimit: RULES_BODY_LIMIT, schema: { security: secured, body: rulesBody, response: { 200: rulesResult, 422: rulesResult } } }, async (request, reply) => {
+    const parsed = parseRuleSet((request.body as { yaml: string }).yaml, 'request', RULE_UPLOAD_LIMITS);
     if (!parsed.ok) return reply.code(422).send({ ok: false, errors: parsed.errors });
     return { ok: true, rules: parsed.ruleSet.rules.length };
   });
 
-  app.put('/api/rules', { preHandler: activeOnly, schema: { security: secured, body: rulesBody, response: { 200: rulesResult, 422: rulesResult, 503: error } } }, async (request, reply) => {
+  app.put('/api/rules', { bodyLimit: RULES_BODY_LIMIT, preHandler: activeOnly, schema: { security: secured, body: rulesBody, response: { 200: rulesResult, 422: rulesResult, 503: error } } }, async (request, reply) => {
     const yaml = (request.body as { yaml: string }).yaml;
-    const parsed = parseRuleSet(yaml, 'request');
+    const parsed = parseRuleSet(yaml, 'request', RULE_UPLOAD_LIMITS);
     if (!parsed.ok) return reply.code(422).send({ ok: false, errors: parsed.errors });
     await alerter.replaceRules(parsed.ruleSet, yaml);
     request.log.info({ rules: parsed.ruleSet.rules.length }, 'rules replaced through the API');

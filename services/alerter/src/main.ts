@@ -1,12 +1,11 @@
 import { createInfluxWriter, influxWriterOptions } from '@wirewatch/influx';
 import { DEFAULT_RULES_FILE, loadRuleFile } from '@wirewatch/rules';
-import { ConfigError, createLogger, createServiceServer, onShutdown } from '@wirewatch/service';
+import { ConfigError, createLogger, onShutdown } from '@wirewatch/service';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Alerter } from './alerter.js';
-import { registerApi } from './api.js';
+import { createAlerterServer } from './alerter-server.js';
 import type { AlerterConfig } from './config.js';
-import { registerAlerterMetrics } from './metrics.js';
 import { buildReceivers } from './receivers.js';
 
 /** The rules file to load: the configured one, else the defaults shipped beside the package or the CLI bundle. */
@@ -25,21 +24,7 @@ export async function runAlerter(config: AlerterConfig): Promise<void> {
   const receivers = buildReceivers(config.receivers);
   const influx = config.influx.enabled ? createInfluxWriter({ ...influxWriterOptions(config.influx), precision: 'ns' }) : undefined;
   const alerter = new Alerter(config, loaded.ruleSet, readFileSync(file, 'utf8'), receivers, influx, log);
-  const server = createServiceServer({
-    name: 'alerter',
-    host: config.http.host,
-    port: config.http.port,
-    logger: log,
-    readiness: () => {
-      if (alerter.connectError) return { ready: false, reason: `not connected to NATS: ${alerter.connectError}` };
-      if (!alerter.consuming) return { ready: false, reason: 'starting' };
-      if (alerter.keeper?.problem) return { ready: false, reason: alerter.keeper.problem };
-      return { ready: true };
-    },
-    health: () => ({ active: alerter.active, rules: alerter.engine.rules.length, alerts: alerter.engine.activeAlerts().length, counts: alerter.counts }),
-  });
-  await registerApi(server.app, alerter, config.api.token);
-  registerAlerterMetrics(server.registry, alerter, receivers);
+  const server = await createAlerterServer(config, alerter, receivers, log);
   const address = await server.listen();
   log.info({ url: address.url, rules: file, api: config.api.token ? 'enabled' : 'disabled (no token)' }, 'health and metrics listening');
   let stopping = false;
