@@ -28,6 +28,21 @@ describe('FleetWindows', () => {
     expect(sources.map((s) => s.ip).sort()).toEqual(['0.0.0.1', '0.0.0.2', '0.0.0.3']);
   });
 
+  it('leaves out a summary whose sketch sizes differ from its interval\'s, merging nothing of it', () => {
+    const w = new FleetWindows<string>(1000, 60_000);
+    const a = summary('a', 1, 0, [1], 10);
+    const s = summarizerWithHosts([2], 10, { capacity: 128 });
+    const wider = buildSummaryMessage(s, { sensor: 'b', run: 'r', seq: 1, interface: 'eth0', start: 0, end: 1000, emitted: 0, kernelDropped: null, late: 0 });
+    expect(w.add(a.message, a.sketches, 'a', 0)).toBe('merged');
+    expect(w.add(wider, SummarySketches.fromSummarizer(s).clone(), 'b', 0)).toBe('shape');
+    const [due] = w.takeDue(1000);
+    expect(due.summaries).toBe(1);
+    expect(due.tokens).toEqual(['a']);
+    expect(due.sketches.topLists(5).sources.map((h) => h.ip)).toEqual(['0.0.0.1']);
+    // Retained after the write: a late one of another shape is still left out.
+    expect(w.add(wider, SummarySketches.fromSummarizer(s).clone(), 'b-late', 2000)).toBe('shape');
+  });
+
   it('never merges one summary twice: held while open, acked at once once written', () => {
     const w = new FleetWindows<string>(1000, 60_000);
     const a = summary('a', 1, 0, [1], 10);
