@@ -22,7 +22,7 @@ export async function createAlerterServer(config: AlerterConfig, alerter: Alerte
       if (!alerter.consuming) return { ready: false, reason: 'starting' };
       return { ready: true };
     },
-    health: () => ({ active: alerter.active, rules: alerter.engine.rules.length, alerts: alerter.engine.activeAlerts().length, counts: alerter.counts }),
+    health: () => ({ active: alerter.active, rules: alerter.engine.rules.length, alerts: alerter.engine.activeAlerts().length, counts: alerter.counts, warnings: alerter.warnings }),
   });
   await registerApi(server.app, alerter);
   registerAlerterMetrics(server.registry, alerter, receivers);

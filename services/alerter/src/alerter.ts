@@ -4,7 +4,7 @@ import { JetStreamKeeper, LeaderLease, NatsLink, natsOptions, runBatchConsumer }
 import type { InfluxWriter } from '@wirewatch/influx';
 import type { NotificationReceiver } from '@wirewatch/notify';
 import { HEARTBEAT_SUBJECTS, RejectionLog, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage, type Rejection } from '@wirewatch/protocol';
-import { RuleEngine, parseRuleSet, type AlertTransition, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
+import { GROUP_LIMIT_RULE, RuleEngine, parseRuleSet, type AlertTransition, type EngineOptions, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
 import type { Logger } from '@wirewatch/service';
 import { randomBytes } from 'node:crypto';
 import { alertLine, alertMessage, notificationOf } from './alert-events.js';
@@ -61,6 +61,8 @@ export class Alerter {
   private delivering = new Set<string>();
   private dirty = false;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Rules whose group-limit episode was logged already. */
+  private readonly limitedRules = new Set<string>();
 
   constructor(
     readonly config: AlerterConfig,
@@ -71,7 +73,7 @@ export class Alerter {
     private readonly log: Logger,
   ) {
     this.link = new NatsLink('wirewatch-alerter', log);
-    this.engine = new RuleEngine(ruleSet, { now: Date.now() });
+    this.engine = new RuleEngine(ruleSet, this.engineOptions());
     this.ruleSet = ruleSet;
     this.rulesYaml = rulesYaml;
   }
@@ -84,6 +86,15 @@ export class Alerter {
   /** Notifications not yet confirmed by their receiver. */
   get outboxSize(): number {
     return this.outbox.length;
+  }
+
+  /** What /healthz warns of: rules turning groups away at their group limit, whose alerts may be missed. */
+  get warnings(): string[] {
+    const stats = this.engine.stats();
+    return stats.atGroupLimit.map((rule) => {
+      const { groupsRefused, groupsEvicted } = stats.rules[rule];
+      return `rule ${rule} is at its group limit (${stats.maxGroupsPerRule}): ${groupsRefused} new groups refused and ${groupsEvicted} evicted; some of its alerts may be missed`;
+    });
   }
 
   /** Changes (transitions, deliveries) not yet saved to JetStream KV. */
@@ -193,11 +204,11 @@ export class Alerter {
         }
       }
       try {
-        this.engine = RuleEngine.restore(this.ruleSet, saved.engine, { now: Date.now() });
+        this.engine = RuleEngine.restore(this.ruleSet, saved.engine, this.engineOptions());
       } catch (error) {
         // A state written by another version: alerts start afresh rather than the alerter stopping.
         this.log.warn({ err: (error as Error).message }, 'the saved alert state cannot be restored; starting fresh');
-        this.engine = new RuleEngine(this.ruleSet, { now: Date.now() });
+        this.engine = new RuleEngine(this.ruleSet, this.engineOptions());
       }
       this.outbox = saved.outbox;
       this.history.splice(0, this.history.length, ...saved.history);
@@ -270,6 +281,7 @@ export class Alerter {
       if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
       await js.publish(alertSubject(t.rule), encodeMessage(message), { msgID: `${t.dedupKey}|${t.state}|${t.at}|${t.repeat}` });
       this.log.info({ rule: t.rule, state: t.state, key: t.dedupKey, value: t.value, silenced: t.silenced, repeat: t.repeat }, 'alert transition');
+      if (t.rule === GROUP_LIMIT_RULE) this.logGroupLimit(t);
       if (t.state === 'pending' || t.silenced) continue;
       for (const receiver of t.receivers) {
         if (!this.receivers.has(receiver)) {
@@ -286,6 +298,22 @@ export class Alerter {
     this.dirty = true;
     // Delivered after the state (with the outbox) is saved: the caller saves before acking.
     queueMicrotask(() => void this.queue.then(() => this.deliverOutbox()));
+  }
+
+  /** One warning per rule and episode (the alert's first firing), one line when it ends. */
+  private logGroupLimit(t: AlertTransition): void {
+    const rule = t.group.limited_rule;
+    if (t.state === 'firing' && !this.limitedRules.has(rule)) {
+      this.limitedRules.add(rule);
+      this.log.warn({ rule, groups: t.value, limit: t.threshold }, 'rule at its group limit: new groups evict smaller ones or are refused; some of its alerts may be missed');
+    } else if (t.state === 'resolved') {
+      this.limitedRules.delete(rule);
+      this.log.info({ rule }, 'rule no longer turning groups away at its group limit');
+    }
+  }
+
+  private engineOptions(): EngineOptions {
+    return { now: Date.now(), maxGroupsPerRule: this.config.engine.maxGroupsPerRule };
   }
 
   /** Sends every outbox entry not already on its way; each finished one leaves the outbox. */

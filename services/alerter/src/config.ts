@@ -71,6 +71,20 @@ export const alerterConfigSchema = z.object({
     })
     .default({ bucket: 'wirewatch_alerter', leaseSeconds: 10 })
     .describe('The engine state in JetStream KV, and the lease that keeps one alerter active.'),
+  engine: z
+    .object({
+      maxGroupsPerRule: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_000_000)
+        .default(10_000)
+        .describe(
+          'Groups (sensors, sources, ports ...) one rule tracks. At the limit a new group evicts the least significant one if its value is larger, else it is refused; both are counted in `/metrics`, warned in `/healthz` and raised as the `rule-group-limit` alert (alert-rules.md).',
+        ),
+    })
+    .default({ maxGroupsPerRule: 10_000 })
+    .describe('Bounds of the rule engine\'s memory.'),
   influx: influxConfigSchema
     .extend({ enabled: z.boolean().default(false).describe('Write alert transitions to InfluxDB.') })
     .default({ ...influxConfigSchema.parse({}), enabled: false })

@@ -1,5 +1,6 @@
 import { observeMetric, type Sample } from '@wirewatch/service';
 import type { NotificationReceiver } from '@wirewatch/notify';
+import type { RuleStats } from '@wirewatch/rules';
 import type { Registry } from 'prom-client';
 import type { Alerter } from './alerter.js';
 
@@ -25,6 +26,15 @@ export function registerAlerterMetrics(registry: Registry, alerter: Alerter, rec
     [{ kind: 'heartbeat' }, alerter.counts.heartbeats],
     [{ kind: 'invalid' }, alerter.counts.skipped],
   ]);
+  const perRule = (read: (stats: RuleStats) => number) => (): Sample[] => Object.entries(alerter.engine.stats().rules).map(([rule, stats]) => [{ rule }, read(stats)]);
+  observe('wirewatch_alerter_rule_group_limit', 'Groups one rule may track (engine.maxGroupsPerRule)', [], () => [[{}, alerter.engine.stats().maxGroupsPerRule]]);
+  observe('wirewatch_alerter_rule_groups', 'Groups each rule tracks now', ['rule'], perRule((s) => s.groups));
+  observe('wirewatch_alerter_rule_groups_refused_total', 'New groups refused at the group limit (no group held mattered less), by rule', ['rule'], perRule((s) => s.groupsRefused));
+  observe('wirewatch_alerter_rule_groups_evicted_total', 'Groups evicted at the group limit for a newcomer with a larger value, by rule', ['rule'], perRule((s) => s.groupsEvicted));
+  observe('wirewatch_alerter_rule_at_group_limit', '1 while a rule turns groups away at its limit (its rule-group-limit alert is on)', ['rule'], () => {
+    const stats = alerter.engine.stats();
+    return Object.keys(stats.rules).map((rule) => [{ rule }, stats.atGroupLimit.includes(rule) ? 1 : 0]);
+  });
   observe('wirewatch_alerter_notifications_total', 'Notifications by receiver and outcome', ['receiver', 'outcome'], () =>
     [...receivers.values()].flatMap((r) => [
       [{ receiver: r.name, outcome: 'sent' }, r.counters.sent] as Sample,
