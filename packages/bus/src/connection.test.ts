@@ -1,5 +1,8 @@
-import { describe, expect, it } from 'vitest';
-import { describeNatsError } from './connection.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeNatsError, readNkeySeed } from './connection.js';
 
 describe('describeNatsError', () => {
   const timeout = Object.assign(new Error('timeout'), { name: 'TimeoutError' });
@@ -15,5 +18,23 @@ describe('describeNatsError', () => {
     expect(describeNatsError(timeout, { servers: ['nats://n:4222'] })).toBe('timeout');
     expect(describeNatsError(new Error('Authorization Violation'), { servers: ['tls://n:4222'] })).toBe('Authorization Violation');
     expect(describeNatsError(new Error('first line\nsecond'))).toBe('first line');
+  });
+});
+
+describe('readNkeySeed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wirewatch-seed-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const seed = `SU${'A'.repeat(56)}`;
+
+  it('finds the user seed in a file of its own or among comments (as nsc writes them)', () => {
+    writeFileSync(join(dir, 'plain.nk'), `${seed}\n`);
+    writeFileSync(join(dir, 'commented.nk'), `# the seed of edge-1\n\n  ${seed}  \n# end\n`);
+    for (const file of ['plain.nk', 'commented.nk']) expect(new TextDecoder().decode(readNkeySeed(join(dir, file)))).toBe(seed);
+  });
+
+  it('says which file holds no seed, without echoing its contents', () => {
+    writeFileSync(join(dir, 'wrong.nk'), 'hunter2\n');
+    expect(() => readNkeySeed(join(dir, 'wrong.nk'))).toThrow(`${join(dir, 'wrong.nk')}: no user NKey seed (a line starting with SU)`);
+    expect(() => readNkeySeed(join(dir, 'wrong.nk'))).not.toThrow(/hunter2/);
   });
 });
