@@ -39,10 +39,10 @@ let alerter: ServiceProcess;
 const made: Record<string, { stanza: string; seedFile: string }> = {};
 
 /** `wirewatch credentials sensor ID --out DIR`, as an operator runs it. */
-function credentials(id: string) {
-  const run = spawnSync(process.execPath, [bundle, 'credentials', 'sensor', id, '--out', join(dir, 'keys')], { encoding: 'utf8' });
+function credentials(id: string, out = 'keys') {
+  const run = spawnSync(process.execPath, [bundle, 'credentials', 'sensor', id, '--out', join(dir, out)], { encoding: 'utf8' });
   expect(run.status, run.stderr).toBe(0);
-  const seedFile = join(dir, 'keys', `${id}.nk`);
+  const seedFile = join(dir, out, `${id}.nk`);
   return { stanza: run.stdout, seedFile, stderr: run.stderr };
 }
 
@@ -186,5 +186,21 @@ describe('one identity per sensor', () => {
     await waitFor(() => revoked.logs.some((l) => l.msg === 'cannot connect to NATS yet; retrying'), { what: 'the revoked sensor refused', timeoutMs: 20_000 });
     expect(String(revoked.logs.find((l) => l.msg === 'cannot connect to NATS yet; retrying')!.err)).toMatch(/authorization violation/i);
     await revoked.kill();
+  }, 60_000);
+
+  it('adding a host and rotating a key are reloads too: the new entry works at once, the old key stops when its entry goes', async () => {
+    const seed = (file: string) => new TextEncoder().encode(readFileSync(file, 'utf8').trim());
+    const edgeC = credentials('edge-c');
+    const rotatedA = credentials('edge-a', 'keys-rotated');
+    const oldA = made['edge-a']!;
+    // Both keys of edge-a side by side while the host moves to the new seed, and the new host.
+    await reloadLabNats(nats, [oldA.stanza, rotatedA.stanza, edgeC.stanza]);
+    for (const file of [edgeC.seedFile, rotatedA.seedFile, oldA.seedFile]) await (await connect({ servers: nats.url, authenticator: nkeyAuthenticator(seed(file)) })).close();
+    const moved = sensor('edge-a', rotatedA.seedFile);
+    expect(await moved.exited, moved.stderr()).toBe(0);
+    // The old key's entry removed: it is refused, the rotated one is not.
+    await reloadLabNats(nats, [rotatedA.stanza, edgeC.stanza]);
+    await expect(connect({ servers: nats.url, authenticator: nkeyAuthenticator(seed(oldA.seedFile)) })).rejects.toThrow(/authorization violation/i);
+    await (await connect({ servers: nats.url, authenticator: nkeyAuthenticator(seed(rotatedA.seedFile)) })).close();
   }, 60_000);
 });
