@@ -53,6 +53,7 @@ describe('group limit', () => {
     ]);
     expect(limit[0].dedupKey).toBe('rule-group-limit{limited_rule="port-scan"}');
     expect(limit[0].labels).toEqual({ category: 'health', limited_rule: 'port-scan' });
+    expect(limit[0].severity).toBe('warning');
     expect(engine.stats().atGroupLimit).toEqual(['port-scan', 'host-sweep']);
   });
 
@@ -81,6 +82,29 @@ describe('group limit', () => {
     bytesFrom(engine, 'e', 1);
     expect(groupsOf(engine)).toEqual(['a', 'c', 'd']);
     expect(engine.stats().rules.busy).toMatchObject({ groups: 3, groupsEvicted: 1, groupsRefused: 1 });
+  });
+
+  it("ranks by the latest interval's value, not the window's aggregate", () => {
+    const engine = new RuleEngine(BUSY('above: 1000\n    window: 10s'), { now: 0, maxGroupsPerRule: 2 });
+    engine.observeSummary(summaryAt(0, { sensor: 'a', bytes: 900 }), NO_TOP, 1000);
+    engine.observeSummary(summaryAt(1000, { sensor: 'a', bytes: 1 }), NO_TOP, 2000);
+    engine.observeSummary(summaryAt(1000, { sensor: 'b', bytes: 5 }), NO_TOP, 2000);
+    // a sums 901 over its window but its latest interval is 1: a newcomer of 3 evicts a, not b.
+    engine.observeSummary(summaryAt(1000, { sensor: 'c', bytes: 3 }), NO_TOP, 2000);
+    expect(groupsOf(engine)).toEqual(['b', 'c']);
+  });
+
+  it('a group created since the last ranking pass is a candidate only after the next tick', () => {
+    const engine = new RuleEngine(BUSY('above: 100'), { now: 0, maxGroupsPerRule: 3 });
+    bytesFrom(engine, 'a', 10);
+    bytesFrom(engine, 'b', 5);
+    bytesFrom(engine, 'c', 20);
+    bytesFrom(engine, 'd', 7);
+    bytesFrom(engine, 'e', 8);
+    expect(groupsOf(engine)).toEqual(['a', 'c', 'd']);
+    engine.tick(1000);
+    bytesFrom(engine, 'e', 8);
+    expect(groupsOf(engine)).toEqual(['a', 'c', 'e']);
   });
 
   it('a below rule keeps the lowest values', () => {
@@ -149,6 +173,15 @@ describe('group limit', () => {
     bytesFrom(engine, 'a', 50, 30_000);
     bytesFrom(engine, 'late', 1, 30_000);
     expect(engine.tick(30_000).map((t) => t.state)).toEqual(['firing']);
+  });
+
+  it('resolves 5 minutes after the last group turned away, by default', () => {
+    const engine = new RuleEngine(BUSY('above: 100'), { now: 0, maxGroupsPerRule: 1 });
+    bytesFrom(engine, 'a', 10);
+    bytesFrom(engine, 'b', 1);
+    expect(engine.tick(1000).map((t) => t.state)).toEqual(['firing']);
+    expect(engine.tick(300_999)).toEqual([]);
+    expect(engine.tick(301_000).map((t) => `${t.rule} ${t.state}`)).toEqual([`${GROUP_LIMIT_RULE} resolved`]);
   });
 
   it('a firing limit alert survives a restore (not announced again), and an older state without it restores', () => {
