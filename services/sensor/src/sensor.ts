@@ -73,6 +73,14 @@ export class Sensor {
       segmentBytes: config.spool.segmentKilobytes * 1024,
       maxRecords: Math.ceil(config.spool.maxMinutes * intervalsPerMinute * interfaces),
     });
+    const kept = spool.stats();
+    if (kept.records > 0 || kept.corruptSkipped > 0) {
+      // Left by an earlier run (a crash, or NATS unreachable at its end): sent first. Damage is a record torn by a crash.
+      log[kept.corruptSkipped > 0 ? 'warn' : 'info'](
+        { records: kept.records, corruptSkipped: kept.corruptSkipped, dir: config.spool.dir },
+        'spool holds summaries of an earlier run; publishing them first',
+      );
+    }
     return new Sensor(config, spool, log);
   }
 
