@@ -162,9 +162,11 @@ describe('one identity per sensor', () => {
     expect((await storedInInflux(influx, DATABASE, 'edge-b')).packets).toBe(0);
   }, 60_000);
 
-  it("with B's own credential, B's replay arrives", async () => {
-    const edgeB = sensor('edge-b', made['edge-b']!.seedFile);
+  it("with B's own credential, B's replay arrives, even told to manage the streams (which it may not: it says so and publishes)", async () => {
+    const edgeB = sensor('edge-b', made['edge-b']!.seedFile, { WIREWATCH_NATS_MANAGE_STREAMS: 'true' });
     expect(await edgeB.exited, edgeB.stderr()).toBe(0);
+    const refused = edgeB.logs.find((l) => l.msg === 'could not create or update the JetStream stream; publishing anyway');
+    expect(String(refused?.err)).toMatch(/permissions violation/i);
     const { report } = analyzeCaptureFile(LAB_PCAP, { intervalSeconds: 1, topN: 10, topFlows: 0 });
     await waitFor(async () => (await storedInInflux(influx, DATABASE, 'edge-b')).packets === report.packets, { what: `${report.packets} packets of edge-b`, timeoutMs: 30_000 });
   }, 60_000);

@@ -219,6 +219,12 @@ describe.each([
       expect(await refusedPublish(c, 'wirewatch.v1.alert.port-scan')).toMatch(VIOLATION);
     });
 
+    it("gets nothing back without its inbox prefix: nats.js's default _INBOX is refused", async () => {
+      const c = await watched(connect({ servers: urls, user: 'collector', pass: LAB_NATS_ENV.NATS_COLLECTOR_PASSWORD }));
+      open.push(c);
+      await expect(jetstreamManager(c.nc)).rejects.toThrow(/permissions violation for subscription to "_INBOX\./i);
+    });
+
     it('cannot publish as a sensor, delete or purge streams and consumers (its own collector-summaries included), nor read other inboxes', async () => {
       const c = await as('collector');
       for (const subject of ['wirewatch.v1.summary.edge-a', 'wirewatch.v1.heartbeat.edge-a']) expect(await refusedPublish(c, subject), subject).toMatch(VIOLATION);
