@@ -127,10 +127,10 @@ describe('a sensor cannot speak for another', () => {
       timeoutMs: 15_000,
     });
     expect(await deadLetters('wirewatch.v1.summary.edge1')).toEqual([
-      'identity: body says sensor "victim" but it arrived on wirewatch.v1.summary.edge1 (sensor "edge1")',
+      'identity: body says sensor "victim" but it arrived on wirewatch.v1.summary.edge1, not wirewatch.v1.summary.victim',
     ]);
     expect(await deadLetters('wirewatch.v1.heartbeat.edge1')).toEqual([
-      'identity: body says sensor "victim" but it arrived on wirewatch.v1.heartbeat.edge1 (sensor "edge1")',
+      'identity: body says sensor "victim" but it arrived on wirewatch.v1.heartbeat.edge1, not wirewatch.v1.heartbeat.victim',
     ]);
     expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason: 'identity' })).toBe(1);
     expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'heartbeat', reason: 'identity' })).toBe(1);

@@ -4,7 +4,7 @@ import type { AlertMessage } from './alert-message.js';
 import { heartbeatMessageSchema, type HeartbeatMessage } from './heartbeat-message.js';
 import { SketchError, SummarySketches, readTopLists, type TopLists } from './summary-sketches.js';
 import { PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
-import { subjectSensor } from './subjects.js';
+import { heartbeatSubject, summarySubject } from './subjects.js';
 
 /** Sources listed in a summary's fan-out section. */
 export const FANOUT_SOURCES = 10;
@@ -68,12 +68,12 @@ export type Decoded<T> = { ok: true; message: T } | { ok: false; rejection: Reje
 export type DecodedSummary = { ok: true; message: SummaryMessage; sketches: SummarySketches } | { ok: false; rejection: Rejection };
 
 /**
- * Every decoder takes the subject the message arrived on: a body naming another sensor than the
- * subject's last token is refused (kind `identity`), so a sensor whose NATS user may publish only on
- * its own subject cannot speak for another.
+ * Every decoder takes the subject the message arrived on, which must be exactly the subject of the
+ * sensor the body names (`wirewatch.v1.summary.<sensor>`): otherwise the message is refused (kind
+ * `identity`), so a sensor whose NATS user may publish only on its own subject cannot speak for another.
  */
 export function decodeSummary(bytes: Uint8Array, subject: string): DecodedSummary {
-  const parsed = parseSensorMessage(bytes, summaryMessageSchema, subject);
+  const parsed = parseSensorMessage(bytes, summaryMessageSchema, subject, summarySubject);
   if (!parsed.ok) return parsed;
   try {
     return { ok: true, message: parsed.message, sketches: SummarySketches.fromMessage(parsed.message) };
@@ -92,7 +92,7 @@ export type StorageSummary = { ok: true; message: SummaryMessage; top: TopLists 
  * cost of `decodeSummary`, which rebuilds every sketch for merging.
  */
 export function decodeSummaryForStorage(bytes: Uint8Array, topN: number, subject: string): StorageSummary {
-  const parsed = parseSensorMessage(bytes, summaryMessageSchema, subject);
+  const parsed = parseSensorMessage(bytes, summaryMessageSchema, subject, summarySubject);
   if (!parsed.ok) return parsed;
   try {
     return { ok: true, message: parsed.message, top: readTopLists(parsed.message, topN) };
@@ -103,16 +103,19 @@ export function decodeSummaryForStorage(bytes: Uint8Array, topN: number, subject
 }
 
 export function decodeHeartbeat(bytes: Uint8Array, subject: string): Decoded<HeartbeatMessage> {
-  return parseSensorMessage(bytes, heartbeatMessageSchema, subject);
+  return parseSensorMessage(bytes, heartbeatMessageSchema, subject, heartbeatSubject);
 }
 
-function parseSensorMessage<T extends { sensor: string }>(bytes: Uint8Array, schema: z.ZodType<T>, subject: string): Decoded<T> {
+function parseSensorMessage<T extends { sensor: string }>(
+  bytes: Uint8Array,
+  schema: z.ZodType<T>,
+  subject: string,
+  subjectOf: (sensor: string) => string,
+): Decoded<T> {
   const parsed = parseJson(bytes, schema);
   if (!parsed.ok) return parsed;
-  const claimed = subjectSensor(subject);
-  if (parsed.message.sensor !== claimed) {
-    return reject('identity', `body says sensor "${parsed.message.sensor}" but it arrived on ${subject} (sensor "${claimed}")`);
-  }
+  const expected = subjectOf(parsed.message.sensor);
+  if (subject !== expected) return reject('identity', `body says sensor "${parsed.message.sensor}" but it arrived on ${subject}, not ${expected}`);
   return parsed;
 }
 

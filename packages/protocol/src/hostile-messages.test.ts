@@ -78,8 +78,11 @@ describe('identity: the subject names the sensor', () => {
     const hb = bytesOf({ ...heartbeat(), sensor: 'victim' });
     const refused = decodeHeartbeat(hb, heartbeatSubject('edge1'));
     expect(kindOf(refused)).toBe('identity');
-    if (!refused.ok) expect(refused.rejection.detail).toBe('body says sensor "victim" but it arrived on wirewatch.v1.heartbeat.edge1 (sensor "edge1")');
+    if (!refused.ok) expect(refused.rejection.detail).toBe('body says sensor "victim" but it arrived on wirewatch.v1.heartbeat.edge1, not wirewatch.v1.heartbeat.victim');
     expect(kindOf(decodeHeartbeat(hb, heartbeatSubject('victim')))).toBe('accepted');
+    // Exactly the sensor's own subject: not one below another sensor's, not the other kind's.
+    expect(kindOf(decodeSummary(victim, 'wirewatch.v1.summary.edge1.victim'))).toBe('identity');
+    expect(kindOf(decodeHeartbeat(hb, 'wirewatch.v1.summary.victim'))).toBe('identity');
   });
 });
 
