@@ -96,10 +96,13 @@ export const alerterConfigSchema = z.object({
     .describe('The rules, alerts and silences API (`/api/`, OpenAPI at `/openapi.json`).'),
   http: z
     .object({
-      host: z.string().default('0.0.0.0').describe('Address to listen on (`0.0.0.0`: every interface, for probes from outside a container).'),
+      host: z
+        .string()
+        .default('127.0.0.1')
+        .describe('Address to listen on. Loopback by default, as the API can change rules and silences; `0.0.0.0` (every interface) to expose it, e.g. in a container.'),
       port: z.number().int().min(0).max(65535).default(9103).describe('Port (0: any free port, logged at start).'),
     })
-    .default({ host: '0.0.0.0', port: 9103 })
+    .default({ host: '127.0.0.1', port: 9103 })
     .describe('`/healthz`, `/readyz`, `/metrics` and the API.'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Lowest level logged (JSON lines on stdout).'),
 });
