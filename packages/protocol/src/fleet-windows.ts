@@ -39,7 +39,7 @@ export interface FleetWindowsLimits<T> {
   tokenBytes?: (token: T) => number;
 }
 
-export const DEFAULT_FLEET_LIMITS = { maxIntervals: 2000, maxBytes: 256 * 1024 ** 2 } as const;
+export const DEFAULT_FLEET_LIMITS = { maxIntervals: 2000, maxBytes: 128 * 1024 ** 2 } as const;
 
 /** Bytes one merged summary's id takes in `seen` ("sensor/run/seq" plus Set overhead). */
 const ID_BYTES = 120;
@@ -77,7 +77,11 @@ export class FleetWindows<T> {
     this.limits = { ...DEFAULT_FLEET_LIMITS, ...limits };
   }
 
-  add(message: SummaryMessage, sketches: SummarySketches, token: T, nowMs: number): AddResult {
+  /**
+   * Merges one summary in. With `adopt`, a summary that opens an interval becomes its merge as it is
+   * (the caller gives it up: no copy, which halves the allocations of a fast replay); otherwise it is copied.
+   */
+  add(message: SummaryMessage, sketches: SummarySketches, token: T, nowMs: number, adopt = false): AddResult {
     const id = `${message.sensor}/${message.run}/${message.seq}`;
     const retained = this.flushed.get(message.start);
     if (retained && !this.open.has(message.start)) {
@@ -91,7 +95,7 @@ export class FleetWindows<T> {
     }
     let w = this.open.get(message.start);
     if (!w) {
-      const copy = sketches.clone();
+      const copy = adopt ? sketches : sketches.clone();
       const sketchBytes = estimateSketchBytes(copy);
       w = { start: message.start, end: message.end, sketches: copy, summaries: 0, tokens: [], seen: new Set(), dueAt: nowMs + this.graceMs, bytes: sketchBytes, sketchBytes, tokenBytes: 0 };
       this.heldBytes += sketchBytes;

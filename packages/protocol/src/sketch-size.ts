@@ -7,7 +7,7 @@ const OBJECT_BYTES = 100;
  * Bytes a parsed SummarySketches holds, estimated from its shapes: each Space-Saving sketch keeps
  * `capacity` keys of `keyWords` words, three float64 counters, a hash, two heap indexes and a bucket
  * array of the next power of two above twice the capacity; each HyperLogLog one byte per register;
- * the DNS names their strings. Within a few percent of what V8 allocates for them.
+ * the DNS names their strings. About 8 % under what V8 allocates for them (sensor defaults: 181 vs 191 KB).
  */
 export function estimateSketchBytes(sketches: SummarySketches): number {
   let bytes = OBJECT_BYTES;

@@ -2,6 +2,9 @@ import type { JsMsg } from '@nats-io/jetstream';
 import { fleetTopLines } from '@wirewatch/influx';
 import { FleetWindows, RejectionLog, decodeSummary, type FleetWindowsLimits } from '@wirewatch/protocol';
 
+/** Intervals written per InfluxDB request. */
+const INTERVALS_PER_WRITE = 50;
+
 export interface FleetMergeOptions {
   topN: number;
   /** How long after an interval's first summary the merge waits for the other sensors. */
@@ -59,7 +62,8 @@ export class FleetMerge {
         m.ack();
         continue;
       }
-      const added = this.windows.add(d.message, d.sketches, m, now);
+      // Decoded for this merge alone: the first summary of an interval becomes its merge.
+      const added = this.windows.add(d.message, d.sketches, m, now, true);
       if (added === 'duplicate') {
         this.duplicates++;
         m.ack();
@@ -67,12 +71,12 @@ export class FleetMerge {
         if (this.skipped.record({ kind: 'shape', detail: 'sketch sizes differ from the interval' })) this.options.onFirstShapeMismatch?.(m.subject);
         m.ack();
       }
-    }
-    // Over the cap (a fast replay of a long capture): the oldest are written before taking more, so
-    // the batch after this one waits (JetStream keeps the rest) instead of memory growing.
-    while (this.windows.overCap) {
-      this.reportCap();
-      if (!(await this.flush())) await new Promise((resolve) => setTimeout(resolve, 1000));
+      // Over the cap (a fast replay of a long capture): the oldest are written before the next
+      // summary is taken, so the merge never holds more than the cap and one interval.
+      while (this.windows.overCap) {
+        this.reportCap();
+        if (!(await this.flush())) await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
     }
   }
 
@@ -91,15 +95,17 @@ export class FleetMerge {
     const due = this.windows.takeDue(now);
     if (this.windows.retainedDropped > 0 || this.windows.flushedEarly > 0) this.reportCap();
     let ok = true;
-    for (const interval of due) {
+    // Several intervals per request: a fast replay makes thousands due within seconds.
+    for (let i = 0; i < due.length; i += INTERVALS_PER_WRITE) {
+      const chunk = due.slice(i, i + INTERVALS_PER_WRITE);
       try {
-        await this.options.write(fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries));
-        for (const m of interval.tokens) m.ack();
-        this.intervalsWritten++;
+        await this.options.write(chunk.flatMap((interval) => fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries)));
+        for (const interval of chunk) for (const m of interval.tokens) m.ack();
+        this.intervalsWritten += chunk.length;
       } catch (error) {
         ok = false;
         this.options.onWriteError(error);
-        this.windows.retry(interval, Date.now());
+        for (const interval of chunk) this.windows.retry(interval, Date.now());
       }
     }
     this.windows.forgetOld(now);
