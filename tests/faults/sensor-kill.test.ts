@@ -102,10 +102,7 @@ describe('sensor killed with SIGKILL mid-replay', () => {
 
     // InfluxDB: exactly analyze's first N intervals, with its packet counts.
     const expected = lab.timeline.slice(0, lastSummarySeq);
-    const stored = await waitFor(async () => {
-      const s = await stack.storedIntervals('killed');
-      return s.size === expected.length && s;
-    }, { what: `${expected.length} intervals stored`, timeoutMs: 20_000 });
+    const stored = await stack.storedOnce('killed', expected.length);
     for (const point of expected) expect(stored.get(startMs(point.start)), String(point.start)).toBe(point.packets);
   }, 60_000);
 });

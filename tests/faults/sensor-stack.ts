@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildCli } from '../../scripts/build-cli.mjs';
-import { influxRows, startInfluxV1, startNats, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
+import { influxRows, startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { startService, type ServiceProcess } from '../pipeline/service-process.js';
 
 export const DATABASE = 'wirewatch';
@@ -22,6 +22,8 @@ export interface SensorStack {
   analyze(pcap: string, intervalSeconds: number): Promise<AnalyzeReport>;
   /** Every stored interval of `sensor` (measurement `traffic`): epoch ms → packets. */
   storedIntervals(sensor: string): Promise<Map<number, number>>;
+  /** The stored intervals of `sensor` once there are `count` of them (the collector writes in batches). */
+  storedOnce(sensor: string, count: number): Promise<Map<number, number>>;
   dispose(): Promise<void>;
 }
 
@@ -38,6 +40,10 @@ export async function startSensorStack(): Promise<SensorStack> {
   // The collector creates the stream (a sensor leaves it alone by default): wait for it before any sensor.
   const collector = startService(bundle, ['collector', '--nats', nats.url, ...http, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', DATABASE]);
   await collector.ready();
+  const storedIntervals = async (sensor: string) => {
+    const rows = influxRows(await influx.query(`SELECT packets FROM traffic WHERE sensor = '${sensor}'`, DATABASE));
+    return new Map(rows.map((r) => [Number(r.time), Number(r.packets)]));
+  };
   return {
     bundle,
     nats,
@@ -51,9 +57,11 @@ export async function startSensorStack(): Promise<SensorStack> {
       });
       return JSON.parse(stdout) as AnalyzeReport;
     },
-    async storedIntervals(sensor) {
-      const rows = influxRows(await influx.query(`SELECT packets FROM traffic WHERE sensor = '${sensor}'`, DATABASE));
-      return new Map(rows.map((r) => [Number(r.time), Number(r.packets)]));
+    storedIntervals,
+    async storedOnce(sensor, count) {
+      let stored = new Map<number, number>();
+      await waitFor(async () => (stored = await storedIntervals(sensor)).size === count, { what: `${count} intervals of ${sensor} stored`, timeoutMs: 20_000 });
+      return stored;
     },
     async dispose() {
       await collector.stop().catch(() => undefined);

@@ -75,10 +75,7 @@ describe('sensor spool on a 2 MiB disk', () => {
     expect(await sensor.exited, sensor.stderr()).toBe(0);
     const last = finalLine(sensor.logs);
     expect(last).toMatchObject({ msg: 'all summaries published', published: lab.timeline.length, droppedDiskFull: 0, droppedWriteErrors: 0 });
-    const stored = await waitFor(async () => {
-      const s = await stack.storedIntervals('small-disk');
-      return s.size === lab.timeline.length && s;
-    }, { what: `${lab.timeline.length} intervals stored`, timeoutMs: 20_000 });
+    const stored = await stack.storedOnce('small-disk', lab.timeline.length);
     for (const point of lab.timeline) expect(stored.get(startMs(point.start)), String(point.start)).toBe(point.packets);
     const jsz = (await (await fetch(`${stack.nats.monitorUrl}/jsz`)).json()) as { bytes: number };
     expect(jsz.bytes).toBeGreaterThan(4 << 20); // twice the disk went through it
@@ -120,10 +117,7 @@ describe('sensor spool on a 2 MiB disk', () => {
     expect(String(last.msg)).not.toMatch(/^all/);
 
     // Stored: exactly analyze's intervals but the dropped ones, each with analyze's packet count.
-    const stored = await waitFor(async () => {
-      const s = await stack.storedIntervals('full-disk');
-      return s.size === lab.timeline.length - dropped && s;
-    }, { what: `${lab.timeline.length - dropped} intervals stored`, timeoutMs: 20_000 });
+    const stored = await stack.storedOnce('full-disk', lab.timeline.length - dropped);
     let missingPackets = 0;
     for (const point of lab.timeline) {
       const packets = stored.get(startMs(point.start));
