@@ -6,7 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { alerterConfigSchema } from '../../services/alerter/src/config.js';
 import { collectorConfigSchema } from '../../services/collector/src/config.js';
-import { sensorConfigSchema } from '../../services/sensor/src/config.js';
+import { httpConfigSchema, sensorConfigSchema } from '../../services/sensor/src/config.js';
 import { loadConfig } from '../../packages/service/src/index.js';
 import { composeConfig, hasDockerCompose, type ComposeConfig } from './compose.js';
 
@@ -29,6 +29,7 @@ describe.skipIf(!hasDockerCompose())('compose: HTTP listen addresses (docker-com
   });
 
   it('the collector keeps its default (every interface: probes and metrics only), the sensor on the host network binds loopback', () => {
+    expect(httpConfigSchema(9101).parse({}).host, 'the sensor\'s default').toBe('0.0.0.0');
     for (const [name, config] of configs) {
       expect(loadConfig(collectorConfigSchema, { env: config.services.collector!.environment }).http.host, name).toBe('0.0.0.0');
       const sensorEnv = { ...config.services.sensor!.environment, WIREWATCH_SPOOL_DIR: '/tmp' };

@@ -172,6 +172,10 @@ describe('alerter API: no spelling of a path reaches a handler without the token
     const paths = JSON.parse((await rawRequest(base, 'GET', '/openapi.json')).body).paths as Record<string, Record<string, unknown>>;
     const operations = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), url: path.replace('{id}', silenceId) })));
     expect(operations.length).toBe(8);
+    // Public /metrics: counts and names, not what the API guards (the rules' text, the silences).
+    const metrics = (await rawRequest(base, 'GET', '/metrics')).body;
+    expect(metrics).toContain('wirewatch_alerter_rules ');
+    for (const secret of [silenceId, 'the one there', under.alerter.ruleSet.rules[0]!.description!]) expect(metrics).not.toContain(secret);
     for (const { method, url } of operations) expect((await rawRequest(base, method, url)).status, `${method} ${url}`).toBe(401);
   });
 });
