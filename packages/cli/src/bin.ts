@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { buildProgram } from './program.js';
 import { reportFatal } from './fatal.js';
+import { endQuietlyWhenOutputCloses } from './output.js';
+
+endQuietlyWhenOutputCloses();
 
 buildProgram()
   .parseAsync(process.argv)

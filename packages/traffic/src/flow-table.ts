@@ -1,7 +1,8 @@
-import { NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
+import { formatIpv4, formatIpv6, NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
 import { ADDRESS_WORDS, compareAddressKeys, formatAddressKey } from './address-key.js';
 import type { ConversationEntry, HostEntry, PortEntry } from './summary.js';
 import { KeyTable } from './table/key-table.js';
+import { rankIds } from './table/rank-ids.js';
 
 /**
  * Flow keys, normalized to 10 words: [family<<16 | portsKnown<<15 | proto (256 = unknown), src(4), dst(4),
@@ -163,31 +164,56 @@ export class FlowTable {
 
   /** Every flow, busiest (bytes) first; `limit` bounds how many are turned into objects. */
   flows(limit = Number.POSITIVE_INFINITY): Flow[] {
-    const all = new KeyTable(FLOW_WORDS, COLUMNS, { initialCapacity: Math.max(16, this.size) });
-    this.forEach((key, values, at) => {
-      all.key.set(key);
-      const o = all.findOrInsert() * COLUMNS;
-      for (let i = 0; i < COLUMNS; i++) all.values[o + i] = values[at + i];
-    });
-    const { keys, values } = all;
-    return rankSlots(all, BYTES, limit).map((slot) => {
-      const k = slot * FLOW_WORDS;
-      const proto = keys[k] & 0x1ff;
-      const ports = keys[k + 9];
-      const family = keys[k] >>> 16;
-      const at = slot * COLUMNS;
-      return {
-        src: formatAddressKey(Uint32Array.of(family, keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4]), 0),
-        dst: keys[k] & NO_DESTINATION ? '' : formatAddressKey(Uint32Array.of(family, keys[k + 5], keys[k + 6], keys[k + 7], keys[k + 8]), 0),
-        sport: ports >>> 16,
-        dport: ports & 0xffff,
-        proto: proto === UNKNOWN_PROTO ? null : proto,
-        packets: values[at + PACKETS],
-        bytes: values[at + BYTES],
-        first_seen: values[at + FIRST],
-        last_seen: values[at + LAST],
-      };
-    });
+    return [...this.ranked(limit)];
+  }
+
+  /**
+   * Every flow (or the `limit` busiest), busiest (bytes) first, ties in key order, made into an object
+   * one at a time as the caller asks for it: a caller that writes each one out (the CSV export) holds
+   * the table's typed arrays and one 4-byte id per flow, never every flow as an object.
+   */
+  *ranked(limit = Number.POSITIVE_INFINITY): Generator<Flow> {
+    const order = rankIds(this.size, this.compareIds, limit);
+    for (let i = 0; i < order.length; i++) yield this.flowAt(order[i]!);
+  }
+
+  /** Flow ids: 0..v4.size-1 are IPv4 slots, then the IPv6 slots. Bytes descending, then the normalized key ascending. */
+  private readonly compareIds = (a: number, b: number): number => {
+    const v4 = this.v4;
+    const n4 = v4.size;
+    const bytesA = a < n4 ? v4.values[a * COLUMNS + BYTES] : this.v6.values[(a - n4) * COLUMNS + BYTES];
+    const bytesB = b < n4 ? v4.values[b * COLUMNS + BYTES] : this.v6.values[(b - n4) * COLUMNS + BYTES];
+    if (bytesA !== bytesB) return bytesB - bytesA;
+    // A 4-word IPv4 key orders as its 10-word normalized form (the words between are zero), and every IPv4 key before every IPv6 one (family in word 0).
+    if (a < n4 && b < n4) return compareAddressKeys(v4.keys, a * 4, b * 4, 4);
+    if (a >= n4 && b >= n4) return compareAddressKeys(this.v6.keys, (a - n4) * FLOW_WORDS, (b - n4) * FLOW_WORDS, FLOW_WORDS);
+    return a < n4 ? -1 : 1;
+  };
+
+  private flowAt(id: number): Flow {
+    const n4 = this.v4.size;
+    const v4 = id < n4;
+    const keys = v4 ? this.v4.keys : this.v6.keys;
+    const values = v4 ? this.v4.values : this.v6.values;
+    const slot = v4 ? id : id - n4;
+    const k = slot * (v4 ? 4 : FLOW_WORDS);
+    const meta = keys[k];
+    const proto = meta & 0x1ff;
+    const ports = keys[k + (v4 ? 3 : 9)];
+    const at = slot * COLUMNS;
+    let dst = '';
+    if (!(meta & NO_DESTINATION)) dst = v4 ? formatIpv4(keys[k + 2]) : formatIpv6(keys[k + 5], keys[k + 6], keys[k + 7], keys[k + 8]);
+    return {
+      src: v4 ? formatIpv4(keys[k + 1]) : formatIpv6(keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4]),
+      dst,
+      sport: ports >>> 16,
+      dport: ports & 0xffff,
+      proto: proto === UNKNOWN_PROTO ? null : proto,
+      packets: values[at + PACKETS],
+      bytes: values[at + BYTES],
+      first_seen: values[at + FIRST],
+      last_seen: values[at + LAST],
+    };
   }
 }
 
@@ -199,10 +225,9 @@ function addCounts(out: KeyTable, values: Float64Array, at: number): void {
 
 /** Slots of a table whose columns start with a bytes column at `bytesColumn`, bytes descending, ties by key. */
 export function rankSlots(t: KeyTable, bytesColumn: number, limit: number): number[] {
-  const slots = Array.from({ length: t.size }, (_, i) => i);
   const { values, keys, columns, keyWords } = t;
-  slots.sort((a, b) => values[b * columns + bytesColumn] - values[a * columns + bytesColumn] || compareAddressKeys(keys, a * keyWords, b * keyWords, keyWords));
-  return slots.length > limit ? slots.slice(0, limit) : slots;
+  const compare = (a: number, b: number) => values[b * columns + bytesColumn] - values[a * columns + bytesColumn] || compareAddressKeys(keys, a * keyWords, b * keyWords, keyWords);
+  return Array.from(rankIds(t.size, compare, limit));
 }
 
 export function topHosts(t: KeyTable, n: number): HostEntry[] {

@@ -39,7 +39,7 @@ export async function runAnalyze(file: string, flags: AnalyzeFlags): Promise<voi
     const dir = flags.csv;
     await output(dir, async () => {
       await makeDirectory(dir);
-      await writeFlowsCsv(join(dir, 'flows.csv'), summarizer.flows.flows());
+      await writeFlowsCsv(join(dir, 'flows.csv'), summarizer.flows.ranked());
       await writeFile(join(dir, 'timeline.csv'), timelineCsv(report.timeline));
     });
   }
