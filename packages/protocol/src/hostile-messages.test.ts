@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { alertMessageSchema, type AlertMessage } from './alert-message.js';
 import { buildSummaryMessage, decodeHeartbeat, decodeSummary, decodeSummaryForStorage, encodeMessage } from './codec.js';
 import type { HeartbeatMessage } from './heartbeat-message.js';
-import { DECODE_ERROR_NAMES, SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS } from './limits.js';
+import { DECODE_ERROR_NAMES, SKETCH_MAX_CAPACITY, packetSizeBuckets, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS } from './limits.js';
 import { heartbeatSubject, summarySubject } from './subjects.js';
 import type { SummaryMessage } from './summary-message.js';
 
@@ -179,9 +179,16 @@ describe('lists, maps and strings: bounded in the schema', () => {
     const m = summary();
     const fanout = (n: number) => ({ ...m.fanout, sources: Array.from({ length: n }, () => ({ ip: 'f'.repeat(64), ports: 1, destinations: 1 })) });
     const sizes = (n: number) => Array.from({ length: n }, (_, i) => ({ le: i + 1, packets: 0 }));
+    const buckets = packetSizeBuckets();
     const names = (n: number, length: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [i.toString(16).padStart(24, '0'), 'n'.repeat(length)]));
     const kind = (patch: Partial<SummaryMessage>) => kindOf(decodeSummaryForStorage(bytesOf({ ...m, ...patch }), 10, SUBJECT));
-    expect(kind({ interface: 'i'.repeat(256), fanout: fanout(100), packet_sizes: sizes(32), dns_name_strings: names(1, 1024) })).toBe('accepted');
+    expect(kind({ interface: 'i'.repeat(256), fanout: fanout(100), dns_name_strings: names(1, 1024) })).toBe('accepted');
+    // Frame-size buckets become field names (size_le_<n>): only the sensor's own, in its order.
+    expect(m.packet_sizes.map((b) => b.le)).toEqual(buckets);
+    expect(buckets).toEqual([64, 127, 255, 511, 1023, 1518, null]);
+    expect(kind({ packet_sizes: m.packet_sizes.map((b, i) => (i === 0 ? { ...b, le: 65 } : b)) })).toBe('schema.packet_sizes');
+    expect(kind({ packet_sizes: m.packet_sizes.slice(1) })).toBe('schema.packet_sizes');
+    expect(kind({ packet_sizes: [...m.packet_sizes].reverse() })).toBe('schema.packet_sizes');
     expect(kind({ dns_name_strings: names(SKETCH_MAX_CAPACITY, 1) })).toBe('accepted');
     expect(kind({ interface: 'i'.repeat(257) })).toBe('schema.interface');
     expect(kind({ fanout: fanout(101) })).toBe('schema.fanout');

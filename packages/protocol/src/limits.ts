@@ -1,5 +1,5 @@
 import { DECODE_ERROR_REASONS } from '@wirewatch/packet';
-import { CONVERSATION_KEY_WORDS, DNS_NAME_KEY_WORDS, HLL_MAX_PRECISION, HLL_MIN_PRECISION, PORT_KEY_WORDS, SOURCE_KEY_WORDS, qtypeName, rcodeName } from '@wirewatch/traffic';
+import { BasicCounters, CONVERSATION_KEY_WORDS, DNS_NAME_KEY_WORDS, HLL_MAX_PRECISION, HLL_MIN_PRECISION, PORT_KEY_WORDS, SOURCE_KEY_WORDS, qtypeName, rcodeName } from '@wirewatch/traffic';
 
 /**
  * What a sensor can put in a message, as limits a consumer checks before it trusts (or allocates
@@ -48,6 +48,17 @@ function mnemonics(): ReadonlySet<string> {
     qtypeMnemonics = names;
   }
   return qtypeMnemonics;
+}
+
+let sizeBuckets: ReadonlyArray<number | null> | undefined;
+
+/**
+ * The frame-size buckets a sensor reports, in order (upper bounds, null for the last): each becomes
+ * an InfluxDB field (`size_le_<n>`), so a message may use only these.
+ */
+export function packetSizeBuckets(): ReadonlyArray<number | null> {
+  sizeBuckets ??= new BasicCounters().fill().packet_sizes.map((b) => b.le);
+  return sizeBuckets;
 }
 
 /** Counts by name with the unknown names folded into `other`: a message cannot invent field names. */

@@ -1,6 +1,6 @@
 import { HyperLogLog, SpaceSaving } from '@wirewatch/traffic';
 import { z } from 'zod';
-import { DECODE_ERROR_NAMES, RCODE_NAMES, SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS, foldUnknownNames, isQtypeName } from './limits.js';
+import { DECODE_ERROR_NAMES, RCODE_NAMES, packetSizeBuckets, SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS, foldUnknownNames, isQtypeName } from './limits.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -58,7 +58,11 @@ export const summaryMessageSchema = z.object({
     other: counter,
   }),
   tcp_flags: z.object({ syn: count, syn_ack: count, fin: count, rst: count, psh: count, ack: count, urg: count, ece: count, cwr: count }),
-  packet_sizes: z.array(z.object({ le: z.number().int().positive().nullable(), packets: count })).max(32),
+  /** The sensor's own frame-size buckets, in order (their bounds become field names). */
+  packet_sizes: z
+    .array(z.object({ le: z.number().int().positive().nullable(), packets: count }))
+    .max(32)
+    .refine((sizes) => sameBuckets(sizes.map((b) => b.le)), { message: "expected the sensor's frame-size buckets, in order" }),
   dns: z.object({
     queries: count,
     responses: count,
@@ -105,3 +109,8 @@ export const summaryMessageSchema = z.object({
 }).refine((m) => m.end > m.start, { message: 'end must be after start', path: ['end'] });
 
 export type SummaryMessage = z.infer<typeof summaryMessageSchema>;
+
+function sameBuckets(bounds: Array<number | null>): boolean {
+  const expected = packetSizeBuckets();
+  return bounds.length === expected.length && bounds.every((le, i) => le === expected[i]);
+}
