@@ -101,5 +101,6 @@ describe('sensor under a wall-clock step', () => {
     expect(await sensor.metric('wirewatch_sensor_clock_steps_total', { direction: 'forward' })).toBe(1);
     expect(await slowestHealthz(sensor)).toBeLessThan(1000);
     expect(await sensor.stop()).toBe(0);
+    expect(sensor.logs.at(-1)).toMatchObject({ msg: 'all summaries published', spooled: 0, droppedWriteErrors: 0 });
   }, 60_000);
 });

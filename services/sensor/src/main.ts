@@ -1,7 +1,7 @@
 import { createLogger, createServiceServer, onShutdown } from '@wirewatch/service';
 import type { SensorConfig } from './config.js';
 import { registerSensorMetrics } from './metrics.js';
-import { replayOutcome } from './replay-outcome.js';
+import { runOutcome } from './run-outcome.js';
 import { Sensor } from './sensor.js';
 
 /** How long a stopping sensor keeps trying to publish what is spooled (the rest waits on disk). */
@@ -53,6 +53,10 @@ export async function runSensor(config: SensorConfig): Promise<void> {
   let stopped!: () => void;
   const shutdownDone = new Promise<void>((resolve) => (stopped = resolve));
   const capturing = sensor.runCapture();
+  const logOutcome = () => {
+    const outcome = runOutcome(sensor.publisher.published, sensor.spoolStats());
+    log[outcome.lost > 0 ? 'warn' : 'info']({ published: sensor.publisher.published, summaries: sensor.summaries, ...outcome.counts }, outcome.message);
+  };
   onShutdown(
     async () => {
       stopping = true;
@@ -60,6 +64,7 @@ export async function runSensor(config: SensorConfig): Promise<void> {
       // The last, partial intervals are emitted as the capture ends: wait for them before draining.
       await capturing.catch(() => undefined);
       await sensor.close(DRAIN_MS);
+      logOutcome();
       await server.close();
       stopped();
     },
@@ -78,7 +83,6 @@ export async function runSensor(config: SensorConfig): Promise<void> {
   // A replay ended: publish everything before exiting (NATS may still be coming up: wait for it).
   log.info({ summaries: sensor.summaries }, 'replay finished; publishing what is left');
   await sensor.close(Number.POSITIVE_INFINITY);
-  const outcome = replayOutcome(sensor.publisher.published, sensor.spoolStats());
-  log[outcome.lost > 0 ? 'warn' : 'info']({ published: sensor.publisher.published, summaries: sensor.summaries, ...outcome.counts }, outcome.message);
+  logOutcome();
   await server.close();
 }
