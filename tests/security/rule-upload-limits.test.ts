@@ -57,6 +57,14 @@ describe('alerter API: rule uploads within limits', () => {
     expect(JSON.parse(huge.body).message).toMatch(/too large/i);
   });
 
+  it('answers a silence body over 16 KiB 413 and adds nothing', async () => {
+    const before = under.state();
+    const body = JSON.stringify({ matchers: [{ label: 'sensor', value: 'x' }], duration: '1h', comment: 'x'.repeat(17 * 1024) });
+    const response = await rawRequest(under.base, 'POST', '/api/silences', { ...AUTH, 'content-type': 'application/json' }, body);
+    expect(response.status).toBe(413);
+    expect(under.state()).toEqual(before);
+  });
+
   it.each(Object.keys(HOSTILE_RULE_TEXTS))('%s: 4xx with a reason, within the event-loop bound', async (name) => {
     const before = under.state();
     const yaml = HOSTILE_RULE_TEXTS[name]!();

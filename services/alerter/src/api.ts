@@ -76,7 +76,7 @@ export async function registerApi(app: ServiceApp, alerter: Alerter): Promise<vo
   app.get('/api/alerts/history', { schema: { security: secured, response: { 200: anyArray } } }, async () => alerter.history);
   app.get('/api/silences', { schema: { security: secured, response: { 200: anyArray } } }, async () => alerter.engine.silences());
 
-  app.post('/api/silences', { preHandler: activeOnly, schema: { security: secured, body: silenceBody, response: { 201: { type: 'object', properties: { id: { type: 'string' }, expiresAt: { type: 'string' } } }, 400: error, 503: error } } }, async (request, reply) => {
+  app.post('/api/silences', { bodyLimit: 16 * 1024, preHandler: activeOnly, schema: { security: secured, body: silenceBody, response: { 201: { type: 'object', properties: { id: { type: 'string' }, expiresAt: { type: 'string' } } }, 400: error, 503: error } } }, async (request, reply) => {
     const body = request.body as { matchers: { label: string; value: string }[]; duration?: string; expiresAt?: string; comment: string };
     let expiresAt: number;
     if (body.expiresAt !== undefined) expiresAt = Date.parse(body.expiresAt);
