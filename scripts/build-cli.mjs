@@ -20,8 +20,11 @@ const builds = join(dist, 'builds');
 const INPUTS_FILE = 'build-inputs.json';
 /** Files beside the entry, found next to a module (client.js) or next to the bundle (default-rules.yaml). */
 const ASSETS = { 'client.js': 'packages/report/src/html/client.js', 'default-rules.yaml': 'packages/rules/default-rules.yaml' };
-/** What each build depends on besides the modules esbuild reads: this script (the build's settings) and the assets. */
-const FIXED_INPUTS = [relative(root, fileURLToPath(import.meta.url)), ...Object.values(ASSETS)];
+/**
+ * What each build depends on besides the modules esbuild reads: this script (the build's settings),
+ * the assets, and the lockfile (esbuild's version).
+ */
+const FIXED_INPUTS = [relative(root, fileURLToPath(import.meta.url)), ...Object.values(ASSETS), 'pnpm-lock.yaml'];
 /** Old builds kept for processes started from them: the newest few, and any younger than this. */
 const KEEP_BUILDS = 3;
 const KEEP_YOUNGER_MS = 60 * 60 * 1000;
@@ -65,14 +68,17 @@ function isFresh(build) {
     const recorded = JSON.parse(readFileSync(join(build, INPUTS_FILE), 'utf8'));
     return hashInputs(recorded.inputs) === recorded.hash;
   } catch {
-    return false; // no record (an older layout), or an input gone
+    return false; // no record (an older layout), or unreadable
   }
 }
 
-/** sha256 over the inputs' paths and contents; throws when one cannot be read. */
+/** sha256 over the inputs' paths and contents (a missing one hashes as missing: it may appear later). */
 function hashInputs(inputs) {
   const hash = createHash('sha256');
-  for (const input of [...inputs].sort()) hash.update(`${input}\0`).update(readFileSync(join(root, input))).update('\0');
+  for (const input of [...inputs].sort()) {
+    const path = join(root, input);
+    hash.update(`${input}\0`).update(existsSync(path) ? readFileSync(path) : '\0missing').update('\0');
+  }
   return hash.digest('hex').slice(0, 16);
 }
 
@@ -104,7 +110,8 @@ async function buildFresh() {
       logLevel: 'warning',
     });
     for (const [name, source] of Object.entries(ASSETS)) copyFileSync(join(root, source), join(temporary, name));
-    const inputs = [...new Set([...Object.keys(result.metafile.inputs).map((p) => relative(root, resolve(root, p))), ...FIXED_INPUTS])];
+    const sources = Object.keys(result.metafile.inputs).map((p) => relative(root, resolve(root, p)));
+    const inputs = [...new Set([...sources, ...packageFilesOf(sources), ...FIXED_INPUTS])];
     const hash = hashInputs(inputs);
     writeFileSync(join(temporary, INPUTS_FILE), JSON.stringify({ hash, inputs }, null, 1) + '\n');
     const final = join(builds, hash);
@@ -119,6 +126,20 @@ async function buildFresh() {
   } finally {
     rmSync(temporary, { recursive: true, force: true });
   }
+}
+
+/** The package.json nearest each source (esbuild reads their `sideEffects`). */
+function packageFilesOf(sources) {
+  const found = new Set();
+  for (const dir of new Set(sources.map((source) => dirname(join(root, source))))) {
+    for (let d = dir; d.startsWith(root); d = dirname(d)) {
+      if (existsSync(join(d, 'package.json'))) {
+        found.add(relative(root, join(d, 'package.json')));
+        break;
+      }
+    }
+  }
+  return found;
 }
 
 /** Makes `link` a symlink to `target` with one rename: a reader sees the old link or the new one, never neither. */

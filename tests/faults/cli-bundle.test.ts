@@ -45,7 +45,7 @@ beforeAll(async () => {
   copy = mkdtempSync(join(tmpdir(), 'wirewatch-bundle-'));
   const skip = new Set(['node_modules', 'dist']);
   for (const dir of ['packages', 'services', 'grafana']) cpSync(join(REPO, dir), join(copy, dir), { recursive: true, filter: (src) => !skip.has(basename(src)) });
-  for (const file of ['package.json', 'scripts/build-cli.mjs', 'scripts/wirewatch.mjs']) cpSync(join(REPO, file), join(copy, file));
+  for (const file of ['package.json', 'pnpm-lock.yaml', 'scripts/build-cli.mjs', 'scripts/wirewatch.mjs']) cpSync(join(REPO, file), join(copy, file));
   // esbuild for the build script; the bundle's third-party imports resolve from packages/cli.
   symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
   symlinkSync(join(REPO, 'packages/cli/node_modules'), join(copy, 'packages/cli/node_modules'));
