@@ -123,6 +123,35 @@ describe('PcapRotator', () => {
     expect(firstWords(join(dir, files()[0]!)).words).toEqual(Array.from({ length: 10 }, (_, k) => 20 + k));
   });
 
+  it('a full disk deletes the oldest file to make room (never the newest), and the ring goes on', () => {
+    const errors: string[] = [];
+    const rotator = new PcapRotator({ dir, prefix: 'ring', rotateMb: 0.01, keep: 10, retryAfterMs: 0, onError: (e) => errors.push(e.message) });
+    // Ten records of 1,016 bytes fill a file of 0.01 MiB; the third file lands on /dev/full (ENOSPC).
+    symlinkSync('/dev/full', join(dir, 'ring-20231114T221320Z-000003.pcap'));
+    for (let i = 0; i < 30; i++) rotator.write(record(i));
+    expect(rotator.stats()).toMatchObject({ failing: null, filesDeletedForSpace: 0 });
+    rotator.write(record(30)); // closing file 3 fails: its 10 records and this one are lost, file 1 makes room
+    expect(rotator.stats()).toMatchObject({ written: 20, dropped: 11, filesDeleted: 1, filesDeletedForSpace: 1, failing: 'no space left on the device' });
+    expect(files()).toEqual(['ring-20231114T221320Z-000002.pcap']);
+    for (let i = 31; i < 36; i++) rotator.write(record(i)); // file 4, on the disk
+    rotator.flush();
+    expect(rotator.stats()).toMatchObject({ written: 25, dropped: 11, failing: null });
+    rotator.close();
+    expect(errors).toEqual([expect.stringMatching(/ring-20231114T221320Z-000003\.pcap failed: no space left on the device$/)]);
+    expect(files()).toEqual(['ring-20231114T221320Z-000002.pcap', 'ring-20231114T221320Z-000004.pcap']);
+    expect(firstWords(join(dir, files()[0]!)).words).toEqual(Array.from({ length: 10 }, (_, k) => 10 + k));
+    expect(firstWords(join(dir, files()[1]!)).words).toEqual([31, 32, 33, 34, 35]);
+  });
+
+  it('a full disk leaves the newest good file alone', () => {
+    const rotator = new PcapRotator({ dir, prefix: 'one', rotateMb: 0.01, keep: 5, retryAfterMs: 60_000 });
+    symlinkSync('/dev/full', join(dir, 'one-20231114T221320Z-000002.pcap'));
+    for (let i = 0; i < 21; i++) rotator.write(record(i)); // file 1 fills, file 2 cannot be written
+    expect(rotator.stats()).toMatchObject({ written: 10, dropped: 11, filesDeletedForSpace: 0, failing: 'no space left on the device' });
+    expect(files()).toEqual(['one-20231114T221320Z-000001.pcap']);
+    rotator.close();
+  });
+
   it('a flush that fails while writing loses exactly the records it held', () => {
     const rotator = new PcapRotator({ dir, prefix: 'big', rotateMb: 10, keep: 5, retryAfterMs: 0 });
     symlinkSync('/dev/full', join(dir, 'big-20231114T221320Z-000001.pcap'));

@@ -33,6 +33,10 @@ export interface PcapRotatorStats {
   writeErrors: number;
   filesCreated: number;
   filesDeleted: number;
+  /** Of `filesDeleted`: the oldest files deleted to make room after the disk was full. */
+  filesDeletedForSpace: number;
+  /** Set from a failure until a flush succeeds again: the last error, e.g. `no space left on the device`. */
+  failing: string | null;
   /** The file being written, if any. */
   currentFile: string | null;
 }
@@ -43,7 +47,9 @@ export interface PcapRotatorStats {
  * past `rotateMb` MiB, or when the link type changes (one link type per file); then the oldest files
  * beyond `keep` are deleted, counting those an earlier run left. A write error (disk full, directory
  * gone) never throws: the records it costs are counted, the file is cut back to its last good size,
- * and a new file is tried `retryAfterMs` later.
+ * and a new file is tried `retryAfterMs` later. When the disk is full (`ENOSPC`, `EDQUOT`), the
+ * oldest file of the ring (never the one just cut back) is deleted as well, so that the ring shrinks to
+ * what the disk holds and keeps the newest frames instead of stopping for good.
  */
 export class PcapRotator {
   private readonly dir: string;
@@ -66,6 +72,8 @@ export class PcapRotator {
   private writeErrors = 0;
   private filesCreated = 0;
   private filesDeleted = 0;
+  private filesDeletedForSpace = 0;
+  private lastError: string | null = null;
 
   constructor(options: PcapRotatorOptions) {
     this.dir = resolve(options.dir);
@@ -104,7 +112,7 @@ export class PcapRotator {
       this.written++;
       if (file.flushDue) {
         file.flush();
-        this.failing = false;
+        this.recovered();
       }
     } catch (error) {
       if (!taken) this.dropped++; // a record taken is counted by fail() with the file's other unflushed ones
@@ -118,7 +126,7 @@ export class PcapRotator {
     if (file === null || file.pendingRecords === 0) return;
     try {
       file.flush();
-      this.failing = false;
+      this.recovered();
     } catch (error) {
       this.fail(error);
     }
@@ -143,6 +151,8 @@ export class PcapRotator {
       writeErrors: this.writeErrors,
       filesCreated: this.filesCreated,
       filesDeleted: this.filesDeleted,
+      filesDeletedForSpace: this.filesDeletedForSpace,
+      failing: this.lastError,
       currentFile: this.file?.path ?? null,
     };
   }
@@ -170,18 +180,28 @@ export class PcapRotator {
     const hadPending = file.pendingRecords > 0;
     file.close();
     this.file = null;
-    if (hadPending) this.failing = false;
+    if (hadPending) this.recovered();
+  }
+
+  private recovered(): void {
+    this.failing = false;
+    this.lastError = null;
   }
 
   private deleteBeyondKeep(): void {
-    while (this.files.length > this.keep) {
-      const oldest = this.files.shift()!;
-      try {
-        unlinkSync(oldest);
-        this.filesDeleted++;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.report(new Error(`cannot delete ${oldest}: ${describeFsError(error)}`));
-      }
+    while (this.files.length > this.keep) this.deleteOldest();
+  }
+
+  /** Deletes the oldest kept file; returns whether it was deleted. */
+  private deleteOldest(): boolean {
+    const oldest = this.files.shift()!;
+    try {
+      unlinkSync(oldest);
+      this.filesDeleted++;
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.report(new Error(`cannot delete ${oldest}: ${describeFsError(error)}`));
+      return false;
     }
   }
 
@@ -195,7 +215,11 @@ export class PcapRotator {
       const path = file.path;
       if (!file.abandon()) this.files.splice(this.files.indexOf(path), 1);
     }
+    const code = (error as NodeJS.ErrnoException)?.code;
+    // Room for the retry: the oldest file goes, never the newest kept (the one just cut back, if it holds anything).
+    if ((code === 'ENOSPC' || code === 'EDQUOT') && this.files.length > 1 && this.deleteOldest()) this.filesDeletedForSpace++;
     this.retryAt = Date.now() + this.retryAfterMs;
+    this.lastError = describeFsError(error);
     this.report(new Error(`writing ${file?.path ?? `a PCAP file in ${this.dir}`} failed: ${describeFsError(error)}`));
   }
 

@@ -38,6 +38,7 @@ export async function runSensor(config: SensorConfig): Promise<void> {
         packets: p.packets,
         kernelDropped: p.kernelDropped,
         clockSteps: p.clockSteps,
+        ...(config.writePcap.dir === undefined ? {} : { pcap: sensor.pcapStats(p.name) }),
       })),
       summaries: sensor.summaries,
       published: sensor.publisher.published,

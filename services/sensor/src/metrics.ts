@@ -20,6 +20,13 @@ export function registerSensorMetrics(registry: Registry, sensor: Sensor): void 
   observe('wirewatch_sensor_kernel_dropped_total', 'Frames the kernel dropped before the sensor read them', ['interface'], perInterface((p) => p.kernelDropped));
   observe('wirewatch_sensor_capture_running', '1 while the interface is being captured', ['interface'], perInterface((p) => (p.running ? 1 : 0)));
   observe('wirewatch_sensor_pcap_written_total', 'Frames written to rotating PCAP files', ['interface'], perInterface((p) => sensor.pcapStats(p.name).written));
+  observe('wirewatch_sensor_pcap_dropped_total', 'Frames not saved in the PCAP copy (write errors, disk full)', ['interface'], perInterface((p) => sensor.pcapStats(p.name).dropped));
+  observe(
+    'wirewatch_sensor_pcap_files_deleted_for_space_total',
+    'Oldest PCAP copy files deleted early because the disk was full',
+    ['interface'],
+    perInterface((p) => sensor.pcapStats(p.name).filesDeletedForSpace),
+  );
   observe('wirewatch_sensor_pcap_write_errors_total', 'PCAP copy writes that failed (frame not saved)', ['interface'], perInterface((p) => sensor.pcapStats(p.name).writeErrors));
   observe('wirewatch_sensor_clock_steps_total', 'Steps of the wall clock seen by the interval window (live capture)', ['interface', 'direction'], () =>
     sensor.pipelines.flatMap((p) => [

@@ -11,6 +11,14 @@ import { buildHeartbeat } from './heartbeat.js';
 import { InterfacePipeline, type ClockStep, type ClosedInterval } from './interface-pipeline.js';
 
 export const SOFTWARE = 'wirewatch-sensor/0.1.0';
+
+export interface PcapCopyStats {
+  written: number;
+  dropped: number;
+  writeErrors: number;
+  filesDeletedForSpace: number;
+  failing: string | null;
+}
 /** Summaries a replay may have waiting to be published before it pauses reading. */
 const REPLAY_BACKLOG = 256;
 
@@ -135,9 +143,12 @@ export class Sensor {
     return this.spool.stats();
   }
 
-  pcapStats(name: string): { written: number; writeErrors: number } {
-    const r = this.rotators.get(name);
-    return r ? { written: r.stats().written, writeErrors: r.stats().writeErrors } : { written: 0, writeErrors: 0 };
+  /** The PCAP copy of one interface: frames written and dropped, failures, files deleted to make room, the error while failing. */
+  pcapStats(name: string): PcapCopyStats {
+    const s = this.rotators.get(name)?.stats();
+    return s
+      ? { written: s.written, dropped: s.dropped, writeErrors: s.writeErrors, filesDeletedForSpace: s.filesDeletedForSpace, failing: s.failing }
+      : { written: 0, dropped: 0, writeErrors: 0, filesDeletedForSpace: 0, failing: null };
   }
 
   private sources(): PacketSource[] {
@@ -161,7 +172,9 @@ export class Sensor {
       prefix: `${this.config.id}-${basename(name).replace(/[^A-Za-z0-9_.-]/g, '_')}`,
       rotateMb: w.rotateMb,
       keep: w.keep,
-      onError: (error: Error) => this.log.error({ err: error.message, interface: name }, 'writing the PCAP copy failed; capture goes on'),
+      // Once per run of failures from the rotator, and at most once per 10 s here: a full disk cycles between failing and freeing room.
+      onError: (error: Error) =>
+        this.repeating('warn', { err: error.message, interface: name, ...this.pcapStats(name), dir: w.dir }, 'writing the PCAP copy failed; capture goes on'),
     });
     this.rotators.set(name, rotator);
     return rotator;
