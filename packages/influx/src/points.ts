@@ -1,5 +1,5 @@
 import type { HeartbeatMessage, SummaryMessage, TopLists } from '@wirewatch/protocol';
-import { escapeStringField, escapeTag, line, numberFields, tagSet } from './line-protocol.js';
+import { escapeStringField, escapeTag, numberFields, tagSet } from './line-protocol.js';
 import { MEASUREMENT, TOP_LISTS, type TopListName } from './schema.js';
 
 /** Known DNS response codes and query types get their own field; anything else is summed into `other`. */
@@ -12,9 +12,30 @@ export interface SketchView {
   cardinalities: SummaryMessage['cardinalities'];
 }
 
-/** Lines for one sensor interval (timestamp = interval start): see docs/influxdb-schema.md. */
+/**
+ * The nanoseconds a run's points sit past their millisecond (0 … 999,999), from an FNV-1a hash of the
+ * run id. Two runs of one sensor in one interval (a restart, two sensors sharing an id) write two points
+ * instead of one overwriting the other; a redelivered summary still overwrites itself; no tag, so no new series.
+ */
+export function runOffsetNs(run: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < run.length; i++) h = Math.imul(h ^ run.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % 1_000_000;
+}
+
+/** A line-protocol timestamp in nanoseconds: `ms` followed by six digits of `offsetNs`. */
+export function timestampNs(ms: number, offsetNs = 0): string {
+  return offsetNs === 0 ? `${ms}000000` : `${ms}${String(offsetNs).padStart(6, '0')}`;
+}
+
+/** `measurement,tags fields timestampNs` (every point is written with precision `ns`). */
+function line(measurement: string, tags: string, fields: string, timestamp: string): string {
+  return `${measurement}${tags} ${fields} ${timestamp}`;
+}
+
+/** Lines for one sensor interval (timestamp = interval start + the run's offset): see docs/influxdb-schema.md. */
 export function summaryLines(m: SummaryMessage, view: SketchView, out: string[] = []): string[] {
-  const t = m.start;
+  const t = timestampNs(m.start, runOffsetNs(m.run));
   const tags = tagSet([
     ['interface', m.interface],
     ['sensor', m.sensor],
@@ -90,12 +111,12 @@ function dnsFields(m: SummaryMessage): string {
 
 /** Fleet-wide top lists of one interval, merged from `summaries` sensor summaries. */
 export function fleetTopLines(start: number, top: TopLists, summaries: number, out: string[] = []): string[] {
-  topLines(MEASUREMENT.fleetTop, '', top, start, out, `,sensors=${summaries}`);
+  topLines(MEASUREMENT.fleetTop, '', top, timestampNs(start), out, `,sensors=${summaries}`);
   return out;
 }
 
 /** Rank-tagged lines: at most topN series per list, whatever addresses come and go. */
-export function topLines(measurement: string, tags: string, top: TopLists, timestampMs: number, out: string[], extraFields = ''): void {
+export function topLines(measurement: string, tags: string, top: TopLists, timestamp: string, out: string[], extraFields = ''): void {
   for (const list of TOP_LISTS) {
     const entries = listEntries(top, list);
     for (let i = 0; i < entries.length; i++) {
@@ -105,7 +126,7 @@ export function topLines(measurement: string, tags: string, top: TopLists, times
           measurement,
           `,list=${list},rank=${i + 1}${tags}`,
           `key=${escapeStringField(e.key)},` + numberFields([['packets', e.packets], ['bytes', e.bytes]]) + extraFields,
-          timestampMs,
+          timestamp,
         ),
       );
     }
@@ -133,8 +154,9 @@ function listEntries(top: TopLists, list: TopListName): RankedEntry[] {
   }
 }
 
-/** Lines for one heartbeat (timestamp = when the sensor sent it). */
+/** Lines for one heartbeat (timestamp = when the sensor sent it + the run's offset). */
 export function heartbeatLines(h: HeartbeatMessage, out: string[] = []): string[] {
+  const t = timestampNs(h.sent, runOffsetNs(h.run));
   const sensorTags = tagSet([['sensor', h.sensor]]);
   out.push(
     line(
@@ -153,7 +175,7 @@ export function heartbeatLines(h: HeartbeatMessage, out: string[] = []): string[
         ['spool_corrupt_skipped', h.spool.corrupt_skipped],
         ['interfaces', h.interfaces.length],
       ]),
-      h.sent,
+      t,
     ),
   );
   for (const i of h.interfaces) {
@@ -170,7 +192,7 @@ export function heartbeatLines(h: HeartbeatMessage, out: string[] = []): string[
           ['pcap_written', i.pcap_written],
           ['pcap_write_errors', i.pcap_write_errors],
         ]),
-        h.sent,
+        t,
       ),
     );
   }
