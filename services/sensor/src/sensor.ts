@@ -120,7 +120,11 @@ export class Sensor {
     this.closed = true;
     this.stopConnecting.abort();
     await this.sendHeartbeat();
-    for (const r of this.rotators.values()) r.close();
+    for (const [name, r] of this.rotators) {
+      r.close();
+      const s = this.pcapStats(name);
+      this.log[s.dropped > 0 ? 'warn' : 'info']({ interface: name, ...s }, s.dropped > 0 ? `PCAP copy closed: ${s.dropped} frames not saved` : 'PCAP copy closed: every frame saved');
+    }
     await this.nc?.drain().catch(() => undefined);
     await this.spool.close();
   }
