@@ -70,6 +70,8 @@ export function summaryLines(m: SummaryMessage, view: SketchView, out: string[] 
         ['distinct_destinations', view.cardinalities.destinations],
         ['distinct_conversations', view.cardinalities.conversations],
         ['distinct_flows', view.cardinalities.flows],
+        ['restart_gap_seconds', m.restart === undefined ? NaN : m.restart.gap_ms / 1000],
+        ['restart_unpublished_packets', m.restart?.unpublished_packets ?? NaN],
       ]),
       t,
     ),

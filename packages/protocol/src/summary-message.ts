@@ -102,6 +102,12 @@ export const summaryMessageSchema = z.object({
     distinct_conversations: distinctSketch,
     distinct_flows: distinctSketch,
   }),
+  /**
+   * Only on a restarted live sensor's first summary of each interface: the capture gap since its
+   * previous run (same spool directory) stopped, or last checkpointed when it was killed, and the
+   * packets that killed run had counted on this interface in intervals it never published.
+   */
+  restart: z.object({ previous_run: token, gap_ms: count, unpublished_packets: count }).optional(),
   /** Names of the dns_names sketch's keys, by hex key (a DNS name escaped is at most 1020 characters). */
   dns_name_strings: z
     .record(z.string().regex(/^[0-9a-f]{24}$/), z.string().max(1024))

@@ -87,6 +87,14 @@ export class InterfacePipeline {
     this.options.source.stop();
   }
 
+  /** The interval being filled and its counters so far (null between intervals): what a run checkpoint records. */
+  openCounts(): { start: number; end: number; packets: number; bytes: number } | null {
+    const w = this.window;
+    if (!w.isOpen) return null;
+    const c = this.summarizer.counters;
+    return { start: w.start, end: w.end, packets: c.packets, bytes: c.bytes };
+  }
+
   private onPacket(record: CaptureRecord): void {
     const timeMs = record.timestamp * 1000;
     const window = this.window;

@@ -45,6 +45,7 @@ export async function runSensor(config: SensorConfig): Promise<void> {
       publishLagMs: sensor.publisher.lagMs(),
       spool: sensor.spoolStats(),
       refused: sensor.refused,
+      ...restartHealth(sensor),
     }),
   });
   registerSensorMetrics(server.registry, sensor);
@@ -86,4 +87,13 @@ export async function runSensor(config: SensorConfig): Promise<void> {
   await sensor.close(Number.POSITIVE_INFINITY);
   logOutcome();
   await server.close();
+}
+
+/** /healthz: the gap this run started after, when it is a restart. */
+function restartHealth(sensor: Sensor): { restart?: Record<string, unknown> } {
+  const g = sensor.restartGap;
+  if (g === undefined) return {};
+  return {
+    restart: { previousRun: g.previousRun, clean: g.clean, gapSeconds: (g.to - g.from) / 1000, unpublishedPackets: g.unpublished.reduce((n, o) => n + o.packets, 0) },
+  };
 }

@@ -63,5 +63,12 @@ export function registerSensorMetrics(registry: Registry, sensor: Sensor): void 
     [],
     () => [[{}, sensor.refused.packets]],
   );
+  observe('wirewatch_sensor_restart_gap_seconds', 'Since the previous run of this sensor stopped (or last checkpointed, when killed) until this run began capturing: frames then were not captured (0: not a restart)', [], () => {
+    const g = sensor.restartGap;
+    return [[{}, g === undefined ? 0 : (g.to - g.from) / 1000]];
+  });
+  observe('wirewatch_sensor_restart_unpublished_packets', 'Frames the previous, killed run had counted in intervals it never published (0: clean stop or not a restart)', [], () => [
+    [{}, sensor.restartGap?.unpublished.reduce((n, o) => n + o.packets, 0) ?? 0],
+  ]);
   observe('wirewatch_sensor_nats_connected', '1 while connected to NATS', [], () => [[{}, sensor.connected ? 1 : 0]]);
 }

@@ -9,6 +9,8 @@ import { basename } from 'node:path';
 import type { SensorConfig } from './config.js';
 import { buildHeartbeat } from './heartbeat.js';
 import { InterfacePipeline, type ClockStep, type ClosedInterval } from './interface-pipeline.js';
+import { RestartTracker } from './restart-tracker.js';
+import type { OpenIntervalCounts, RestartGap } from './run-checkpoint.js';
 
 export const SOFTWARE = 'wirewatch-sensor/0.1.0';
 
@@ -51,6 +53,8 @@ export class Sensor {
     readonly config: SensorConfig,
     private readonly spool: Spool,
     private readonly log: Logger,
+    /** Live capture only: checkpoints the run so a restart counts its gap (a replay starts its file over). */
+    private readonly restart?: RestartTracker,
   ) {
     this.link = new NatsLink(`wirewatch-sensor ${config.id}`, log);
     this.repeating = throttledLog(log);
@@ -89,7 +93,8 @@ export class Sensor {
         'spool holds summaries of an earlier run; publishing them first',
       );
     }
-    return new Sensor(config, spool, log);
+    const restart = config.capture.pcap === undefined ? await RestartTracker.open(config.spool.dir, config.id) : undefined;
+    return new Sensor(config, spool, log, restart);
   }
 
   /** Captures until every source ends (replay) or `stop()`; connects to NATS in the background meanwhile. */
@@ -99,7 +104,10 @@ export class Sensor {
     });
     const publishing = this.publisher.run();
     this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), this.config.heartbeatSeconds * 1000);
+    this.restart?.begin(this.run, this.pipelines.map((p) => p.name), () => this.openCounts(), this.log);
     const results = await Promise.allSettled(this.pipelines.map((p) => p.run()));
+    // Every partial interval is in the spool now: the next run's gap starts here.
+    await this.restart?.stop();
     for (const r of results) if (r.status === 'rejected') this.log.error({ err: (r.reason as Error).message }, 'capture stopped');
     void publishing;
     const failed = results.find((r) => r.status === 'rejected');
@@ -137,6 +145,19 @@ export class Sensor {
   /** Connected to a NATS server right now (false while the client is reconnecting). */
   get connected(): boolean {
     return this.link.connected && this.nc !== undefined;
+  }
+
+  /** The capture gap since the previous run of this sensor, when this run is a restart (live capture). */
+  get restartGap(): RestartGap | undefined {
+    return this.restart?.gap;
+  }
+
+  /** The open intervals' counters, as a checkpoint records them. */
+  private openCounts(): OpenIntervalCounts[] {
+    return this.pipelines.flatMap((p) => {
+      const o = p.openCounts();
+      return o === null ? [] : [{ interface: p.name, ...o }];
+    });
   }
 
   get lastSeq(): number {
@@ -197,9 +218,14 @@ export class Sensor {
       kernelDropped: interval.kernelDropped,
       late: interval.late,
     });
+    this.restart?.annotate(message);
     this.summaries++;
     const packets = interval.summarizer.counters.packets;
-    void this.publisher.enqueue(encodeMessage(message), `${this.config.id}-${this.run}-${seq}`).then((spooled) => this.onSpooled(spooled, packets));
+    void this.publisher.enqueue(encodeMessage(message), `${this.config.id}-${this.run}-${seq}`).then((spooled) => {
+      this.onSpooled(spooled, packets);
+      // After the append: a kill in between counts the interval as unpublished twice over, never as nothing.
+      void this.restart?.checkpoint();
+    });
   }
 
   private onClockStep(step: ClockStep): void {
