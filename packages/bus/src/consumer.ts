@@ -69,8 +69,9 @@ export interface BatchConsumerOptions {
 /**
  * Consumes a durable pull consumer until `signal` aborts, handing the handler batches: a batch closes
  * when `batchSize` messages are in or `maxWaitMs` after its first message, so a trickle is handled
- * within `maxWaitMs` and a flood in full batches (one InfluxDB write each). JetStream keeps up to two
- * batches of messages flowing while the handler works. One batch is handled at a time (its acks never
+ * within `maxWaitMs` and a flood in full batches (one InfluxDB write each). One pull of up to
+ * `batchSize` messages is in flight while the handler works (no more: memory stays bounded however
+ * far behind the stream the handler is). One batch is handled at a time (its acks never
  * race the next write), and JetStream is told it is still being worked on while the handler retries a
  * slow or absent database. While `paused()` says so, nothing is consumed.
  */
@@ -80,9 +81,10 @@ export async function runBatchConsumer(nc: NatsConnection, options: BatchConsume
   let consumer: Awaited<ReturnType<typeof js.consumers.get>> | undefined;
   const failed = async (error: unknown): Promise<void> => {
     if (options.signal.aborted) return;
+    // Asked again on the next pass: its info says whether the stream or the consumer is gone.
+    consumer = undefined;
     const missing = missingResource(error);
     if (missing) {
-      consumer = undefined;
       await options.onMissing?.(missing, error as Error);
       if (!options.onMissing) options.onError(error);
       await delay(1000, options.signal);
@@ -96,28 +98,51 @@ export async function runBatchConsumer(nc: NatsConnection, options: BatchConsume
       await delay(250, options.signal);
       continue;
     }
-    let messages: Awaited<ReturnType<NonNullable<typeof consumer>['consume']>>;
-    try {
-      consumer ??= await js.consumers.get(stream, options.name);
-      // A stream or consumer that disappears ends the iteration with its error, instead of nats.js
-      // waiting silently for it to come back (which, after a store loss, it never does by itself).
-      messages = await consumer.consume({ max_messages: options.batchSize * 2, expires: 5000, abort_on_missing_resource: true });
-    } catch (error) {
-      await failed(error);
-      continue;
-    }
-    const stop = () => messages.stop();
+    const pulls = new Pulls(options);
+    const stop = () => pulls.stop();
     options.signal.addEventListener('abort', stop, { once: true });
     let failure: unknown;
     try {
-      await batches(messages[Symbol.asyncIterator](), options);
+      consumer ??= await js.consumers.get(stream, options.name);
+      await batches(pulls.messages(consumer), options);
     } catch (error) {
       failure = error;
     } finally {
       options.signal.removeEventListener('abort', stop);
-      messages.stop();
+      pulls.stop();
     }
     if (failure !== undefined) await failed(failure);
+  }
+}
+
+type PullConsumer = Awaited<ReturnType<ReturnType<typeof jetstream>['consumers']['get']>>;
+
+/**
+ * Messages from one pull request of `batchSize` at a time, the next asked for once the last one is
+ * taken. Why not nats.js's `consume()`: it asks for more as soon as messages arrive, not as they
+ * are handled, so a handler slower than the stream (a fast replay) let the client buffer up to the
+ * consumer's max_ack_pending (200,000 summaries: gigabytes). Here at most one pull is in flight
+ * while a batch is handled. A missing stream or consumer ends the iteration with its error.
+ */
+class Pulls {
+  private current: { stop(): void } | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: BatchConsumerOptions) {}
+
+  async *messages(consumer: PullConsumer): AsyncGenerator<JsMsg> {
+    while (!this.stopped && !this.options.signal.aborted) {
+      const pull = await consumer.fetch({ max_messages: this.options.batchSize, expires: 5000 });
+      this.current = pull;
+      if (this.stopped) pull.stop();
+      for await (const m of pull) yield m;
+      this.current = undefined;
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.current?.stop();
   }
 }
 
