@@ -1,5 +1,6 @@
 import type { AlertEntryState } from './alert-book.js';
 import type { SeriesState } from './evaluators/window-series.js';
+import type { DuplicateIdState } from './duplicate-id-alert.js';
 import type { GroupLimitState } from './group-limit-alert.js';
 import type { Rule } from './rule-schema.js';
 import type { Silence } from './silences.js';
@@ -30,6 +31,8 @@ export interface EngineState {
   /** The window series of windowed rules, each once however many rules share it. */
   series: SeriesState[];
   silences: Silence[];
+  /** The built-in `sensor-duplicate-id` alert, when it has flagged a sensor id (optional: a state without it restores as before). */
+  duplicateIds?: DuplicateIdState;
 }
 
 /** A key-order-independent text of a rule: equal for an unchanged rule across reloads. */

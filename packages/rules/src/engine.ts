@@ -8,6 +8,7 @@ import { FirstSeenEvaluator } from './evaluators/first-seen.js';
 import { WindowSeriesRegistry } from './evaluators/window-series-registry.js';
 import type { SeriesState, WindowSeries } from './evaluators/window-series.js';
 import { WindowedEvaluator } from './evaluators/windowed.js';
+import { DUPLICATE_ID_QUIET_MS, DuplicateIdAlert } from './duplicate-id-alert.js';
 import { GROUP_LIMIT_QUIET_MS, GroupLimitAlert } from './group-limit-alert.js';
 import { durationMs, type Rule, type RuleSet } from './rule-schema.js';
 import { SilenceList, type Silence } from './silences.js';
@@ -25,6 +26,8 @@ export interface EngineOptions {
   maxGroupsPerRule?: number;
   /** How long a rule must turn no group away before its `rule-group-limit` alert resolves (default 5 min). */
   groupLimitQuietMs?: number;
+  /** How long a sensor id's runs must stop interleaving before its `sensor-duplicate-id` alert resolves (default 5 min). */
+  duplicateIdQuietMs?: number;
   /** Intervals kept per group (default 4,096); a longer window loses its oldest, counted as late. */
   maxBucketsPerGroup?: number;
   /** first_seen alerts open at once per rule (default 1,000); more new entities are counted, not alerted. */
@@ -39,6 +42,10 @@ export interface EngineStats {
   maxGroupsPerRule: number;
   /** Rules turning groups away now (their `rule-group-limit` alert is on). */
   atGroupLimit: string[];
+  /** Sensor ids whose runs interleave now (two live sensors share the id: the `sensor-duplicate-id` alert is on). */
+  duplicateIds: string[];
+  /** Times a run of a sensor id spoke again after another run of it did, within a minute, since the engine started. */
+  runInterleavings: number;
 }
 
 interface CompiledRule {
@@ -70,6 +77,8 @@ export class RuleEngine {
   private readonly windows: WindowSeriesRegistry;
   /** Rule-set replacements so far: each starts its new rules in a cohort of their own. */
   private reloads = 0;
+  /** The built-in `sensor-duplicate-id` alert. */
+  private readonly duplicates: DuplicateIdAlert;
 
   constructor(
     ruleSet: RuleSet,
@@ -82,6 +91,7 @@ export class RuleEngine {
       maxAlertsPerRule: options.maxAlertsPerRule ?? 1000,
     };
     this.windows = new WindowSeriesRegistry(this.limits);
+    this.duplicates = new DuplicateIdAlert(this.silenceList, [], options.duplicateIdQuietMs ?? DUPLICATE_ID_QUIET_MS);
     this.compileAll(ruleSet, () => '');
   }
 
@@ -101,6 +111,7 @@ export class RuleEngine {
     });
     engine.restoreSeries(state, options.now);
     for (const s of state.silences) engine.silenceList.add(s);
+    if (state.duplicateIds !== undefined) engine.duplicates.restore(state.duplicateIds, options.now);
     const byName = new Map(engine.compiled.map((c) => [c.rule.name, c]));
     for (const [name, saved] of Object.entries(state.rules)) {
       const current = byName.get(name);
@@ -125,6 +136,7 @@ export class RuleEngine {
 
   observeSummary(summary: SummaryMessage, top: TopLists, atMs: number): AlertTransition[] {
     const out = this.startCall(atMs);
+    this.duplicates.observe('summary', summary.sensor, summary.run, atMs);
     this.windows.observeSummary(summary, top, atMs);
     for (const c of this.compiled) c.evaluator.observeSummary(summary, top, atMs, out);
     return out;
@@ -132,6 +144,7 @@ export class RuleEngine {
 
   observeHeartbeat(heartbeat: HeartbeatMessage, atMs: number): AlertTransition[] {
     const out = this.startCall(atMs);
+    this.duplicates.observe('heartbeat', heartbeat.sensor, heartbeat.run, atMs);
     for (const c of this.compiled) c.evaluator.observeHeartbeat(heartbeat, atMs, out);
     return out;
   }
@@ -143,6 +156,7 @@ export class RuleEngine {
     this.windows.tick(atMs);
     for (const c of this.compiled) c.evaluator.tick(atMs, out);
     for (const c of this.compiled) c.limit.judge(c.evaluator.stats(), atMs, out);
+    this.duplicates.judge(atMs, out);
     return out;
   }
 
@@ -171,6 +185,7 @@ export class RuleEngine {
       gone.limit.book.resolveAll(atMs, out);
     }
     this.compiled = next;
+    this.duplicates.routeTo(next.flatMap((c) => c.rule.receivers));
     this.windows.retain(new Set(next.flatMap((c) => (c.evaluator instanceof WindowedEvaluator ? [c.evaluator] : []))));
     return out;
   }
@@ -194,8 +209,13 @@ export class RuleEngine {
     return out;
   }
 
+  /** The runs seen interleaving under a flagged sensor id. */
+  duplicateRuns(sensor: string): string[] {
+    return this.duplicates.runs(sensor);
+  }
+
   activeAlerts(): ActiveAlert[] {
-    return this.compiled.flatMap((c) => [...c.book.list(), ...c.limit.book.list()]);
+    return [...this.compiled.flatMap((c) => [...c.book.list(), ...c.limit.book.list()]), ...this.duplicates.book.list()];
   }
 
   snapshot(): EngineState {
@@ -221,19 +241,30 @@ export class RuleEngine {
     for (const { rule, book, limit } of this.orphans) {
       rules[rule.name] ??= { rule: structuredClone(rule), fingerprint: '', alerts: book.snapshot(), evaluator: null, limit: limit.snapshot() };
     }
-    return { version: ENGINE_STATE_VERSION, rules, series, silences: this.silenceList.list() };
+    const state: EngineState = { version: ENGINE_STATE_VERSION, rules, series, silences: this.silenceList.list() };
+    const duplicates = this.duplicates.snapshot();
+    if (duplicates.alerts.length > 0 || Object.keys(duplicates.pressedAt).length > 0) state.duplicateIds = duplicates;
+    return state;
   }
 
   stats(): EngineStats {
     const rules: Record<string, RuleStats> = {};
     const atGroupLimit: string[] = [];
-    let alerts = 0;
+    let alerts = this.duplicates.book.size;
     for (const c of this.compiled) {
       rules[c.rule.name] = c.evaluator.stats();
       alerts += c.book.size + c.limit.book.size;
       if (c.limit.pressed) atGroupLimit.push(c.rule.name);
     }
-    return { rules, alerts, silences: this.silenceList.size, maxGroupsPerRule: this.limits.maxGroupsPerRule, atGroupLimit };
+    return {
+      rules,
+      alerts,
+      silences: this.silenceList.size,
+      maxGroupsPerRule: this.limits.maxGroupsPerRule,
+      atGroupLimit,
+      duplicateIds: this.duplicates.flagged,
+      runInterleavings: this.duplicates.interleavings,
+    };
   }
 
   private startCall(atMs: number): AlertTransition[] {
@@ -264,6 +295,7 @@ export class RuleEngine {
   private compileAll(ruleSet: RuleSet, cohortOf: (rule: Rule, fingerprint: string) => string): void {
     this.windows.clear();
     this.compiled = ruleSet.rules.filter((r) => r.enabled).map((r) => this.compile(r, cohortOf(r, fingerprintOf(r))));
+    this.duplicates.routeTo(this.compiled.flatMap((c) => c.rule.receivers));
   }
 
   private compile(rule: Rule, cohort: string): CompiledRule {

@@ -30,3 +30,4 @@ export type { Silence, SilenceMatcher } from './silences.js';
 export { parseDuration, formatDuration } from './duration.js';
 export { DEFAULT_RULES_FILE } from './default-rules.js';
 export { GROUP_LIMIT_RULE, type GroupLimitState } from './group-limit-alert.js';
+export { DUPLICATE_ID_RULE, type DuplicateIdState } from './duplicate-id-alert.js';

@@ -1,3 +1,4 @@
+import { DUPLICATE_ID_RULE } from './duplicate-id-alert.js';
 import { GROUP_LIMIT_RULE } from './group-limit-alert.js';
 import { DISTINCT_METRICS, resolveMetric, type Dimension } from './metrics.js';
 import type { GroupLabel, Rule } from './rule-schema.js';
@@ -13,7 +14,7 @@ const STREAM_LABELS: readonly GroupLabel[] = ['sensor', 'interface'];
 /** What the schema cannot say: metric names, group-by that fits the metric, comparisons that make sense. */
 export function checkRule(rule: Rule): RuleIssue[] {
   const issues: RuleIssue[] = [];
-  if (rule.name === GROUP_LIMIT_RULE) issues.push({ path: ['name'], message: `"${GROUP_LIMIT_RULE}" is the name of a built-in alert` });
+  if (rule.name === GROUP_LIMIT_RULE || rule.name === DUPLICATE_ID_RULE) issues.push({ path: ['name'], message: `"${rule.name}" is the name of a built-in alert` });
   switch (rule.kind) {
     case 'threshold':
     case 'rate_of_change':

@@ -4,7 +4,7 @@ import { JetStreamKeeper, LeaderLease, NatsLink, natsOptions, runBatchConsumer }
 import type { InfluxWriter } from '@wirewatch/influx';
 import type { NotificationReceiver } from '@wirewatch/notify';
 import { HEARTBEAT_SUBJECTS, RejectionLog, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage, type Rejection } from '@wirewatch/protocol';
-import { GROUP_LIMIT_RULE, RuleEngine, parseRuleSet, type AlertTransition, type EngineOptions, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
+import { DUPLICATE_ID_RULE, GROUP_LIMIT_RULE, RuleEngine, parseRuleSet, type AlertTransition, type EngineOptions, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
 import type { Logger } from '@wirewatch/service';
 import { randomBytes } from 'node:crypto';
 import { alertLine, alertMessage, notificationOf } from './alert-events.js';
@@ -88,13 +88,16 @@ export class Alerter {
     return this.outbox.length;
   }
 
-  /** What /healthz warns of: rules turning groups away at their group limit, whose alerts may be missed. */
+  /** What /healthz warns of: rules turning groups away at their group limit, whose alerts may be missed; sensor ids shared by live sensors. */
   get warnings(): string[] {
     const stats = this.engine.stats();
-    return stats.atGroupLimit.map((rule) => {
-      const { groupsRefused, groupsEvicted } = stats.rules[rule];
-      return `rule ${rule} is at its group limit (${stats.maxGroupsPerRule}): ${groupsRefused} new groups refused and ${groupsEvicted} evicted; some of its alerts may be missed`;
-    });
+    return [
+      ...stats.atGroupLimit.map((rule) => {
+        const { groupsRefused, groupsEvicted } = stats.rules[rule];
+        return `rule ${rule} is at its group limit (${stats.maxGroupsPerRule}): ${groupsRefused} new groups refused and ${groupsEvicted} evicted; some of its alerts may be missed`;
+      }),
+      ...stats.duplicateIds.map((sensor) => `sensor id ${sensor} is used by more than one live sensor (runs ${this.engine.duplicateRuns(sensor).join(', ')} interleave): their data mixes`),
+    ];
   }
 
   /** Changes (transitions, deliveries) not yet saved to JetStream KV. */
@@ -282,6 +285,7 @@ export class Alerter {
       await js.publish(alertSubject(t.rule), encodeMessage(message), { msgID: `${t.dedupKey}|${t.state}|${t.at}|${t.repeat}` });
       this.log.info({ rule: t.rule, state: t.state, key: t.dedupKey, value: t.value, silenced: t.silenced, repeat: t.repeat }, 'alert transition');
       if (t.rule === GROUP_LIMIT_RULE) this.logGroupLimit(t);
+      if (t.rule === DUPLICATE_ID_RULE) this.logDuplicateId(t);
       if (t.state === 'pending' || t.silenced) continue;
       for (const receiver of t.receivers) {
         if (!this.receivers.has(receiver)) {
@@ -309,6 +313,16 @@ export class Alerter {
     } else if (t.state === 'resolved') {
       this.limitedRules.delete(rule);
       this.log.info({ rule }, 'rule no longer turning groups away at its group limit');
+    }
+  }
+
+  /** One warning per sensor id and episode (the alert's firing), one line when it ends. */
+  private logDuplicateId(t: AlertTransition): void {
+    const sensor = t.group.sensor;
+    if (t.state === 'firing') {
+      this.log.warn({ sensor, runs: this.engine.duplicateRuns(sensor) }, 'two or more live sensors publish under one sensor id (their runs interleave): their data mixes; give each its own id');
+    } else if (t.state === 'resolved') {
+      this.log.info({ sensor }, 'sensor id no longer shared: its runs stopped interleaving');
     }
   }
 

@@ -35,6 +35,12 @@ export function registerAlerterMetrics(registry: Registry, alerter: Alerter, rec
     const stats = alerter.engine.stats();
     return Object.keys(stats.rules).map((rule) => [{ rule }, stats.atGroupLimit.includes(rule) ? 1 : 0]);
   });
+  observe('wirewatch_alerter_sensor_duplicate_id', '1 while the runs of a sensor id interleave: two live sensors share it (its sensor-duplicate-id alert is on)', ['sensor'], () =>
+    alerter.engine.stats().duplicateIds.map((sensor) => [{ sensor }, 1] as Sample),
+  );
+  observe('wirewatch_alerter_sensor_run_interleavings_total', 'Messages of a sensor id from a run that spoke again after another run of it, within a minute (restarts never do)', [], () => [
+    [{}, alerter.engine.stats().runInterleavings],
+  ]);
   observe('wirewatch_alerter_notifications_total', 'Notifications by receiver and outcome', ['receiver', 'outcome'], () =>
     [...receivers.values()].flatMap((r) => [
       [{ receiver: r.name, outcome: 'sent' }, r.counters.sent] as Sample,
