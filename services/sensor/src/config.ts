@@ -97,7 +97,7 @@ export const sensorConfigSchema = z
       .object({
         dir: z.string().optional().describe('Directory of the copies, `<id>-<interface>-<UTC time>-<seq>.pcap`; unset: no copies.'),
         rotateMb: z.number().positive().default(100).describe('Start a new file after this many MiB.'),
-        keep: z.number().int().min(1).default(10).describe('Files kept per interface; the oldest are deleted.'),
+        keep: z.number().int().min(1).default(10).describe('Files kept per interface; the oldest are deleted (earlier when the disk is full: the ring shrinks to what fits).'),
       })
       .default({ rotateMb: 100, keep: 10 })
       .describe('Optional raw copy of the captured frames in rotating PCAP files.'),
