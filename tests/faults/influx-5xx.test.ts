@@ -38,9 +38,10 @@ afterAll(async () => {
 
 const http = ['--http-port', '0', '--http-host', '127.0.0.1'];
 
-function collector(): ServiceProcess {
-  return startService(bundle, ['collector', '--nats', nats.url, ...http, '--influx-url', proxy.url, '--influx-api', 'v1', '--influx-db', DATABASE], {
+function collector(database: string, env: Record<string, string>): ServiceProcess {
+  return startService(bundle, ['collector', '--nats', nats.url, ...http, '--influx-url', proxy.url, '--influx-api', 'v1', '--influx-db', database], {
     WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: '3',
+    ...env,
   });
 }
 
@@ -49,73 +50,108 @@ async function readyz(service: ServiceProcess): Promise<{ status: number; reason
   return { status: response.status, reason: ((await response.json()) as { reason?: string }).reason ?? '' };
 }
 
+interface Outage {
+  lab: { packets: number; bytes: number; timeline: unknown[] };
+  first: ServiceProcess;
+  second: ServiceProcess;
+  /** Warning and error lines of both collectors during the outage. */
+  linesDuringOutage: number;
+  outageStart: number;
+}
+
+/**
+ * The sensor `sensor` replays the capture into JetStream first (it makes the stream); then the proxy
+ * refuses every write (503, then 500) while two replicas of one durable consumer start, one after the
+ * other; then writes pass, and everything is stored as analyze counts it, once.
+ */
+async function outage(sensorId: string, database: string, env: Record<string, string>): Promise<Outage> {
+  await influx.createDatabase(database);
+  proxy.refused.clear();
+  proxy.passed.clear();
+  const { stdout } = await promisify(execFile)(process.execPath, [bundle, 'analyze', LAB, '--interval', '1', '--no-progress', '--json', '-'], { maxBuffer: 64 << 20 });
+  const lab = JSON.parse(stdout) as Outage['lab'];
+  const sensor = startService(bundle, ['sensor', '--nats', nats.url, ...http, '--id', sensorId, '--pcap', LAB, '--speed', 'max', '--spool-dir', join(influx.dir, `spool-${sensorId}`)], {
+    WIREWATCH_NATS_MANAGE_STREAMS: 'true',
+  });
+  expect(await sensor.exited, sensor.stderr()).toBe(0);
+
+  proxy.refuseWith = 503;
+  const outageStart = Date.now();
+  const first = collector(database, env);
+  await waitFor(async () => (await readyz(first)).status === 503 && (await readyz(first)).reason.includes('writes failing'), {
+    what: '/readyz 503 while writes are refused',
+    timeoutMs: 15_000,
+  });
+  expect((await readyz(first)).reason).toMatch(/^InfluxDB writes failing \(the last 3 attempts or more\): InfluxDB at .* answered HTTP 503/);
+  const second = collector(database, env);
+  await second.url();
+
+  await waitFor(() => Date.now() - outageStart >= PHASE_MS, { what: 'the 503 phase', timeoutMs: PHASE_MS + 1000, intervalMs: 200 });
+  proxy.refuseWith = 500;
+  await waitFor(() => Date.now() - outageStart >= 2 * PHASE_MS, { what: 'the 500 phase', timeoutMs: PHASE_MS + 1000, intervalMs: 200 });
+  expect((await readyz(first)).status).toBe(503);
+  expect(await storedInInflux(influx, database, sensorId)).toMatchObject({ packets: 0, intervals: 0 });
+  const loud = (s: ServiceProcess) => s.logs.filter((l) => l.level === 'warn' || l.level === 'error' || l.level === 'fatal').length;
+  const linesDuringOutage = loud(first) + loud(second);
+  expect(first.logs.filter((l) => l.msg === 'InfluxDB write failed; retrying').length).toBeGreaterThan(3);
+  proxy.refuseWith = null;
+
+  // Back: everything stored exactly once, as analyze counts it.
+  await waitFor(async () => (await storedInInflux(influx, database, sensorId)).packets === lab.packets, {
+    what: `all ${lab.packets} frames stored after the outage`,
+    timeoutMs: 40_000,
+  });
+  expect(await storedInInflux(influx, database, sensorId)).toMatchObject({ packets: lab.packets, bytes: lab.bytes, intervals: lab.timeline.length });
+  await waitFor(async () => (await readyz(first)).status === 200, { what: '/readyz 200 after the outage', timeoutMs: 15_000 });
+  // Logged once per reason: one line for the 503s, one when they turned into 500s.
+  expect(first.logs.filter((l) => l.msg === 'not ready: InfluxDB').map((l) => l.reason)).toEqual([
+    expect.stringMatching(/answered HTTP 503/),
+    expect.stringMatching(/answered HTTP 500/),
+  ]);
+  expect(first.logs.some((l) => l.msg === 'InfluxDB takes writes again')).toBe(true);
+
+  // Every refused request is a failed attempt in /metrics (and every failed attempt was a refusal).
+  const refused = [...proxy.refused.values()].reduce((a, b) => a + b, 0);
+  expect(proxy.refused.get(503)).toBeGreaterThan(0);
+  expect(proxy.refused.get(500)).toBeGreaterThan(0);
+  const failedAttempts = (await first.metric('wirewatch_collector_influx_failed_attempts_total')) + (await second.metric('wirewatch_collector_influx_failed_attempts_total'));
+  expect(failedAttempts).toBe(refused);
+  expect(await first.metric('wirewatch_collector_influx_retries_total')).toBeGreaterThan(0);
+  return { lab, first, second, linesDuringOutage, outageStart };
+}
+
+const report = async (name: string, o: Outage) =>
+  console.log(
+    `influx-5xx (${name}): refused ${JSON.stringify(Object.fromEntries(proxy.refused))}, passed ${JSON.stringify(Object.fromEntries(proxy.passed))}, ` +
+      `warning/error lines during the outage ${o.linesDuringOutage}, stored ${((Date.now() - o.outageStart) / 1000).toFixed(1)} s after the outage began, ` +
+      `redelivered ${(await o.first.metric('wirewatch_collector_redelivered_total')) + (await o.second.metric('wirewatch_collector_redelivered_total'))}`,
+  );
+
 describe('InfluxDB answering 5xx to every write for a long while', () => {
   it('nothing is lost or stored twice, /readyz says why meanwhile, the refusals are counted, the log stays short', async () => {
-    const { stdout } = await promisify(execFile)(process.execPath, [bundle, 'analyze', LAB, '--interval', '1', '--no-progress', '--json', '-'], { maxBuffer: 64 << 20 });
-    const lab = JSON.parse(stdout) as { packets: number; bytes: number; timeline: unknown[] };
-
-    // The whole capture in JetStream first (the sensor makes the stream), so one batch holds it.
-    const sensor = startService(bundle, ['sensor', '--nats', nats.url, ...http, '--id', 'outage', '--pcap', LAB, '--speed', 'max', '--spool-dir', join(influx.dir, 'spool')], {
-      WIREWATCH_NATS_MANAGE_STREAMS: 'true',
-    });
-    expect(await sensor.exited, sensor.stderr()).toBe(0);
-
-    proxy.refuseWith = 503;
-    const outageStart = Date.now();
-    const first = collector();
-    await waitFor(async () => (await readyz(first)).status === 503 && (await readyz(first)).reason.includes('writes failing'), {
-      what: '/readyz 503 while writes are refused',
-      timeoutMs: 15_000,
-    });
-    expect((await readyz(first)).reason).toMatch(/^InfluxDB writes failing \(the last 3 attempts or more\): InfluxDB at .* answered HTTP 503/);
-    // A second replica of the same durable consumer: it must not be handed the batch the first is retrying.
-    const second = collector();
-    await second.url();
-
-    await waitFor(() => Date.now() - outageStart >= PHASE_MS, { what: 'the 503 phase', timeoutMs: PHASE_MS + 1000, intervalMs: 200 });
-    proxy.refuseWith = 500;
-    await waitFor(() => Date.now() - outageStart >= 2 * PHASE_MS, { what: 'the 500 phase', timeoutMs: PHASE_MS + 1000, intervalMs: 200 });
-    expect((await readyz(first)).status).toBe(503);
-    expect(await storedInInflux(influx, DATABASE, 'outage')).toMatchObject({ packets: 0, intervals: 0 });
-    const loud = (s: ServiceProcess) => s.logs.filter((l) => l.level === 'warn' || l.level === 'error' || l.level === 'fatal').length;
-    const linesDuringOutage = loud(first) + loud(second);
-    expect(first.logs.filter((l) => l.msg === 'InfluxDB write failed; retrying').length).toBeGreaterThan(3);
-    proxy.refuseWith = null;
-
-    // Back: everything stored exactly once, as analyze counts it.
-    await waitFor(async () => (await storedInInflux(influx, DATABASE, 'outage')).packets === lab.packets, {
-      what: `all ${lab.packets} frames stored after the outage`,
-      timeoutMs: 40_000,
-    });
-    const stored = await storedInInflux(influx, DATABASE, 'outage');
-    expect(stored).toMatchObject({ packets: lab.packets, bytes: lab.bytes, intervals: lab.timeline.length });
-    await waitFor(async () => (await readyz(first)).status === 200, { what: '/readyz 200 after the outage', timeoutMs: 15_000 });
-    // Logged once per reason: one line for the 503s, one when they turned into 500s.
-    expect(first.logs.filter((l) => l.msg === 'not ready: InfluxDB').map((l) => l.reason)).toEqual([
-      expect.stringMatching(/answered HTTP 503/),
-      expect.stringMatching(/answered HTTP 500/),
-    ]);
-    expect(first.logs.some((l) => l.msg === 'InfluxDB takes writes again')).toBe(true);
-
-    // Every refused request is a failed attempt in /metrics (and every failed attempt was a refusal).
-    const refused = [...proxy.refused.values()].reduce((a, b) => a + b, 0);
-    expect(proxy.refused.get(503)).toBeGreaterThan(0);
-    expect(proxy.refused.get(500)).toBeGreaterThan(0);
-    const failedAttempts = (await first.metric('wirewatch_collector_influx_failed_attempts_total')) + (await second.metric('wirewatch_collector_influx_failed_attempts_total'));
-    expect(failedAttempts).toBe(refused);
-    expect(await first.metric('wirewatch_collector_influx_retries_total')).toBeGreaterThan(0);
-
-    // The batch being retried was extended, not redelivered: the second replica stored none of it.
-    expect(await second.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBe(0);
-    expect(await first.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBe(lab.timeline.length);
-    expect(await first.metric('wirewatch_collector_redelivered_total', { kind: 'summary' })).toBe(0);
-
+    const o = await outage('outage', DATABASE, {});
+    // One batch held every summary: it was extended, not redelivered, and the second replica took none of it.
+    expect(await o.second.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBe(0);
+    expect(await o.first.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBe(o.lab.timeline.length);
+    expect(await o.first.metric('wirewatch_collector_redelivered_total', { kind: 'summary' })).toBe(0);
     // The log: a retry line per attempt, the attempts spaced by a doubling backoff, so a few dozen lines for the whole outage.
-    expect(linesDuringOutage).toBeLessThanOrEqual(40);
-    console.log(
-      `influx-5xx: refused ${JSON.stringify(Object.fromEntries(proxy.refused))}, passed ${JSON.stringify(Object.fromEntries(proxy.passed))}, ` +
-        `warning/error lines during the outage ${linesDuringOutage}, recovered ${((Date.now() - outageStart) / 1000).toFixed(1)} s after the outage began`,
-    );
-    await Promise.all([first.stop(), second.stop()]);
+    expect(o.linesDuringOutage).toBeLessThanOrEqual(40);
+    await report('one batch', o);
+    await Promise.all([o.first.stop(), o.second.stop()]);
+  }, 90_000);
+
+  it('batches of 10 shared by two replicas: both retry their batches, and everything is stored once', async () => {
+    // Own durable consumers: they start from the stream's first message, the first test's summaries included (another sensor).
+    const o = await outage('outage-small', 'outage_small', {
+      WIREWATCH_CONSUMER_BATCH_SIZE: '10',
+      WIREWATCH_CONSUMER_SUMMARIES: 'small-summaries',
+      WIREWATCH_CONSUMER_HEARTBEATS: 'small-heartbeats',
+      WIREWATCH_FLEET_CONSUMER: 'small-fleet',
+    });
+    // Both replicas held batches through the outage (stored, then, by either of them, each interval once: see outage()).
+    expect(await o.first.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBeGreaterThan(0);
+    expect(await o.second.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBeGreaterThan(0);
+    await report('batches of 10', o);
+    await Promise.all([o.first.stop(), o.second.stop()]);
   }, 90_000);
 });
