@@ -94,6 +94,21 @@ describe('v1 API: influxd 1.6', () => {
     expect(v2.message).toMatch(/does not serve \/api\/v2\/write .* need the v1 API$/);
   });
 
+  it('counts failed attempts in a row until a write is accepted, malformed lines aside (the collector\'s readiness)', async () => {
+    const w = writer({ api: 'v1', database: 'streak' });
+    await rejection(w.write(trafficLines('streak', 1)));
+    await rejection(w.write(trafficLines('streak', 1)));
+    expect(w.stats).toMatchObject({ consecutiveFailures: 2, lastSuccessAt: undefined });
+    expect(w.stats.lastFailureAt).toBeGreaterThan(0);
+    await influx.createDatabase('streak');
+    // Bad data: the server works, so the streak neither grows nor ends.
+    await rejection(w.write(['traffic,sensor=streak packets=']));
+    expect(w.stats.consecutiveFailures).toBe(2);
+    await w.write(trafficLines('streak', 1));
+    expect(w.stats.consecutiveFailures).toBe(0);
+    expect(w.stats.lastSuccessAt).toBeGreaterThanOrEqual(w.stats.lastFailureAt!);
+  });
+
   it('keeps retrying while influxd is down and resolves once it is back', async () => {
     const retries: RetryEvent[] = [];
     const w = writer({ api: 'v1', onRetry: (event) => retries.push(event) });

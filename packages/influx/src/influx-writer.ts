@@ -2,6 +2,7 @@ import { InfluxDB, type Transport } from '@influxdata/influxdb-client';
 import { detectInfluxApi, InfluxUnreachableError, type InfluxApi } from './detect-api.js';
 import { backoffDelay, sleepUnlessAborted } from '@wirewatch/retry';
 import { classifyFailure, InfluxWriteError, type AttemptFailure } from './write-errors.js';
+import { linkedSignal } from './linked-signal.js';
 import { writeEndpoint, type WriteEndpoint } from './write-endpoint.js';
 import { resolveWriterOptions, type InfluxWriterOptions, type ResolvedWriterOptions } from './writer-options.js';
 
@@ -116,7 +117,15 @@ class HttpInfluxWriter implements InfluxWriter {
   }
 
   private async writeWithRetries(lines: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-    const stop = signal ? AbortSignal.any([this.closing.signal, signal]) : this.closing.signal;
+    const stop = linkedSignal([this.closing.signal, signal]);
+    try {
+      return await this.writeUntilSettled(lines, stop.signal);
+    } finally {
+      stop.dispose();
+    }
+  }
+
+  private async writeUntilSettled(lines: readonly string[], stop: AbortSignal): Promise<void> {
     const abandoned = () => {
       this.counters.batchesAborted++;
       return this.closing.signal.aborted
@@ -166,20 +175,22 @@ class HttpInfluxWriter implements InfluxWriter {
       if (error instanceof InfluxUnreachableError) return { retry: true, reason: error.message };
       return { retry: false, error: new InfluxWriteError('rejected', (error as Error).message) };
     }
-    const deadline = AbortSignal.any([stop, AbortSignal.timeout(timeoutMs)]);
+    const deadline = linkedSignal([stop], timeoutMs);
     const started = performance.now();
     try {
       await this.transport.request(endpoint.path, body, {
         method: 'POST',
         headers: endpoint.headers,
         gzipThreshold: Number.isFinite(gzipThresholdBytes) ? gzipThresholdBytes : undefined,
-        signal: deadline,
+        signal: deadline.signal,
       });
     } catch (error) {
-      if (deadline.aborted && !stop.aborted) {
+      if (deadline.timedOut && !stop.aborted) {
         return { retry: true, reason: `no answer from InfluxDB at ${endpoint.target} within ${timeoutMs} ms` };
       }
       return classifyFailure(error, lines, { target: endpoint.target, api: endpoint.api, timeoutMs });
+    } finally {
+      deadline.dispose();
     }
     this.counters.lastLatencyMs = performance.now() - started;
     this.counters.lastSuccessAt = Date.now();
