@@ -149,9 +149,10 @@ describe('InfluxDB answering 5xx to every write for a long while', () => {
       WIREWATCH_FLEET_CONSUMER: 'small-fleet',
     });
     // Both replicas held batches through the outage (stored, then, by either of them, each interval once: see outage()).
-    expect(await o.first.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBeGreaterThan(0);
-    expect(await o.second.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBeGreaterThan(0);
+    // A batch still in its backoff (the writer waits up to 30 s) is written once that ends.
+    const taken = async (s: ServiceProcess) => s.metric('wirewatch_collector_messages_total', { kind: 'summary' });
+    await waitFor(async () => (await taken(o.first)) > 0 && (await taken(o.second)) > 0, { what: 'both replicas to have written summaries', timeoutMs: 35_000 });
     await report('batches of 10', o);
     await Promise.all([o.first.stop(), o.second.stop()]);
-  }, 90_000);
+  }, 120_000);
 });
