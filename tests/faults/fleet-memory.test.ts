@@ -17,10 +17,10 @@ const HOURS = Number(process.env.WIREWATCH_FLEET_MEMORY_HOURS ?? 2);
 const INTERVALS = Math.round(HOURS * 3600);
 /**
  * "A few hundred MB": ~100 MB idle, ~50 MB more for the summary consumer at full speed, the merge's
- * cap of 128 MiB of sketches, and garbage V8 has not collected yet (measured: 383 MB for 2 h).
- * Uncapped, 2 h of intervals alone were 1.4 GB.
+ * cap of 128 MiB of sketches, and garbage V8 has not collected yet (measured: 354 MB for 2 h, 376 MB
+ * for 24 h). Uncapped, 2 h of intervals alone were 1.4 GB.
  */
-const RSS_LIMIT_MB = 500;
+const RSS_LIMIT_MB = 450;
 
 let bundle: string;
 let nats: NatsHandle;
