@@ -4,6 +4,11 @@ import { RunCheckpointFile, restartGapOf, type OpenIntervalCounts, type RestartG
 
 /** How often a live sensor records its open intervals' counters (what a SIGKILL would lose uncounted). */
 export const CHECKPOINT_MS = 1000;
+/**
+ * A live capture hands frames over in batches at least this often (LiveCapture's default `maxDelayMs`);
+ * closing it drops the batch still filling, so a clean stop's gap starts this long before the close.
+ */
+export const CAPTURE_BATCH_DELAY_MS = 100;
 
 /**
  * A live sensor's restart accounting: it checkpoints the run (every second, after each closed
@@ -74,14 +79,18 @@ export class RestartTracker {
   /** Records the open intervals now (after an interval closed, or on the timer). */
   checkpoint(now = Date.now()): Promise<void> {
     if (this.stopped || this.run === '') return Promise.resolve();
-    return this.file.write({ version: 1, sensor: this.sensor, run: this.run, at: now, stopped: false, open: this.openCounts() });
+    // Frames of the batch the capture is still filling are in neither `open` nor the spool yet.
+    return this.file.write({ version: 1, sensor: this.sensor, run: this.run, at: now - CAPTURE_BATCH_DELAY_MS, stopped: false, open: this.openCounts() });
   }
 
-  /** The capture ended cleanly and every partial interval went to the spool: the next run's gap starts `now`. */
-  async stop(now = Date.now()): Promise<void> {
+  /**
+   * The capture, closed at `closedAt`, ended and every partial interval went to the spool: the next
+   * run's gap starts at the close less the batch the close dropped.
+   */
+  async stop(closedAt = Date.now()): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.run === '' || this.stopped) return;
     this.stopped = true;
-    await this.file.write({ version: 1, sensor: this.sensor, run: this.run, at: now, stopped: true, open: [] });
+    await this.file.write({ version: 1, sensor: this.sensor, run: this.run, at: closedAt - CAPTURE_BATCH_DELAY_MS, stopped: true, open: [] });
   }
 }

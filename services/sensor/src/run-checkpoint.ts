@@ -15,7 +15,7 @@ const checkpointSchema = z.object({
   version: z.literal(1),
   sensor: z.string(),
   run: z.string(),
-  /** Wall-clock ms of the checkpoint; for a stopped run, when its capture ended. */
+  /** Wall-clock ms up to which the run's frames are accounted for (in `open` or in the spool): the next run's gap starts there. */
   at: z.number().int().nonnegative(),
   /** True once the capture ended cleanly and its partial intervals were handed to the spool. */
   stopped: z.boolean(),

@@ -38,6 +38,8 @@ export class Sensor {
   private refusing = false;
   private readonly repeating: ReturnType<typeof throttledLog>;
   private seq = 0;
+  /** When `stopCapture()` closed the captures (a clean stop). */
+  private stopRequestedAt: number | undefined;
   private nc: NatsConnection | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private readonly rotators = new Map<string, PcapRotator>();
@@ -106,8 +108,8 @@ export class Sensor {
     this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), this.config.heartbeatSeconds * 1000);
     this.restart?.begin(this.run, this.pipelines.map((p) => p.name), () => this.openCounts(), this.log);
     const results = await Promise.allSettled(this.pipelines.map((p) => p.run()));
-    // Every partial interval is in the spool now: the next run's gap starts here.
-    await this.restart?.stop();
+    // Every partial interval is in the spool now: the next run's gap starts where the capture closed.
+    await this.restart?.stop(this.stopRequestedAt);
     for (const r of results) if (r.status === 'rejected') this.log.error({ err: (r.reason as Error).message }, 'capture stopped');
     void publishing;
     const failed = results.find((r) => r.status === 'rejected');
@@ -116,6 +118,7 @@ export class Sensor {
 
   /** Stops capturing (the last partial intervals are emitted); then `close()` publishes what it can. */
   stopCapture(): void {
+    this.stopRequestedAt ??= Date.now();
     for (const p of this.pipelines) p.stop();
   }
 
