@@ -48,7 +48,7 @@ export interface PcapRotatorStats {
  * beyond `keep` are deleted, counting those an earlier run left. A write error (disk full, directory
  * gone) never throws: the records it costs are counted, the file is cut back to its last good size,
  * and a new file is tried `retryAfterMs` later. When the disk is full (`ENOSPC`, `EDQUOT`), the
- * oldest file of the ring (never the one just cut back) is deleted as well, so that the ring shrinks to
+ * oldest file of the ring (never the newest one kept) is deleted as well, so that the ring shrinks to
  * what the disk holds and keeps the newest frames instead of stopping for good.
  */
 export class PcapRotator {
