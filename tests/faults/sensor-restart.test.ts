@@ -83,6 +83,9 @@ describe.skipIf(!canCapture)('live sensor restarted mid-interval on lo', () => {
     const gap = await send(port, 100); // no sensor captures these
     const second = liveSensor('restart-term', port, spoolDir);
     await second.ready();
+    const health = (await (await fetch(`${await second.url()}/healthz`)).json()) as { restart?: { clean: boolean; gapSeconds: number; unpublishedPackets: number } };
+    expect(health.restart).toMatchObject({ clean: true, unpublishedPackets: 0 });
+    expect(await second.metric('wirewatch_sensor_restart_gap_seconds')).toBe(health.restart!.gapSeconds);
     await send(port, 200);
     await capturing(second, 200);
     expect(Date.now(), 'the restart happened inside one interval').toBeLessThan(interval + INTERVAL_MS);
@@ -101,6 +104,7 @@ describe.skipIf(!canCapture)('live sensor restarted mid-interval on lo', () => {
     const marked = inInterval.find((p) => p.restart_gap_seconds !== null)!;
     expect(marked.packets).toBe(200);
     expect(marked.restart_gap_seconds).toBe((Date.parse(String(restarted!.to)) - Date.parse(String(restarted!.from))) / 1000);
+    expect(marked.restart_gap_seconds).toBe(health.restart!.gapSeconds);
     expect(marked.restart_unpublished_packets).toBe(0);
   }, 60_000);
 
