@@ -49,14 +49,15 @@ console.error(`one summary: ${JSON.stringify(template).length} bytes of JSON, ${
 // Peer: InfluxDB's own ingest ceiling for these lines (batches of 500 summaries, one writer).
 async function influxCeiling(): Promise<number> {
   const writer = victoria
-    ? createInfluxWriter({ url: victoria.url, api: 'v2', bucket: 'bench' })
-    : createInfluxWriter({ url: influx.url, api: 'v1', database: 'bench' });
+    ? createInfluxWriter({ url: victoria.url, api: 'v2', bucket: 'bench', precision: 'ns' })
+    : createInfluxWriter({ url: influx.url, api: 'v1', database: 'bench', precision: 'ns' });
   const batch: string[] = [];
   for (let i = 0; i < 500; i++) for (const l of summaryLines({ ...template, sensor: `peer-${i}`, start: 1000 }, view)) batch.push(l);
   const t = performance.now();
   let points = 0;
   for (let round = 0; round < 20; round++) {
-    const shifted = batch.map((l) => l.replace(/ 1000$/, ` ${1000 + round * 1000}`));
+    // Timestamps are ns: the interval start's ms, then the run's six sub-ms digits.
+    const shifted = batch.map((l) => l.replace(/ 1000(\d{6})$/, ` ${1000 + round * 1000}$1`));
     await writer.write(shifted);
     points += shifted.length;
   }
