@@ -42,6 +42,10 @@ export async function startStack(): Promise<Stack> {
     // A killed replica's unacknowledged batch comes back after this long.
     WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: '5',
     WIREWATCH_FLEET_LEASE_SECONDS: '3',
+    // replay-e2e replays 2,427 intervals, then expects later summaries merged into the first ones:
+    // more than the default memory cap of the fleet merge keeps (tests/faults/fleet-memory.test.ts).
+    WIREWATCH_FLEET_MAX_INTERVALS: '10000',
+    WIREWATCH_FLEET_MAX_MEGABYTES: '2048',
   });
   return {
     bundle,

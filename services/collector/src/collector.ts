@@ -115,6 +115,7 @@ export class Collector {
         graceMs: c.fleet.graceSeconds * 1000,
         write: (lines) => this.writer.write(lines, { signal: this.abort.signal }),
         onWriteError: (error) => this.repeating('warn', { err: (error as Error).message }, 'fleet top write failed; retrying'),
+        limits: { maxIntervals: c.fleet.maxIntervals, maxBytes: c.fleet.maxMegabytes * 1024 ** 2 },
         onFirstCapReached: (held) =>
           this.log.warn(held, 'fleet merge at its memory cap: oldest intervals written early, retained merges dropped early (counted in wirewatch_collector_fleet_capped_total)'),
         onFirstShapeMismatch: (subject) =>

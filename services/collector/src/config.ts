@@ -27,8 +27,10 @@ export const collectorConfigSchema = z.object({
       consumer: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).default('collector-fleet').describe('Durable consumer of the merge (every summary); also the lease\'s key.'),
       graceSeconds: z.number().min(0.1).max(600).default(3).describe('How long after an interval\'s first summary the merge waits for the other sensors before writing it.'),
       leaseSeconds: z.number().min(1).max(600).default(10).describe('Lease lifetime: another replica takes over at most this long after the holder died.'),
+      maxIntervals: z.number().int().min(10).max(1_000_000).default(2000).describe('Memory cap of the merge: intervals held at once (open and retained ten minutes for late summaries). Over it, the oldest retained are dropped, then the oldest open written early (docs/reliability.md).'),
+      maxMegabytes: z.number().min(8).max(65_536).default(128).describe('Memory cap of the merge in MiB of sketches (about 0.19 MiB per interval with the sensor\'s default sketch sizes), held the same way as `maxIntervals`.'),
     })
-    .default({ enabled: true, consumer: 'collector-fleet', graceSeconds: 3, leaseSeconds: 10 })
+    .default({ enabled: true, consumer: 'collector-fleet', graceSeconds: 3, leaseSeconds: 10, maxIntervals: 2000, maxMegabytes: 128 })
     .describe('Fleet-wide top lists (`fleet_top`), merged by the one replica holding the lease in the KV bucket `wirewatch_collectors`.'),
   topN: z.number().int().min(1).max(100).default(10).describe('Length of the rank-tagged top lists written per sensor interval (it bounds the series: docs/influxdb-schema.md).'),
   http: z
