@@ -70,5 +70,8 @@ export function registerSensorMetrics(registry: Registry, sensor: Sensor): void 
   observe('wirewatch_sensor_restart_unpublished_packets', 'Frames the previous, killed run had counted in intervals it never published (0: clean stop or not a restart)', [], () => [
     [{}, sensor.restartGap?.unpublished.reduce((n, o) => n + o.packets, 0) ?? 0],
   ]);
+  observe('wirewatch_sensor_checkpoint_write_errors_total', 'Run checkpoints (what a restart measures its gap from) that could not be written to the spool directory', [], () => [
+    [{}, sensor.checkpointWriteErrors],
+  ]);
   observe('wirewatch_sensor_nats_connected', '1 while connected to NATS', [], () => [[{}, sensor.connected ? 1 : 0]]);
 }

@@ -24,16 +24,32 @@ export class RestartTracker {
   private openCounts: () => OpenIntervalCounts[] = () => [];
   private run = '';
   private stopped = false;
+  private log: Logger | undefined;
+  /** True while checkpoint writes fail. */
+  private failing = false;
+  private readonly file: RunCheckpointFile;
 
   private constructor(
-    private readonly file: RunCheckpointFile,
+    spoolDir: string,
     private readonly sensor: string,
-    private readonly previous: Awaited<ReturnType<RunCheckpointFile['read']>>,
-  ) {}
+    private previous: Awaited<ReturnType<RunCheckpointFile['read']>>,
+  ) {
+    // Logged once per streak of failures: a restart meanwhile measures its gap from the last checkpoint written.
+    this.file = new RunCheckpointFile(spoolDir, (error) => {
+      if (error !== null && !this.failing) {
+        this.failing = true;
+        this.log?.warn({ err: error.message, dir: spoolDir }, 'cannot write the run checkpoint: a restart now would count a longer gap than it had, and a killed run\'s open intervals as of the last checkpoint written');
+      } else if (error === null && this.failing) {
+        this.failing = false;
+        this.log?.info({ dir: spoolDir }, 'run checkpoint written again');
+      }
+    });
+  }
 
   static async open(spoolDir: string, sensor: string): Promise<RestartTracker> {
-    const file = new RunCheckpointFile(spoolDir);
-    return new RestartTracker(file, sensor, await file.read());
+    const tracker = new RestartTracker(spoolDir, sensor, undefined);
+    tracker.previous = await tracker.file.read();
+    return tracker;
   }
 
   get checkpointWriteErrors(): number {
@@ -43,6 +59,7 @@ export class RestartTracker {
   /** The capture starts now: measures and logs the gap, writes the first checkpoint, and keeps checkpointing. */
   begin(run: string, interfaces: string[], openCounts: () => OpenIntervalCounts[], log: Logger, now = Date.now()): void {
     this.run = run;
+    this.log = log;
     this.openCounts = openCounts;
     this.gap = restartGapOf(this.previous, this.sensor, run, now);
     if (this.gap !== undefined) {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -33,6 +33,20 @@ describe('run checkpoint', () => {
     await Promise.all(writes);
     expect(await file.read()).toEqual({ ...killed, at: 4 });
     expect(file.writeErrors).toBe(0);
+  });
+
+  it('a failed write is counted and reported, and the next one that succeeds too', async () => {
+    const dir = join(tempDir(), 'not-yet');
+    const results: Array<string | null> = [];
+    const file = new RunCheckpointFile(dir, (error) => results.push(error === null ? null : error.message));
+    await file.write(killed);
+    expect(file.writeErrors).toBe(1);
+    expect(results).toEqual([expect.stringContaining('ENOENT')]);
+    mkdirSync(dir);
+    await file.write(killed);
+    expect(file.writeErrors).toBe(1);
+    expect(results.at(-1)).toBeNull();
+    expect(await file.read()).toEqual(killed);
   });
 
   it('a missing, torn or foreign file reads as no previous run', async () => {

@@ -47,7 +47,11 @@ export class RunCheckpointFile {
   private next: RunCheckpoint | undefined;
   writeErrors = 0;
 
-  constructor(readonly dir: string) {}
+  /** `onWritten`: called after each write with its error, or null (a failed write leaves the checkpoint older than it should be). */
+  constructor(
+    readonly dir: string,
+    private readonly onWritten: (error: Error | null) => void = () => undefined,
+  ) {}
 
   /** The checkpoint a previous run left; undefined when none or unreadable (a torn write: the restart is then not measured). */
   async read(): Promise<RunCheckpoint | undefined> {
@@ -71,8 +75,10 @@ export class RunCheckpointFile {
         try {
           await writeFile(`${path}.tmp`, JSON.stringify(latest));
           await rename(`${path}.tmp`, path);
-        } catch {
+          this.onWritten(null);
+        } catch (error) {
           this.writeErrors++;
+          this.onWritten(error as Error);
         }
       });
     }

@@ -155,6 +155,11 @@ export class Sensor {
     return this.restart?.gap;
   }
 
+  /** Run checkpoints that could not be written (live capture). */
+  get checkpointWriteErrors(): number {
+    return this.restart?.checkpointWriteErrors ?? 0;
+  }
+
   /** The open intervals' counters, as a checkpoint records them. */
   private openCounts(): OpenIntervalCounts[] {
     return this.pipelines.flatMap((p) => {
