@@ -1,6 +1,6 @@
 import { HttpError } from '@influxdata/influxdb-client';
 import { describe, expect, it } from 'vitest';
-import { classifyFailure, describeRejectedLine, retryAfterMs } from './write-errors.js';
+import { classifyFailure, dataRefusalKind, describeRejectedLine, isDataRefusal, retryAfterMs } from './write-errors.js';
 
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new HttpError(status, 'Status', JSON.stringify(body), headers['retry-after'], 'application/json', undefined, headers);
@@ -71,5 +71,35 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs('Thu, 01 Jan 1970 00:00:10 GMT', 4_000)).toBe(6_000);
     expect(retryAfterMs('soon')).toBeUndefined();
     expect(retryAfterMs(undefined)).toBeUndefined();
+  });
+});
+
+describe('dataRefusalKind', () => {
+  // The servers' own words, as influxd 1.6.7 and VictoriaMetrics answered them (tests/faults/poison-*.test.ts).
+  it.each([
+    ['partial write: field type conflict: input field "packets" on measurement "traffic" is type integer, already exists as type float dropped=1', 'field_type_conflict'],
+    ['partial write: points beyond retention policy dropped=1', 'beyond_retention'],
+    ["unable to parse 'traffic,sensor=a packets=1i 9300000000000000000': time outside range 9300000000000000000", 'time_out_of_range'],
+    ["unable to parse 'traffic,interface=eth0\\ packets=1i 1': missing fields", 'unparsable'],
+    ['partial write: max-values-per-tag limit exceeded (100000/100000): measurement="traffic" tag="source" value="x" dropped=1', 'limit_exceeded'],
+    ['something new', 'other'],
+  ])('%s -> %s', (said, kind) => {
+    expect(dataRefusalKind(said)).toBe(kind);
+  });
+
+  it('classifyFailure keeps the server words for it, without the line', () => {
+    const said = 'partial write: points beyond retention policy dropped=1';
+    const failure = classifyFailure(json(400, { error: said }), lines, context);
+    expect(failure.retry).toBe(false);
+    if (failure.retry) return;
+    expect(isDataRefusal(failure.error)).toBe(true);
+    expect(failure.error.serverSaid).toBe(said);
+    expect(dataRefusalKind(failure.error.serverSaid!)).toBe('beyond_retention');
+  });
+
+  it('auth and 5xx are not data refusals', () => {
+    const auth = classifyFailure(json(401, { error: 'authorization failed' }), lines, context);
+    expect(!auth.retry && isDataRefusal(auth.error)).toBe(false);
+    expect(classifyFailure(json(503, { error: 'down' }), lines, context).retry).toBe(true);
   });
 });

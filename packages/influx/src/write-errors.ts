@@ -18,6 +18,8 @@ export class InfluxWriteError extends Error {
     readonly status?: number,
     /** 1-based number, within the batch, of the line the server complained about (bad-data). */
     readonly lineNumber?: number,
+    /** The server's own words (bad-data), unclipped and without the line: what `dataRefusalKind` reads. */
+    readonly serverSaid?: string,
   ) {
     super(message);
   }
@@ -96,7 +98,7 @@ export function classifyFailure(error: unknown, lines: readonly string[], { targ
   }
   if (status === 400 || status === 413 || status === 422) {
     const { message, lineNumber } = describeRejectedLine(error, lines);
-    return { retry: false, error: new InfluxWriteError('bad-data', message, status, lineNumber) };
+    return { retry: false, error: new InfluxWriteError('bad-data', message, status, lineNumber, serverMessage(error)) };
   }
   if (status === 401 || status === 403) {
     return { retry: false, error: new InfluxWriteError('auth', `InfluxDB at ${target} refused the credentials (HTTP ${status}): ${said}`, status) };
@@ -109,4 +111,26 @@ export function classifyFailure(error: unknown, lines: readonly string[], { targ
     return { retry: false, error: new InfluxWriteError('not-found', `InfluxDB at ${target} has no such database or bucket (HTTP 404): ${said}`, status) };
   }
   return { retry: false, error: new InfluxWriteError('rejected', `InfluxDB at ${target} rejected the write (HTTP ${status}): ${said}`, status) };
+}
+
+/**
+ * What a database refused in a batch, in a few bounded kinds (for metric labels and logging once per
+ * kind): a field whose type differs from the stored one, a timestamp outside the retention policy or
+ * outside the range the database can store (InfluxDB: after 2262), a line it cannot parse, a series or
+ * tag-value limit, anything else.
+ */
+export type DataRefusalKind = 'field_type_conflict' | 'beyond_retention' | 'time_out_of_range' | 'unparsable' | 'limit_exceeded' | 'other';
+
+export function dataRefusalKind(message: string): DataRefusalKind {
+  if (/field type conflict|already exists as type|conflicting field type/i.test(message)) return 'field_type_conflict';
+  if (/beyond retention|outside (of )?the retention|retention polic(y|ies) .*(dropped|exceeded)/i.test(message)) return 'beyond_retention';
+  if (/time outside range|timestamp.*(out of range|too (big|large|far))|out of range.*time/i.test(message)) return 'time_out_of_range';
+  if (/max-values-per-tag|max-series-per-database|limit exceeded|too many/i.test(message)) return 'limit_exceeded';
+  if (/unable to parse|cannot parse|failed to parse|invalid|unexpected|bad timestamp|missing/i.test(message)) return 'unparsable';
+  return 'other';
+}
+
+/** A write the database refused for the lines themselves (retrying the same lines cannot help; other lines may pass). */
+export function isDataRefusal(error: unknown): error is InfluxWriteError {
+  return error instanceof InfluxWriteError && error.kind === 'bad-data';
 }
