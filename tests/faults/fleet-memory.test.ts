@@ -77,6 +77,7 @@ describe('fleet merge memory', () => {
     expect(peak).toBeLessThan(RSS_LIMIT_MB);
     // The cap did the bounding: some retained merges went early, counted, and the cap was logged once.
     expect(dropped).toBeGreaterThan(0);
+    expect(early).toBeGreaterThan(0);
     expect(collector.logs.filter((l) => String(l.msg).startsWith('fleet merge at its memory cap'))).toHaveLength(1);
     expect(await collector.metric('wirewatch_collector_fleet_held_bytes')).toBeLessThanOrEqual(128 * 1024 ** 2);
     await collector.stop();

@@ -115,6 +115,7 @@ describe('NATS store lost', () => {
     // The fleet lease's bucket too, or no replica would merge fleet-wide top lists again.
     await waitFor(async () => (await streamNames()).includes('KV_wirewatch_collectors'), { what: 'lease bucket recreated', timeoutMs: 10_000 });
     await waitFor(async () => (await c.metric('wirewatch_collector_fleet_leader')) === 1, { what: 'fleet lease held again', timeoutMs: 10_000 });
+    expect(await c.metric('wirewatch_collector_kv_buckets_recreated_total')).toBeGreaterThanOrEqual(1);
     expect(await consumerNames('WIREWATCH')).toEqual(expect.arrayContaining(['wipe-summaries', 'wipe-heartbeats', 'wipe-fleet']));
     expect(c.logs.filter((l) => String(l.msg).includes('recreated, consuming again')).length).toBeGreaterThanOrEqual(1);
 
