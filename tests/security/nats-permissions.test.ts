@@ -10,7 +10,7 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDurableConsumer, ensureStreams, LeaderLease } from '../../packages/bus/src/index.js';
+import { ensureDurableConsumer, ensureStreams, LeaderLease, MaxDeliveriesWatcher } from '../../packages/bus/src/index.js';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS } from '../../packages/protocol/src/index.js';
 import { makeSensorCredentials } from '../../packages/cli/src/commands/credentials-sensor.js';
 import { labNats, startLabNats, type LabNats } from '../deploy/lab-nats.js';
@@ -129,7 +129,7 @@ describe.each([
   }
 
   /** Every JetStream API request a service must not make, refused; none of them changed anything (checked last). */
-  async function refusedManagement(c: WatchedConnection, exceptStreamCreate = false): Promise<void> {
+  async function refusedManagement(c: WatchedConnection, exceptStreamCreate = false, mayReadStream = false): Promise<void> {
     const jsm = await manager(c);
     const attempts: Array<[string, () => Promise<unknown>]> = [
       ['delete WIREWATCH', () => jsm.streams.delete('WIREWATCH')],
@@ -143,9 +143,10 @@ describe.each([
       ['delete alerter-summaries', () => jsm.consumers.delete('WIREWATCH', 'alerter-summaries')],
       ['create a consumer of its own choosing', () => jsm.consumers.add('WIREWATCH', { durable_name: 'spy', filter_subject: SUMMARY_SUBJECTS })],
       ['create an ephemeral consumer', () => jsm.consumers.add('WIREWATCH', { filter_subject: SUMMARY_SUBJECTS })],
-      ['read a stored message', () => jsm.streams.getMessage('WIREWATCH', { seq: 1 })],
       ['list the streams', () => jsm.streams.names().next()],
     ];
+    // Collectors and the alerter read WIREWATCH messages by sequence (those their consumers gave up on, for the dead-letter stream).
+    if (!mayReadStream) attempts.push(['read a stored message', () => jsm.streams.getMessage('WIREWATCH', { seq: 1 })]);
     if (!exceptStreamCreate) attempts.push(['create the stream', () => jsm.streams.add({ name: 'WIREWATCH', subjects: ['wirewatch.v1.>'] })]);
     attempts.push(['create a stream of its own', () => jsm.streams.add({ name: 'EXFIL', subjects: ['exfil.>'] })]);
     for (const [what, attempt] of attempts) await expect(attempt(), what).rejects.toThrow(VIOLATION);
@@ -228,11 +229,28 @@ describe.each([
     it('cannot publish as a sensor, delete or purge streams and consumers (its own collector-summaries included), nor read other inboxes', async () => {
       const c = await as('collector');
       for (const subject of ['wirewatch.v1.summary.edge-a', 'wirewatch.v1.heartbeat.edge-a']) expect(await refusedPublish(c, subject), subject).toMatch(VIOLATION);
-      await refusedManagement(c, true);
-      await refusedReads(c, ['_INBOX.alerter.>', '_INBOX.sensor.>', '_INBOX.sensor.edge-a.>']);
+      await refusedManagement(c, true, true);
+      await refusedReads(c, ['_INBOX.alerter.>', '_INBOX.sensor.>', '_INBOX.sensor.edge-a.>', '$JS.EVENT.ADVISORY.>', '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.WIREWATCH.alerter-summaries']);
       // the alerter's consumers are not its to pull from or ack
       expect(await refusedPublish(c, '$JS.API.CONSUMER.MSG.NEXT.WIREWATCH.alerter-summaries')).toMatch(VIOLATION);
       expect(await refusedPublish(c, '$JS.ACK.WIREWATCH.alerter-summaries.1.1.1.1.1.1')).toMatch(VIOLATION);
+    });
+  });
+
+  describe('messages their consumers gave up on (max_deliver)', () => {
+    it.each([
+      ['collector', ['collector-summaries', 'collector-heartbeats', 'collector-fleet']],
+      ['alerter', ['alerter-summaries', 'alerter-heartbeats']],
+    ] as const)('the %s hears its own consumers\' advisories, reads the message from WIREWATCH and copies it to its dead-letter subject', async (user, consumers) => {
+      const c = await as(user);
+      const watcher = new MaxDeliveriesWatcher(c.nc, { stream: 'WIREWATCH', consumers: [...consumers], queue: `${user}-max-deliveries`, onDeadLettered: () => undefined, onFailure: () => undefined });
+      await watcher.start();
+      const stored = await (await jetstreamManager(c.nc)).streams.getMessage('WIREWATCH', { seq: 1 });
+      expect(stored?.seq).toBe(1);
+      await watcher.stop();
+      expect(c.errors).toEqual([]);
+      // no other consumer's advisories
+      expect(await subscriptionError(c, '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.WIREWATCH.spy')).toMatch(VIOLATION);
     });
   });
 
@@ -248,8 +266,9 @@ describe.each([
 
     it('cannot delete or purge streams and consumers, nor read other inboxes', async () => {
       const a = await as('alerter');
-      await refusedManagement(a, true);
-      await refusedReads(a, ['_INBOX.collector.>', '_INBOX.sensor.>', '_INBOX.sensor.lab.>']);
+      await refusedManagement(a, true, true);
+      await refusedReads(a, ['_INBOX.collector.>', '_INBOX.sensor.>', '_INBOX.sensor.lab.>', '$JS.EVENT.ADVISORY.>', '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.WIREWATCH.collector-summaries']);
+      await expect(jetstreamManager(a.nc).then((jsm) => jsm.streams.getMessage('KV_wirewatch_collectors', { seq: 1 }))).rejects.toThrow(VIOLATION);
     });
   });
 

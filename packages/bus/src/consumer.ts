@@ -12,7 +12,14 @@ export interface DurableConsumerOptions {
   ackWaitMs?: number;
   /** Unacknowledged messages in flight across all replicas. */
   maxAckPending?: number;
+  /**
+   * Deliveries of one message before JetStream gives up on it and publishes the advisory
+   * `$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>` (`MaxDeliveriesWatcher` copies it to the dead-letter stream).
+   */
+  maxDeliver?: number;
 }
+
+export const DEFAULT_MAX_DELIVER = 20;
 
 export async function ensureDurableConsumer(jsm: JetStreamManager, options: DurableConsumerOptions): Promise<void> {
   const stream = options.stream ?? STREAM_NAME;
@@ -23,13 +30,14 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, options: Dura
     filter_subject: options.filterSubject,
     ack_wait: nanos(options.ackWaitMs ?? 30_000),
     max_ack_pending: options.maxAckPending ?? 20_000,
-    max_deliver: -1,
+    max_deliver: options.maxDeliver ?? DEFAULT_MAX_DELIVER,
   };
   try {
     await jsm.consumers.info(stream, options.name);
     await jsm.consumers.update(stream, options.name, {
       ack_wait: config.ack_wait,
       max_ack_pending: config.max_ack_pending,
+      max_deliver: config.max_deliver,
     });
   } catch (error) {
     if (missingResource(error) !== 'consumer') throw error;

@@ -1,6 +1,6 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JetStreamKeeper, LeaderLease, NatsLink, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import { JetStreamKeeper, LeaderLease, MaxDeliveriesWatcher, NatsLink, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import type { InfluxWriter } from '@wirewatch/influx';
 import type { NotificationReceiver } from '@wirewatch/notify';
 import { HEARTBEAT_SUBJECTS, RejectionLog, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage, type Rejection } from '@wirewatch/protocol';
@@ -50,6 +50,8 @@ export class Alerter {
   lease: LeaderLease | undefined;
   /** The stream and consumers, recreated when NATS loses them (its `problem` is a /readyz reason). */
   keeper: JetStreamKeeper | undefined;
+  /** Copies the messages a consumer gave up on (max_deliver) to the dead-letter stream, counted in `rejections`. */
+  maxDeliveries: MaxDeliveriesWatcher | undefined;
   private readonly link: NatsLink;
   consuming = false;
   private outbox: OutboxEntry[] = [];
@@ -115,10 +117,27 @@ export class Alerter {
     this.nc = nc;
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
     this.keeper = new JetStreamKeeper(nc, { manageStreams: c.nats.manageStreams, streams: { stream: c.nats.stream, replicas: c.nats.replicas }, log: this.log });
+    const maxDeliver = c.consumer.maxDeliver;
     await this.keeper.setUp([
-      { name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs },
-      { name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs },
+      { name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs, maxDeliver },
+      { name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs, maxDeliver },
     ]);
+    this.maxDeliveries = new MaxDeliveriesWatcher(nc, {
+      stream: c.nats.stream,
+      consumers: [c.consumer.summaries, c.consumer.heartbeats],
+      queue: 'wirewatch-alerter-max-deliveries',
+      onDeadLettered: (consumer, subject, deliveries) => {
+        if (this.rejections.record({ kind: 'max_deliver', detail: `delivered ${deliveries} times` })) {
+          this.log.warn({ consumer, subject, deliveries }, 'a message reached the consumer\'s max_deliver: copied to the dead-letter stream (further ones are counted, not logged)');
+        }
+      },
+      onFailure: (consumer, error) => {
+        if (this.rejections.record({ kind: 'max_deliver_copy_failed', detail: error.message })) {
+          this.log.error({ consumer, err: error.message }, 'a message reached max_deliver and could not be copied to the dead-letter stream: lost (counted, further failures not logged)');
+        }
+      },
+    });
+    await this.maxDeliveries.start();
     this.store = await StateStore.open<PersistedState>(nc, c.state.bucket, 'state', c.nats.replicas);
     this.lease = new LeaderLease(nc, {
       // Its own bucket: lease entries expire (the bucket's TTL), the state must not.
@@ -155,6 +174,7 @@ export class Alerter {
     if (this.tickTimer) clearInterval(this.tickTimer);
     if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, timeoutMs))]);
     await this.queue.catch(() => undefined);
+    await this.maxDeliveries?.stop();
     if (this.dirty) await this.save().catch(() => undefined);
     await this.lease?.stop();
     await this.nc?.drain().catch(() => undefined);

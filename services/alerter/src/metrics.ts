@@ -26,6 +26,10 @@ export function registerAlerterMetrics(registry: Registry, alerter: Alerter, rec
     [{ kind: 'heartbeat' }, alerter.counts.heartbeats],
     [{ kind: 'invalid' }, alerter.counts.skipped],
   ]);
+  observe('wirewatch_alerter_max_deliver_total', 'Messages the alerter\'s consumers gave up on after max_deliver deliveries: copied to the dead-letter stream, or lost', ['outcome'], () => [
+    [{ outcome: 'dead_lettered' }, alerter.maxDeliveries?.copied ?? 0],
+    [{ outcome: 'copy_failed' }, alerter.maxDeliveries?.failures ?? 0],
+  ]);
   const perRule = (read: (stats: RuleStats) => number) => (): Sample[] => Object.entries(alerter.engine.stats().rules).map(([rule, stats]) => [{ rule }, read(stats)]);
   observe('wirewatch_alerter_rule_group_limit', 'Groups one rule may track (engine.maxGroupsPerRule)', [], () => [[{}, alerter.engine.stats().maxGroupsPerRule]]);
   observe('wirewatch_alerter_rule_groups', 'Groups each rule tracks now', ['rule'], perRule((s) => s.groups));

@@ -1,6 +1,6 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JetStreamKeeper, LeaderLease, NatsLink, deadLetter, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import { JetStreamKeeper, LeaderLease, MaxDeliveriesWatcher, NatsLink, deadLetter, natsOptions, runBatchConsumer } from '@wirewatch/bus';
 import { createInfluxWriter, heartbeatLines, summaryLines, type InfluxWriter } from '@wirewatch/influx';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummaryForStorage } from '@wirewatch/protocol';
 import { throttledLog, type Logger } from '@wirewatch/service';
@@ -20,6 +20,8 @@ export class Collector {
   lease: LeaderLease | undefined;
   /** The stream and consumers, recreated when NATS loses them (its `problem` is a /readyz reason). */
   keeper: JetStreamKeeper | undefined;
+  /** Copies the messages a consumer gave up on (max_deliver) to the dead-letter stream. */
+  maxDeliveries: MaxDeliveriesWatcher | undefined;
   readonly id = randomBytes(4).toString('hex');
   private readonly abort = new AbortController();
   private readonly link: NatsLink;
@@ -47,6 +49,7 @@ export class Collector {
       write,
       deadLetter: dead(config.consumer.summaries),
       onFirstRejection: onFirstRejection('summaries'),
+      signal: this.abort.signal,
     });
     this.heartbeats = new BatchIngest({
       convert: (data, subject) => {
@@ -56,6 +59,7 @@ export class Collector {
       write,
       deadLetter: dead(config.consumer.heartbeats),
       onFirstRejection: onFirstRejection('heartbeats'),
+      signal: this.abort.signal,
     });
   }
 
@@ -78,11 +82,13 @@ export class Collector {
     const nc = await this.link.connect(natsOptions(c.nats), this.abort.signal);
     this.nc = nc;
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
+    const maxDeliver = c.consumer.maxDeliver;
     this.keeper = new JetStreamKeeper(nc, { manageStreams: c.nats.manageStreams, streams: { stream: c.nats.stream, replicas: c.nats.replicas }, log: this.log });
     this.jsm = await this.keeper.setUp([
-      { name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs },
-      { name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs },
+      { name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs, maxDeliver },
+      { name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs, maxDeliver },
     ]);
+    await this.watchMaxDeliveries(nc);
     this.log.info({ servers: c.nats.servers, stream: c.nats.stream }, 'consuming');
     this.consuming = true;
     const common = {
@@ -108,7 +114,7 @@ export class Collector {
   /** The fleet merge: its own durable consumer, fetched only while this replica holds the lease. */
   private async startFleet(nc: NatsConnection, common: Omit<Parameters<typeof runBatchConsumer>[1], 'name' | 'handle'>): Promise<void> {
     const c = this.config;
-    await this.keeper!.setUp([{ name: c.fleet.consumer, filterSubject: SUMMARY_SUBJECTS, ackWaitMs: common.ackWaitMs, maxAckPending: 200_000 }]);
+    await this.keeper!.setUp([{ name: c.fleet.consumer, filterSubject: SUMMARY_SUBJECTS, ackWaitMs: common.ackWaitMs, maxAckPending: 200_000, maxDeliver: c.consumer.maxDeliver }]);
     const newMerge = () =>
       new FleetMerge({
         topN: c.topN,
@@ -151,11 +157,41 @@ export class Collector {
     }
   }
 
+  /**
+   * Messages a consumer gave up on after max_deliver deliveries go to the dead-letter stream, counted
+   * as rejections with reason `max_deliver` (the fleet merge's among its skipped summaries).
+   */
+  private async watchMaxDeliveries(nc: NatsConnection): Promise<void> {
+    const c = this.config;
+    const logged = new Set<string>();
+    const once = (key: string, log: () => void) => {
+      if (!logged.has(key)) log();
+      logged.add(key);
+    };
+    this.maxDeliveries = new MaxDeliveriesWatcher(nc, {
+      stream: c.nats.stream,
+      consumers: [c.consumer.summaries, c.consumer.heartbeats, ...(c.fleet.enabled ? [c.fleet.consumer] : [])],
+      queue: 'wirewatch-collector-max-deliveries',
+      onDeadLettered: (consumer, subject, deliveries) => {
+        const rejection = { kind: 'max_deliver', detail: `delivered ${deliveries} times without an acknowledgement` };
+        const log = consumer === c.consumer.summaries ? this.summaries.rejections : consumer === c.consumer.heartbeats ? this.heartbeats.rejections : this.fleet?.skipped;
+        log?.record(rejection);
+        once(`copied ${consumer}`, () =>
+          this.log.warn({ consumer, subject, deliveries }, 'a message reached the consumer\'s max_deliver: copied to the dead-letter stream (further ones are counted, not logged)'),
+        );
+      },
+      onFailure: (consumer, error) =>
+        once(`failed ${consumer}`, () => this.log.error({ consumer, err: error.message }, 'a message reached max_deliver and could not be copied to the dead-letter stream: lost (counted, further failures not logged)')),
+    });
+    await this.maxDeliveries.start();
+  }
+
   /** Stops fetching, lets the batch in hand finish its write and acks, then closes the connection. */
   async stop(timeoutMs: number): Promise<void> {
     this.abort.abort();
     if (this.lagTimer) clearInterval(this.lagTimer);
     if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, timeoutMs))]);
+    await this.maxDeliveries?.stop();
     await this.nc?.drain().catch(() => undefined);
     await this.writer.close();
   }

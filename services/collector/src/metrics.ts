@@ -19,6 +19,9 @@ export function registerCollectorMetrics(registry: Registry, collector: Collecto
   observe('wirewatch_collector_dead_letter_failures_total', 'Rejected messages that could not be copied to the dead-letter subject (left for redelivery)', ['kind'], () =>
     ingests().map(([kind, i]) => [{ kind }, i.deadLetterFailures]),
   );
+  observe('wirewatch_collector_max_deliver_copy_failures_total', 'Messages a consumer gave up on (max_deliver) that could not be copied to the dead-letter stream: lost', [], () => [
+    [{}, collector.maxDeliveries?.failures ?? 0],
+  ]);
   observe('wirewatch_collector_consumer_pending', 'Messages not yet acknowledged by the consumer group (waiting + in flight)', ['consumer'], () => [
     [{ consumer: 'summaries' }, collector.pending.summaries],
     [{ consumer: 'heartbeats' }, collector.pending.heartbeats],
