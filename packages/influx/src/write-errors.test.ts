@@ -79,8 +79,8 @@ describe('dataRefusalKind', () => {
   it.each([
     ['partial write: field type conflict: input field "packets" on measurement "traffic" is type integer, already exists as type float dropped=1', 'field_type_conflict'],
     ['partial write: points beyond retention policy dropped=1', 'beyond_retention'],
-    ["unable to parse 'traffic,sensor=a packets=1i 9300000000000000000': time outside range 9300000000000000000", 'time_out_of_range'],
-    ["unable to parse 'traffic,interface=eth0\\ packets=1i 1': missing fields", 'unparsable'],
+    ['partial write: unable to parse \'traffic,sensor=a packets=1i 9300000000000000000\': strconv.ParseInt: parsing "9300000000000000000": value out of range dropped=0', 'time_out_of_range'],
+    ["unable to parse 'traffic,sensor=a,interface=eth0\\ packets=1i 1796409541640000000': invalid tag format", 'unparsable'],
     ['partial write: max-values-per-tag limit exceeded (100000/100000): measurement="traffic" tag="source" value="x" dropped=1', 'limit_exceeded'],
     ['something new', 'other'],
   ])('%s -> %s', (said, kind) => {

@@ -124,7 +124,8 @@ export type DataRefusalKind = 'field_type_conflict' | 'beyond_retention' | 'time
 export function dataRefusalKind(message: string): DataRefusalKind {
   if (/field type conflict|already exists as type|conflicting field type/i.test(message)) return 'field_type_conflict';
   if (/beyond retention|outside (of )?the retention|retention polic(y|ies) .*(dropped|exceeded)/i.test(message)) return 'beyond_retention';
-  if (/time outside range|timestamp.*(out of range|too (big|large|far))|out of range.*time/i.test(message)) return 'time_out_of_range';
+  // influxd 1.x: a nanosecond timestamp past 2262 overflows int64 ("parsing \"9300000000000000000\": value out of range").
+  if (/time outside range|timestamp.*(out of range|too (big|large|far))|parsing "\d{19,}": value out of range/i.test(message)) return 'time_out_of_range';
   if (/max-values-per-tag|max-series-per-database|limit exceeded|too many/i.test(message)) return 'limit_exceeded';
   if (/unable to parse|cannot parse|failed to parse|invalid|unexpected|bad timestamp|missing/i.test(message)) return 'unparsable';
   return 'other';
