@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../harness/index.js';
+import { mountSmallDisk, waitFor, type SmallDisk } from '../harness/index.js';
 import { killAll } from '../pipeline/service-process.js';
 import { writeManyHostsPcap } from './sensor-captures.js';
 import { startMs, startSensorStack, type AnalyzeReport, type SensorStack } from './sensor-stack.js';
@@ -18,26 +16,14 @@ const CAPTURE = { startMs: Date.UTC(2026, 0, 2), intervals: 200, intervalMs: 250
 const DISK_BYTES = 2 << 20;
 const WARNING = 'writing the PCAP copy failed; capture goes on';
 
-let mountPoint: string | undefined;
-let skipReason: string | undefined;
+let disk: SmallDisk | undefined;
 let stack: SensorStack;
 let pcap: string;
 let lab: AnalyzeReport;
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) {
-    skipReason = 'not root: cannot mount a 2 MiB tmpfs';
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'wirewatch-pcap-ring-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
-    mountPoint = dir;
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    skipReason = `mount refused: ${(error as Error).message.split('\n')[0]}`;
-    return;
-  }
+  disk = mountSmallDisk('wirewatch-pcap-ring', '2m');
+  if (disk.dir === undefined) return;
   stack = await startSensorStack();
   pcap = join(stack.dir, 'ring.pcap');
   writeManyHostsPcap(pcap, CAPTURE);
@@ -47,10 +33,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await killAll();
   await stack?.dispose();
-  if (mountPoint) {
-    execFileSync('umount', [mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
-  }
+  disk?.dispose();
 });
 
 interface PcapCopy {
@@ -77,7 +60,8 @@ function walkPcap(path: string): { frames: number; lastMs: number; whole: boolea
 
 describe('the sensor PCAP ring on a 2 MiB disk', () => {
   it('summaries are stored as analyze reports them; the ring drops and deletes its oldest files (counted) and keeps the newest frames', async (context) => {
-    if (!mountPoint) return context.skip(skipReason);
+    if (disk?.dir === undefined) return context.skip(disk?.skipReason);
+    const mountPoint = disk.dir;
     const ring = join(mountPoint, 'ring');
     const started = Date.now();
     // 4x the recorded pace: about 12 s, so the one-second retries after a failure happen many times.

@@ -1,9 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, openSync, closeSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../harness/index.js';
+import { mountSmallDisk, waitFor, type SmallDisk } from '../harness/index.js';
 import { killAll } from '../pipeline/service-process.js';
 import { writeManyHostsPcap } from './sensor-captures.js';
 import { startMs, startSensorStack, type AnalyzeReport, type SensorStack } from './sensor-stack.js';
@@ -18,25 +16,13 @@ const INTERVAL = 0.25;
 const CAPTURE = { startMs: Date.UTC(2026, 0, 1), intervals: 200, intervalMs: 250, hostsPerInterval: 200 };
 let pcap: string;
 
-let mountPoint: string | undefined;
-let skipReason: string | undefined;
+let disk: SmallDisk | undefined;
 let stack: SensorStack;
 let lab: AnalyzeReport;
 
 beforeAll(async () => {
-  if (process.getuid?.() !== 0) {
-    skipReason = 'not root: cannot mount a 2 MiB tmpfs';
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'wirewatch-full-disk-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
-    mountPoint = dir;
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    skipReason = `mount refused: ${(error as Error).message.split('\n')[0]}`;
-    return;
-  }
+  disk = mountSmallDisk('wirewatch-full-disk', '2m');
+  if (disk.dir === undefined) return;
   stack = await startSensorStack();
   pcap = join(stack.dir, 'many-hosts.pcap');
   writeManyHostsPcap(pcap, CAPTURE);
@@ -46,10 +32,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await killAll();
   await stack?.dispose();
-  if (mountPoint) {
-    execFileSync('umount', [mountPoint]);
-    rmSync(mountPoint, { recursive: true, force: true });
-  }
+  disk?.dispose();
 });
 
 /** Writes zeros to `path` until the file system is full. */
@@ -69,7 +52,8 @@ const finalLine = (logs: Array<Record<string, unknown>>) => logs.filter((l) => t
 
 describe('sensor spool on a 2 MiB disk', () => {
   it('takes a replay of over 4 MB of summaries with nothing dropped: acknowledged ones leave the disk', async (context) => {
-    if (!mountPoint) return context.skip(skipReason);
+    if (disk?.dir === undefined) return context.skip(disk?.skipReason);
+    const mountPoint = disk.dir;
     // 4x the recorded pace: 16 summaries (0.5 MB) a second. What must fit the disk is the backlog not yet acknowledged, not the total.
     const sensor = stack.sensor(['--id', 'small-disk', '--pcap', pcap, '--speed', '4', '--interval', String(INTERVAL), '--spool-dir', join(mountPoint, 'small-disk')]);
     expect(await sensor.exited, sensor.stderr()).toBe(0);
@@ -82,7 +66,8 @@ describe('sensor spool on a 2 MiB disk', () => {
   }, 60_000);
 
   it('counts and logs the summaries dropped while the disk is full, writes again once space returns, and says so at the end', async (context) => {
-    if (!mountPoint) return context.skip(skipReason);
+    if (disk?.dir === undefined) return context.skip(disk?.skipReason);
+    const mountPoint = disk.dir;
     const spoolDir = join(mountPoint, 'full-disk');
     mkdirSync(spoolDir);
     const filler = join(mountPoint, 'filler');

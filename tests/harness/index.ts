@@ -31,5 +31,6 @@ export { influxRows, type InfluxQueryResponse, type InfluxRow } from './influxql
 export { startNats, type NatsAuth, type NatsHandle, type NatsOptions } from './nats.js';
 export { freePort, freePorts } from './ports.js';
 export type { ServerControl } from './server-control.js';
+export { mountSmallDisk, type SmallDisk } from './small-disk.js';
 export { startVictoriaMetrics, type VictoriaHandle, type VictoriaSeries } from './victoria.js';
 export { waitFor, type WaitOptions } from './wait.js';

@@ -1,32 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mountSmallDisk, type SmallDisk } from '../../../tests/harness/small-disk.js';
 import { Spool } from './spool.js';
 
 /** A real 2 MiB file system (tmpfs), as root only: mounting needs it. */
-let mountPoint: string | undefined;
-let skipReason: string | undefined;
+let disk: SmallDisk | undefined;
 beforeAll(() => {
-  if (process.getuid?.() !== 0) {
-    skipReason = 'not root: cannot mount a small tmpfs';
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'wirewatch-spool-tmpfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', dir], { stdio: 'pipe' });
-    mountPoint = dir;
-  } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
-    skipReason = `mount refused: ${(error as Error).message.split('\n')[0]}`;
-  }
+  disk = mountSmallDisk('wirewatch-spool-tmpfs', '2m');
 });
 afterAll(() => {
-  if (!mountPoint) return;
-  execFileSync('umount', [mountPoint]);
-  rmSync(mountPoint, { recursive: true, force: true });
+  disk?.dispose();
 });
 
 /** Writes zeros to `path` until the file system says it is full. */
@@ -44,7 +28,8 @@ async function fillDisk(path: string): Promise<void> {
 
 describe('Spool on a real 2 MiB file system', () => {
   it('fits 600 acknowledged 30 KB summaries (18 MB) with nothing dropped, counts drops while the disk is full, and writes again once space returns', async (context) => {
-    if (!mountPoint) return context.skip(skipReason);
+    if (disk?.dir === undefined) return context.skip(disk?.skipReason);
+    const mountPoint = disk.dir;
     const dir = join(mountPoint, 'spool');
     const spool = await Spool.open(dir, { maxBytes: 512 << 20 });
     const summary = new Uint8Array(30_000).fill(7);
