@@ -156,7 +156,10 @@ class Pulls {
 
 const TIMEOUT = Symbol('timeout');
 
-/** Reads batches off one `consume()` until it ends, aborts, or the consumer is paused. */
+/**
+ * Reads batches off the pulls until they end, fail, abort, or the consumer is paused. A failure
+ * while a batch is open is thrown after that batch is handled.
+ */
 async function batches(iterator: AsyncIterator<JsMsg>, options: BatchConsumerOptions): Promise<void> {
   let next: Promise<IteratorResult<JsMsg>> | undefined;
   while (!options.signal.aborted && !options.paused?.()) {
@@ -168,13 +171,24 @@ async function batches(iterator: AsyncIterator<JsMsg>, options: BatchConsumerOpt
     if (options.paused?.()) return;
     const batch: JsMsg[] = [first.value];
     const deadline = Date.now() + options.maxWaitMs;
+    // The pull failing while a batch is open (e.g. NATS going down answers it with "server shutdown"):
+    // the messages already in hand are still handled, then the error is passed on. Dropping them would
+    // leave them unacknowledged until ack_wait ran out (30 s by default) before they came back.
+    let ended: { error: unknown } | undefined;
     while (batch.length < options.batchSize) {
-      next ??= iterator.next();
+      next ??= observed(iterator.next());
       const wait = deadline - Date.now();
       if (wait <= 0) break;
       let timer: NodeJS.Timeout | undefined;
-      const r = await Promise.race([next, new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), wait)))]);
-      clearTimeout(timer);
+      let r: IteratorResult<JsMsg> | typeof TIMEOUT;
+      try {
+        r = await Promise.race([next, new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), wait)))]);
+      } catch (error) {
+        ended = { error };
+        break;
+      } finally {
+        clearTimeout(timer);
+      }
       if (r === TIMEOUT) break;
       next = undefined;
       if (r.done) break;
@@ -191,7 +205,17 @@ async function batches(iterator: AsyncIterator<JsMsg>, options: BatchConsumerOpt
     } finally {
       clearInterval(extend);
     }
+    if (ended) throw ended.error;
   }
+}
+
+/**
+ * A next message asked for before a batch is handled may fail while the handler works: marked as
+ * observed so that is not an unhandled rejection (it is awaited, and thrown, after the handler).
+ */
+function observed<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function delay(ms: number, signal: AbortSignal): Promise<void> {
