@@ -9,8 +9,13 @@ import { HEADER_DEAD_LETTER_REASON, HEADER_ORIGINAL_SUBJECT, deadLetterSubject, 
 export async function deadLetter(nc: NatsConnection, consumer: string, message: JsMsg, rejection: Rejection): Promise<void> {
   const h = headers();
   h.set(HEADER_ORIGINAL_SUBJECT, message.subject);
-  h.set(HEADER_DEAD_LETTER_REASON, `${rejection.kind}: ${rejection.detail}`.slice(0, 1024));
+  h.set(HEADER_DEAD_LETTER_REASON, headerValue(`${rejection.kind}: ${rejection.detail}`));
   await jetstream(nc).publish(deadLetterSubject(consumer), message.data, { headers: h });
+}
+
+/** A header value: one line (NATS headers cannot carry CR or LF; InfluxDB's errors list one line each), at most 1 KiB. */
+function headerValue(text: string): string {
+  return text.replace(/[\r\n]+/g, ' | ').slice(0, 1024);
 }
 
 /** Where JetStream says a consumer gave up on a message after max_deliver deliveries. */

@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { fleetTopLines } from '@wirewatch/influx';
+import { dataRefusalKind, fleetTopLines, isDataRefusal } from '@wirewatch/influx';
 import { FleetWindows, RejectionLog, decodeSummary, type FleetWindowsLimits } from '@wirewatch/protocol';
 
 /** Intervals written per InfluxDB request. */
@@ -105,11 +105,34 @@ export class FleetMerge {
       } catch (error) {
         ok = false;
         this.options.onWriteError(error);
-        for (const interval of chunk) this.windows.retry(interval, Date.now());
+        if (isDataRefusal(error)) await this.writeEachAlone(chunk);
+        else for (const interval of chunk) this.windows.retry(interval, Date.now());
       }
     }
     this.windows.forgetOld(now);
     return ok;
+  }
+
+  /**
+   * InfluxDB refused a chunk for its data (an interval past 2262, beyond the retention policy...): each
+   * interval written alone; one refused alone is left out (its summaries terminated, counted in
+   * `skipped` as `influx_<kind>`; the summary consumer dead-letters those summaries itself), never retried forever.
+   */
+  private async writeEachAlone(chunk: ReturnType<FleetWindows<JsMsg>['takeDue']>): Promise<void> {
+    for (const interval of chunk) {
+      try {
+        await this.options.write(fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries));
+        for (const m of interval.tokens) m.ack();
+        this.intervalsWritten++;
+      } catch (error) {
+        if (!isDataRefusal(error)) {
+          this.windows.retry(interval, Date.now());
+          continue;
+        }
+        for (const m of interval.tokens) m.term();
+        for (const _ of interval.tokens) this.skipped.record({ kind: `influx_${dataRefusalKind(error.serverSaid ?? error.message)}`, detail: error.message });
+      }
+    }
   }
 
   private reportCap(): void {

@@ -12,7 +12,7 @@ export async function runCollector(config: CollectorConfig): Promise<void> {
   const writer = createInfluxWriter({
     ...influxWriterOptions(config.influx),
     onRetry: (e) => log.warn({ reason: e.reason, attempt: e.failedAttempts, retryInMs: e.delayMs, lines: e.lines }, 'InfluxDB write failed; retrying'),
-    onRejected: (error, lines) => repeating('error', { err: error.message, lines: lines.length }, 'InfluxDB refused a batch; its messages stay unacknowledged'),
+    onRejected: (error, lines) => repeating('error', { err: error.message, lines: lines.length }, 'InfluxDB refused a batch (bad data: the collector splits it and dead-letters the messages refused alone; otherwise the batch is held or redelivered)'),
   });
   const collector = new Collector(config, writer, log);
   const influx = new InfluxReadiness({
