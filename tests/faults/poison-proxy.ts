@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
 /**
@@ -49,6 +50,41 @@ export async function startAllOrNothingProxy(upstream: string): Promise<AllOrNot
       proxy.passed++;
     }
     const answer = await send(target, req.method ?? 'GET', req.headers, body);
+    res.writeHead(answer.status, answer.headers).end(answer.body);
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => res.writeHead(502).end(String(error)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  proxy.url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return proxy;
+}
+
+/**
+ * A gateway in front of a real influxd that answers `status` (a 4xx the collector cannot read as bad
+ * data: not 400/413/422, nor 401/403/404) to every write whose body contains `marker`; the rest pass.
+ */
+export interface MarkerRefusingProxy {
+  url: string;
+  /** Writes refused (they contained the marker). */
+  refused: number;
+  close(): Promise<void>;
+}
+
+export async function startMarkerRefusingProxy(upstream: string, marker: string, status: number): Promise<MarkerRefusingProxy> {
+  const proxy: MarkerRefusingProxy = { url: '', refused: 0, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks);
+    const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
+    if (req.method === 'POST' && text.includes(marker)) {
+      proxy.refused++;
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `refused by the gateway (${status})` }));
+      return;
+    }
+    const answer = await send(new URL(req.url ?? '/', upstream), req.method ?? 'GET', req.headers, body);
     res.writeHead(answer.status, answer.headers).end(answer.body);
   };
   const server: Server = createServer((req, res) => {
