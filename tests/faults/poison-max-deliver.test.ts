@@ -103,4 +103,21 @@ describe('a summary whose write fails every time for a non-data reason', () => {
       await nc.close();
     }
   }, 30_000);
+
+  it('a database-wide refusal (404, no such database) spends no deliveries: the batch is held, then stored once the database exists', async () => {
+    await publish('waiting', 1);
+    const c = startService(
+      bundle,
+      ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', 'later', '--no-fleet'],
+      { WIREWATCH_CONSUMER_SUMMARIES: 'later-summaries', WIREWATCH_CONSUMER_HEARTBEATS: 'later-heartbeats', WIREWATCH_FLEET_CONSUMER: 'later-fleet', WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER) },
+    );
+    await c.ready();
+    // more refused attempts than max_deliver allows deliveries
+    await waitFor(async () => (await c.metric('wirewatch_collector_influx_failed_attempts_total')) > MAX_DELIVER, { what: `more than ${MAX_DELIVER} refused writes`, timeoutMs: 30_000 });
+    await influx.createDatabase('later');
+    await waitFor(async () => (await storedInInflux(influx, 'later', 'waiting')).intervals === 1, { what: 'the held summary stored', timeoutMs: 15_000 });
+    expect(await c.metric('wirewatch_collector_redelivered_total', { kind: 'summary' })).toBe(0);
+    expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason: 'max_deliver' })).toBe(0);
+    await c.stop();
+  }, 60_000);
 });
