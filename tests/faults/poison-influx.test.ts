@@ -183,6 +183,9 @@ describe('summaries influxd 1.6.7 refuses for their content (partial writes on)'
       expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason }), reason).toBe(1);
     }
     expect(await c.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBe(good.length);
+    // the search costs about 2·log2(batch) refused writes per poison message (batches here: 33 messages), not one per redelivery forever
+    const refusedWrites = await c.metric('wirewatch_collector_influx_batches_total', { outcome: 'rejected' });
+    expect(refusedWrites).toBeLessThanOrEqual(3 * 2 * Math.ceil(Math.log2(good.length + 3)) + 2);
     // logged once per kind
     const warned = c.logs.filter((l) => String(l.msg).startsWith('rejected a message (dead-lettered'));
     expect(warned.map((l) => l.reason).sort()).toEqual(['influx_field_type_conflict', 'influx_time_out_of_range', 'influx_unparsable']);
