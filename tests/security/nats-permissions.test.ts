@@ -94,6 +94,8 @@ describe.each([
     await alerterLease.start();
     expect(alerterLease.leader).toBe(true);
     await jetstream(alerter.nc).publish('wirewatch.v1.alert.port-scan', new TextEncoder().encode('{"genuine":true}'));
+    // a message its own consumer gave up on (max_deliver), copied to its own dead-letter subject
+    await jetstream(alerter.nc).publish('wirewatch.deadletter.alerter-summaries', new TextEncoder().encode('{"genuine":true}'));
 
     // Each sensor publishes its own summary (JetStream, acked on its own inbox) and heartbeat.
     for (const [sensor, id] of [[await as('sensor'), 'lab'], [await asSensor(sensorA, '_INBOX.sensor.edge-a'), 'edge-a']] as const) {
