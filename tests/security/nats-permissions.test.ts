@@ -254,6 +254,16 @@ describe.each([
       // no other consumer's advisories
       expect(await subscriptionError(c, '$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.WIREWATCH.spy')).toMatch(VIOLATION);
     });
+
+    it("the alerter watching a collector's consumer is refused, and says so", async () => {
+      const a = await as('alerter');
+      const refused: string[] = [];
+      const watcher = new MaxDeliveriesWatcher(a.nc, { stream: 'WIREWATCH', consumers: ['collector-summaries'], queue: 'q', onDeadLettered: () => undefined, onFailure: () => undefined, onListenError: (_, e) => refused.push(e.message) });
+      await watcher.start();
+      await waitFor(() => refused.length === 1, { what: 'the refusal reported', timeoutMs: 5_000 });
+      expect(refused[0]).toMatch(VIOLATION);
+      await watcher.stop();
+    });
   });
 
   describe('the alerter', () => {

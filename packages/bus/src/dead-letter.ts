@@ -32,6 +32,8 @@ export interface MaxDeliveriesWatcherOptions {
   onDeadLettered: (consumer: string, subject: string, deliveries: number) => void;
   /** The advisory could not be followed (message gone from the stream, no permission, NATS away): the message is lost; counted. */
   onFailure: (consumer: string, error: Error) => void;
+  /** The advisories cannot be heard (e.g. a NATS user without the right to subscribe to them). */
+  onListenError?: (consumer: string, error: Error) => void;
 }
 
 interface MaxDeliveriesAdvisory {
@@ -67,7 +69,10 @@ export class MaxDeliveriesWatcher {
         this.nc.subscribe(subject, {
           queue: this.options.queue,
           callback: (error, msg) => {
-            if (error) return;
+            if (error) {
+              this.options.onListenError?.(consumer, error);
+              return;
+            }
             const done = this.follow(jsm, consumer, msg.data).finally(() => this.pending.delete(done));
             this.pending.add(done);
           },

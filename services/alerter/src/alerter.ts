@@ -136,6 +136,8 @@ export class Alerter {
           this.log.error({ consumer, err: error.message }, 'a message reached max_deliver and could not be copied to the dead-letter stream: lost (counted, further failures not logged)');
         }
       },
+      onListenError: (consumer, error) =>
+        this.log.error({ consumer, err: error.message }, 'cannot hear the max_deliver advisories: messages this consumer gives up on are not dead-lettered (the NATS user needs to subscribe to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>)'),
     });
     await this.maxDeliveries.start();
     this.store = await StateStore.open<PersistedState>(nc, c.state.bucket, 'state', c.nats.replicas);

@@ -182,6 +182,8 @@ export class Collector {
       },
       onFailure: (consumer, error) =>
         once(`failed ${consumer}`, () => this.log.error({ consumer, err: error.message }, 'a message reached max_deliver and could not be copied to the dead-letter stream: lost (counted, further failures not logged)')),
+      onListenError: (consumer, error) =>
+        this.log.error({ consumer, err: error.message }, 'cannot hear the max_deliver advisories: messages this consumer gives up on are not dead-lettered (the NATS user needs to subscribe to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>)'),
     });
     await this.maxDeliveries.start();
   }
