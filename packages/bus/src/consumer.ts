@@ -1,6 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { STREAM_NAME } from '@wirewatch/protocol';
+import { pauseUnlessAborted } from '@wirewatch/retry';
 import { missingResource, type MissingResource } from './missing-resource.js';
 
 export interface DurableConsumerOptions {
@@ -95,15 +96,15 @@ export async function runBatchConsumer(nc: NatsConnection, options: BatchConsume
     if (missing) {
       await options.onMissing?.(missing, error as Error);
       if (!options.onMissing) options.onError(error);
-      await delay(1000, options.signal);
+      await pauseUnlessAborted(1000, options.signal);
       return;
     }
     options.onError(error);
-    await delay(500, options.signal);
+    await pauseUnlessAborted(500, options.signal);
   };
   while (!options.signal.aborted) {
     if (options.paused?.()) {
-      await delay(250, options.signal);
+      await pauseUnlessAborted(250, options.signal);
       continue;
     }
     const pulls = new Pulls(options);
@@ -167,8 +168,12 @@ async function batches(iterator: AsyncIterator<JsMsg>, options: BatchConsumerOpt
     const first = await next;
     next = undefined;
     if (first.done) return;
-    // Paused while waiting (e.g. the lease moved): leave it unacknowledged for whoever holds it now.
-    if (options.paused?.()) return;
+    // Paused while waiting (e.g. the lease moved): handed back at once for whoever holds it now,
+    // rather than after ack_wait.
+    if (options.paused?.()) {
+      first.value.nak();
+      return;
+    }
     const batch: JsMsg[] = [first.value];
     const deadline = Date.now() + options.maxWaitMs;
     // The pull failing while a batch is open (e.g. NATS going down answers it with "server shutdown"):
@@ -218,12 +223,3 @@ function observed<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, sleepUnlessAborted } from './backoff.js';
+import { getEventListeners } from 'node:events';
+import { backoffDelay, pauseUnlessAborted, sleepUnlessAborted } from './backoff.js';
 
 describe('backoffDelay', () => {
   const options = { minDelayMs: 100, maxDelayMs: 1_000 };
@@ -22,5 +23,20 @@ describe('sleepUnlessAborted', () => {
     const started = Date.now();
     await sleepUnlessAborted(20, new AbortController().signal);
     expect(Date.now() - started).toBeGreaterThanOrEqual(19);
+  });
+});
+
+describe('pauseUnlessAborted', () => {
+  it('resolves (never rejects) when the signal aborts', async () => {
+    const controller = new AbortController();
+    const pausing = pauseUnlessAborted(60_000, controller.signal);
+    controller.abort(new Error('closing'));
+    await expect(pausing).resolves.toBeUndefined();
+  });
+
+  it('leaves no listener on a long-lived signal: a standby loop pauses thousands of times', async () => {
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 50; i++) await pauseUnlessAborted(0, signal);
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 });

@@ -27,3 +27,12 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
+
+/**
+ * Waits `ms`, or less if `signal` aborts first; never rejects. The abort listener is removed when the
+ * timer fires, so a loop that pauses on a long-lived signal does not pile up listeners.
+ */
+export function pauseUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise((resolve) => setTimeout(resolve, ms));
+  return sleepUnlessAborted(ms, signal).catch(() => undefined);
+}

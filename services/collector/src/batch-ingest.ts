@@ -1,6 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { InfluxWriteError, dataRefusalKind, isDataRefusal } from '@wirewatch/influx';
 import { RejectionLog, type Rejection } from '@wirewatch/protocol';
+import { pauseUnlessAborted } from '@wirewatch/retry';
 
 /** What one message turns into: lines for InfluxDB, or a rejection. */
 export type Converted = { ok: true; lines: string[]; emitted?: number } | { ok: false; rejection: Rejection };
@@ -94,7 +95,7 @@ export class BatchIngest {
         return await this.options.write(lines);
       } catch (error) {
         if (!(error instanceof InfluxWriteError) || !DATABASE_WIDE.has(error.kind) || this.options.signal?.aborted) throw error;
-        await pause(Math.min(1000 * 2 ** failures, 10_000), this.options.signal);
+        await pauseUnlessAborted(Math.min(1000 * 2 ** failures, 10_000), this.options.signal);
       }
     }
   }
@@ -117,12 +118,3 @@ export class BatchIngest {
   }
 }
 
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
