@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { NatsOptions } from './connection.js';
+import { DEFAULT_MAX_DELIVER } from './consumer.js';
 
 /** NATS settings every service shares (config file `nats:`, environment `WIREWATCH_NATS_*`). */
 export const natsConfigSchema = z
@@ -68,4 +69,9 @@ export function natsOptions(config: NatsConfig): NatsOptions {
 /** Where a sensor's replies (JetStream acks) arrive unless `nats.inboxPrefix` says otherwise: one prefix per sensor, which its NATS user alone may read. */
 export function sensorInboxPrefix(id: string): string {
   return `_INBOX.sensor.${id}`;
+}
+
+/** `consumer.maxDeliver` of the services that consume (collector, alerter): one range and default, their own description. */
+export function maxDeliverSetting(description: string) {
+  return z.number().int().min(2).max(1000).default(DEFAULT_MAX_DELIVER).describe(description);
 }

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_DELIVER, natsConfigSchema } from '@wirewatch/bus';
+import { DEFAULT_MAX_DELIVER, maxDeliverSetting, natsConfigSchema } from '@wirewatch/bus';
 import { influxConfigSchema } from '@wirewatch/influx';
 import { z } from 'zod';
 
@@ -53,13 +53,7 @@ export const alerterConfigSchema = z.object({
       batchSize: z.number().int().min(1).max(10_000).default(500).describe('Messages judged per batch (the state is saved before they are acknowledged).'),
       maxWaitMs: z.number().int().min(10).max(60_000).default(200).describe('How long a batch waits for more messages after its first (part of the alert latency).'),
       ackWaitSeconds: z.number().min(1).max(3600).default(30).describe('How long JetStream waits for an ack before redelivering.'),
-      maxDeliver: z
-        .number()
-        .int()
-        .min(2)
-        .max(1000)
-        .default(DEFAULT_MAX_DELIVER)
-        .describe('Deliveries of one message before JetStream gives up on it; the alerter then copies it to `wirewatch.deadletter.<consumer>` with reason `max_deliver` (docs/reliability.md). Applied to existing consumers at start.'),
+      maxDeliver: maxDeliverSetting('Deliveries of one message before JetStream gives up on it; the alerter then copies it to `wirewatch.deadletter.<consumer>` with reason `max_deliver` (docs/reliability.md). Applied to existing consumers at start.'),
     })
     .default({ summaries: 'alerter-summaries', heartbeats: 'alerter-heartbeats', batchSize: 500, maxWaitMs: 200, ackWaitSeconds: 30, maxDeliver: DEFAULT_MAX_DELIVER })
     .describe('The alerter\'s own durable consumers (not the collectors\'): it sees every summary and heartbeat.'),

@@ -1,4 +1,4 @@
-import { DEFAULT_MAX_DELIVER, natsConfigSchema } from '@wirewatch/bus';
+import { DEFAULT_MAX_DELIVER, maxDeliverSetting, natsConfigSchema } from '@wirewatch/bus';
 import { influxConfigSchema } from '@wirewatch/influx';
 import { COLLECTOR_HEARTBEAT_CONSUMER, COLLECTOR_SUMMARY_CONSUMER } from '@wirewatch/protocol';
 import { z } from 'zod';
@@ -17,13 +17,7 @@ export const collectorConfigSchema = z.object({
         .max(3600)
         .default(30)
         .describe('How long JetStream waits for an ack before redelivering; a batch waiting on InfluxDB retries is extended meanwhile.'),
-      maxDeliver: z
-        .number()
-        .int()
-        .min(2)
-        .max(1000)
-        .default(DEFAULT_MAX_DELIVER)
-        .describe('Deliveries of one message (summaries, heartbeats and the fleet merge) before JetStream gives up on it; the collector then copies it to `wirewatch.deadletter.<consumer>` with reason `max_deliver` (docs/reliability.md). InfluxDB outages, refused credentials and a missing database hold the batch instead of spending deliveries. Applied to existing consumers at start.'),
+      maxDeliver: maxDeliverSetting('Deliveries of one message (summaries, heartbeats and the fleet merge) before JetStream gives up on it; the collector then copies it to `wirewatch.deadletter.<consumer>` with reason `max_deliver` (docs/reliability.md). InfluxDB outages, refused credentials and a missing database hold the batch instead of spending deliveries. Applied to existing consumers at start.'),
     })
     .default({ summaries: COLLECTOR_SUMMARY_CONSUMER, heartbeats: COLLECTOR_HEARTBEAT_CONSUMER, batchSize: 500, maxWaitMs: 500, ackWaitSeconds: 30, maxDeliver: DEFAULT_MAX_DELIVER })
     .describe('The shared durable consumers: replicas with the same names split the messages between them.'),
