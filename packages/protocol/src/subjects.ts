@@ -43,8 +43,3 @@ export function deadLetterSubject(consumer: string): string {
   assertSubjectToken('consumer name', consumer);
   return `${DEAD_LETTER_ROOT}.${consumer}`;
 }
-
-/** The last token of a subject (the sensor id of summary and heartbeat subjects). */
-export function subjectSensor(subject: string): string {
-  return subject.slice(subject.lastIndexOf('.') + 1);
-}

@@ -8,7 +8,7 @@ import type { Alerter } from './alerter.js';
 const error = { type: 'object', properties: { error: { type: 'string' } }, required: ['error'] } as const;
 // No maxLength here: the YAML's size is checked with its other limits, answered 422 with the reason.
 const rulesBody = { type: 'object', properties: { yaml: { type: 'string', minLength: 1 } }, required: ['yaml'], additionalProperties: false } as const;
-/** A request body of rules: the 64 KiB of YAML, even if JSON escaping doubled it, and no more (413). */
+/** A request body of rules: the largest YAML allowed (RULE_UPLOAD_LIMITS), even if JSON escaping doubled it, and no more (413). */
 const RULES_BODY_LIMIT = 2 * (RULE_UPLOAD_LIMITS.maxBytes ?? 0) + 1024;
 const rulesResult = {
   type: 'object',

@@ -14,7 +14,7 @@ export function alerterCommand(): Command {
     .addHelpText(
       'after',
       '\nReceivers (webhooks, SMTP) are set in the config file (-c) under `receivers:`; secrets through their *File settings.\n' +
-        'The API needs WIREWATCH_API_TOKEN (or _FILE): without it every /api/ request is refused. OpenAPI: GET /openapi.json.\n' +
+        'The API needs WIREWATCH_API_TOKEN (or _FILE): without it every route but /healthz, /readyz, /metrics and /openapi.json is refused.\n' +
         'Exit codes: 0 ok, 1 runtime failure, 2 bad configuration or rules.',
     );
   addFlags(command, [...ALERTER_FLAGS, ...COMMON_FLAGS]);
