@@ -92,7 +92,7 @@ export const alerterConfigSchema = z.object({
     .describe('Alert transitions also go to InfluxDB (measurement `alerts`) for Grafana annotations, when enabled.'),
   dashboardUrl: z.string().url().optional().describe('Link put in every notification.'),
   api: z
-    .object({ token: z.string().min(16, 'use at least 16 characters').optional().describe('Bearer token of the API; without it every `/api/` request is refused.') })
+    .object({ token: z.string().min(16, 'use at least 16 characters').optional().describe('Bearer token of the API; without it every route but /healthz, /readyz, /metrics and /openapi.json is refused.') })
     .default({})
     .describe('The rules, alerts and silences API (`/api/`, OpenAPI at `/openapi.json`).'),
   http: z
