@@ -11,6 +11,12 @@ export const SKETCH_MAX_CAPACITY = 65536;
 export const SKETCH_MIN_PRECISION = HLL_MIN_PRECISION;
 export const SKETCH_MAX_PRECISION = HLL_MAX_PRECISION;
 
+/**
+ * The sketch sizes a sensor uses unless configured otherwise (`sketch.capacity`, `sketch.precision`),
+ * and the shape the collector's fleet merge expects unless configured otherwise (`fleet.sketch`).
+ */
+export const DEFAULT_SKETCH_SHAPE = { capacity: 512, precision: 12 } as const;
+
 /** Key words of each top-list sketch: fixed by the key layout, so any other value is forged. */
 export const TOP_SKETCH_KEY_WORDS = {
   sources: SOURCE_KEY_WORDS,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { natsConfigSchema } from '@wirewatch/bus';
+import { DEFAULT_SKETCH_SHAPE } from '@wirewatch/protocol';
 import { z } from 'zod';
 
 const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
@@ -59,11 +60,11 @@ export const sensorConfigSchema = z
           .int()
           .min(16)
           .max(65536)
-          .default(512)
+          .default(DEFAULT_SKETCH_SHAPE.capacity)
           .describe('Entries per top-list sketch (Space-Saving): counts are exact while an interval has fewer distinct keys.'),
-        precision: z.number().int().min(4).max(16).default(12).describe('HyperLogLog precision of the distinct counts: 2^precision registers, 12 gives about ±1.6 %.'),
+        precision: z.number().int().min(4).max(16).default(DEFAULT_SKETCH_SHAPE.precision).describe('HyperLogLog precision of the distinct counts: 2^precision registers, 12 gives about ±1.6 %.'),
       })
-      .default({ capacity: 512, precision: 12 })
+      .default({ ...DEFAULT_SKETCH_SHAPE })
       .describe('Size of the mergeable sketches in each summary.'),
     heartbeatSeconds: z
       .number()
