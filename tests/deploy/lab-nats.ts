@@ -28,7 +28,8 @@ export interface LabNatsNode {
 
 /**
  * Creates (not starts) a server; `start()` it, or use `startLabNats`. `users`: entries added to the
- * WIREWATCH account's users, as an operator pastes them (e.g. `wirewatch credentials sensor ID`'s).
+ * accounts' users, as an operator pastes them: a sensor's (e.g. `wirewatch credentials sensor ID`'s)
+ * into SENSORS, any other into WIREWATCH (`accountOf`).
  */
 export async function labNats(config: 'nats.conf' | 'cluster.conf', env: Record<string, string>, node?: LabNatsNode, users: string[] = []): Promise<LabNats> {
   const dir = makeServerDir(`lab-${config.replace('.conf', '')}`);
@@ -55,12 +56,29 @@ export async function startLabNats(config: 'nats.conf' | 'cluster.conf', env: Re
   return nats;
 }
 
-/** The shipped accounts.conf with `users` added at the top of the WIREWATCH account's users, into the server's directory. */
+export type LabAccount = 'SENSORS' | 'WIREWATCH';
+
+/**
+ * The account an added user entry belongs in: a sensor's (it may publish nothing but a sensor's summary
+ * and heartbeat subjects) in SENSORS, where JetStream's acks to it cannot reach WIREWATCH; any other in WIREWATCH.
+ */
+export function accountOf(stanza: string): LabAccount {
+  const allow = /publish:\s*\{\s*allow:\s*\[([^\]]*)\]/.exec(stanza)?.[1];
+  const subjects = allow?.split(',').map((s) => s.trim().replace(/^"|"$/g, '')) ?? [];
+  return subjects.length > 0 && subjects.every((s) => /^wirewatch\.v1\.(summary|heartbeat)\.[^.*>\s]+$/.test(s)) ? 'SENSORS' : 'WIREWATCH';
+}
+
+/** The shipped accounts.conf with `users` added at the top of their account's users (`accountOf`), into the server's directory. */
 function writeAccounts(dir: string, users: string[]): void {
-  const shipped = readFileSync(join(REPO, 'deploy/nats/accounts.conf'), 'utf8');
-  const marker = /^(\s*WIREWATCH \{\n(?:.*\n)*?\s*users: \[\n)/m;
-  if (!marker.test(shipped)) throw new Error('deploy/nats/accounts.conf has no "users: [" in its WIREWATCH account');
-  writeFileSync(join(dir, 'accounts.conf'), shipped.replace(marker, (head) => `${head}${users.join('\n')}\n`));
+  let text = readFileSync(join(REPO, 'deploy/nats/accounts.conf'), 'utf8');
+  for (const account of ['SENSORS', 'WIREWATCH'] as const) {
+    const mine = users.filter((u) => accountOf(u) === account);
+    if (mine.length === 0) continue;
+    const marker = new RegExp(`^(\\s*${account} \\{\\n(?:.*\\n)*?\\s*users: \\[\\n)`, 'm');
+    if (!marker.test(text)) throw new Error(`deploy/nats/accounts.conf has no "users: [" in its ${account} account`);
+    text = text.replace(marker, (head) => `${head}${mine.join('\n')}\n`);
+  }
+  writeFileSync(join(dir, 'accounts.conf'), text);
 }
 
 /**

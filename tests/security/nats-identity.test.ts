@@ -17,7 +17,7 @@ import { buildCli } from '../../scripts/build-cli.mjs';
 import { startWebhookReceiver } from '../alerts/receivers.js';
 import { composeConfig, hasDockerCompose } from '../deploy/compose.js';
 import { REPO } from '../deploy/image-build.js';
-import { reloadLabNats, startLabNats, type LabNats } from '../deploy/lab-nats.js';
+import { accountOf, reloadLabNats, startLabNats, type LabNats } from '../deploy/lab-nats.js';
 import { startInfluxV1, waitFor, type InfluxV1Handle } from '../harness/index.js';
 import { logPathOf } from '../harness/server-control.js';
 import { storedInInflux } from '../pipeline/readback.js';
@@ -36,7 +36,7 @@ let influx: InfluxV1Handle;
 let hook: Awaited<ReturnType<typeof startWebhookReceiver>>;
 let collector: ServiceProcess;
 let alerter: ServiceProcess;
-const made: Record<string, { stanza: string; seedFile: string }> = {};
+const made: Record<string, { stanza: string; seedFile: string; stderr: string }> = {};
 
 /** `wirewatch credentials sensor ID --out DIR`, as an operator runs it. */
 function credentials(id: string, out = 'keys') {
@@ -92,13 +92,17 @@ afterAll(async () => {
 });
 
 describe('`wirewatch credentials sensor ID`', () => {
-  it('writes the seed (mode 0600) and prints an NKey entry allowed exactly that sensor\'s two subjects and its own inbox', () => {
-    const { stanza, seedFile } = made['edge-a']!;
+  it('writes the seed (mode 0600) and prints an NKey entry allowed exactly that sensor\'s two subjects and its own inbox, for the SENSORS account', () => {
+    const { stanza, seedFile, stderr } = made['edge-a']!;
     expect(statSync(seedFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(seedFile, 'utf8')).toMatch(/^SU[A-Z2-7]{56}\n$/);
     expect(stanza).toMatch(/nkey: U[A-Z2-7]{55}\n/);
     expect(stanza).toContain('publish: { allow: ["wirewatch.v1.summary.edge-a", "wirewatch.v1.heartbeat.edge-a"] }');
     expect(stanza).toContain('subscribe: { allow: ["_INBOX.sensor.edge-a.>"] }');
+    // where it goes: the SENSORS account (the server of this file put it there, see accountOf)
+    expect(stanza).toMatch(/^# sensor edge-a: in the users of the SENSORS account;/);
+    expect(stderr).toContain('the entry above goes into the users of the SENSORS account');
+    expect(accountOf(stanza)).toBe('SENSORS');
     // the seed is a secret: it is in the file only
     expect(stanza).not.toContain(readFileSync(seedFile, 'utf8').trim());
   });

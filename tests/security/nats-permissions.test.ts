@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
-import { connect } from '@nats-io/transport-node';
+import { connect, headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDurableConsumer, ensureStreams, LeaderLease, MaxDeliveriesWatcher } from '../../packages/bus/src/index.js';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS } from '../../packages/protocol/src/index.js';
@@ -205,6 +205,85 @@ describe.each([
         await refusedManagement(c);
         await expect(jetstreamManager(c.nc)).rejects.toThrow(VIOLATION);
       }
+    });
+  });
+
+  describe("a sensor's reply subject (JetStream answers its publish there)", () => {
+    const FORGED_REPLIES = ['$KV.wirewatch_alerter.state', '$KV.wirewatch_alerter_lease.active', 'wirewatch.v1.alert.x', 'wirewatch.deadletter.x', '_INBOX.collector.forged'];
+
+    /** What a forged reply could change: the alerter's state and lease, alert subjects, dead letters. */
+    async function targets(op: WatchedConnection) {
+      const jsm = await jetstreamManager(op.nc);
+      const kvm = new Kvm(op.nc);
+      const count = async (name: string) => (await jsm.streams.info(name)).state.messages;
+      return {
+        state: (await (await kvm.open('wirewatch_alerter')).get('state'))?.string(),
+        stateMessages: await count('KV_wirewatch_alerter'),
+        leaseHolder: (await (await kvm.open('wirewatch_alerter_lease')).get('active'))?.string(),
+        leaseMessages: await count('KV_wirewatch_alerter_lease'),
+        alerts: (await jsm.streams.info('WIREWATCH', { subjects_filter: 'wirewatch.v1.alert.>' })).state.subjects ?? {},
+        deadLetters: await count('WIREWATCH_DEADLETTER'),
+      };
+    }
+
+    it("a forged reply ($KV of the alerter's state and lease, an alert, a dead letter, a collector's inbox) reaches none of them; a genuine publish is still acked", async () => {
+      const op = await as('operator');
+      const jsm = await jetstreamManager(op.nc);
+      const collector = await as('collector');
+      const overheard: string[] = [];
+      collector.nc.subscribe('_INBOX.collector.forged', { callback: (_, m) => void overheard.push(m.string()) });
+      await collector.nc.flush();
+      const was = await targets(op);
+      /** Messages on the two sensors' own subjects. */
+      const own = async () => {
+        const subjects = (await jsm.streams.info('WIREWATCH', { subjects_filter: '>' })).state.subjects ?? {};
+        return Object.entries(subjects).reduce((sum, [subject, n]) => sum + (/^wirewatch\.v1\.(summary|heartbeat)\.(lab|edge-a)$/.test(subject) ? n : 0), 0);
+      };
+      const ownBefore = await own();
+
+      let forged = 0;
+      const sensors = [
+        { id: 'lab', c: await as('sensor') },
+        { id: 'edge-a', c: await asSensor(sensorA, '_INBOX.sensor.edge-a') },
+      ];
+      for (const { id, c } of sensors) {
+        for (const subject of [`wirewatch.v1.summary.${id}`, `wirewatch.v1.heartbeat.${id}`]) {
+          for (const reply of FORGED_REPLIES) {
+            const h = headers();
+            h.set('Nats-Msg-Id', `${id}-forged-${forged++}`);
+            c.nc.publish(subject, new TextEncoder().encode('{"forged":true}'), { reply, headers: h });
+          }
+        }
+        // A genuine JetStream publish, after the forged ones, is acked on the sensor's inbox: a resend is recognized.
+        const ack = await jetstream(c.nc).publish(`wirewatch.v1.summary.${id}`, new TextEncoder().encode('{}'), { msgID: `${id}-1` });
+        expect(ack.duplicate, id).toBe(true);
+        expect(c.errors, id).toEqual([]);
+      }
+      // Every forged publish was stored on the sensor's own subject (so JetStream did answer each one).
+      await waitFor(async () => (await own()) === ownBefore + forged, { what: `the ${forged} forged publishes stored`, timeoutMs: 10_000 });
+
+      // The same replies from inside WIREWATCH (the operator, as the sensors were before they had an account of
+      // their own) do arrive: these are what the checks below would have seen.
+      const control = await new Kvm(op.nc).create('forge_control');
+      const controlHeard: string[] = [];
+      collector.nc.subscribe('_INBOX.collector.control', { callback: (_, m) => void controlHeard.push(m.string()) });
+      await collector.nc.flush();
+      for (const reply of ['$KV.forge_control.ack', '_INBOX.collector.control']) {
+        const h = headers();
+        h.set('Nats-Msg-Id', 'lab-1');
+        op.nc.publish('wirewatch.v1.summary.lab', new Uint8Array(0), { reply, headers: h });
+      }
+      const isDuplicateAck = (text: string | undefined) => text !== undefined && (JSON.parse(text) as { duplicate?: boolean }).duplicate === true;
+      await waitFor(async () => isDuplicateAck((await control.get('ack'))?.string()), { what: "the operator's ack stored in a KV bucket", timeoutMs: 10_000 });
+      await waitFor(() => controlHeard.some(isDuplicateAck), { what: "the operator's ack on the collector's inbox", timeoutMs: 10_000 });
+      await jsm.streams.delete('KV_forge_control');
+
+      expect(await targets(op)).toEqual(was);
+      expect(was.state).toBe('genuine');
+      expect(was.leaseHolder).toBe('alerter');
+      expect(overheard).toEqual([]);
+      // for › afterwards: the forged publishes are the only new messages
+      before.messages.WIREWATCH! += forged;
     });
   });
 

@@ -57,13 +57,21 @@ export async function refusedPublish(c: WatchedConnection, subject: string): Pro
   return mine()!;
 }
 
-/** Subscribes and resolves with the error the subscription ends with (a refused one: a permissions violation). */
-export function subscriptionError(c: WatchedConnection, subject: string): Promise<string> {
-  return new Promise((resolve) => {
-    c.nc.subscribe(subject, {
-      callback: (error) => {
-        if (error) resolve(String(error));
-      },
-    });
+/**
+ * Subscribes and resolves with the error the server refused the subscription with (a permissions
+ * violation); rejects, naming the subject, if the server accepted it. The server answers a SUB before
+ * the PING that follows it, and nats.js hands a subscription's refusal to its callback as it reads it,
+ * so once the flush's PONG is in, a refusal would have arrived.
+ */
+export async function subscriptionError(c: WatchedConnection, subject: string): Promise<string> {
+  let refusal: string | undefined;
+  const sub = c.nc.subscribe(subject, {
+    callback: (error) => {
+      if (error) refusal ??= String(error);
+    },
   });
+  await c.nc.flush();
+  if (refusal !== undefined) return refusal;
+  sub.unsubscribe();
+  throw new Error(`the server accepted a subscription to ${subject} (no refusal before the flush's PONG)`);
 }

@@ -9,7 +9,7 @@ export interface SensorCredentials {
   /** The user's public key (`U...`), what the server's accounts file names. */
   publicKey: string;
   seedFile: string;
-  /** The `users: [...]` entry for the server's accounts file. */
+  /** The entry for the `users: [...]` of the SENSORS account of the server's accounts file. */
   stanza: string;
 }
 
@@ -33,11 +33,15 @@ export function makeSensorCredentials(id: string, dir: string): SensorCredential
   return { publicKey, seedFile, stanza: sensorStanza(id, publicKey) };
 }
 
-/** The accounts-file entry for one sensor: its own two subjects, its own inbox, nothing else. */
+/**
+ * The accounts-file entry for one sensor: its own two subjects, its own inbox, nothing else. It belongs
+ * in the SENSORS account, which imports the two subjects from WIREWATCH as services: JetStream's ack
+ * then returns to SENSORS whatever reply subject the sensor names.
+ */
 export function sensorStanza(id: string, publicKey: string): string {
   const q = JSON.stringify;
   return [
-    `# sensor ${id}: remove this entry and reload the server (nats-server --signal reload) to revoke it`,
+    `# sensor ${id}: in the users of the SENSORS account; remove this entry and reload the server (nats-server --signal reload) to revoke it`,
     '{',
     `  nkey: ${publicKey}`,
     '  permissions: {',
