@@ -7,7 +7,7 @@ import type { LinkLog } from './nats-link.js';
 import { ensureStreams, type StreamOptions } from './streams.js';
 
 export interface JetStreamKeeperOptions {
-  /** `nats.manageStreams`: whether this service may create the streams (else it only reports them missing). */
+  /** `nats.manageStreams`: whether this service creates missing streams (else it only reports them missing). */
   manageStreams: boolean;
   streams: StreamOptions;
   log: LinkLog & { error(fields: object, message: string): void };
@@ -37,9 +37,12 @@ export class JetStreamKeeper {
     return this.options.streams.stream ?? STREAM_NAME;
   }
 
-  /** The streams (when managed) and the given consumers, created or updated; throws like `ensureStreams`. */
+  /**
+   * The streams (when managed: created where missing, never changed; a difference from the settings is
+   * logged) and the given consumers, created or updated; throws like `ensureStreams`.
+   */
   async setUp(consumers: DurableConsumerOptions[]): Promise<JetStreamManager> {
-    this.jsm ??= this.options.manageStreams ? await ensureStreams(this.nc, this.options.streams) : await jetstreamManager(this.nc);
+    this.jsm ??= this.options.manageStreams ? await ensureStreams(this.nc, this.options.streams, this.options.log) : await jetstreamManager(this.nc);
     for (const c of consumers) {
       await ensureDurableConsumer(this.jsm, { stream: this.stream, ...c });
       this.consumers.push(c);
@@ -60,7 +63,7 @@ export class JetStreamKeeper {
   private async repairOnce(what: MissingResource, noticed: Error): Promise<void> {
     const names = this.consumers.map((c) => c.name);
     try {
-      const jsm = this.options.manageStreams ? await ensureStreams(this.nc, this.options.streams) : (this.jsm ?? (await jetstreamManager(this.nc)));
+      const jsm = this.options.manageStreams ? await ensureStreams(this.nc, this.options.streams, this.options.log) : (this.jsm ?? (await jetstreamManager(this.nc)));
       this.jsm = jsm;
       for (const c of this.consumers) await ensureDurableConsumer(jsm, { stream: this.stream, ...c });
     } catch (error) {

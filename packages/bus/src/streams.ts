@@ -1,76 +1,92 @@
-import { jetstreamManager, RetentionPolicy, StorageType, DiscardPolicy, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { nanos } from '@nats-io/transport-node';
-import { DEAD_LETTER_STREAM_NAME, DEAD_LETTER_SUBJECTS, STREAM_NAME, SUBJECT_ROOT } from '@wirewatch/protocol';
+import { missingResource } from './missing-resource.js';
+import { streamDifferences, streamSettings, type StreamOptions, type StreamSettings } from './stream-settings.js';
 
-export interface StreamOptions {
-  stream?: string;
-  /** Copies of each message across a NATS cluster (1 on a single server, 3 on the cluster overlay). */
-  replicas?: number;
-  maxAgeSeconds?: number;
-  maxBytes?: number;
-  /** Window within which a resend with the same Nats-Msg-Id is dropped by the server. */
-  duplicateWindowSeconds?: number;
+export { streamDifferences, streamSettings, type StreamOptions, type StreamSettings } from './stream-settings.js';
+
+/** Where `ensureStreams` says that a stream on NATS differs from the service's settings. */
+export interface StreamWarnLog {
+  warn(fields: object, message: string): void;
 }
 
+/** How an operator applies the settings (the services may only create a missing stream). */
+export const APPLY_STREAMS_HINT = 'as the NATS operator user, run `wirewatch streams apply` with these nats settings (docs/deploying.md)';
+
 /**
- * Creates or updates the WIREWATCH stream (`wirewatch.v1.>`) and the dead-letter stream. Idempotent:
- * every service calls it at start, so whichever comes up first makes the streams.
+ * Creates the WIREWATCH stream (`wirewatch.v1.>`) and the dead-letter stream where they are missing
+ * (a fresh NATS, or one that lost its store); never changes one that exists. Every service calls it at
+ * start, so whichever comes up first makes the streams. A stream whose settings differ in a way that
+ * matters is left as it is and said in one warning, with how to apply the settings: the services'
+ * NATS users may create streams but not update them (an update could add sources, a republish or a
+ * seal), so changing a stream is the operator's step (`applyStreams`).
  */
-export async function ensureStreams(nc: NatsConnection, options: StreamOptions = {}): Promise<JetStreamManager> {
+export async function ensureStreams(nc: NatsConnection, options: StreamOptions = {}, log?: StreamWarnLog): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
-  const replicas = options.replicas ?? 1;
-  await upsert(jsm, {
-    name: options.stream ?? STREAM_NAME,
-    subjects: [`${SUBJECT_ROOT}.>`],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
-    num_replicas: replicas,
-    max_age: nanos((options.maxAgeSeconds ?? 24 * 3600) * 1000),
-    max_bytes: options.maxBytes ?? 4 * 1024 ** 3,
-    duplicate_window: nanos((options.duplicateWindowSeconds ?? 5 * 60) * 1000),
-  });
-  await upsert(jsm, {
-    name: DEAD_LETTER_STREAM_NAME,
-    subjects: [DEAD_LETTER_SUBJECTS],
-    retention: RetentionPolicy.Limits,
-    storage: StorageType.File,
-    discard: DiscardPolicy.Old,
-    num_replicas: replicas,
-    max_age: nanos(7 * 24 * 3600 * 1000),
-    max_bytes: 256 * 1024 ** 2,
-  });
+  const differences: string[] = [];
+  for (const wanted of streamSettings(options)) {
+    const existing = await retryingTimeouts(() => createIfMissing(jsm, wanted));
+    if (existing) differences.push(...streamDifferences(existing, wanted));
+  }
+  if (differences.length > 0) {
+    log?.warn({ differences, apply: APPLY_STREAMS_HINT }, 'JetStream streams differ from this service\'s settings and were left as they are: services create missing streams, never change them');
+  }
   return jsm;
 }
 
-/**
- * On a fresh cluster, a stream being created by one service makes another's create or update of it
- * time out (seen with two collectors starting at once on nats-server 2.9): the call is idempotent, so
- * a timeout is retried a few times before it counts.
- */
-async function upsert(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await upsertOnce(jsm, config);
-    } catch (error) {
-      if (attempt >= 4 || !/timeout/i.test(`${(error as Error).name} ${(error as Error).message}`)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+export interface AppliedStream {
+  name: string;
+  action: 'created' | 'updated' | 'unchanged';
+  /** What was changed (`streamDifferences`), for `updated`. */
+  differences: string[];
+}
+
+/** The operator's step: creates the streams or updates them to the settings (needs `STREAM.UPDATE`, which the services' users lack). */
+export async function applyStreams(nc: NatsConnection, options: StreamOptions = {}): Promise<AppliedStream[]> {
+  const jsm = await jetstreamManager(nc);
+  const applied: AppliedStream[] = [];
+  for (const wanted of streamSettings(options)) {
+    const existing = await retryingTimeouts(() => createIfMissing(jsm, wanted));
+    if (!existing) {
+      applied.push({ name: wanted.name, action: 'created', differences: [] });
+      continue;
     }
+    const differences = streamDifferences(existing, wanted);
+    if (differences.length > 0) await jsm.streams.update(wanted.name, wanted);
+    applied.push({ name: wanted.name, action: differences.length > 0 ? 'updated' : 'unchanged', differences });
+  }
+  return applied;
+}
+
+/** The existing stream's configuration, or undefined once it has been created from `wanted`. */
+async function createIfMissing(jsm: JetStreamManager, wanted: StreamSettings): Promise<StreamConfig | undefined> {
+  try {
+    return (await jsm.streams.info(wanted.name)).config;
+  } catch (error) {
+    if (missingResource(error) !== 'stream') throw error;
+  }
+  try {
+    await jsm.streams.add(wanted);
+    return undefined;
+  } catch (error) {
+    // another service created it between the two calls (with other settings: it is compared like any other)
+    if (!/already in use|exists/i.test((error as Error).message)) throw error;
+    return (await jsm.streams.info(wanted.name)).config;
   }
 }
 
-async function upsertOnce(jsm: JetStreamManager, config: Partial<StreamConfig> & { name: string }): Promise<void> {
-  try {
-    await jsm.streams.info(config.name);
-  } catch {
+/**
+ * On a fresh cluster, a stream being created by one service makes another's create of it time out
+ * (seen with two collectors starting at once on nats-server 2.9): creating is idempotent, so a timeout
+ * is retried a few times before it counts.
+ */
+async function retryingTimeouts<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let n = 1; ; n++) {
     try {
-      await jsm.streams.add(config);
-      return;
+      return await attempt();
     } catch (error) {
-      // another service created it between our two calls
-      if (!/already in use|exists/i.test((error as Error).message)) throw error;
+      if (n >= 4 || !/timeout/i.test(`${(error as Error).name} ${(error as Error).message}`)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** n));
     }
   }
-  await jsm.streams.update(config.name, config);
 }
