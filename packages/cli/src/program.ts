@@ -6,6 +6,7 @@ import { configReferenceCommand } from './commands/config-reference.js';
 import { credentialsCommand } from './commands/credentials.js';
 import { dashboardsCommand } from './commands/dashboards.js';
 import { sensorCommand } from './commands/sensor.js';
+import { streamsCommand } from './commands/streams.js';
 import { trafficCommand } from './commands/traffic.js';
 
 const VERSION = '0.1.0';
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
     .action(runAnalyze);
 
-  for (const command of [sensorCommand(), collectorCommand(), alerterCommand(), trafficCommand(), configReferenceCommand(), dashboardsCommand(), credentialsCommand()]) {
+  for (const command of [sensorCommand(), collectorCommand(), alerterCommand(), trafficCommand(), configReferenceCommand(), dashboardsCommand(), credentialsCommand(), streamsCommand()]) {
     program.addCommand(usageExits(command));
   }
 
