@@ -88,7 +88,7 @@ describe.each([
     await expect(jsm.streams.update('WIREWATCH', { sources: [{ name: user === 'collector' ? 'KV_wirewatch_collectors' : 'KV_wirewatch_alerter' }] }), 'sources').rejects.toThrow(VIOLATION);
     await expect(jsm.streams.update('WIREWATCH', { sealed: true }), 'sealed').rejects.toThrow(VIOLATION);
     await expect(jsm.streams.update('WIREWATCH', { max_bytes: 1024 }), 'max_bytes').rejects.toThrow(VIOLATION);
-    await expect(jsm.streams.update('WIREWATCH_DEADLETTER', { republish: { src: '>', dest: 'wirewatch.v1.summary.forged' } }), 'republish').rejects.toThrow(VIOLATION);
+    await expect(jsm.streams.update('WIREWATCH_DEADLETTER', { republish: { src: '>', dest: 'wirewatch.v1.summary.>' } }), 'republish').rejects.toThrow(VIOLATION);
     const bucket = user === 'collector' ? 'wirewatch_collectors' : 'wirewatch_alerter';
     // the bucket of its own, created as the service creates it (the lease's)
     await new Kvm(c.nc).create(bucket, { history: 1, replicas });
@@ -173,6 +173,28 @@ describe.each([
     await ensureStreams((await as('alerter')).nc, { replicas }, { warn: (_, message) => quiet.push(message) });
     expect(quiet).toEqual([]);
     expect(streamsApply(cli, 'operator', '--replicas', String(replicas)).stdout).toBe('WIREWATCH: unchanged\nWIREWATCH_DEADLETTER: unchanged\n');
+  }, 60_000);
+
+  it('what remains: a stream missing after a lost store may be created by a service with a configuration of its choosing (a republish); the other services warn; `wirewatch streams apply` says NATS cannot remove it in place, and once the operator deleted the stream creates it as the settings say', async () => {
+    const cli = await cliBundle();
+    const op = await jetstreamManager((await as('operator')).nc);
+    await op.streams.delete('WIREWATCH_DEADLETTER');
+    const [, deadLetters] = streamSettings({ replicas });
+    const republish = { src: '>', dest: 'wirewatch.v1.summary.>' };
+    await (await jetstreamManager((await as('collector')).nc)).streams.add({ ...deadLetters!, republish });
+    const warnings: Array<Record<string, unknown>> = [];
+    await ensureStreams((await as('alerter')).nc, { replicas }, { warn: (fields) => warnings.push(fields as Record<string, unknown>) });
+    expect(warnings).toEqual([expect.objectContaining({ differences: [`WIREWATCH_DEADLETTER republish: ${JSON.stringify(republish)} on NATS, none in the settings`] })]);
+    // nats-server 2.9.10 refuses to change a republish by update
+    const refused = streamsApply(cli, 'operator', '--replicas', String(replicas));
+    expect(refused.status).toBe(1);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/^wirewatch: cannot apply the stream settings: .*RePublish.*delete the stream as the operator/i);
+    await op.streams.delete('WIREWATCH_DEADLETTER');
+    const applied = streamsApply(cli, 'operator', '--replicas', String(replicas));
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(applied.stdout).toBe('WIREWATCH: unchanged\nWIREWATCH_DEADLETTER: created\n');
+    expect((await configOf('WIREWATCH_DEADLETTER')).republish).toBeUndefined();
   }, 60_000);
 
   describe('its own consumers', () => {

@@ -52,7 +52,8 @@ export async function applyStreams(nc: NatsConnection, options: StreamOptions = 
       continue;
     }
     const differences = streamDifferences(existing, wanted);
-    if (differences.length > 0) await jsm.streams.update(wanted.name, wanted);
+    // nats.js merges an update into the stream's configuration: what the settings never give is cleared explicitly
+    if (differences.length > 0) await jsm.streams.update(wanted.name, { ...wanted, sources: undefined, mirror: undefined, republish: undefined });
     applied.push({ name: wanted.name, action: differences.length > 0 ? 'updated' : 'unchanged', differences });
   }
   return applied;

@@ -31,8 +31,12 @@ export function streamsCommand(): Command {
     const nc = await connectNats(natsOptions(config.nats), { name: 'wirewatch streams apply' });
     try {
       const applied = await applyStreams(nc, { stream: config.nats.stream, replicas: config.nats.replicas }).catch((error: Error) => {
-        const refused = /permissions violation/i.test(error.message) ? ' (the services\' users may not update streams: run this as the NATS operator user)' : '';
-        throw new Error(`cannot apply the stream settings: ${error.message.split('\n')[0]}${refused}`, { cause: error });
+        const hint = /permissions violation/i.test(error.message)
+          ? ' (the services\' users may not update streams: run this as the NATS operator user)'
+          : /can ?not (change|update)/i.test(error.message)
+            ? ' (NATS cannot change that in place: delete the stream as the operator, which loses its messages, and run this again)'
+            : '';
+        throw new Error(`cannot apply the stream settings: ${error.message.split('\n')[0]}${hint}`, { cause: error });
       });
       for (const s of applied) process.stdout.write(`${s.name}: ${s.action}${s.differences.length > 0 ? ` (${s.differences.join('; ')})` : ''}\n`);
     } finally {
