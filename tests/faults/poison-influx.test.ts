@@ -76,6 +76,9 @@ function collector(group: string, influxUrl: string, database: string, env: Reco
       WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
       WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
       WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: '5',
+      // The fleet's sketch sizes are those of summary() below, so the fleet merge takes them.
+      WIREWATCH_FLEET_SKETCH_CAPACITY: '64',
+      WIREWATCH_FLEET_SKETCH_PRECISION: '10',
       ...env,
     },
   );

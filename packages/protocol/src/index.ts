@@ -17,6 +17,6 @@ export {
 } from './codec.js';
 export { RejectionLog } from './rejection-log.js';
 export * from './limits.js';
-export { DEFAULT_FLEET_LIMITS, FleetWindows, type AddResult, type FleetInterval, type FleetWindowsLimits } from './fleet-windows.js';
+export { DEFAULT_FLEET_LIMITS, FleetWindows, sketchShape, type AddResult, type FleetInterval, type FleetWindowsLimits, type SketchShape } from './fleet-windows.js';
 export { estimateSketchBytes } from './sketch-size.js';
 export { alertMessageSchema, type AlertMessage } from './alert-message.js';

@@ -119,13 +119,23 @@ export class Collector {
       new FleetMerge({
         topN: c.topN,
         graceMs: c.fleet.graceSeconds * 1000,
+        ackWaitMs: common.ackWaitMs,
+        shape: c.fleet.sketch,
         write: (lines) => this.writer.write(lines, { signal: this.abort.signal }),
         onWriteError: (error) => this.repeating('warn', { err: (error as Error).message }, 'fleet top write failed; retrying'),
         limits: { maxIntervals: c.fleet.maxIntervals, maxBytes: c.fleet.maxMegabytes * 1024 ** 2 },
         onFirstCapReached: (held) =>
           this.log.warn(held, 'fleet merge at its memory cap: oldest intervals written early, retained merges dropped early (counted in wirewatch_collector_fleet_capped_total)'),
-        onFirstShapeMismatch: (subject) =>
-          this.log.warn({ subject }, 'a summary\'s sketch sizes differ from the fleet\'s (sketch.capacity / sketch.precision): left out of the fleet-wide top lists (counted, not logged again)'),
+        onFirstShapeMismatch: (subject, shape) =>
+          this.log.warn(
+            { subject, capacity: shape.capacity, precision: shape.precision, fleet: c.fleet.sketch },
+            'a summary\'s sketch sizes differ from the fleet\'s (the sensor\'s sketch.* against the collector\'s fleet.sketch.*): left out of the fleet-wide top lists, stored per sensor (counted, not logged again)',
+          ),
+        onFirstClosed: (subject, start) =>
+          this.log.warn(
+            { subject, interval: new Date(start).toISOString() },
+            'a summary arrived for a fleet interval already written and no longer held (memory cap or ten minutes): left out of the fleet-wide top lists, stored per sensor (counted, not logged again)',
+          ),
       });
     this.fleet = newMerge();
     this.lease = new LeaderLease(nc, {
@@ -142,7 +152,11 @@ export class Collector {
       },
     });
     await this.lease.start();
-    const flushTimer = setInterval(() => void this.fleet?.flush(), 250);
+    // Writes due intervals, and keeps the messages held for them from being redelivered.
+    const flushTimer = setInterval(() => {
+      this.fleet?.extendHeld(Date.now());
+      void this.fleet?.flush();
+    }, 250);
     try {
       await runBatchConsumer(nc, {
         ...common,

@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { dataRefusalKind, fleetTopLines, isDataRefusal } from '@wirewatch/influx';
-import { FleetWindows, RejectionLog, decodeSummary, type FleetWindowsLimits } from '@wirewatch/protocol';
+import { FleetWindows, RejectionLog, decodeSummary, sketchShape, type FleetInterval, type FleetWindowsLimits, type SketchShape } from '@wirewatch/protocol';
 
 /** Intervals written per InfluxDB request. */
 const INTERVALS_PER_WRITE = 50;
@@ -9,10 +9,16 @@ export interface FleetMergeOptions {
   topN: number;
   /** How long after an interval's first summary the merge waits for the other sensors. */
   graceMs: number;
+  /** The consumer's ack wait: messages held for a write are extended (`+WPI`) well inside it. */
+  ackWaitMs: number;
+  /** The one sketch shape merged (`fleet.sketch`); summaries of another are left out. */
+  shape: SketchShape;
   write: (lines: string[]) => Promise<void>;
   onWriteError: (error: unknown) => void;
-  /** Logged once: a sensor's sketch sizes differ from the fleet's, so its summaries are left out of the merge. */
-  onFirstShapeMismatch?: (subject: string) => void;
+  /** Logged once: a summary's sketch sizes differ from the fleet's, so it is left out of the merge. */
+  onFirstShapeMismatch?: (subject: string, shape: SketchShape) => void;
+  /** Logged once: a summary of an interval already written and let go is left out of the merge. */
+  onFirstClosed?: (subject: string, start: number) => void;
   /** The memory cap (intervals and estimated bytes, open and retained together): DEFAULT_FLEET_LIMITS unless given. */
   limits?: Partial<Pick<FleetWindowsLimits<JsMsg>, 'maxIntervals' | 'maxBytes'>>;
   /** Logged once: the cap was reached, so retained merges are dropped early and open intervals written early. */
@@ -23,7 +29,8 @@ export interface FleetMergeOptions {
  * Fleet-wide top lists: every summary's sketches merged per interval, written as `fleet_top` points,
  * and only then acknowledged. Runs on the one collector replica that holds the fleet lease, fed by
  * its own durable consumer, so the merge sees every sensor (a summary consumer shared by replicas
- * would hand each replica only part of the fleet).
+ * would hand each replica only part of the fleet). The messages it holds are extended (`extendHeld`)
+ * until their interval is written, so JetStream hands none out again meanwhile.
  */
 export class FleetMerge {
   readonly windows: FleetWindows<JsMsg>;
@@ -31,15 +38,17 @@ export class FleetMerge {
   duplicates = 0;
   /**
    * Summaries left out of the merge, by reason, acknowledged: those failing validation (the summary
-   * consumer dead-letters them) and `shape`, sketch sizes that differ from the interval's.
+   * consumer dead-letters them), `shape` (sketch sizes other than the fleet's), `interval_closed`
+   * (its interval written and let go), `influx_<kind>` (InfluxDB refused the interval's points).
    */
   readonly skipped = new RejectionLog();
   private flushing: Promise<boolean> | undefined;
   private capReported = false;
+  private lastExtendedAt = 0;
 
   constructor(private readonly options: FleetMergeOptions) {
     // A message's payload stays in memory until its interval is written and it is acknowledged.
-    this.windows = new FleetWindows(options.graceMs, 10 * 60_000, { ...options.limits, tokenBytes: (m) => m.data.length });
+    this.windows = new FleetWindows(options.graceMs, 10 * 60_000, { ...options.limits, shape: options.shape, tokenBytes: (m) => m.data.length });
   }
 
   /** Retained merges dropped before their ten minutes to stay under the memory cap. */
@@ -68,7 +77,11 @@ export class FleetMerge {
         this.duplicates++;
         m.ack();
       } else if (added === 'shape') {
-        if (this.skipped.record({ kind: 'shape', detail: 'sketch sizes differ from the interval' })) this.options.onFirstShapeMismatch?.(m.subject);
+        const shape = sketchShape(d.sketches);
+        if (this.skipped.record({ kind: 'shape', detail: `sketch sizes ${shape.capacity}/${shape.precision} differ from the fleet's` })) this.options.onFirstShapeMismatch?.(m.subject, shape);
+        m.ack();
+      } else if (added === 'closed') {
+        if (this.skipped.record({ kind: 'interval_closed', detail: 'its interval was written and its merge let go' })) this.options.onFirstClosed?.(m.subject, d.message.start);
         m.ack();
       }
       // Over the cap (a fast replay of a long capture): the oldest are written before the next
@@ -76,6 +89,23 @@ export class FleetMerge {
       while (this.windows.overCap) {
         this.reportCap();
         if (!(await this.flush())) await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  }
+
+  /**
+   * Tells JetStream the messages held for a write are still being worked on, every third of the ack
+   * wait (call it often): none is redelivered while its interval waits for its grace period, a
+   * retried write or the memory cap, so none spends deliveries towards max_deliver.
+   */
+  extendHeld(nowMs: number): void {
+    if (nowMs - this.lastExtendedAt < this.options.ackWaitMs / 3) return;
+    this.lastExtendedAt = nowMs;
+    for (const m of this.windows.heldTokens()) {
+      try {
+        m.working();
+      } catch {
+        // Not connected: JetStream redelivers it after ack_wait, and the merge holds the redelivery too.
       }
     }
   }
@@ -98,14 +128,15 @@ export class FleetMerge {
     // Several intervals per request: a fast replay makes thousands due within seconds.
     for (let i = 0; i < due.length; i += INTERVALS_PER_WRITE) {
       const chunk = due.slice(i, i + INTERVALS_PER_WRITE);
+      const lines = chunk.map((interval) => this.linesOf(interval));
       try {
-        await this.options.write(chunk.flatMap((interval) => fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries)));
-        for (const interval of chunk) for (const m of interval.tokens) m.ack();
+        await this.options.write(lines.flat());
+        for (const interval of chunk) for (const m of this.windows.settle(interval, Date.now())) m.ack();
         this.intervalsWritten += chunk.length;
       } catch (error) {
         ok = false;
         this.options.onWriteError(error);
-        if (isDataRefusal(error)) await this.writeEachAlone(chunk);
+        if (isDataRefusal(error)) await this.writeEachAlone(chunk, lines);
         else for (const interval of chunk) this.windows.retry(interval, Date.now());
       }
     }
@@ -113,24 +144,30 @@ export class FleetMerge {
     return ok;
   }
 
+  private linesOf(interval: FleetInterval<JsMsg>): string[] {
+    return fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries);
+  }
+
   /**
    * InfluxDB refused a chunk for its data (an interval past 2262, beyond the retention policy...): each
    * interval written alone; one refused alone is left out (its summaries terminated, counted in
    * `skipped` as `influx_<kind>`; the summary consumer dead-letters those summaries itself), never retried forever.
    */
-  private async writeEachAlone(chunk: ReturnType<FleetWindows<JsMsg>['takeDue']>): Promise<void> {
-    for (const interval of chunk) {
+  private async writeEachAlone(chunk: FleetInterval<JsMsg>[], lines: string[][]): Promise<void> {
+    for (const [k, interval] of chunk.entries()) {
       try {
-        await this.options.write(fleetTopLines(interval.start, interval.sketches.topLists(this.options.topN), interval.summaries));
-        for (const m of interval.tokens) m.ack();
+        await this.options.write(lines[k]!);
+        for (const m of this.windows.settle(interval, Date.now())) m.ack();
         this.intervalsWritten++;
       } catch (error) {
         if (!isDataRefusal(error)) {
           this.windows.retry(interval, Date.now());
           continue;
         }
-        for (const m of interval.tokens) m.term();
-        for (const _ of interval.tokens) this.skipped.record({ kind: `influx_${dataRefusalKind(error.serverSaid ?? error.message)}`, detail: error.message });
+        for (const m of this.windows.settle(interval, Date.now())) {
+          m.term();
+          this.skipped.record({ kind: `influx_${dataRefusalKind(error.serverSaid ?? error.message)}`, detail: error.message });
+        }
       }
     }
   }
@@ -138,6 +175,6 @@ export class FleetMerge {
   private reportCap(): void {
     if (this.capReported) return;
     this.capReported = true;
-    this.options.onFirstCapReached?.({ intervals: this.windows.openIntervals + this.windows.retainedIntervals, bytes: this.windows.heldBytes });
+    this.options.onFirstCapReached?.({ intervals: this.windows.openIntervals + this.windows.writingIntervals + this.windows.retainedIntervals, bytes: this.windows.heldBytes });
   }
 }

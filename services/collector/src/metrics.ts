@@ -42,12 +42,21 @@ export function registerCollectorMetrics(registry: Registry, collector: Collecto
   observe('wirewatch_collector_influx_pending_batches', 'Writes waiting for InfluxDB (retrying)', [], () => [[{}, w().pendingBatches]]);
   observe('wirewatch_collector_fleet_leader', '1 on the replica merging fleet-wide top lists', [], () => [[{}, collector.lease?.leader ? 1 : 0]]);
   observe('wirewatch_collector_fleet_intervals_total', 'Fleet-wide intervals written', [], () => [[{}, collector.fleet?.intervalsWritten ?? 0]]);
-  observe('wirewatch_collector_fleet_capped_total', 'Fleet merge kept under its memory cap: retained merges dropped early (a later summary of theirs starts afresh), intervals written before their grace ran out', ['action'], () => [
+  observe('wirewatch_collector_fleet_capped_total', 'Fleet merge kept under its memory cap: retained merges dropped early (a later summary of theirs is skipped as interval_closed), intervals written before their grace ran out', ['action'], () => [
     [{ action: 'retained_dropped' }, collector.fleet?.retainedDropped ?? 0],
     [{ action: 'flushed_early' }, collector.fleet?.flushedEarly ?? 0],
   ]);
-  observe('wirewatch_collector_fleet_held_bytes', 'Estimated memory held by the fleet merge (open and retained intervals)', [], () => [[{}, collector.fleet?.windows.heldBytes ?? 0]]);
-  observe('wirewatch_collector_fleet_skipped_total', 'Summaries left out of the fleet-wide merge, by reason (a rejection kind, or shape: other sketch sizes)', ['reason'], () =>
+  observe('wirewatch_collector_fleet_held_bytes', 'Estimated memory held by the fleet merge (open, being written and retained intervals)', [], () => [[{}, collector.fleet?.windows.heldBytes ?? 0]]);
+  observe('wirewatch_collector_fleet_held_intervals', 'Intervals held by the fleet merge, by state (closed: starts of intervals written and let go, remembered in a bounded ring)', ['state'], () => {
+    const w = collector.fleet?.windows;
+    return [
+      [{ state: 'open' }, w?.openIntervals ?? 0],
+      [{ state: 'writing' }, w?.writingIntervals ?? 0],
+      [{ state: 'retained' }, w?.retainedIntervals ?? 0],
+      [{ state: 'closed' }, w?.closedIntervals ?? 0],
+    ];
+  });
+  observe('wirewatch_collector_fleet_skipped_total', 'Summaries left out of the fleet-wide merge, by reason (a rejection kind; shape: sketch sizes other than fleet.sketch; interval_closed: its interval written and let go; influx_<kind>: its interval refused)', ['reason'], () =>
     Object.entries(collector.fleet?.skipped.byKind() ?? {}).map(([reason, n]) => [{ reason }, n] as Sample),
   );
   observe('wirewatch_collector_nats_connected', '1 while connected to NATS', [], () => [[{}, collector.connected ? 1 : 0]]);
