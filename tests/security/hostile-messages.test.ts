@@ -10,7 +10,7 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build-cli.mjs';
-import { buildSummaryMessage, encodeMessage, type HeartbeatMessage } from '../../packages/protocol/src/index.js';
+import { DEFAULT_SKETCH_SHAPE, buildSummaryMessage, encodeMessage, type HeartbeatMessage } from '../../packages/protocol/src/index.js';
 import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
 import { influxRows, startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
@@ -172,18 +172,23 @@ describe('a sensor cannot speak for another', () => {
     expect(fields.sort()).toEqual(['other', 'udp_truncated']);
   }, 60_000);
 
-  it('collector: a summary with other sketch sizes than its interval\'s is stored, left out of the fleet merge and counted, and the merge goes on', async () => {
+  it('collector: a summary with other sketch sizes than the fleet\'s, first of its interval, is stored, left out of the fleet merge and counted; the real ones are merged', async () => {
     const start = 7_000_000;
+    const shapeSkips = await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'shape' });
+    // The hostile one first: before the fleet's shape was pinned, it set its interval's shape and kept the real ones out.
     const wider = summarizerWithHosts([9], 100, { capacity: 128, precision: 10 });
-    const message = buildSummaryMessage(wider, { sensor: 'shape-b', run: 'r', seq: 1, interface: 'eth0', start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 });
+    const hostile = buildSummaryMessage(wider, { sensor: 'shape-b', run: 'r', seq: 1, interface: 'eth0', start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 });
+    const real = (sensor: string) =>
+      buildSummaryMessage(summarizerWithHosts([1], 100, { ...DEFAULT_SKETCH_SHAPE }), { sensor, run: 'r', seq: 1, interface: 'eth0', start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 });
     await publishAll(nats.url, [
-      { sensor: 'shape-a', seq: 1, data: syntheticSummary('shape-a', 1, start, [1], 100) },
-      { sensor: 'shape-b', seq: 1, data: encodeMessage(message) },
+      { sensor: 'shape-b', seq: 1, data: encodeMessage(hostile) },
+      { sensor: 'shape-a', seq: 1, data: encodeMessage(real('shape-a')) },
+      { sensor: 'shape-c', seq: 1, data: encodeMessage(real('shape-c')) },
     ]);
-    await waitFor(async () => (await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'shape' })) === 1, { what: 'the other shape skipped by the fleet merge', timeoutMs: 15_000 });
+    await waitFor(async () => (await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'shape' })) === shapeSkips + 1, { what: 'the other shape skipped by the fleet merge', timeoutMs: 15_000 });
     const fleet = () => influx.query(`SELECT "key", sensors FROM fleet_top WHERE time = ${start}ms AND list = 'sources'`, DATABASE);
     await waitFor(async () => influxRows(await fleet()).length === 1, { what: 'the interval merged without it', timeoutMs: 15_000 });
-    expect(influxRows(await fleet())).toMatchObject([{ key: '0.0.0.1', sensors: 1 }]);
+    expect(influxRows(await fleet())).toMatchObject([{ key: '0.0.0.1', sensors: 2 }]);
     expect((await storedInInflux(influx, DATABASE, 'shape-b')).packets).toBe(1);
     expect(c.logs.filter((l) => String(l.msg).startsWith("a summary's sketch sizes differ"))).toHaveLength(1);
   }, 60_000);
