@@ -42,11 +42,11 @@ export const natsConfigSchema = z
       .min(1)
       .max(5)
       .default(1)
-      .describe('Copies of every message across a NATS cluster, for the streams this service creates or updates (and the alerter\'s state bucket): 1 on a single server, 3 on a three-node cluster.'),
+      .describe('Copies of every message across a NATS cluster, for the streams this service creates (and the alerter\'s state bucket): 1 on a single server, 3 on a three-node cluster. An existing stream is not changed: `wirewatch streams apply` does that, as the operator.'),
     manageStreams: z
       .boolean()
       .default(true)
-      .describe('Create or update the streams at start (idempotent). Turn off when an operator manages them and the service\'s NATS user may not.'),
+      .describe('Create the streams at start where they are missing (never change an existing one; a difference from these settings is logged). Turn off when an operator manages them and the service\'s NATS user may not.'),
   })
   .describe('Connection to NATS JetStream (shared by every service).');
 

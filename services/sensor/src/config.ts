@@ -124,7 +124,7 @@ function sensorNatsSchema() {
       manageStreams: z
         .boolean()
         .default(false)
-        .describe('Create or update the streams at start. Off for a sensor: the collectors create them, and a sensor\'s NATS user needs no `$JS.API` rights. When on and refused, the sensor logs it and publishes all the same.'),
+        .describe('Create the streams at start where they are missing. Off for a sensor: the collectors create them, and a sensor\'s NATS user needs no `$JS.API` rights. When on and refused, the sensor logs it and publishes all the same.'),
     })
     .describe(natsConfigSchema.description ?? '');
 }
