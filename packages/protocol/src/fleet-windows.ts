@@ -233,7 +233,7 @@ export class FleetWindows<T> {
     w.held = [...w.writing, ...w.held];
     w.writing = undefined;
     w.mergedSinceWrite = undefined;
-    w.dueAt = w.dirty ? Math.min(w.dueAt, nowMs + RETRY_DELAY_MS) : nowMs + RETRY_DELAY_MS;
+    w.dueAt = nowMs + RETRY_DELAY_MS;
     w.dirty = true;
     this.toOpen(w);
   }
