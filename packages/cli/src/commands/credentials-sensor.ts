@@ -1,7 +1,7 @@
 import { createUser } from '@nats-io/nkeys';
 import { sensorInboxPrefix } from '@wirewatch/bus';
 import { heartbeatSubject, isSubjectToken, summarySubject } from '@wirewatch/protocol';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../fatal.js';
 
@@ -20,14 +20,15 @@ export interface SensorCredentials {
 export function makeSensorCredentials(id: string, dir: string): SensorCredentials {
   if (!isSubjectToken(id)) throw new UsageError(`sensor id "${id}" must be 1-64 letters, digits, "_" or "-" (it becomes a NATS subject token)`);
   const seedFile = resolve(join(dir, `${id}.nk`));
-  if (existsSync(seedFile)) throw new UsageError(`${seedFile} exists; to rotate, move it away first (the old key stays valid until its stanza leaves the accounts file)`);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pair = createUser();
   const seed = new TextDecoder().decode(pair.getSeed());
   try {
     writeFileSync(seedFile, `${seed}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
-    throw new UsageError(`cannot write ${seedFile}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new UsageError(`${seedFile} exists; to rotate, move it away first (the old key stays valid until its stanza leaves the accounts file)`);
+    throw new UsageError(`cannot write ${seedFile}: ${code ?? (error as Error).message}`);
   }
   const publicKey = pair.getPublicKey();
   return { publicKey, seedFile, stanza: sensorStanza(id, publicKey) };
