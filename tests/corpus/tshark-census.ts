@@ -1,9 +1,6 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT } from './corpus.js';
 
 const run = promisify(execFile);
 
@@ -35,24 +32,23 @@ const FIELDS = [
 const OPTIONS = ['tcp.desegment_tcp_streams:FALSE', 'ip.defragment:FALSE', 'ipv6.defragment:FALSE', 'udp.try_heuristic_first:FALSE'];
 const EXTENSIONS: Record<string, number> = { 'ipv6.hopopts': 6, 'ipv6.routing': 7, 'ipv6.fraghdr': 8, 'ipv6.dstopts': 9 };
 const CLASS_OF: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
-const CACHE = join(ROOT, 'node_modules/.cache/wirewatch-tshark');
-/** Bump when the reading of tshark's output changes, so cached censuses are not reused. */
-const PARSER_REVISION = '2';
-
-/** Runs tshark once over `file` (cached by content and tshark version under node_modules/.cache). */
-export async function tsharkCensus(file: string, version: string): Promise<Census> {
-  const key = createHash('sha1').update(PARSER_REVISION).update(version).update(readFileSync(file)).digest('hex');
-  const cached = join(CACHE, `${key}.json`);
-  if (existsSync(cached) && statSync(cached).size > 0) return JSON.parse(readFileSync(cached, 'utf8')) as Census;
-  const args = ['-n', '-r', file, ...OPTIONS.flatMap((o) => ['-o', o]), '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+/**
+ * Runs tshark once over `file`. The censuses the tests compare with are kept in tshark-fixtures.json,
+ * keyed by this file's text among others: any change here makes them stale until regenerated.
+ */
+export async function tsharkCensus(file: string): Promise<Census> {
+  // Run beside the file and name it alone, so tshark's complaints do not depend on where the corpus lies.
+  const args = ['-n', '-r', `./${basename(file)}`, ...OPTIONS.flatMap((o) => ['-o', o]), '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
   for (const f of FIELDS) args.push('-e', f);
   let stdout = '';
   let stderr = '';
   let status = 0;
   try {
-    ({ stdout, stderr } = await run('tshark', args, { maxBuffer: 512 << 20, timeout: 120_000, env: { ...process.env, LC_ALL: 'C' } }));
+    ({ stdout, stderr } = await run('tshark', args, { cwd: dirname(file), maxBuffer: 512 << 20, timeout: 120_000, env: { ...process.env, LC_ALL: 'C' } }));
   } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
+    const e = error as { code?: number; signal?: string; stdout?: string; stderr?: string };
+    // A census of part of a file would pass for tshark's answer: a killed tshark (the timeout) is an error.
+    if (e.signal) throw new Error(`tshark on ${basename(file)} ended by ${e.signal}`);
     status = typeof e.code === 'number' ? e.code : 1;
     stdout = e.stdout ?? '';
     stderr = e.stderr ?? '';
@@ -60,8 +56,6 @@ export async function tsharkCensus(file: string, version: string): Promise<Censu
   const census = aggregate(stdout);
   census.status = status;
   census.complaint = stderr.split('\n').find((l) => l.trim() !== '' && !l.startsWith('Running as user')) ?? '';
-  mkdirSync(CACHE, { recursive: true });
-  writeFileSync(cached, JSON.stringify(census));
   return census;
 }
 
