@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DecodedPacket, decodeRecord, openCaptureFile } from '../packages/packet/src/index.js';
-import { ExactSummarizer, SketchSummarizer, type TrafficSummarizer, type TrafficSummary } from '../packages/traffic/src/index.js';
+import { ExactSummarizer, SketchSummarizer, type SummaryView, type TrafficSummarizer } from '../packages/traffic/src/index.js';
 
 const LAB = join(fileURLToPath(new URL('..', import.meta.url)), 'samples/lab.pcap');
 
-function summarize(path: string, summarizers: TrafficSummarizer[], topN: number): TrafficSummary[] {
+function summarize(path: string, summarizers: TrafficSummarizer[], topN: number): SummaryView[] {
   const reader = openCaptureFile(path);
   const d = new DecodedPacket();
   while (reader.next()) {
@@ -18,18 +18,21 @@ function summarize(path: string, summarizers: TrafficSummarizer[], topN: number)
     for (const s of summarizers) s.add(d);
   }
   reader.close();
-  return summarizers.map((s) => s.summary(topN));
+  return summarizers.map((s) => s.view(topN));
 }
 
-function canonical(s: TrafficSummary): TrafficSummary {
+function canonical(s: SummaryView): SummaryView {
   const order = <T>(list: T[]) => [...list].sort((a, b) => (JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  const { top } = s;
   return {
     ...s,
-    top_sources: order(s.top_sources),
-    top_destinations: order(s.top_destinations),
-    top_conversations: order(s.top_conversations),
-    top_ports: order(s.top_ports),
-    dns: { ...s.dns, top_names: order(s.dns.top_names) },
+    top: {
+      sources: order(top.sources),
+      destinations: order(top.destinations),
+      conversations: order(top.conversations),
+      ports: order(top.ports),
+      dns_names: order(top.dns_names),
+    },
   };
 }
 
@@ -50,12 +53,12 @@ describe('SketchSummarizer', () => {
   it('keeps the Space-Saving guarantees when the sketches are far smaller than the key set', () => {
     const k = 8;
     const [exact, sketch] = summarize(LAB, [new ExactSummarizer(), new SketchSummarizer({ capacity: k })], 1000);
-    const trueBytes = new Map(exact.top_destinations.map((h) => [h.ip, h.bytes]));
-    const total = exact.top_destinations.reduce((sum, h) => sum + h.bytes, 0);
-    expect(exact.top_destinations.length).toBeGreaterThan(k);
-    const reported = new Set(sketch.top_destinations.map((h) => h.ip));
-    expect(sketch.top_destinations.length).toBe(k);
-    for (const h of sketch.top_destinations) expect(h.bytes).toBeGreaterThanOrEqual(trueBytes.get(h.ip) ?? 0);
+    const trueBytes = new Map(exact.top.destinations.map((h) => [h.ip, h.bytes]));
+    const total = exact.top.destinations.reduce((sum, h) => sum + h.bytes, 0);
+    expect(exact.top.destinations.length).toBeGreaterThan(k);
+    const reported = new Set(sketch.top.destinations.map((h) => h.ip));
+    expect(sketch.top.destinations.length).toBe(k);
+    for (const h of sketch.top.destinations) expect(h.bytes).toBeGreaterThanOrEqual(trueBytes.get(h.ip) ?? 0);
     for (const [ip, bytes] of trueBytes) if (bytes > total / k) expect(reported.has(ip), ip).toBe(true);
     // Counters that do not depend on keys stay exact.
     expect(sketch.packets).toBe(exact.packets);
@@ -67,8 +70,8 @@ describe('SketchSummarizer', () => {
     const s = new SketchSummarizer({ capacity: 64 });
     const [first] = summarize(LAB, [s], 5);
     s.reset();
-    expect(s.summary(5).packets).toBe(0);
-    expect(s.summary(5).top_sources).toEqual([]);
+    expect(s.view(5).packets).toBe(0);
+    expect(s.view(5).top.sources).toEqual([]);
     const [again] = summarize(LAB, [s], 5);
     expect(again).toEqual(first);
   });

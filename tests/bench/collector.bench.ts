@@ -15,7 +15,7 @@ import { connect } from '@nats-io/transport-node';
 import { parseArgs } from 'node:util';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { createInfluxWriter, summaryLines } from '../../packages/influx/src/index.js';
-import { SummarySketches } from '../../packages/protocol/src/index.js';
+import { SummarySketches, summaryViewOf } from '../../packages/protocol/src/index.js';
 import { startInfluxV1, startNats, startVictoriaMetrics } from '../harness/index.js';
 import { startService, type ServiceProcess } from '../pipeline/service-process.js';
 import { consumerBacklog, playSensors, templateSummary } from './collector/load.js';
@@ -42,7 +42,7 @@ const sinkArgs = victoria
   : ['--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', 'bench'];
 
 const template = templateSummary();
-const view = { top: SummarySketches.fromMessage(template).topLists(10), cardinalities: template.cardinalities };
+const view = summaryViewOf(template, SummarySketches.fromMessage(template).topLists(10));
 const lines = summaryLines(template, view);
 console.error(`one summary: ${JSON.stringify(template).length} bytes of JSON, ${lines.length} points`);
 

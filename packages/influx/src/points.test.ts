@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSummaryMessage } from '@wirewatch/protocol';
+import { buildSummaryMessage, summaryViewOf } from '@wirewatch/protocol';
 import { SketchSummarizer } from '@wirewatch/traffic';
 import { fleetTopLines, runOffsetNs, summaryLines, timestampNs } from './points.js';
 
@@ -9,7 +9,7 @@ function summaryOf(run: string) {
   const m = buildSummaryMessage(new SketchSummarizer({ capacity: 8, precision: 4 }), {
     sensor: 's1', run, seq: 1, interface: 'eth0', start: START, end: START + 10_000, emitted: START + 10_000, kernelDropped: 0, late: 0,
   });
-  return summaryLines(m, { top: { sources: [], destinations: [], conversations: [], ports: [], dns_names: [] }, cardinalities: m.cardinalities });
+  return summaryLines(m, summaryViewOf(m, { sources: [], destinations: [], conversations: [], ports: [], dns_names: [] }));
 }
 
 const timestampOf = (l: string) => l.slice(l.lastIndexOf(' ') + 1);

@@ -1,16 +1,14 @@
-import type { HeartbeatMessage, SummaryMessage, TopLists } from '@wirewatch/protocol';
+import type { HeartbeatMessage, SummaryMessage } from '@wirewatch/protocol';
+import { forEachRanked, type SummaryView, type TopLists } from '@wirewatch/traffic';
 import { escapeStringField, escapeTag, numberFields, tagSet } from './line-protocol.js';
-import { MEASUREMENT, TOP_LISTS, type TopListName } from './schema.js';
+import { MEASUREMENT } from './schema.js';
 
 /** Known DNS response codes and query types get their own field; anything else is summed into `other`. */
 const RCODE_FIELDS = new Set(['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED']);
 const QTYPE_FIELDS = new Set(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'SRV', 'TXT', 'ANY', 'HTTPS', 'SVCB']);
 
-/** What the collector reads out of a summary's sketches. */
-export interface SketchView {
-  top: TopLists;
-  cardinalities: SummaryMessage['cardinalities'];
-}
+/** Which sensor interface and interval a summary's points belong to, and what the capture itself said (the message's own fields). */
+export type SummaryPointMeta = Pick<SummaryMessage, 'sensor' | 'interface' | 'run' | 'seq' | 'start' | 'end' | 'capture' | 'restart'>;
 
 /**
  * The nanoseconds a run's points sit past their millisecond (0 … 999,999), from an FNV-1a hash of the
@@ -34,28 +32,28 @@ function line(measurement: string, tags: string, fields: string, timestamp: stri
 }
 
 /** Lines for one sensor interval (timestamp = interval start + the run's offset): see docs/influxdb-schema.md. */
-export function summaryLines(m: SummaryMessage, view: SketchView, out: string[] = []): string[] {
+export function summaryLines(m: SummaryPointMeta, view: SummaryView, out: string[] = []): string[] {
   const t = timestampNs(m.start, runOffsetNs(m.run));
   const tags = tagSet([
     ['interface', m.interface],
     ['sensor', m.sensor],
   ]);
-  const f = m.tcp_flags;
-  const sizes: Array<[string, number]> = m.packet_sizes.map((b) => [b.le === null ? 'size_gt_last' : `size_le_${b.le}`, b.packets]);
+  const f = view.tcp_flags;
+  const sizes: Array<[string, number]> = view.packet_sizes.map((b) => [b.le === null ? 'size_gt_last' : `size_le_${b.le}`, b.packets]);
   out.push(
     line(
       MEASUREMENT.traffic,
       tags,
       numberFields([
-        ['packets', m.packets],
-        ['bytes', m.bytes],
-        ['captured_bytes', m.captured_bytes],
+        ['packets', view.packets],
+        ['bytes', view.bytes],
+        ['captured_bytes', view.captured_bytes],
         ['interval_seconds', (m.end - m.start) / 1000],
         ['seq', m.seq],
-        ['decode_errors', m.decode_errors.total],
+        ['decode_errors', view.decode_errors.total],
         ['kernel_dropped', m.capture.kernel_dropped ?? NaN],
         ['late', m.capture.late],
-        ['fanout_pairs_dropped', m.fanout.pairs_dropped],
+        ['fanout_pairs_dropped', view.fanout.pairs_dropped],
         ['tcp_syn', f.syn],
         ['tcp_syn_ack', f.syn_ack],
         ['tcp_fin', f.fin],
@@ -76,34 +74,34 @@ export function summaryLines(m: SummaryMessage, view: SketchView, out: string[] 
       t,
     ),
   );
-  for (const [cls, c] of Object.entries(m.protocols)) {
+  for (const [cls, c] of Object.entries(view.protocols)) {
     out.push(line(MEASUREMENT.protocol, `,class=${cls}${tags}`, numberFields([['packets', c.packets], ['bytes', c.bytes]]), t));
   }
-  out.push(line(MEASUREMENT.dns, tags, dnsFields(m), t));
-  if (m.decode_errors.total > 0) {
-    out.push(line(MEASUREMENT.decodeErrors, tags, numberFields(Object.entries(m.decode_errors.by_reason).map(([k, v]) => [k.replace(/[.-]/g, '_'), v])), t));
+  out.push(line(MEASUREMENT.dns, tags, dnsFields(view.dns), t));
+  if (view.decode_errors.total > 0) {
+    out.push(line(MEASUREMENT.decodeErrors, tags, numberFields(Object.entries(view.decode_errors.by_reason).map(([k, v]) => [k.replace(/[.-]/g, '_'), v])), t));
   }
   topLines(MEASUREMENT.top, tags, view.top, t, out);
-  m.fanout.sources.forEach((f, i) => {
+  view.fanout.sources.forEach((f, i) => {
     if (f.ports === 0 && f.destinations === 0) return;
     out.push(line(MEASUREMENT.fanout, `,interface=${escapeTag(m.interface)},rank=${i + 1},sensor=${escapeTag(m.sensor)}`, `key=${escapeStringField(f.ip)},` + numberFields([['ports', f.ports], ['destinations', f.destinations]]), t));
   });
   return out;
 }
 
-function dnsFields(m: SummaryMessage): string {
+function dnsFields(dns: SummaryView['dns']): string {
   const fields: Array<[string, number]> = [
-    ['queries', m.dns.queries],
-    ['responses', m.dns.responses],
-    ['nxdomain', m.dns.nxdomain],
+    ['queries', dns.queries],
+    ['responses', dns.responses],
+    ['nxdomain', dns.nxdomain],
   ];
   let otherRcode = 0;
-  for (const [name, n] of Object.entries(m.dns.rcodes)) {
+  for (const [name, n] of Object.entries(dns.rcodes)) {
     if (RCODE_FIELDS.has(name)) fields.push([`rcode_${name.toLowerCase()}`, n]);
     else otherRcode += n;
   }
   let otherQtype = 0;
-  for (const [name, n] of Object.entries(m.dns.qtypes)) {
+  for (const [name, n] of Object.entries(dns.qtypes)) {
     if (QTYPE_FIELDS.has(name)) fields.push([`qtype_${name.toLowerCase()}`, n]);
     else otherQtype += n;
   }
@@ -119,41 +117,16 @@ export function fleetTopLines(start: number, top: TopLists, summaries: number, o
 
 /** Rank-tagged lines: at most topN series per list, whatever addresses come and go. */
 export function topLines(measurement: string, tags: string, top: TopLists, timestamp: string, out: string[], extraFields = ''): void {
-  for (const list of TOP_LISTS) {
-    const entries = listEntries(top, list);
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i];
-      out.push(
-        line(
-          measurement,
-          `,list=${list},rank=${i + 1}${tags}`,
-          `key=${escapeStringField(e.key)},` + numberFields([['packets', e.packets], ['bytes', e.bytes]]) + extraFields,
-          timestamp,
-        ),
-      );
-    }
-  }
-}
-
-interface RankedEntry {
-  key: string;
-  packets: number;
-  bytes: number;
-}
-
-function listEntries(top: TopLists, list: TopListName): RankedEntry[] {
-  switch (list) {
-    case 'sources':
-      return top.sources.map((h) => ({ key: h.ip, packets: h.packets, bytes: h.bytes }));
-    case 'destinations':
-      return top.destinations.map((h) => ({ key: h.ip, packets: h.packets, bytes: h.bytes }));
-    case 'conversations':
-      return top.conversations.map((c) => ({ key: `${c.a} <-> ${c.b}`, packets: c.packets, bytes: c.bytes }));
-    case 'ports':
-      return top.ports.map((p) => ({ key: `${p.transport}/${p.port}`, packets: p.packets, bytes: p.bytes }));
-    case 'dns_names':
-      return top.dns_names.map((n) => ({ key: n.name, packets: n.queries, bytes: 0 }));
-  }
+  forEachRanked(top, (list, rank, label, counts) => {
+    out.push(
+      line(
+        measurement,
+        `,list=${list},rank=${rank}${tags}`,
+        `key=${escapeStringField(label)},` + numberFields([['packets', counts.packets], ['bytes', counts.bytes]]) + extraFields,
+        timestamp,
+      ),
+    );
+  });
 }
 
 /** Lines for one heartbeat (timestamp = when the sensor sent it + the run's offset). */

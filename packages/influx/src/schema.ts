@@ -11,9 +11,8 @@ export const MEASUREMENT = {
   interfaceHealth: 'sensor_interface_health',
 } as const;
 
-/** The top lists written per sensor interval and fleet-wide, each as `rank`-tagged points. */
-export const TOP_LISTS = ['sources', 'destinations', 'conversations', 'ports', 'dns_names'] as const;
-export type TopListName = (typeof TOP_LISTS)[number];
+/** The top lists written per sensor interval and fleet-wide, each as `rank`-tagged points: the view's (`list` tag values). */
+export { TOP_LISTS, type TopListName } from '@wirewatch/traffic';
 
 /** Default length of the written top lists: the `rank` tag runs 1..topN, which bounds the series. */
 export const DEFAULT_TOP_N = 10;

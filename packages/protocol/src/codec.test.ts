@@ -28,15 +28,15 @@ describe('summary message', () => {
     const bytes = encodeMessage(buildSummaryMessage(s, meta));
     const decoded = decodeSummary(bytes, summarySubject(meta.sensor));
     if (!decoded.ok) throw new Error(decoded.rejection.detail);
-    const expected = s.summary(20);
+    const expected = s.view(20);
     expect(decoded.message.packets).toBe(expected.packets);
     expect(decoded.message.protocols).toEqual(expected.protocols);
     expect(decoded.message.dns.nxdomain).toBe(expected.dns.nxdomain);
     const lists = decoded.sketches.topLists(20);
-    expect(lists.sources).toEqual(expected.top_sources);
-    expect(lists.conversations).toEqual(expected.top_conversations);
-    expect(lists.ports).toEqual(expected.top_ports);
-    expect(lists.dns_names).toEqual(expected.dns.top_names);
+    expect(lists.sources).toEqual(expected.top.sources);
+    expect(lists.conversations).toEqual(expected.top.conversations);
+    expect(lists.ports).toEqual(expected.top.ports);
+    expect(lists.dns_names).toEqual(expected.top.dns_names);
     expect(decoded.sketches.cardinalities()).toEqual(expected.cardinalities);
   });
 
@@ -46,7 +46,7 @@ describe('summary message', () => {
     const b = decodeSummary(encodeMessage(buildSummaryMessage(one, { ...meta, sensor: 'edge-2' })), summarySubject('edge-2'));
     if (!a.ok || !b.ok) throw new Error('decode failed');
     const merged = a.sketches.clone().merge(b.sketches);
-    const single = one.summary(5).top_sources;
+    const single = one.view(5).top.sources;
     expect(merged.topLists(5).sources).toEqual(single.map((h) => ({ ...h, packets: h.packets * 2, bytes: h.bytes * 2 })));
     // the clone left the original untouched
     expect(a.sketches.topLists(5).sources).toEqual(single);

@@ -1,13 +1,10 @@
-import type { SketchSummarizer } from '@wirewatch/traffic';
+import type { SketchedSummary, SummaryView, TopLists } from '@wirewatch/traffic';
 import type { z } from 'zod';
 import type { AlertMessage } from './alert-message.js';
 import { heartbeatMessageSchema, type HeartbeatMessage } from './heartbeat-message.js';
-import { SketchError, SummarySketches, readTopLists, type TopLists } from './summary-sketches.js';
-import { PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
+import { SketchError, SummarySketches, encodeSketches, readTopLists } from './summary-sketches.js';
+import { COUNTER_FIELDS, PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
 import { heartbeatSubject, summarySubject } from './subjects.js';
-
-/** Sources listed in a summary's fan-out section. */
-export const FANOUT_SOURCES = 10;
 
 export interface SummaryMeta {
   sensor: string;
@@ -21,10 +18,13 @@ export interface SummaryMeta {
   late: number;
 }
 
-/** Builds the summary message of what `summarizer` counted over one interval (the caller resets it after). */
-export function buildSummaryMessage(summarizer: SketchSummarizer, meta: SummaryMeta): SummaryMessage {
-  const { queries, responses, nxdomain, rcodes, qtypes, packets, bytes, captured_bytes, protocols, tcp_flags, packet_sizes, decode_errors } =
-    summarizer.counters.fill();
+/**
+ * The summary message of one interval: `summary`'s figures as numbers, its sketches as themselves,
+ * `meta` for where and when. The summary is only read (a summarizer is reset by its owner after).
+ */
+export function buildSummaryMessage(summary: SketchedSummary, meta: SummaryMeta): SummaryMessage {
+  const { cardinalities, fanout, ...counters } = summary.figures();
+  const { exact: _exact, ...distinct } = cardinalities;
   return {
     type: 'summary',
     version: PROTOCOL_VERSION,
@@ -35,23 +35,18 @@ export function buildSummaryMessage(summarizer: SketchSummarizer, meta: SummaryM
     start: meta.start,
     end: meta.end,
     emitted: meta.emitted,
-    packets,
-    bytes,
-    captured_bytes,
-    protocols,
-    tcp_flags,
-    packet_sizes,
-    dns: { queries, responses, nxdomain, rcodes, qtypes },
-    decode_errors,
-    capture: { received: packets, kernel_dropped: meta.kernelDropped, late: meta.late },
-    fanout: { sources: summarizer.fanout.top(FANOUT_SOURCES), pairs_dropped: summarizer.fanout.pairsDropped },
-    ...sketchesAndCounts(SummarySketches.fromSummarizer(summarizer)),
+    ...counters,
+    capture: { received: counters.packets, kernel_dropped: meta.kernelDropped, late: meta.late },
+    fanout,
+    cardinalities: distinct,
+    ...encodeSketches(summary.sketches()),
   };
 }
 
-function sketchesAndCounts(sketches: SummarySketches): Pick<SummaryMessage, 'sketches' | 'dns_name_strings' | 'cardinalities'> {
-  const { exact: _exact, ...cardinalities } = sketches.cardinalities();
-  return { cardinalities, ...sketches.encode() };
+/** The view a decoded message stands for, with its top lists (read off its sketches). */
+export function summaryViewOf(message: SummaryMessage, top: TopLists): SummaryView {
+  const counters = Object.fromEntries(COUNTER_FIELDS.map((field) => [field, message[field]])) as Pick<SummaryMessage, (typeof COUNTER_FIELDS)[number]>;
+  return { ...counters, cardinalities: { ...message.cardinalities, exact: false }, fanout: message.fanout, top };
 }
 
 export function encodeMessage(message: SummaryMessage | HeartbeatMessage | AlertMessage): Uint8Array {
@@ -83,8 +78,8 @@ export function decodeSummary(bytes: Uint8Array, subject: string): DecodedSummar
   }
 }
 
-/** A summary decoded for storage: its top lists read off the sketches without rebuilding them. */
-export type StorageSummary = { ok: true; message: SummaryMessage; top: TopLists } | { ok: false; rejection: Rejection };
+/** A summary decoded for storage and rules: its view, with top lists read off the sketches without rebuilding them. */
+export type StorageSummary = { ok: true; message: SummaryMessage; view: SummaryView } | { ok: false; rejection: Rejection };
 
 /**
  * The collector's fast path: validates the message and every sketch's header and checksum, and reads
@@ -95,7 +90,7 @@ export function decodeSummaryForStorage(bytes: Uint8Array, topN: number, subject
   const parsed = parseSensorMessage(bytes, summaryMessageSchema, subject, summarySubject);
   if (!parsed.ok) return parsed;
   try {
-    return { ok: true, message: parsed.message, top: readTopLists(parsed.message, topN) };
+    return { ok: true, message: parsed.message, view: summaryViewOf(parsed.message, readTopLists(parsed.message, topN)) };
   } catch (error) {
     if (error instanceof SketchError) return reject(`sketch.${error.sketch}`, error.message);
     throw error;

@@ -2,13 +2,14 @@ export * from './subjects.js';
 export * from './stream.js';
 export { PROTOCOL_VERSION, summaryMessageSchema, type SummaryMessage } from './summary-message.js';
 export { heartbeatMessageSchema, type HeartbeatMessage } from './heartbeat-message.js';
-export { SummarySketches, SketchError, type TopLists } from './summary-sketches.js';
+export { SummarySketches, SketchError, encodeSketches, type TopLists } from './summary-sketches.js';
 export {
   buildSummaryMessage,
   decodeHeartbeat,
   decodeSummary,
   decodeSummaryForStorage,
   encodeMessage,
+  summaryViewOf,
   type Decoded,
   type DecodedSummary,
   type Rejection,

@@ -1,4 +1,4 @@
-import { HyperLogLog, SpaceSaving } from '@wirewatch/traffic';
+import { HyperLogLog, SpaceSaving, type SummaryCounters } from '@wirewatch/traffic';
 import { z } from 'zod';
 import { DECODE_ERROR_NAMES, RCODE_NAMES, packetSizeBuckets, SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS, foldUnknownNames, isQtypeName } from './limits.js';
 
@@ -27,24 +27,10 @@ const knownCounts = (known: (name: string) => boolean) =>
   z.record(fieldName, count).transform((counts) => foldUnknownNames(counts, known));
 
 /**
- * One sensor interface's traffic over one interval, as published on `wirewatch.v1.summary.<sensor>`.
- * Exact counters travel as numbers; top lists and distinct counts travel as the sketches themselves
- * (Space-Saving, HyperLogLog: binary, CRC-checked, base64) so a collector can merge them across
- * sensors and intervals without losing their error bounds.
+ * The counters of a summary (traffic's SummaryCounters) as they travel: the one part of the message
+ * that grows with a new per-interval counter. The check below keeps it and SummaryCounters in step.
  */
-export const summaryMessageSchema = z.object({
-  type: z.literal('summary'),
-  version: z.literal(PROTOCOL_VERSION),
-  sensor: token,
-  /** Random id of the sensor process's run: (sensor, run, seq) names the message; seq gaps are visible. */
-  run: token,
-  seq: z.number().int().positive(),
-  interface: z.string().min(1).max(256),
-  /** Interval [start, end) in ms since the epoch, in the packets' own time (capture or recorded time). */
-  start: timestampMs,
-  end: timestampMs,
-  /** Wall-clock ms at which the sensor closed the interval (publish lag = receipt - emitted). */
-  emitted: timestampMs,
+const countersShape = {
   packets: count,
   bytes: count,
   captured_bytes: count,
@@ -71,6 +57,36 @@ export const summaryMessageSchema = z.object({
     qtypes: knownCounts(isQtypeName),
   }),
   decode_errors: z.object({ total: count, by_reason: knownCounts((name) => DECODE_ERROR_NAMES.has(name)) }),
+};
+
+/** The names of the counter fields, to read a decoded message's counters back into a SummaryView. */
+export const COUNTER_FIELDS = Object.keys(countersShape) as Array<keyof SummaryCounters>;
+
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+/** Fails to compile when the wire's counters and traffic's SummaryCounters differ by a field. */
+export type CountersInStep = Assert<Same<z.output<z.ZodObject<typeof countersShape>>, SummaryCounters>>;
+type Assert<T extends true> = T;
+
+/**
+ * One sensor interface's traffic over one interval, as published on `wirewatch.v1.summary.<sensor>`.
+ * Exact counters travel as numbers; top lists and distinct counts travel as the sketches themselves
+ * (Space-Saving, HyperLogLog: binary, CRC-checked, base64) so a collector can merge them across
+ * sensors and intervals without losing their error bounds.
+ */
+export const summaryMessageSchema = z.object({
+  type: z.literal('summary'),
+  version: z.literal(PROTOCOL_VERSION),
+  sensor: token,
+  /** Random id of the sensor process's run: (sensor, run, seq) names the message; seq gaps are visible. */
+  run: token,
+  seq: z.number().int().positive(),
+  interface: z.string().min(1).max(256),
+  /** Interval [start, end) in ms since the epoch, in the packets' own time (capture or recorded time). */
+  start: timestampMs,
+  end: timestampMs,
+  /** Wall-clock ms at which the sensor closed the interval (publish lag = receipt - emitted). */
+  emitted: timestampMs,
+  ...countersShape,
   /** What the capture itself reported during the interval. */
   capture: z.object({
     /** Frames that reached the sensor (counted above). */

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { DecodedPacket, decodeRecord, linkTypeName, openCaptureFile } from '@wirewatch/packet';
 import { ExactSummarizer, Timeline } from '@wirewatch/traffic';
 import { REPORT_VERSION, type AnalysisReport } from './schema.js';
+import { summarySection } from './summary-section.js';
 
 export interface AnalyzeOptions {
   /** Timeline bucket width in seconds (default 1). */
@@ -29,6 +30,7 @@ const PROGRESS_EVERY = 0x3fff;
  */
 export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): Analysis {
   const intervalSeconds = options.intervalSeconds ?? 1;
+  const topN = options.topN ?? 10;
   const timeline = new Timeline(intervalSeconds);
   const reader = openCaptureFile(path);
   const size = reader.size;
@@ -45,7 +47,6 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
     reader.close();
   }
   options.onProgress?.(reader.position, size);
-  const topN = options.topN ?? 10;
   const hasPackets = count > 0;
   const { first, last } = timeline;
   const report: AnalysisReport = {
@@ -61,7 +62,7 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
       truncated: reader.truncated,
       warnings: [...reader.warnings],
     },
-    ...summarizer.summary(topN),
+    ...summarySection(summarizer.view(topN)),
     interval_seconds: intervalSeconds,
     timeline: timeline.points(),
     top_flows: summarizer.flows.flows(options.topFlows ?? 100).map((f) => ({ ...f, first_seen: round6(f.first_seen), last_seen: round6(f.last_seen) })),

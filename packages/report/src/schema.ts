@@ -3,23 +3,37 @@ import type { OfflineAlert } from './offline-alerts.js';
  * The analysis report written by `wirewatch analyze --json`. Documented in docs/report-schema.md;
  * bump REPORT_VERSION on any change a consumer could notice.
  */
-import type { Counter, ProtocolClass, TrafficSummary } from '@wirewatch/traffic';
+import type { Cardinalities, Counter, DnsCounts, DnsNameEntry, ConversationEntry, HostEntry, PortEntry, ProtocolClass, SummaryCounters } from '@wirewatch/traffic';
 
 export type {
   Cardinalities,
   ConversationEntry,
   Counter,
   DecodeErrors,
+  DnsCounts,
   DnsNameEntry,
-  DnsSection,
   HostEntry,
   PortEntry,
   ProtocolClass,
   SizeBucket,
   TcpFlagName,
-  TrafficSummary,
 } from '@wirewatch/traffic';
 export { PROTOCOL_CLASSES } from '@wirewatch/traffic';
+
+export interface DnsSection extends DnsCounts {
+  /** Query names of queries (QR=0), lower-cased, most queried first. */
+  top_names: DnsNameEntry[];
+}
+
+/** The report's layout of a SummaryView (summary-section.ts): the counters, then the top lists, as documented. */
+export interface TrafficSummary extends Omit<SummaryCounters, 'dns'> {
+  top_sources: HostEntry[];
+  top_destinations: HostEntry[];
+  top_conversations: ConversationEntry[];
+  top_ports: PortEntry[];
+  cardinalities: Cardinalities;
+  dns: DnsSection;
+}
 
 export const REPORT_VERSION = 1;
 

@@ -1,7 +1,7 @@
 import { DECODE_ERROR_REASONS, type DecodedPacket } from '@wirewatch/packet';
 import { CLASS_COUNT, CLASS_TCP, PROTOCOL_CLASSES, emptyClassRecord } from './protocol-class.js';
 import { qtypeName, rcodeName } from './dns-names.js';
-import type { TrafficSummary } from './summary.js';
+import type { SummaryCounters } from './summary.js';
 
 const SIZE_BOUNDS = [64, 127, 255, 511, 1023, 1518];
 const TCP_FIN = 0x01;
@@ -63,9 +63,8 @@ export class BasicCounters {
     this.dnsQtypes.fill(0);
   }
 
-  /** The summary's counter sections; the caller fills in the top lists and cardinalities. */
-  fill(): Pick<TrafficSummary, 'packets' | 'bytes' | 'captured_bytes' | 'protocols' | 'tcp_flags' | 'packet_sizes' | 'decode_errors'> &
-    Pick<TrafficSummary['dns'], 'queries' | 'responses' | 'nxdomain' | 'rcodes' | 'qtypes'> {
+  /** The counter sections of the summary: every summarizer's SummaryCounters come from here. */
+  fill(): SummaryCounters {
     const protocols = emptyClassRecord(() => ({ packets: 0, bytes: 0 }));
     PROTOCOL_CLASSES.forEach((name, i) => {
       protocols[name] = { packets: this.classes[i * 2], bytes: this.classes[i * 2 + 1] };
@@ -94,12 +93,8 @@ export class BasicCounters {
       protocols,
       tcp_flags: { syn: f[0], syn_ack: f[1], fin: f[2], rst: f[3], psh: f[4], ack: f[5], urg: f[6], ece: f[7], cwr: f[8] },
       packet_sizes: [...SIZE_BOUNDS, null].map((le, i) => ({ le, packets: this.sizes[i] })),
+      dns: { queries: this.dnsQueries, responses: this.dnsResponses, nxdomain: this.dnsRcodes[3], rcodes, qtypes },
       decode_errors: { total: errorTotal, by_reason: byReason },
-      queries: this.dnsQueries,
-      responses: this.dnsResponses,
-      nxdomain: this.dnsRcodes[3],
-      rcodes,
-      qtypes,
     };
   }
 

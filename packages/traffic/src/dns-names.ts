@@ -1,4 +1,5 @@
 import type { DecodedPacket } from '@wirewatch/packet';
+import { dnsNameKey } from './key-layout.js';
 import { KeyTable } from './table/key-table.js';
 import type { DnsNameEntry } from './summary.js';
 
@@ -48,21 +49,6 @@ export class DnsNameCounter {
     this.table.clear();
     this.names.length = 0;
   }
-}
-
-/** Keys a query name by two independent 32-bit hashes of its bytes and its length (3 words). */
-export function dnsNameKey(d: DecodedPacket, key: Uint32Array): void {
-  const length = d.dnsNameLength;
-  const bytes = d.dnsName;
-  let h1 = 0x811c9dc5;
-  let h2 = 0x01000193;
-  for (let i = 0; i < length; i++) {
-    h1 = Math.imul(h1 ^ bytes[i], 0x01000193);
-    h2 = Math.imul(h2 + bytes[i], 0x5bd1e995) ^ (h2 >>> 13);
-  }
-  key[0] = h1;
-  key[1] = h2;
-  key[2] = length;
 }
 
 /** Printable ASCII as is; other bytes as \DDD, the way zone files and dig write them. */

@@ -34,11 +34,11 @@ function summarize(frames: Buffer[]): ExactSummarizer {
 describe('ExactSummarizer', () => {
   it('derives hosts, conversations (both directions) and service ports from the flows', () => {
     const s = summarize([tcp(1, 9, 40000, 443, 0x02), tcp(9, 1, 443, 40000, 0x12), tcp(1, 9, 40000, 443, 0x10), tcp(2, 9, 40001, 80, 0x02)]);
-    const sum = s.summary(10);
-    expect(sum.top_sources.map((h) => [h.ip, h.packets])).toEqual([['192.0.2.1', 2], ['192.0.2.2', 1], ['192.0.2.9', 1]]);
-    expect(sum.top_destinations[0]).toEqual({ ip: '192.0.2.9', packets: 3, bytes: 162 });
-    expect(sum.top_conversations[0]).toEqual({ a: '192.0.2.1', b: '192.0.2.9', packets: 3, bytes: 162 });
-    expect(sum.top_ports).toEqual([
+    const sum = s.view(10);
+    expect(sum.top.sources.map((h) => [h.ip, h.packets])).toEqual([['192.0.2.1', 2], ['192.0.2.2', 1], ['192.0.2.9', 1]]);
+    expect(sum.top.destinations[0]).toEqual({ ip: '192.0.2.9', packets: 3, bytes: 162 });
+    expect(sum.top.conversations[0]).toEqual({ a: '192.0.2.1', b: '192.0.2.9', packets: 3, bytes: 162 });
+    expect(sum.top.ports).toEqual([
       { transport: 'tcp', port: 443, packets: 3, bytes: 162 },
       { transport: 'tcp', port: 80, packets: 1, bytes: 54 },
     ]);
@@ -55,9 +55,9 @@ describe('ExactSummarizer', () => {
       dns(2, 53, false, 0, 'nope.invalid'),
       dns(53, 2, true, 3, 'nope.invalid'),
       dns(3, 53, false, 0, 'example.com'),
-    ]).summary(10);
+    ]).view(10);
     expect(sum.dns).toMatchObject({ queries: 3, responses: 2, nxdomain: 1, rcodes: { NOERROR: 1, NXDOMAIN: 1 }, qtypes: { A: 3 } });
-    expect(sum.dns.top_names).toEqual([
+    expect(sum.top.dns_names).toEqual([
       { name: 'example.com', queries: 2 },
       { name: 'nope.invalid', queries: 1 },
     ]);
@@ -65,7 +65,7 @@ describe('ExactSummarizer', () => {
 
   it('counts decode errors by reason and keeps the frame in the totals', () => {
     const cut = tcp(1, 2, 1, 2, 0x02).subarray(0, 14 + 20 + 10);
-    const sum = summarize([cut]).summary(10);
+    const sum = summarize([cut]).view(10);
     expect(sum.packets).toBe(1);
     expect(sum.protocols.tcp.packets).toBe(1);
     expect(sum.decode_errors).toEqual({ total: 1, by_reason: { 'tcp.truncated': 1 } });

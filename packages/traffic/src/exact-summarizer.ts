@@ -1,36 +1,36 @@
 import type { DecodedPacket } from '@wirewatch/packet';
 import { BasicCounters } from './basic-counters.js';
 import { DnsNameCounter } from './dns-names.js';
+import { FanoutCounter } from './fanout-counter.js';
 import { FlowTable, topConversations, topHosts, topPorts } from './flow-table.js';
 import { classify } from './protocol-class.js';
 import type { TrafficSummarizer } from './summarizer.js';
-import type { TrafficSummary } from './summary.js';
+import { FANOUT_SOURCES, type SummaryView } from './summary.js';
 
 /** Exact counts: every flow and query name is kept, so memory grows with their number (not with packets). */
 export class ExactSummarizer implements TrafficSummarizer {
   readonly counters = new BasicCounters();
   readonly flows = new FlowTable();
   readonly dnsNames = new DnsNameCounter();
+  readonly fanout = new FanoutCounter();
 
   add(d: DecodedPacket): number {
     const cls = classify(d);
     this.counters.add(d, cls);
-    if (d.hasSource) this.flows.add(d);
+    if (d.hasSource) {
+      this.flows.add(d);
+      this.fanout.add(d);
+    }
     if (d.isDns && !d.dnsResponse && d.dnsQtype >= 0) this.dnsNames.add(d);
     return cls;
   }
 
-  summary(topN: number): TrafficSummary {
-    const { queries, responses, nxdomain, rcodes, qtypes, ...counters } = this.counters.fill();
+  view(topN: number): SummaryView {
     const sources = this.flows.hosts(0);
     const destinations = this.flows.hosts(1);
     const conversations = this.flows.conversations();
     return {
-      ...counters,
-      top_sources: topHosts(sources, topN),
-      top_destinations: topHosts(destinations, topN),
-      top_conversations: topConversations(conversations, topN),
-      top_ports: topPorts(this.flows.ports(), topN),
+      ...this.counters.fill(),
       cardinalities: {
         sources: sources.size,
         destinations: destinations.size,
@@ -38,7 +38,14 @@ export class ExactSummarizer implements TrafficSummarizer {
         flows: this.flows.size,
         exact: true,
       },
-      dns: { queries, responses, nxdomain, rcodes, qtypes, top_names: this.dnsNames.top(topN) },
+      fanout: this.fanout.section(FANOUT_SOURCES),
+      top: {
+        sources: topHosts(sources, topN),
+        destinations: topHosts(destinations, topN),
+        conversations: topConversations(conversations, topN),
+        ports: topPorts(this.flows.ports(), topN),
+        dns_names: this.dnsNames.top(topN),
+      },
     };
   }
 
@@ -46,5 +53,6 @@ export class ExactSummarizer implements TrafficSummarizer {
     this.counters.reset();
     this.flows.reset();
     this.dnsNames.reset();
+    this.fanout.reset();
   }
 }

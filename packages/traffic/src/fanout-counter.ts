@@ -1,5 +1,6 @@
 import { NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
-import { ADDRESS_WORDS, formatAddressKey } from './address-key.js';
+import { ADDRESS_WORDS, formatAddressKey } from './key-layout.js';
+import type { FanoutEntry, FanoutSection } from './summary.js';
 import { KeyTable } from './table/key-table.js';
 
 const TCP = 6;
@@ -7,15 +8,6 @@ const ICMP = 1;
 const ICMPV6 = 58;
 const SYN = 0x02;
 const ACK = 0x10;
-
-/** A source's fan-out over one interval. */
-export interface FanoutEntry {
-  ip: string;
-  /** Distinct destination ports it sent a TCP SYN (without ACK) to: port scans. */
-  ports: number;
-  /** Distinct hosts it sent a TCP SYN or an ICMP/ICMPv6 echo request to: host sweeps. */
-  destinations: number;
-}
 
 /**
  * Per-interval fan-out of sources, for port-scan and host-sweep detection: the distinct
@@ -78,6 +70,11 @@ export class FanoutCounter {
     count(this.portPairs, 'ports');
     count(this.hostPairs, 'destinations');
     return [...bySource.values()].sort((a, b) => b.ports - a.ports || b.destinations - a.destinations || (a.ip < b.ip ? -1 : 1)).slice(0, n);
+  }
+
+  /** The fan-out section of a summary: the `n` widest sources and what the tables had no room for. */
+  section(n: number): FanoutSection {
+    return { sources: this.top(n), pairs_dropped: this.pairsDropped };
   }
 
   reset(): void {

@@ -1,26 +1,34 @@
 import { formatIpv4, formatIpv6, NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
-import { ADDRESS_WORDS, compareAddressKeys, formatAddressKey } from './address-key.js';
+import {
+  ADDRESS_WORDS,
+  CONVERSATION_KEY_WORDS,
+  FLOW_KEY_WORDS as FLOW_WORDS,
+  FLOW_KEY_WORDS_V4,
+  FLOW_NO_DESTINATION as NO_DESTINATION,
+  FLOW_PROTO_MASK,
+  FLOW_UNKNOWN_PROTO as UNKNOWN_PROTO,
+  PORT_KEY_WORDS,
+  compareAddressKeys,
+  conversationEntry,
+  hostEntry,
+  portEntry,
+  writeConversationKey,
+  writeFlowKey,
+  writeFlowPortKey,
+} from './key-layout.js';
 import type { ConversationEntry, HostEntry, PortEntry } from './summary.js';
 import { KeyTable } from './table/key-table.js';
 import { rankIds } from './table/rank-ids.js';
 
 /**
- * Flow keys, normalized to 10 words: [family<<16 | portsKnown<<15 | proto (256 = unknown), src(4), dst(4),
- * sport<<16 | dport]. IPv4 flows are stored with 4-word keys [meta, src, dst, ports] in their own table:
- * most traffic is IPv4, and hashing 4 words instead of 10 is the larger part of a packet's cost.
+ * Flows keyed as key-layout.ts defines them: IPv4 flows under their 4-word keys in one table, IPv6
+ * flows under 10-word keys in another; `forEach` hands out both normalized to 10 words.
  */
-const FLOW_WORDS = 10;
 const PACKETS = 0;
 const BYTES = 1;
 const FIRST = 2;
 const LAST = 3;
 const COLUMNS = 4;
-const PORTS_KNOWN = 0x8000;
-/** The header was cut off after the source address: the flow has no destination. */
-const NO_DESTINATION = 0x4000;
-const UNKNOWN_PROTO = 0x100;
-const TCP = 6;
-const UDP = 17;
 
 export interface Flow {
   src: string;
@@ -42,38 +50,14 @@ type FlowVisitor = (key: Uint32Array, values: Float64Array, at: number) => void;
  * one hash lookup.
  */
 export class FlowTable {
-  private readonly v4 = new KeyTable(4, COLUMNS, { initialCapacity: 4096 });
+  private readonly v4 = new KeyTable(FLOW_KEY_WORDS_V4, COLUMNS, { initialCapacity: 4096 });
   private readonly v6 = new KeyTable(FLOW_WORDS, COLUMNS, { initialCapacity: 1024 });
 
   add(d: DecodedPacket): void {
     const wireLength = d.wireLength;
     const timestamp = d.timestamp;
-    const portsKnown = d.hasPorts && !d.laterFragment;
-    const meta = (portsKnown ? PORTS_KNOWN : 0) | (d.hasDestination ? 0 : NO_DESTINATION) | (d.ipProto < 0 ? UNKNOWN_PROTO : d.ipProto);
-    const ports = portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0;
-    let t: KeyTable;
-    if (d.network === NET_IPV4) {
-      t = this.v4;
-      const k = t.key;
-      k[0] = (4 << 16) | meta;
-      k[1] = d.src0;
-      k[2] = d.hasDestination ? d.dst0 : 0;
-      k[3] = ports;
-    } else {
-      t = this.v6;
-      const k = t.key;
-      k[0] = (6 << 16) | meta;
-      k[1] = d.src0;
-      k[2] = d.src1;
-      k[3] = d.src2;
-      k[4] = d.src3;
-      const known = d.hasDestination;
-      k[5] = known ? d.dst0 : 0;
-      k[6] = known ? d.dst1 : 0;
-      k[7] = known ? d.dst2 : 0;
-      k[8] = known ? d.dst3 : 0;
-      k[9] = ports;
-    }
+    const t = d.network === NET_IPV4 ? this.v4 : this.v6;
+    writeFlowKey(d, t.key);
     const at = t.findOrInsert() * COLUMNS;
     const v = t.values;
     v[at + PACKETS]++;
@@ -129,7 +113,7 @@ export class FlowTable {
 
   /** Per unordered address pair. */
   conversations(): KeyTable {
-    const out = new KeyTable(ADDRESS_WORDS * 2 - 1, 2, { initialCapacity: 1024 });
+    const out = new KeyTable(CONVERSATION_KEY_WORDS, 2, { initialCapacity: 1024 });
     const pair = new Uint32Array(ADDRESS_WORDS * 2);
     this.forEach((key, values, at) => {
       if (key[0] & NO_DESTINATION) return;
@@ -138,12 +122,7 @@ export class FlowTable {
         pair[1 + i] = key[1 + i];
         pair[ADDRESS_WORDS + 1 + i] = key[5 + i];
       }
-      const swap = compareAddressKeys(pair, 0, ADDRESS_WORDS) > 0;
-      out.key[0] = pair[0];
-      for (let i = 0; i < 4; i++) {
-        out.key[1 + i] = pair[(swap ? ADDRESS_WORDS : 0) + 1 + i];
-        out.key[5 + i] = pair[(swap ? 0 : ADDRESS_WORDS) + 1 + i];
-      }
+      writeConversationKey(pair, 0, pair, ADDRESS_WORDS, out.key);
       addCounts(out, values, at);
     });
     return out;
@@ -151,13 +130,9 @@ export class FlowTable {
 
   /** Per TCP/UDP service port (the lower of a flow's two ports): key [proto, port]. */
   ports(): KeyTable {
-    const out = new KeyTable(2, 2, { initialCapacity: 1024 });
+    const out = new KeyTable(PORT_KEY_WORDS, 2, { initialCapacity: 1024 });
     this.forEach((key, values, at) => {
-      const proto = key[0] & 0x1ff;
-      if (!(key[0] & PORTS_KNOWN) || (proto !== TCP && proto !== UDP)) return;
-      out.key[0] = proto;
-      out.key[1] = Math.min(key[9] >>> 16, key[9] & 0xffff);
-      addCounts(out, values, at);
+      if (writeFlowPortKey(key, out.key)) addCounts(out, values, at);
     });
     return out;
   }
@@ -198,7 +173,7 @@ export class FlowTable {
     const slot = v4 ? id : id - n4;
     const k = slot * (v4 ? 4 : FLOW_WORDS);
     const meta = keys[k];
-    const proto = meta & 0x1ff;
+    const proto = meta & FLOW_PROTO_MASK;
     const ports = keys[k + (v4 ? 3 : 9)];
     const at = slot * COLUMNS;
     let dst = '';
@@ -231,31 +206,13 @@ export function rankSlots(t: KeyTable, bytesColumn: number, limit: number): numb
 }
 
 export function topHosts(t: KeyTable, n: number): HostEntry[] {
-  return rankSlots(t, 1, n).map((slot) => ({
-    ip: formatAddressKey(t.keys, slot * ADDRESS_WORDS),
-    packets: t.values[slot * 2],
-    bytes: t.values[slot * 2 + 1],
-  }));
+  return rankSlots(t, 1, n).map((slot) => hostEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]));
 }
 
 export function topConversations(t: KeyTable, n: number): ConversationEntry[] {
-  return rankSlots(t, 1, n).map((slot) => {
-    const k = slot * t.keyWords;
-    const family = t.keys[k];
-    return {
-      a: formatAddressKey(Uint32Array.of(family, t.keys[k + 1], t.keys[k + 2], t.keys[k + 3], t.keys[k + 4]), 0),
-      b: formatAddressKey(Uint32Array.of(family, t.keys[k + 5], t.keys[k + 6], t.keys[k + 7], t.keys[k + 8]), 0),
-      packets: t.values[slot * 2],
-      bytes: t.values[slot * 2 + 1],
-    };
-  });
+  return rankSlots(t, 1, n).map((slot) => conversationEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]));
 }
 
 export function topPorts(t: KeyTable, n: number): PortEntry[] {
-  return rankSlots(t, 1, n).map((slot) => ({
-    transport: t.keys[slot * 2] === TCP ? 'tcp' : 'udp',
-    port: t.keys[slot * 2 + 1],
-    packets: t.values[slot * 2],
-    bytes: t.values[slot * 2 + 1],
-  }));
+  return rankSlots(t, 1, n).map((slot) => portEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]));
 }

@@ -1,12 +1,22 @@
 export * from './summary.js';
-export type { TrafficSummarizer } from './summarizer.js';
+export type { SketchedSummary, TrafficSummarizer } from './summarizer.js';
 export { ExactSummarizer } from './exact-summarizer.js';
 export { SketchSummarizer, type SketchOptions } from './sketch-summarizer.js';
+export {
+  DISTINCT_SKETCHES,
+  SketchSet,
+  TOP_SKETCHES,
+  TOP_SKETCH_KEY_WORDS,
+  type DistinctSketchName,
+  type SketchShape,
+  type TopSketchName,
+} from './sketch-set.js';
+export { IntervalWindow, type WindowStep } from './interval-window.js';
 export * from './sketch/index.js';
 export { Timeline, type TimelinePoint } from './timeline.js';
 export { BasicCounters } from './basic-counters.js';
 export { FlowTable, type Flow } from './flow-table.js';
-export { DnsNameCounter, dnsNameKey, nameToString, qtypeName, rcodeName } from './dns-names.js';
+export { DnsNameCounter, nameToString, qtypeName, rcodeName } from './dns-names.js';
 export { KeyTable } from './table/key-table.js';
 export {
   CLASS_ARP,
@@ -21,18 +31,21 @@ export {
   classify,
 } from './protocol-class.js';
 export {
+  ADDRESS_WORDS,
   CONVERSATION_KEY_WORDS,
   DNS_NAME_KEY_WORDS,
+  FLOW_KEY_WORDS,
+  FLOW_KEY_WORDS_V4,
   PORT_KEY_WORDS,
   SOURCE_KEY_WORDS,
-  conversationList,
-  conversationsOf,
-  hostList,
-  hostsOf,
+  conversationLabel,
+  dnsNameKey,
+  forEachRanked,
   keyHex,
-  portList,
-  portsOf,
-} from './sketch-lists.js';
+  portLabel,
+  topListsOf,
+  writeFlowKey,
+  type TopHitters,
+} from './key-layout.js';
 export { emptyClassRecord } from './protocol-class.js';
-export { FanoutCounter, type FanoutEntry } from './fanout-counter.js';
-export { IntervalWindow, type WindowStep } from './interval-window.js';
+export { FanoutCounter } from './fanout-counter.js';

@@ -1,15 +1,26 @@
-import { NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
-import { ADDRESS_WORDS } from './address-key.js';
+import type { DecodedPacket } from '@wirewatch/packet';
 import { BasicCounters } from './basic-counters.js';
-import { dnsNameKey, nameToString } from './dns-names.js';
-import { classify } from './protocol-class.js';
-import { HyperLogLog } from './sketch/hyperloglog.js';
-import { SpaceSaving } from './sketch/space-saving.js';
-import { CONVERSATION_KEY_WORDS, DNS_NAME_KEY_WORDS, PORT_KEY_WORDS, conversationList, hostList, keyHex, portList } from './sketch-lists.js';
-import type { TrafficSummarizer } from './summarizer.js';
-import type { TrafficSummary } from './summary.js';
-import { KeyTable } from './table/key-table.js';
+import { nameToString } from './dns-names.js';
 import { FanoutCounter } from './fanout-counter.js';
+import {
+  ADDRESS_WORDS,
+  CONVERSATION_KEY_WORDS,
+  DNS_NAME_KEY_WORDS,
+  FLOW_KEY_WORDS,
+  dnsNameKey,
+  keyHex,
+  writeConversationKey,
+  writeDestinationKey,
+  writePortKey,
+  writeSourceKey,
+} from './key-layout.js';
+import { classify } from './protocol-class.js';
+import { SketchSet } from './sketch-set.js';
+import type { HyperLogLog } from './sketch/hyperloglog.js';
+import type { SpaceSaving } from './sketch/space-saving.js';
+import type { SketchedSummary } from './summarizer.js';
+import { FANOUT_SOURCES, type SummaryFigures, type SummaryView } from './summary.js';
+import { KeyTable } from './table/key-table.js';
 
 export interface SketchOptions {
   /** Counters per top-N sketch (Space-Saving k); memory and accuracy grow with it. Default 512. */
@@ -18,47 +29,42 @@ export interface SketchOptions {
   precision?: number;
 }
 
-const CONVERSATION_WORDS = CONVERSATION_KEY_WORDS;
-const TCP = 6;
-const UDP = 17;
-
 /**
- * The sensor's summarizer: the same summary as ExactSummarizer, with memory fixed at construction
+ * The sensor's summarizer: the same view as ExactSummarizer, with memory fixed at construction
  * whatever the traffic. Top lists come from Space-Saving (counts are upper bounds, exact while fewer
  * keys than counters were seen); cardinalities are HyperLogLog estimates. Every sketch merges with
- * its peers of other intervals and sensors.
+ * its peers of other intervals and sensors (`sketches()`).
  */
-export class SketchSummarizer implements TrafficSummarizer {
+export class SketchSummarizer implements SketchedSummary {
   readonly counters = new BasicCounters();
-  readonly sources: SpaceSaving;
-  readonly destinations: SpaceSaving;
-  readonly conversations: SpaceSaving;
-  readonly ports: SpaceSaving;
-  readonly dnsNames: SpaceSaving;
-  readonly distinctSources: HyperLogLog;
-  readonly distinctDestinations: HyperLogLog;
-  readonly distinctConversations: HyperLogLog;
-  readonly distinctFlows: HyperLogLog;
   /** Sources' fan-out (distinct ports and hosts they tried) for scan detection. */
   readonly fanout = new FanoutCounter();
+  private readonly set: SketchSet;
+  private readonly sources: SpaceSaving;
+  private readonly destinations: SpaceSaving;
+  private readonly conversations: SpaceSaving;
+  private readonly ports: SpaceSaving;
+  private readonly dnsNames: SpaceSaving;
+  private readonly distinctSources: HyperLogLog;
+  private readonly distinctDestinations: HyperLogLog;
+  private readonly distinctConversations: HyperLogLog;
+  private readonly distinctFlows: HyperLogLog;
   /** Strings of the DNS names the sketch may report, bounded: rebuilt from the sketch when full. */
   private readonly nameStrings: KeyTable;
   private names: string[] = [];
-  private readonly flowKey = new Uint32Array(10);
+  private readonly flowKey = new Uint32Array(FLOW_KEY_WORDS);
 
   constructor(options: SketchOptions = {}) {
     const k = options.capacity ?? 512;
-    const p = options.precision ?? 12;
-    this.sources = new SpaceSaving(ADDRESS_WORDS, k);
-    this.destinations = new SpaceSaving(ADDRESS_WORDS, k);
-    this.conversations = new SpaceSaving(CONVERSATION_WORDS, k);
-    this.ports = new SpaceSaving(PORT_KEY_WORDS, k);
-    this.dnsNames = new SpaceSaving(DNS_NAME_KEY_WORDS, k);
-    this.distinctSources = new HyperLogLog(p);
-    this.distinctDestinations = new HyperLogLog(p);
-    this.distinctConversations = new HyperLogLog(p);
-    this.distinctFlows = new HyperLogLog(p);
-    this.nameStrings = new KeyTable(3, 0, { initialCapacity: k * 4, maxSize: k * 4 });
+    this.set = SketchSet.create({ capacity: k, precision: options.precision ?? 12 });
+    ({ sources: this.sources, destinations: this.destinations, conversations: this.conversations, ports: this.ports, dns_names: this.dnsNames } = this.set.top);
+    ({
+      distinct_sources: this.distinctSources,
+      distinct_destinations: this.distinctDestinations,
+      distinct_conversations: this.distinctConversations,
+      distinct_flows: this.distinctFlows,
+    } = this.set.distinct);
+    this.nameStrings = new KeyTable(DNS_NAME_KEY_WORDS, 0, { initialCapacity: k * 4, maxSize: k * 4 });
   }
 
   add(d: DecodedPacket): number {
@@ -72,80 +78,55 @@ export class SketchSummarizer implements TrafficSummarizer {
     return cls;
   }
 
-  summary(topN: number): TrafficSummary {
-    const { queries, responses, nxdomain, rcodes, qtypes, ...counters } = this.counters.fill();
-    return {
-      ...counters,
-      top_sources: hostList(this.sources, topN),
-      top_destinations: hostList(this.destinations, topN),
-      top_conversations: conversationList(this.conversations, topN),
-      top_ports: portList(this.ports, topN),
-      cardinalities: {
-        sources: Math.round(this.distinctSources.estimate()),
-        destinations: Math.round(this.distinctDestinations.estimate()),
-        conversations: Math.round(this.distinctConversations.estimate()),
-        flows: Math.round(this.distinctFlows.estimate()),
-        exact: false,
-      },
-      dns: {
-        queries,
-        responses,
-        nxdomain,
-        rcodes,
-        qtypes,
-        top_names: this.dnsNames.entries(topN).map((e) => ({ name: this.dnsNameOf(e.key), queries: e.bytes })),
-      },
-    };
+  figures(): SummaryFigures {
+    return { ...this.counters.fill(), cardinalities: this.set.cardinalities(), fanout: this.fanout.section(FANOUT_SOURCES) };
+  }
+
+  view(topN: number): SummaryView {
+    return { ...this.figures(), top: this.sketches().topLists(topN) };
+  }
+
+  /** The live sketches, with the names of the DNS-name sketch's keys: valid until the next add() or reset(). */
+  sketches(): SketchSet {
+    return new SketchSet(this.set.top, this.set.distinct, new Map(Object.entries(this.dnsNameStrings())));
   }
 
   reset(): void {
     this.counters.reset();
-    for (const s of [this.sources, this.destinations, this.conversations, this.ports, this.dnsNames]) s.clear();
-    for (const h of [this.distinctSources, this.distinctDestinations, this.distinctConversations, this.distinctFlows]) h.clear();
+    for (const s of Object.values(this.set.top)) s.clear();
+    for (const h of Object.values(this.set.distinct)) h.clear();
     this.nameStrings.clear();
     this.names = [];
     this.fanout.reset();
   }
 
   private addAddresses(d: DecodedPacket, wireLength: number): void {
-    const family = d.network === NET_IPV4 ? 4 : 6;
     const src = this.sources.key;
-    writeAddress(src, family, d.src0, d.src1, d.src2, d.src3);
+    writeSourceKey(d, src);
     this.sources.offer(wireLength, 1);
     this.distinctSources.addKey(src, ADDRESS_WORDS);
     if (!d.hasDestination) return;
     const dst = this.destinations.key;
-    writeAddress(dst, family, d.dst0, d.dst1, d.dst2, d.dst3);
+    writeDestinationKey(d, dst);
     this.destinations.offer(wireLength, 1);
     this.distinctDestinations.addKey(dst, ADDRESS_WORDS);
 
     const conv = this.conversations.key;
-    const swap = compareWords(src, dst) > 0;
-    const lo = swap ? dst : src;
-    const hi = swap ? src : dst;
-    conv[0] = family;
-    for (let i = 1; i < ADDRESS_WORDS; i++) {
-      conv[i] = lo[i];
-      conv[ADDRESS_WORDS - 1 + i] = hi[i];
-    }
+    writeConversationKey(src, 0, dst, 0, conv);
     this.conversations.offer(wireLength, 1);
-    this.distinctConversations.addKey(conv, CONVERSATION_WORDS);
+    this.distinctConversations.addKey(conv, CONVERSATION_KEY_WORDS);
 
     const portsKnown = d.hasPorts && !d.laterFragment;
     const flow = this.flowKey;
-    flow[0] = (family << 16) | (d.ipProto & 0x1ff);
+    flow[0] = (src[0] << 16) | (d.ipProto & 0x1ff);
     for (let i = 1; i < ADDRESS_WORDS; i++) {
       flow[i] = src[i];
       flow[ADDRESS_WORDS - 1 + i] = dst[i];
     }
     flow[9] = portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0;
-    this.distinctFlows.addKey(flow, 10);
-    if (portsKnown && (d.ipProto === TCP || d.ipProto === UDP)) {
-      const p = this.ports.key;
-      p[0] = d.ipProto;
-      p[1] = d.srcPort < d.dstPort ? d.srcPort : d.dstPort;
-      this.ports.offer(wireLength, 1);
-    }
+    this.distinctFlows.addKey(flow, FLOW_KEY_WORDS);
+
+    if (writePortKey(d, this.ports.key)) this.ports.offer(wireLength, 1);
   }
 
   private addDnsName(d: DecodedPacket): void {
@@ -163,8 +144,8 @@ export class SketchSummarizer implements TrafficSummarizer {
     if (t.inserted) this.names[slot] = nameToString(d.dnsName, d.dnsNameLength);
   }
 
-  /** The names of the DNS-name sketch's monitored keys, by `keyHex(key)`: what the wire carries beside the sketch. */
-  dnsNameStrings(): Record<string, string> {
+  /** The names of the DNS-name sketch's monitored keys, by `keyHex(key)`. */
+  private dnsNameStrings(): Record<string, string> {
     const out: Record<string, string> = {};
     for (const e of this.dnsNames.entries()) out[keyHex(e.key)] = this.dnsNameOf(e.key);
     return out;
@@ -181,22 +162,9 @@ export class SketchSummarizer implements TrafficSummarizer {
     }
   }
 
-  dnsNameOf(key: Uint32Array): string {
+  private dnsNameOf(key: Uint32Array): string {
     this.nameStrings.key.set(key);
     const slot = this.nameStrings.find();
     return slot >= 0 ? this.names[slot] : '?';
   }
-}
-
-function writeAddress(key: Uint32Array, family: number, w0: number, w1: number, w2: number, w3: number): void {
-  key[0] = family;
-  key[1] = w0;
-  key[2] = w1;
-  key[3] = w2;
-  key[4] = w3;
-}
-
-function compareWords(a: Uint32Array, b: Uint32Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
 }

@@ -1,7 +1,7 @@
 /**
- * What a summarizer reports for a span of traffic: the same shape whether it counted exactly
- * (`wirewatch analyze`) or with bounded sketches (the sensor), so reports, the wire protocol and
- * the collector share one vocabulary.
+ * What a summarizer reports for a span of traffic (one interval on a sensor, a whole capture in
+ * `analyze`): the same shape whether it counted exactly or with bounded sketches. This is the one
+ * definition: the wire codec, the InfluxDB points, the rules and the report all read it.
  */
 export type ProtocolClass = 'tcp' | 'udp' | 'icmp' | 'icmpv6' | 'other-ip' | 'arp' | 'other';
 
@@ -31,7 +31,16 @@ export interface DnsNameEntry {
   queries: number;
 }
 
-export interface DnsSection {
+/** A source's fan-out over the span. */
+export interface FanoutEntry {
+  ip: string;
+  /** Distinct destination ports it sent a TCP SYN (without ACK) to: port scans. */
+  ports: number;
+  /** Distinct hosts it sent a TCP SYN or an ICMP/ICMPv6 echo request to: host sweeps. */
+  destinations: number;
+}
+
+export interface DnsCounts {
   /** DNS messages with QR=0 on UDP port 53. */
   queries: number;
   /** DNS messages with QR=1. */
@@ -40,8 +49,6 @@ export interface DnsSection {
   nxdomain: number;
   /** Responses by RCODE mnemonic (NOERROR, SERVFAIL, NXDOMAIN, ...). */
   rcodes: Record<string, number>;
-  /** Query names of queries (QR=0), lower-cased, most queried first. */
-  top_names: DnsNameEntry[];
   /** Query types of queries by mnemonic (A, AAAA, ...). */
   qtypes: Record<string, number>;
 }
@@ -57,6 +64,7 @@ export interface Cardinalities {
   sources: number;
   destinations: number;
   conversations: number;
+  /** Distinct flows as key-layout.ts defines them (every frame with a source address belongs to one). */
   flows: number;
   /** Whether the figures are exact counts or HyperLogLog estimates. */
   exact: boolean;
@@ -70,7 +78,8 @@ export interface SizeBucket {
   packets: number;
 }
 
-export interface TrafficSummary {
+/** The counters every summarizer keeps exactly, whatever its mode (BasicCounters). */
+export interface SummaryCounters {
   /** Every frame. */
   packets: number;
   /** Sum of every frame's original wire length. */
@@ -78,13 +87,42 @@ export interface TrafficSummary {
   /** Sum of captured lengths (what the capture actually holds). */
   captured_bytes: number;
   protocols: Record<ProtocolClass, Counter>;
-  top_sources: HostEntry[];
-  top_destinations: HostEntry[];
-  top_conversations: ConversationEntry[];
-  top_ports: PortEntry[];
-  cardinalities: Cardinalities;
   tcp_flags: Record<TcpFlagName, number>;
   packet_sizes: SizeBucket[];
-  dns: DnsSection;
+  dns: DnsCounts;
   decode_errors: DecodeErrors;
+}
+
+export interface FanoutSection {
+  /** The sources with the widest fan-out (by ports, then destinations), at most FANOUT_SOURCES. */
+  sources: FanoutEntry[];
+  /** Pairs the bounded fan-out tables had no room for: when > 0, the fan-outs are lower bounds. */
+  pairs_dropped: number;
+}
+
+/** Sources listed in a span's fan-out section. */
+export const FANOUT_SOURCES = 10;
+
+/** Everything but the top lists: what travels as plain numbers (the lists travel as sketches). */
+export interface SummaryFigures extends SummaryCounters {
+  cardinalities: Cardinalities;
+  fanout: FanoutSection;
+}
+
+/** The top lists, by name; each entry's key and label come from key-layout.ts. */
+export const TOP_LISTS = ['sources', 'destinations', 'conversations', 'ports', 'dns_names'] as const;
+export type TopListName = (typeof TOP_LISTS)[number];
+
+export interface TopLists {
+  sources: HostEntry[];
+  destinations: HostEntry[];
+  conversations: ConversationEntry[];
+  ports: PortEntry[];
+  /** Query names of queries (QR=0), lower-cased, most queried first. */
+  dns_names: DnsNameEntry[];
+}
+
+/** A span's summary: counters, cardinalities, fan-out and the top lists (busiest first). */
+export interface SummaryView extends SummaryFigures {
+  top: TopLists;
 }

@@ -56,7 +56,7 @@ describe.skipIf(!canCapture)('traffic generator, as a sensor on lo sees it', () 
     // Each attempt is a SYN and a RST back: nothing else goes to this address at this rate.
     await until(() => sensor.frames() >= 300, '300 frames captured');
     expect(sensor.summarizer.fanout.top(2)).toEqual([{ ip: '127.0.0.1', ports: 150, destinations: 1 }]);
-    expect(sensor.summarizer.summary(5).tcp_flags).toMatchObject({ syn: 150, rst: 150, syn_ack: 0 });
+    expect(sensor.summarizer.view(5).tcp_flags).toMatchObject({ syn: 150, rst: 150, syn_ack: 0 });
   });
 
   it('sends UDP of varied sizes, short TCP exchanges and DNS queries answered NOERROR or NXDOMAIN in the share asked', async () => {
@@ -70,9 +70,9 @@ describe.skipIf(!canCapture)('traffic generator, as a sensor on lo sees it', () 
     // What the generator's client received was on the wire, so the capture must have all of it.
     const stats = g.stats();
     const answered = stats.dns.noerror + stats.dns.nxdomain;
-    await until(() => sensor.summarizer.summary(5).dns.responses >= answered, 'every DNS answer captured');
+    await until(() => sensor.summarizer.view(5).dns.responses >= answered, 'every DNS answer captured');
 
-    const seen = sensor.summarizer.summary(20);
+    const seen = sensor.summarizer.view(20);
     expect(seen.dns.responses).toBe(answered);
     expect(seen.dns.nxdomain).toBe(stats.dns.nxdomain);
     expect(seen.dns.queries).toBeGreaterThanOrEqual(answered);
@@ -82,14 +82,14 @@ describe.skipIf(!canCapture)('traffic generator, as a sensor on lo sees it', () 
     expect(seen.dns.nxdomain / seen.dns.responses).toBeLessThan(0.55);
     expect(seen.dns.qtypes).toMatchObject({ A: expect.any(Number), AAAA: expect.any(Number) });
     // TCP: one SYN per connection, each answered; stop() cuts those in flight (at most 32 open at once).
-    await until(() => sensor.summarizer.summary(5).tcp_flags.syn_ack >= stats.tcp.completed, 'the SYN-ACK of every completed exchange');
-    const tcp = sensor.summarizer.summary(5).tcp_flags;
+    await until(() => sensor.summarizer.view(5).tcp_flags.syn_ack >= stats.tcp.completed, 'the SYN-ACK of every completed exchange');
+    const tcp = sensor.summarizer.view(5).tcp_flags;
     expect(tcp.syn).toBeLessThanOrEqual(stats.tcp.connections);
     expect(tcp.syn).toBeGreaterThanOrEqual(stats.tcp.connections - 32);
     expect(tcp.syn_ack).toBeLessThanOrEqual(tcp.syn);
     expect(stats.tcp.completed).toBeGreaterThanOrEqual(stats.tcp.connections - 32);
     expect(stats.tcp.completed).toBeGreaterThan(0);
-    expect(seen.top_ports.map((p) => `${p.transport}/${p.port}`)).toContain('udp/53');
+    expect(seen.top.ports.map((p) => `${p.transport}/${p.port}`)).toContain('udp/53');
     // Datagram sizes spread over small, medium and near-MTU frames.
     const sizes = Object.fromEntries(seen.packet_sizes.map((b) => [String(b.le), b.packets]));
     expect(sizes['127']).toBeGreaterThan(0);

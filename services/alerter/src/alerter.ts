@@ -264,7 +264,7 @@ export class Alerter {
         continue;
       }
       this.counts.summaries++;
-      transitions.push(...this.engine.observeSummary(d.message, d.top, Date.now()));
+      transitions.push(...this.engine.observeSummary(d.message, d.view.top, Date.now()));
     }
     await this.handle(transitions);
     await this.save();

@@ -215,7 +215,7 @@ export class Collector {
   private convertSummary(data: Uint8Array, subject: string): Converted {
     const d = decodeSummaryForStorage(data, this.config.topN, subject);
     if (!d.ok) return d;
-    return { ok: true, lines: summaryLines(d.message, { top: d.top, cardinalities: d.message.cardinalities }), emitted: d.message.emitted };
+    return { ok: true, lines: summaryLines(d.message, d.view), emitted: d.message.emitted };
   }
 
   private async refreshPending(): Promise<void> {

@@ -87,7 +87,7 @@ async function sensorPath(): Promise<Peer> {
     stop: async () => {
       capture.stop();
       await running;
-      if (summarizer.summary(10).packets !== n) throw new Error('the summarizer lost packets');
+      if (summarizer.counters.packets !== n) throw new Error('the summarizer lost packets');
     },
   };
 }
