@@ -1,6 +1,8 @@
 import { DecodedPacket, NET_IPV4, NET_IPV6 } from '@wirewatch/packet';
 import { describe, expect, it } from 'vitest';
+import { ExactSummarizer } from './exact-summarizer.js';
 import { FLOW_KEY_WORDS, FLOW_KEY_WORDS_V4, forEachRanked, keyHex, writeFlowKey } from './key-layout.js';
+import { SketchSummarizer } from './sketch-summarizer.js';
 import type { TopLists } from './summary.js';
 
 /** An IPv4 frame from 10.0.0.<src> to 10.0.0.<dst> (`dst` null: the header was cut after the source). */
@@ -45,6 +47,17 @@ describe('flow keys (one definition for the exact table and the sketch)', () => 
     const k = new Uint32Array(FLOW_KEY_WORDS);
     expect(writeFlowKey(frame(1, 2), k)).toBe(FLOW_KEY_WORDS_V4);
     expect(writeFlowKey(Object.assign(frame(1, 2), { network: NET_IPV6 }), k)).toBe(FLOW_KEY_WORDS);
+  });
+
+  it('the exact table and the sketch count the same flows', () => {
+    const exact = new ExactSummarizer();
+    const sketch = new SketchSummarizer({ capacity: 16, precision: 16 });
+    for (const d of edgeCases) {
+      exact.add(d);
+      sketch.add(d);
+    }
+    expect(exact.view(0).cardinalities.flows).toBe(5);
+    expect(sketch.view(0).cardinalities.flows).toBe(5);
   });
 });
 

@@ -11,6 +11,7 @@ import {
   keyHex,
   writeConversationKey,
   writeDestinationKey,
+  writeFlowKey,
   writePortKey,
   writeSourceKey,
 } from './key-layout.js';
@@ -105,6 +106,8 @@ export class SketchSummarizer implements SketchedSummary {
     writeSourceKey(d, src);
     this.sources.offer(wireLength, 1);
     this.distinctSources.addKey(src, ADDRESS_WORDS);
+    const flow = this.flowKey;
+    this.distinctFlows.addKey(flow, writeFlowKey(d, flow));
     if (!d.hasDestination) return;
     const dst = this.destinations.key;
     writeDestinationKey(d, dst);
@@ -115,16 +118,6 @@ export class SketchSummarizer implements SketchedSummary {
     writeConversationKey(src, 0, dst, 0, conv);
     this.conversations.offer(wireLength, 1);
     this.distinctConversations.addKey(conv, CONVERSATION_KEY_WORDS);
-
-    const portsKnown = d.hasPorts && !d.laterFragment;
-    const flow = this.flowKey;
-    flow[0] = (src[0] << 16) | (d.ipProto & 0x1ff);
-    for (let i = 1; i < ADDRESS_WORDS; i++) {
-      flow[i] = src[i];
-      flow[ADDRESS_WORDS - 1 + i] = dst[i];
-    }
-    flow[9] = portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0;
-    this.distinctFlows.addKey(flow, FLOW_KEY_WORDS);
 
     if (writePortKey(d, this.ports.key)) this.ports.offer(wireLength, 1);
   }
