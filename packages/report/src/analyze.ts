@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { DecodedPacket, decodeRecord, linkTypeName, openCaptureFile } from '@wirewatch/packet';
-import { ExactSummarizer, Timeline } from '@wirewatch/traffic';
+import { ExactSummarizer, IntervalSummarizer, Timeline, type SummaryView } from '@wirewatch/traffic';
 import { REPORT_VERSION, type AnalysisReport } from './schema.js';
 import { summarySection } from './summary-section.js';
 
@@ -25,8 +25,9 @@ const GENERATOR = 'wirewatch analyze';
 const PROGRESS_EVERY = 0x3fff;
 
 /**
- * Reads a whole capture through the decoder and the exact summarizer. Synchronous and
- * allocation-free per packet; throws CaptureFormatError only when the file cannot be read at all.
+ * Reads a whole capture through the decoder and the exact summarizer, as one interval (the
+ * timeline adds per-interval totals). Synchronous and allocation-free per packet; throws
+ * CaptureFormatError only when the file cannot be read at all.
  */
 export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): Analysis {
   const intervalSeconds = options.intervalSeconds ?? 1;
@@ -34,19 +35,22 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
   const timeline = new Timeline(intervalSeconds);
   const reader = openCaptureFile(path);
   const size = reader.size;
-  const summarizer = new ExactSummarizer();
+  let view: SummaryView | undefined;
+  const capture = new IntervalSummarizer(new ExactSummarizer(), { clock: 'whole', onClose: (i) => (view = i.summarizer.view(topN)) });
   const d = new DecodedPacket();
   let count = 0;
   try {
     while (reader.next()) {
       decodeRecord(d, reader);
-      timeline.add(d, summarizer.add(d));
+      timeline.add(d, capture.add(d));
       if ((++count & PROGRESS_EVERY) === 0 && options.onProgress) options.onProgress(reader.position, size);
     }
   } finally {
     reader.close();
   }
   options.onProgress?.(reader.position, size);
+  capture.finish();
+  const summarizer = capture.summarizer;
   const hasPackets = count > 0;
   const { first, last } = timeline;
   const report: AnalysisReport = {
@@ -62,7 +66,7 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
       truncated: reader.truncated,
       warnings: [...reader.warnings],
     },
-    ...summarySection(summarizer.view(topN)),
+    ...summarySection(view!),
     interval_seconds: intervalSeconds,
     timeline: timeline.points(),
     top_flows: summarizer.flows.flows(options.topFlows ?? 100).map((f) => ({ ...f, first_seen: round6(f.first_seen), last_seen: round6(f.last_seen) })),

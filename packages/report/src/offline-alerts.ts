@@ -1,7 +1,7 @@
 import { DecodedPacket, decodeRecord, openCaptureFile } from '@wirewatch/packet';
-import { SummarySketches, buildSummaryMessage } from '@wirewatch/protocol';
-import { RuleEngine, type AlertTransition, type RuleSet } from '@wirewatch/rules';
-import { IntervalWindow, SketchSummarizer } from '@wirewatch/traffic';
+import { buildSummaryMessage } from '@wirewatch/protocol';
+import { RULE_TOP_N, RuleEngine, type AlertTransition, type RuleSet } from '@wirewatch/rules';
+import { IntervalSummarizer, SketchSummarizer } from '@wirewatch/traffic';
 
 /** An alert transition the rules would have produced on the capture, in the capture's own time. */
 export interface OfflineAlert {
@@ -26,51 +26,41 @@ export interface OfflineRulesOptions {
   interface?: string;
 }
 
-/** Top entries read per list for the rules, as the alerter does. */
-const TOP_FOR_RULES = 50;
-
 /**
  * Runs a rule set over a capture as a sensor and the alerter would have seen it: the packets are
- * summarized per interval of their recorded time (the sensor's summarizer and message), and the
- * same rule engine judges each summary at the interval's end. Heartbeats do not exist offline, so
- * absence rules on heartbeats stay quiet.
+ * summarized per interval of their recorded time by the sensor's own IntervalSummarizer (clock
+ * 'packets', as a sensor replaying the file), each interval becomes the sensor's message, and the
+ * same rule engine judges it, with as many top entries as the alerter reads (RULE_TOP_N), at the
+ * interval's end. Heartbeats do not exist offline, so absence rules on heartbeats stay quiet.
  */
 export function evaluateRulesOnCapture(path: string, ruleSet: RuleSet, options: OfflineRulesOptions = {}): OfflineAlert[] {
-  const intervalMs = Math.round((options.intervalSeconds ?? 1) * 1000);
   const sensor = options.sensor ?? 'offline';
   const iface = options.interface ?? path.split('/').pop() ?? path;
-  const reader = openCaptureFile(path);
-  const summarizer = new SketchSummarizer();
-  const d = new DecodedPacket();
   const out: OfflineAlert[] = [];
-  const window = new IntervalWindow(intervalMs);
   let engine: RuleEngine | undefined;
   let seq = 0;
-  const close = () => {
-    const { start, end, late } = window;
-    const message = buildSummaryMessage(summarizer, { sensor, run: 'offline', seq: ++seq, interface: iface, start, end, emitted: end, kernelDropped: 0, late });
-    engine ??= new RuleEngine(ruleSet, { now: start });
-    collect(engine.observeSummary(message, SummarySketches.fromSummarizer(summarizer).topLists(TOP_FOR_RULES), end), out);
-    collect(engine.tick(end), out);
-    summarizer.reset();
-  };
+  let lastEnd: number | undefined;
+  const intervals = new IntervalSummarizer(new SketchSummarizer(), {
+    clock: 'packets',
+    intervalMs: Math.round((options.intervalSeconds ?? 1) * 1000),
+    onClose: ({ start, end, late, summarizer }) => {
+      const message = buildSummaryMessage(summarizer, { sensor, run: 'offline', seq: ++seq, interface: iface, start, end, emitted: end, kernelDropped: 0, late });
+      engine ??= new RuleEngine(ruleSet, { now: start });
+      collect(engine.observeSummary(message, summarizer.view(RULE_TOP_N).top, end), out);
+      collect(engine.tick(end), out);
+      lastEnd = end;
+    },
+  });
+  const reader = openCaptureFile(path);
+  const d = new DecodedPacket();
   try {
     while (reader.next()) {
-      const t = reader.timestamp * 1000;
-      if (!window.isOpen) window.openAt(t);
-      else if (t >= window.end) {
-        close();
-        window.openAt(t);
-      } else if (t < window.start) window.late++;
       decodeRecord(d, reader);
-      summarizer.add(d);
+      intervals.add(d);
     }
-    if (window.isOpen) {
-      const end = window.end;
-      close();
-      // Let groups that wait for the settle time be judged, as the alerter's clock would.
-      collect(engine!.tick(end + 5000), out);
-    }
+    intervals.finish();
+    // Let groups that wait for the settle time be judged, as the alerter's clock would.
+    if (engine !== undefined && lastEnd !== undefined) collect(engine.tick(lastEnd + 5000), out);
   } finally {
     reader.close();
   }

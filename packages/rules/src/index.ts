@@ -1,4 +1,5 @@
 export { RuleEngine, type EngineOptions, type EngineStats } from './engine.js';
+export { RULE_TOP_N } from './top-n.js';
 export { ENGINE_STATE_VERSION, fingerprintOf, type EngineState, type RuleState } from './engine-state.js';
 export type { GroupState, SeriesState } from './evaluators/window-series.js';
 export type { ActiveAlert, AlertTransition } from './alert-transition.js';

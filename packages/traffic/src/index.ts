@@ -11,6 +11,7 @@ export {
   type SketchShape,
   type TopSketchName,
 } from './sketch-set.js';
+export { IntervalSummarizer, type ClockStep, type ClosedInterval, type IntervalClock, type IntervalOptions } from './interval-summarizer.js';
 export { IntervalWindow, type WindowStep } from './interval-window.js';
 export * from './sketch/index.js';
 export { Timeline, type TimelinePoint } from './timeline.js';

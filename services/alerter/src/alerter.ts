@@ -4,7 +4,7 @@ import { JetStreamKeeper, LeaderLease, MaxDeliveriesWatcher, NatsLink, natsOptio
 import type { InfluxWriter } from '@wirewatch/influx';
 import type { NotificationReceiver } from '@wirewatch/notify';
 import { HEARTBEAT_SUBJECTS, RejectionLog, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage, type Rejection } from '@wirewatch/protocol';
-import { DUPLICATE_ID_RULE, GROUP_LIMIT_RULE, RuleEngine, parseRuleSet, type AlertTransition, type EngineOptions, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
+import { DUPLICATE_ID_RULE, GROUP_LIMIT_RULE, RULE_TOP_N, RuleEngine, parseRuleSet, type AlertTransition, type EngineOptions, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
 import type { Logger } from '@wirewatch/service';
 import { randomBytes } from 'node:crypto';
 import { alertLine, alertMessage, notificationOf } from './alert-events.js';
@@ -28,8 +28,6 @@ interface PersistedState {
 }
 
 const HISTORY = 500;
-/** Top entries read per list: enough for rules grouped by source, port... */
-const TOP_FOR_RULES = 50;
 
 /**
  * The alert service's core: its own durable consumers on summaries and heartbeats feed the rule
@@ -258,7 +256,7 @@ export class Alerter {
   private async onSummaries(batch: JsMsg[]): Promise<void> {
     const transitions: AlertTransition[] = [];
     for (const m of batch) {
-      const d = decodeSummaryForStorage(m.data, TOP_FOR_RULES, m.subject);
+      const d = decodeSummaryForStorage(m.data, RULE_TOP_N, m.subject);
       if (!d.ok) {
         this.skip(d.rejection, m.subject); // the collectors dead-letter it; the alerter only skips it
         continue;
