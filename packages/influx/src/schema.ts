@@ -9,6 +9,7 @@ export const MEASUREMENT = {
   decodeErrors: 'decode_errors',
   sensorHealth: 'sensor_health',
   interfaceHealth: 'sensor_interface_health',
+  alerts: 'alerts',
 } as const;
 
 /** The top lists written per sensor interval and fleet-wide, each as `rank`-tagged points: the view's (`list` tag values). */

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { AlertNotification } from '@wirewatch/notify';
-import { escapeStringField, numberFields, tagSet } from '@wirewatch/influx';
+import { alertLine as alertPointLine } from '@wirewatch/influx';
 import { PROTOCOL_VERSION, type AlertMessage } from '@wirewatch/protocol';
 import type { AlertTransition } from '@wirewatch/rules';
 
@@ -49,32 +48,9 @@ export function notificationOf(t: AlertTransition, dashboardUrl: string | undefi
   };
 }
 
-/** The `alerts` measurement: one point per transition, for Grafana annotations (docs/influxdb-schema.md). */
+/** The `alerts` point of a transition (built by packages/influx, docs/influxdb-schema.md). */
 export function alertLine(t: AlertTransition): string {
-  const tags = tagSet([
-    ['rule', t.rule],
-    ['severity', t.severity],
-    ['state', t.state],
-  ]);
-  const fields =
-    `dedup_key=${escapeStringField(t.dedupKey)},summary=${escapeStringField(summaryOf(t))},` +
-    numberFields([
-      ['value', t.value ?? NaN],
-      ['threshold', t.threshold ?? NaN],
-      ['repeat', t.repeat ? 1 : 0],
-      ['silenced', t.silenced ? 1 : 0],
-    ]);
-  return `alerts${tags} ${fields} ${alertTimestampNs(t)}`;
-}
-
-/**
- * The transition's time in nanoseconds, with the sub-millisecond digits taken from the dedup key: two
- * alerts of one rule and state in the same millisecond (a scan seen by two sensors in one batch) keep
- * both their points, and a retried write of the same transition still overwrites itself.
- */
-export function alertTimestampNs(t: Pick<AlertTransition, 'at' | 'dedupKey'>): string {
-  const digest = createHash('sha256').update(t.dedupKey).digest();
-  return `${t.at}${String(digest.readUInt32BE(0) % 1_000_000).padStart(6, '0')}`;
+  return alertPointLine({ ...t, summary: summaryOf(t) });
 }
 
 function round(x: number): number {
