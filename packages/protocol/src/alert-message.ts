@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { subjectToken } from './subjects.js';
 import { PROTOCOL_VERSION } from './summary-message.js';
 
 /** One alert transition, as the alerter publishes it on `wirewatch.v1.alert.<rule>`. */
 export const alertMessageSchema = z.object({
   type: z.literal('alert'),
   version: z.literal(PROTOCOL_VERSION),
-  rule: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  rule: subjectToken,
   state: z.enum(['pending', 'firing', 'resolved']),
   /** A reminder of an incident still firing (repeat interval), not a new one. */
   repeat: z.boolean(),

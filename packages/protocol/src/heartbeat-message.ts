@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { subjectToken } from './subjects.js';
 import { PROTOCOL_VERSION } from './summary-message.js';
 
 const count = z.number().finite().nonnegative();
-const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
 
 /** Per-interface capture health, cumulative since the sensor started. */
 const interfaceHealth = z.object({
@@ -24,8 +24,8 @@ const interfaceHealth = z.object({
 export const heartbeatMessageSchema = z.object({
   type: z.literal('heartbeat'),
   version: z.literal(PROTOCOL_VERSION),
-  sensor: token,
-  run: token,
+  sensor: subjectToken,
+  run: subjectToken,
   /** Wall-clock ms when sent, and when this run started. */
   sent: z.number().int().nonnegative(),
   started: z.number().int().nonnegative(),

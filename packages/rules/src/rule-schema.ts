@@ -1,3 +1,4 @@
+import { subjectToken } from '@wirewatch/protocol';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
@@ -11,14 +12,13 @@ export type GroupLabel = (typeof GROUP_LABELS)[number];
 export type Aggregate = (typeof AGGREGATES)[number];
 export type RuleKind = (typeof RULE_KINDS)[number];
 
-const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
 const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a label name (letters, digits, "_")');
 /** Durations stay text in the rule (as written, for display); `durationMs` reads them. */
 const duration = z.string().refine((text) => parseDuration(text) !== undefined, 'expected a duration like 500ms, 30s, 5m, 1h');
 const finite = z.number().finite();
 
 const common = {
-  name: token,
+  name: subjectToken,
   kind: z.enum(RULE_KINDS),
   description: z.string().max(1024).optional(),
   enabled: z.boolean().default(true),
@@ -27,7 +27,7 @@ const common = {
   group_by: z.array(z.enum(GROUP_LABELS)).default([]),
   for: duration.default('0s'),
   repeat_interval: duration.optional(),
-  receivers: z.array(token).default([]),
+  receivers: z.array(subjectToken).default([]),
 };
 
 /** Compared with `above` (fires when greater) or `below` (fires when less); `clear` adds hysteresis. */
@@ -90,7 +90,7 @@ const absence = z.strictObject({
   of: z.enum(['heartbeat', 'summary']).default('heartbeat'),
   after: duration,
   /** Sensors expected to report: silent from the engine's start, they fire too. */
-  sensors: z.array(token).default([]),
+  sensors: z.array(subjectToken).default([]),
 });
 
 const firstSeen = z.strictObject({
