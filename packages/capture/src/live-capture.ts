@@ -9,11 +9,11 @@ export interface LiveCaptureOptions {
   device: string;
   /** BPF filter in pcap-filter syntax; empty or absent captures everything. */
   filter?: string;
-  /** Bytes kept of each frame, at most 262,144 (libpcap's maximum; larger values give that). Default 262,144. */
+  /** Bytes kept of each frame, at most MAX_SNAPLEN (libpcap's maximum; larger values give that). Default MAX_SNAPLEN. */
   snaplen?: number;
   /** Default true. */
   promiscuous?: boolean;
-  /** Kernel ring buffer in MiB (1..2047). Frames are packed in it (TPACKET_V3). Default 64. */
+  /** Kernel ring buffer in MiB (MIN_KERNEL_BUFFER_MB..MAX_KERNEL_BUFFER_MB). Frames are packed in it (TPACKET_V3). Default DEFAULT_KERNEL_BUFFER_MB. */
   bufferSizeMb?: number;
   /** Longest a frame waits in the kernel before delivery when traffic is light (libpcap's read timeout), in ms. Default 100. */
   maxDelayMs?: number;
@@ -29,12 +29,15 @@ export interface LiveCaptureStats extends SourceStats {
 }
 
 /** libpcap's MAXIMUM_SNAPLEN. */
-const MAX_SNAPLEN = 262144;
+export const MAX_SNAPLEN = 262144;
 /** Frames handed over per JavaScript callback, in bytes of records; the buffer has room for one more frame. */
 const BATCH_BYTES = 256 * 1024;
 /** Ring size for the check that tells a bad filter from a device that cannot be opened. */
 const PROBE_BUFFER_BYTES = 256 * 1024;
-const MAX_BUFFER_MB = 2047; // cap passes the size as a signed 32-bit integer
+/** The kernel ring's bounds, in MiB: cap passes its size in bytes as a signed 32-bit integer. */
+export const MIN_KERNEL_BUFFER_MB = 1;
+export const MAX_KERNEL_BUFFER_MB = 2047;
+export const DEFAULT_KERNEL_BUFFER_MB = 64;
 
 /**
  * Live capture on one interface through npm `cap` (libpcap), patched to hand over frames in
@@ -73,9 +76,9 @@ export class LiveCapture implements PacketSource {
     const snaplen = options.snaplen ?? MAX_SNAPLEN;
     if (!Number.isInteger(snaplen) || snaplen < 1) throw new CaptureError(`capture on ${this.device}: snaplen must be a positive integer, not ${snaplen}`);
     this.snaplen = Math.min(snaplen, MAX_SNAPLEN);
-    const mb = options.bufferSizeMb ?? 64;
-    if (!(Number.isFinite(mb) && mb >= 1 && mb <= MAX_BUFFER_MB)) {
-      throw new CaptureError(`capture on ${this.device}: the kernel buffer must be 1 to ${MAX_BUFFER_MB} MiB, not ${mb}`);
+    const mb = options.bufferSizeMb ?? DEFAULT_KERNEL_BUFFER_MB;
+    if (!(Number.isFinite(mb) && mb >= MIN_KERNEL_BUFFER_MB && mb <= MAX_KERNEL_BUFFER_MB)) {
+      throw new CaptureError(`capture on ${this.device}: the kernel buffer must be ${MIN_KERNEL_BUFFER_MB} to ${MAX_KERNEL_BUFFER_MB} MiB, not ${mb}`);
     }
     this.bufferBytes = Math.round(mb * 1024 * 1024);
     const maxDelayMs = options.maxDelayMs ?? 100;
