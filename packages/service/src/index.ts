@@ -15,3 +15,4 @@ export { observeMetric, type Sample } from './observed-metric.js';
 export { throttledLog } from './log-throttle.js';
 export { configReference, type ReferenceEntry, type ReferenceOptions } from './config/reference.js';
 export { referenceTable } from './config/reference-table.js';
+export { httpConfigSchema, LOG_LEVELS, logLevelSetting, tcpPort, type HttpSettingsOptions } from './config/service-settings.js';
