@@ -3,7 +3,7 @@ export { APPLY_STREAMS_HINT, applyStreams, ensureStreams, streamDifferences, str
 export { DEFAULT_MAX_DELIVER, ensureDurableConsumer, runBatchConsumer, type BatchConsumerOptions, type DurableConsumerOptions } from './consumer.js';
 export { deadLetter, maxDeliveriesAdvisorySubject, MaxDeliveriesWatcher, type MaxDeliveriesWatcherOptions } from './dead-letter.js';
 export { SpoolPublisher, type PublishSpool, type SpoolPublisherOptions } from './spool-publisher.js';
-export { maxDeliverSetting, natsConfigSchema, natsOptions, sensorInboxPrefix, type NatsConfig } from './nats-config.js';
+export { durableConsumersSchema, leaseSecondsSetting, natsConfigSchema, natsOptions, sensorInboxPrefix, type DurableConsumersOptions, type NatsConfig } from './nats-config.js';
 export { LeaderLease, type LeaseOptions } from './leader-lease.js';
 export { NatsLink, type LinkLog } from './nats-link.js';
 export { JetStreamKeeper, type JetStreamKeeperOptions } from './jetstream-keeper.js';

@@ -1,3 +1,4 @@
+import { HEARTBEAT_SUBJECTS, STREAM_NAME, SUMMARY_SUBJECTS, subjectToken } from '@wirewatch/protocol';
 import { z } from 'zod';
 import type { NatsOptions } from './connection.js';
 import { DEFAULT_MAX_DELIVER } from './consumer.js';
@@ -33,9 +34,9 @@ export const natsConfigSchema = z
         certFile: z.string().optional().describe('Client certificate, PEM, for mutual TLS (with `keyFile`).'),
         keyFile: z.string().optional().describe('Private key, PEM, of `certFile`. Keep it readable by the service only.'),
       })
-      .default({})
+      .prefault({})
       .describe('TLS to NATS: giving any of these files turns TLS on, as a `tls://` URL does.'),
-    stream: z.string().default('WIREWATCH').describe('JetStream stream that carries `wirewatch.v1.>`. Every service of a deployment must name the same one.'),
+    stream: z.string().default(STREAM_NAME).describe('JetStream stream that carries `wirewatch.v1.>`. Every service of a deployment must name the same one.'),
     replicas: z
       .number()
       .int()
@@ -71,7 +72,34 @@ export function sensorInboxPrefix(id: string): string {
   return `_INBOX.sensor.${id}`;
 }
 
-/** `consumer.maxDeliver` of the services that consume (collector, alerter): one range and default, their own description. */
-export function maxDeliverSetting(description: string) {
-  return z.number().int().min(2).max(1000).default(DEFAULT_MAX_DELIVER).describe(description);
+export interface DurableConsumersOptions {
+  /** The durable names, defaults of `summaries` and `heartbeats`. */
+  names: { summaries: string; heartbeats: string };
+  /** Default of `maxWaitMs`. */
+  maxWaitMs: number;
+  /** What each setting means for this service. */
+  describe: { batchSize: string; maxWaitMs: string; ackWaitSeconds: string; maxDeliver: string };
+}
+
+/**
+ * `consumer:` of the services that consume (collector, alerter): one range and default per setting,
+ * each service its own names and descriptions. Names are subject tokens: a rejected message is copied
+ * to `wirewatch.deadletter.<consumer>`.
+ */
+export function durableConsumersSchema(options: DurableConsumersOptions) {
+  return z
+    .object({
+      summaries: subjectToken.default(options.names.summaries).describe(`Durable consumer of \`${SUMMARY_SUBJECTS}\`.`),
+      heartbeats: subjectToken.default(options.names.heartbeats).describe(`Durable consumer of \`${HEARTBEAT_SUBJECTS}\`.`),
+      batchSize: z.number().int().min(1).max(10_000).default(500).describe(options.describe.batchSize),
+      maxWaitMs: z.number().int().min(10).max(60_000).default(options.maxWaitMs).describe(options.describe.maxWaitMs),
+      ackWaitSeconds: z.number().min(1).max(3600).default(30).describe(options.describe.ackWaitSeconds),
+      maxDeliver: z.number().int().min(2).max(1000).default(DEFAULT_MAX_DELIVER).describe(options.describe.maxDeliver),
+    })
+    .prefault({});
+}
+
+/** `leaseSeconds` of a service that holds a leader lease (collector fleet merge, alerter): one range and default. */
+export function leaseSecondsSetting(description: string) {
+  return z.number().min(1).max(600).default(10).describe(description);
 }
