@@ -1,19 +1,16 @@
 import { hostname } from 'node:os';
 import { natsConfigSchema } from '@wirewatch/bus';
-import { DEFAULT_SKETCH_SHAPE } from '@wirewatch/protocol';
+import { DEFAULT_KERNEL_BUFFER_MB, MAX_KERNEL_BUFFER_MB, MAX_SNAPLEN, MIN_KERNEL_BUFFER_MB } from '@wirewatch/capture';
+import { sketchShapeSchema, subjectToken, toSubjectToken } from '@wirewatch/protocol';
+import { httpConfigSchema, logLevelSetting } from '@wirewatch/service';
 import { z } from 'zod';
 
-const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
-
-export const httpConfigSchema = (port: number) =>
-  z.object({
-    host: z.string().default('0.0.0.0').describe('Address to listen on (`0.0.0.0`: every interface, for probes from outside a container).'),
-    port: z.number().int().min(0).max(65535).default(port).describe('Port (0: any free port, logged at start).'),
-  });
+/** Re-exported: tests/deploy/compose-http-host.test.ts reads the sensor's `http` default through it. */
+export { httpConfigSchema };
 
 export const sensorConfigSchema = z
   .object({
-    id: token
+    id: subjectToken
       .default(defaultSensorId())
       .describe('Names this sensor in NATS subjects and InfluxDB tags: 1-64 letters, digits, "_" or "-", unique in the fleet.'),
     capture: z
@@ -33,19 +30,19 @@ export const sensorConfigSchema = z
           .number()
           .int()
           .min(64)
-          .max(262144)
-          .default(262144)
+          .max(MAX_SNAPLEN)
+          .default(MAX_SNAPLEN)
           .describe('Bytes kept of each live frame; what lies beyond (DNS names, PCAP copies) is lost.'),
         promiscuous: z.boolean().default(true).describe('Promiscuous mode: also see frames not addressed to this host (mirror ports, taps).'),
         bufferMb: z
           .number()
           .int()
-          .min(1)
-          .max(2048)
-          .default(64)
+          .min(MIN_KERNEL_BUFFER_MB)
+          .max(MAX_KERNEL_BUFFER_MB)
+          .default(DEFAULT_KERNEL_BUFFER_MB)
           .describe('Kernel capture ring per interface, in MiB. Raise it when `wirewatch_sensor_kernel_dropped_total` grows.'),
       })
-      .default({ interfaces: [], speed: 'max', filter: '', snaplen: 262144, promiscuous: true, bufferMb: 64 })
+      .prefault({})
       .describe('What to summarize: live interfaces or a capture file (exactly one of `interfaces` and `pcap`).'),
     intervalSeconds: z
       .number()
@@ -53,26 +50,17 @@ export const sensorConfigSchema = z
       .max(3600)
       .default(1)
       .describe('Summary interval. Intervals are aligned to its multiples; give every sensor of a fleet the same value.'),
-    sketch: z
-      .object({
-        capacity: z
-          .number()
-          .int()
-          .min(16)
-          .max(65536)
-          .default(DEFAULT_SKETCH_SHAPE.capacity)
-          .describe('Entries per top-list sketch (Space-Saving): counts are exact while an interval has fewer distinct keys.'),
-        precision: z.number().int().min(4).max(16).default(DEFAULT_SKETCH_SHAPE.precision).describe('HyperLogLog precision of the distinct counts: 2^precision registers, 12 gives about ±1.6 %.'),
-      })
-      .default({ ...DEFAULT_SKETCH_SHAPE })
-      .describe('Size of the mergeable sketches in each summary.'),
+    sketch: sketchShapeSchema({
+      capacity: 'Entries per top-list sketch (Space-Saving): counts are exact while an interval has fewer distinct keys.',
+      precision: 'HyperLogLog precision of the distinct counts: 2^precision registers, 12 gives about ±1.6 %.',
+    }).describe('Size of the mergeable sketches in each summary.'),
     heartbeatSeconds: z
       .number()
       .min(0.2)
       .max(300)
       .default(5)
       .describe('Heartbeat period (packets, kernel drops, spool state on `wirewatch.v1.heartbeat.<id>`).'),
-    nats: sensorNatsSchema().default(sensorNatsSchema().parse({})),
+    nats: sensorNatsSchema(),
     spool: z
       .object({
         dir: z.string().default('wirewatch-spool').describe('Spool directory; it survives restarts. One sensor per directory.'),
@@ -92,7 +80,7 @@ export const sensorConfigSchema = z
             'Size of one spool file, in KiB (at most an eighth of `maxMegabytes`). A file is deleted as soon as JetStream acknowledged all it holds, so this is about the most disk a spool that keeps up uses.',
           ),
       })
-      .default({ dir: 'wirewatch-spool', maxMinutes: 10, maxMegabytes: 512, segmentKilobytes: 512 })
+      .prefault({})
       .describe('On-disk buffer of the summaries JetStream has not acknowledged yet.'),
     writePcap: z
       .object({
@@ -100,10 +88,10 @@ export const sensorConfigSchema = z
         rotateMb: z.number().positive().default(100).describe('Start a new file after this many MiB.'),
         keep: z.number().int().min(1).default(10).describe('Files kept per interface; the oldest are deleted (earlier when the disk is full: the ring shrinks to what fits).'),
       })
-      .default({ rotateMb: 100, keep: 10 })
+      .prefault({})
       .describe('Optional raw copy of the captured frames in rotating PCAP files.'),
-    http: httpConfigSchema(9101).default({ host: '0.0.0.0', port: 9101 }).describe('`/healthz`, `/readyz` and `/metrics`.'),
-    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info').describe('Lowest level logged (JSON lines on stdout).'),
+    http: httpConfigSchema(9101),
+    logLevel: logLevelSetting,
   })
   .superRefine((c, ctx) => {
     const live = c.capture.interfaces.length > 0;
@@ -126,10 +114,10 @@ function sensorNatsSchema() {
         .default(false)
         .describe('Create the streams at start where they are missing. Off for a sensor: the collectors create them, and a sensor\'s NATS user needs no `$JS.API` rights. When on and refused, the sensor logs it and publishes all the same.'),
     })
+    .prefault({})
     .describe(natsConfigSchema.description ?? '');
 }
 
 function defaultSensorId(): string {
-  const name = hostname().split('.')[0].replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 64);
-  return name === '' ? 'sensor' : name;
+  return toSubjectToken(hostname().split('.')[0]) || 'sensor';
 }
