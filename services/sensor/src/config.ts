@@ -8,6 +8,8 @@ import { z } from 'zod';
 /** Re-exported: tests/deploy/compose-http-host.test.ts reads the sensor's `http` default through it. */
 export { httpConfigSchema };
 
+const MIB = 1024 * 1024;
+
 export const sensorConfigSchema = z
   .object({
     id: subjectToken
@@ -69,7 +71,13 @@ export const sensorConfigSchema = z
           .positive()
           .default(10)
           .describe('How much unsent traffic to keep while NATS is unreachable, in minutes of summaries; beyond it the oldest are dropped and counted.'),
-        maxMegabytes: z.number().positive().default(512).describe('Bound on the spool files, in MiB; beyond it the oldest summaries are dropped and counted.'),
+        maxMegabytes: z
+          .number()
+          .positive()
+          // The spool bounds whole bytes (a positive safe integer): a fraction of a byte would stop the sensor at start.
+          .refine((mb) => Number.isSafeInteger(mb * MIB), 'must come to a whole number of bytes (MiB × 1048576), such as 0.5 or 512')
+          .default(512)
+          .describe('Bound on the spool files, in MiB; beyond it the oldest summaries are dropped and counted.'),
         segmentKilobytes: z
           .number()
           .int()
