@@ -12,7 +12,6 @@ export {
   type TopSketchName,
 } from './sketch-set.js';
 export { IntervalSummarizer, type ClockStep, type ClosedInterval, type IntervalClock, type IntervalOptions } from './interval-summarizer.js';
-export { IntervalWindow, type WindowStep } from './interval-window.js';
 export * from './sketch/index.js';
 export { Timeline, type TimelinePoint } from './timeline.js';
 export { BasicCounters } from './basic-counters.js';
