@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { CaptureError, firstLine } from './errors.js';
 import { existingPcapFiles, pcapFileName } from './pcap-file-names.js';
 import { PcapFile } from './pcap-file.js';
+import { MAX_SNAPLEN } from './live-capture.js';
 import type { CaptureRecord } from './packet-source.js';
 
 export interface PcapRotatorOptions {
@@ -83,7 +84,7 @@ export class PcapRotator {
     if (/[/\0]/.test(this.prefix)) throw new CaptureError(`PCAP file prefix must not contain '/': ${this.prefix}`);
     this.rotateBytes = options.rotateMb * 1024 * 1024;
     this.keep = options.keep;
-    this.snaplen = options.snaplen ?? 262144;
+    this.snaplen = options.snaplen ?? MAX_SNAPLEN;
     this.retryAfterMs = options.retryAfterMs ?? 1000;
     this.onError = options.onError ?? (() => {});
     try {

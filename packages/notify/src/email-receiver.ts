@@ -36,10 +36,13 @@ export interface EmailReceiverOptions {
   onRetry?: (event: RetryEvent) => void;
 }
 
+/** Defaults of an e-mail's delivery, stated once (the alerter's settings take them from here). */
+export const EMAIL_DEFAULTS = { timeoutMs: 10_000, maxAttempts: 5 } as const;
+
 export function createEmailReceiver(options: EmailReceiverOptions): NotificationReceiver {
-  const timeoutMs = options.timeoutMs ?? 10_000;
+  const timeoutMs = options.timeoutMs ?? EMAIL_DEFAULTS.timeoutMs;
   const retry = {
-    maxAttempts: options.maxAttempts ?? 5,
+    maxAttempts: options.maxAttempts ?? EMAIL_DEFAULTS.maxAttempts,
     minDelayMs: options.minDelayMs ?? 1_000,
     maxDelayMs: options.maxDelayMs ?? 60_000,
   };

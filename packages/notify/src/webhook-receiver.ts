@@ -30,11 +30,14 @@ export const DELIVERY_ID_HEADER = 'X-Wirewatch-Delivery';
 
 const SENSITIVE_HEADER = /authorization|token|key|secret|cookie|signature|password/i;
 
+/** Defaults of a webhook's delivery, stated once (the alerter's settings take them from here). */
+export const WEBHOOK_DEFAULTS = { timeoutMs: 5_000, maxAttempts: 5 } as const;
+
 export function createWebhookReceiver(options: WebhookReceiverOptions): NotificationReceiver {
   const url = parseWebhookUrl(options.url);
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? WEBHOOK_DEFAULTS.timeoutMs;
   const retry = {
-    maxAttempts: options.maxAttempts ?? 5,
+    maxAttempts: options.maxAttempts ?? WEBHOOK_DEFAULTS.maxAttempts,
     minDelayMs: options.minDelayMs ?? 500,
     maxDelayMs: options.maxDelayMs ?? 30_000,
   };

@@ -67,6 +67,9 @@ interface Orphan {
  * the `atMs` arguments, so the alerter (wall clock) and `analyze --rules` (a capture's recorded time)
  * run the same code. Every call returns the alert transitions it caused, in order.
  */
+/** Groups one rule tracks unless the alerter's `engine.maxGroupsPerRule` says otherwise. */
+export const DEFAULT_MAX_GROUPS_PER_RULE = 10_000;
+
 export class RuleEngine {
   private compiled: CompiledRule[] = [];
   private readonly silenceList = new SilenceList();
@@ -86,7 +89,7 @@ export class RuleEngine {
   ) {
     this.limits = {
       settleMs: options.settleMs ?? 2000,
-      maxGroupsPerRule: options.maxGroupsPerRule ?? 10_000,
+      maxGroupsPerRule: options.maxGroupsPerRule ?? DEFAULT_MAX_GROUPS_PER_RULE,
       maxBucketsPerGroup: options.maxBucketsPerGroup ?? 4096,
       maxAlertsPerRule: options.maxAlertsPerRule ?? 1000,
     };

@@ -1,4 +1,4 @@
-export { RuleEngine, type EngineOptions, type EngineStats } from './engine.js';
+export { DEFAULT_MAX_GROUPS_PER_RULE, RuleEngine, type EngineOptions, type EngineStats } from './engine.js';
 export { RULE_TOP_N } from './top-n.js';
 export { ENGINE_STATE_VERSION, fingerprintOf, type EngineState, type RuleState } from './engine-state.js';
 export type { GroupState, SeriesState } from './evaluators/window-series.js';

@@ -1,6 +1,8 @@
 import { durableConsumersSchema, leaseSecondsSetting, natsConfigSchema } from '@wirewatch/bus';
 import { influxConfigSchema } from '@wirewatch/influx';
+import { EMAIL_DEFAULTS, WEBHOOK_DEFAULTS } from '@wirewatch/notify';
 import { subjectToken } from '@wirewatch/protocol';
+import { DEFAULT_MAX_GROUPS_PER_RULE } from '@wirewatch/rules';
 import { httpConfigSchema, logLevelSetting, tcpPort } from '@wirewatch/service';
 import { z } from 'zod';
 
@@ -9,8 +11,8 @@ const webhookSchema = z
     url: z.string().url().describe('Where the JSON POST goes.'),
     secret: z.string().optional().describe('HMAC-SHA256 key of the `X-Wirewatch-Signature` header; better from `secretFile`.'),
     secretFile: z.string().optional().describe('File holding `secret` (a trailing newline is ignored).'),
-    timeoutMs: z.number().int().min(100).default(5000).describe('Timeout of one attempt.'),
-    maxAttempts: z.number().int().min(1).max(20).default(5).describe('Attempts, with backoff, before the notification counts as failed.'),
+    timeoutMs: z.number().int().min(100).default(WEBHOOK_DEFAULTS.timeoutMs).describe('Timeout of one attempt.'),
+    maxAttempts: z.number().int().min(1).max(20).default(WEBHOOK_DEFAULTS.maxAttempts).describe('Attempts, with backoff, before the notification counts as failed.'),
   })
   .describe('A signed JSON POST per notification.');
 
@@ -30,7 +32,7 @@ const emailSchema = z
     rejectUnauthorized: z.boolean().default(true).describe('Refuse an SMTP server whose certificate does not verify.'),
     from: z.string().describe('Sender address.'),
     to: z.array(z.string()).min(1).describe('Recipients.'),
-    timeoutMs: z.number().int().min(100).default(10_000).describe('Timeout of one attempt.'),
+    timeoutMs: z.number().int().min(100).default(EMAIL_DEFAULTS.timeoutMs).describe('Timeout of one attempt.'),
   })
   .describe('An e-mail (text and HTML) per notification.');
 
@@ -79,7 +81,7 @@ export const alerterConfigSchema = z.object({
         .int()
         .min(1)
         .max(1_000_000)
-        .default(10_000)
+        .default(DEFAULT_MAX_GROUPS_PER_RULE)
         .describe(
           'Groups (sensors, sources, ports ...) one rule tracks. At the limit a new group evicts the least significant one if its value is larger, else it is refused; both are counted in `/metrics`, warned in `/healthz` and raised as the `rule-group-limit` alert (alert-rules.md).',
         ),
