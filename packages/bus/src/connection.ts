@@ -1,5 +1,7 @@
 import { connect, credsAuthenticator, nkeyAuthenticator, type NatsConnection } from '@nats-io/transport-node';
+import { backoffDelay, pauseUnlessAborted } from '@wirewatch/retry';
 import { readFileSync } from 'node:fs';
+import { isTimeout } from './nats-errors.js';
 
 /** How to reach NATS: every option a multi-host deployment needs (credentials, TLS), none required on a lab. */
 export interface NatsOptions {
@@ -39,9 +41,8 @@ export interface ConnectOptions {
  * reconnects by itself forever.
  */
 export async function connectNats(options: NatsOptions, how: ConnectOptions): Promise<NatsConnection> {
-  let delay = 250;
   let last = '';
-  for (;;) {
+  for (let failures = 1; ; failures++) {
     try {
       return await connectOnce(options, how);
     } catch (error) {
@@ -49,11 +50,13 @@ export async function connectNats(options: NatsOptions, how: ConnectOptions): Pr
       if (!how.waitOnFirstConnect || how.signal?.aborted) throw message === describeNatsError(error) ? error : new Error(message, { cause: error });
       how.onConnectError?.(message, message !== last);
       last = message;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(delay * 2, 5000);
+      await pauseUnlessAborted(backoffDelay(failures, FIRST_CONNECT_BACKOFF), how.signal);
     }
   }
 }
+
+/** Between attempts at the first connection: from 250 ms, doubling, up to 5 s. */
+const FIRST_CONNECT_BACKOFF = { minDelayMs: 250, maxDelayMs: 5000 };
 
 async function connectOnce(options: NatsOptions, how: ConnectOptions): Promise<NatsConnection> {
   const tls = options.tls && (options.tls.caFile || options.tls.certFile || options.tls.keyFile) ? options.tls : undefined;
@@ -110,7 +113,7 @@ export function describeNatsError(error: unknown, options?: Pick<NatsOptions, 's
   const cause = e.cause?.message;
   const line = (cause && !message.includes(cause) ? `${message}: ${cause}` : message).split('\n')[0]!;
   const tls = options && (options.tls?.caFile || options.servers.some((s) => s.startsWith('tls://')));
-  if (tls && !options.tls?.certFile && /timeout/i.test(line)) {
+  if (tls && !options.tls?.certFile && isTimeout(error)) {
     return `${line} (if the NATS server requires client certificates, give one: --nats-cert and --nats-key)`;
   }
   return line;

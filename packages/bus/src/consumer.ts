@@ -3,6 +3,7 @@ import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import { STREAM_NAME } from '@wirewatch/protocol';
 import { pauseUnlessAborted } from '@wirewatch/retry';
 import { missingResource, type MissingResource } from './missing-resource.js';
+import { isConsumerNameInUse } from './nats-errors.js';
 
 export interface DurableConsumerOptions {
   stream?: string;
@@ -45,7 +46,8 @@ export async function ensureDurableConsumer(jsm: JetStreamManager, options: Dura
     try {
       await jsm.consumers.add(stream, config);
     } catch (addError) {
-      if (!/already (in use|exists)/i.test((addError as Error).message)) throw addError;
+      // another replica created it between the two calls
+      if (!isConsumerNameInUse(addError)) throw addError;
     }
   }
 }

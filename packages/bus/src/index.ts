@@ -8,4 +8,5 @@ export { LeaderLease, type LeaseOptions } from './leader-lease.js';
 export { NatsLink, type LinkLog } from './nats-link.js';
 export { JetStreamKeeper, type JetStreamKeeperOptions } from './jetstream-keeper.js';
 export { missingResource, type MissingResource } from './missing-resource.js';
+export { isConsumerNameInUse, isInvalidStreamConfig, isNoResponders, isStreamNameInUse, isTimeout, isWrongLastSequence, jetStreamApiCode, permissionViolation } from './nats-errors.js';
 export { recreateBucketIfMissing } from './kv-bucket.js';

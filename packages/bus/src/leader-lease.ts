@@ -1,6 +1,7 @@
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { recreateBucketIfMissing } from './kv-bucket.js';
+import { isWrongLastSequence } from './nats-errors.js';
 
 export interface LeaseOptions {
   bucket: string;
@@ -20,7 +21,7 @@ export interface LeaseOptions {
 }
 
 /** What KV answers when the key is held by another replica, or our revision is stale: the normal way to lose. */
-const HELD_ELSEWHERE = /wrong last sequence|key exists/i;
+const heldElsewhere = isWrongLastSequence;
 
 /**
  * One replica at a time holds a key in a JetStream KV bucket whose entries expire after `ttlMs`:
@@ -69,7 +70,7 @@ export class LeaderLease {
       try {
         this.revision = this.leader ? await kv.update(this.options.key, value, this.revision) : await kv.create(this.options.key, value);
       } catch (error) {
-        if (HELD_ELSEWHERE.test((error as Error).message)) throw error;
+        if (heldElsewhere(error)) throw error;
         // The bucket may be gone with NATS's store: nobody holds anything then, so whoever recreates it takes the lease.
         const recreated = await recreateBucketIfMissing(this.nc, this.options.bucket, this.bucketOptions).catch(() => undefined);
         if (!recreated) throw error;
@@ -82,7 +83,7 @@ export class LeaderLease {
     } catch (error) {
       this.set(false);
       const message = (error as Error).message;
-      if (HELD_ELSEWHERE.test(message)) this.lastError = undefined;
+      if (heldElsewhere(error)) this.lastError = undefined;
       else if (message !== this.lastError) {
         this.lastError = message;
         this.options.onError?.(error as Error);

@@ -1,6 +1,8 @@
 import { jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { backoffDelay, pauseUnlessAborted } from '@wirewatch/retry';
 import { missingResource } from './missing-resource.js';
+import { isStreamNameInUse, isTimeout } from './nats-errors.js';
 import { streamDifferences, streamSettings, type StreamOptions, type StreamSettings } from './stream-settings.js';
 
 export { streamDifferences, streamSettings, type StreamOptions, type StreamSettings } from './stream-settings.js';
@@ -71,23 +73,27 @@ async function createIfMissing(jsm: JetStreamManager, wanted: StreamSettings): P
     return undefined;
   } catch (error) {
     // another service created it between the two calls (with other settings: it is compared like any other)
-    if (!/already in use|exists/i.test((error as Error).message)) throw error;
+    if (!isStreamNameInUse(error)) throw error;
     return (await jsm.streams.info(wanted.name)).config;
   }
 }
 
+const CREATE_ATTEMPTS = 4;
+/** Waits of up to 1, 2 and 4 s between the attempts (jittered: services that collided retry apart). */
+const CREATE_BACKOFF = { minDelayMs: 1000, maxDelayMs: 4000 };
+
 /**
  * On a fresh cluster, a stream being created by one service makes another's create of it time out
  * (seen with two collectors starting at once on nats-server 2.9): creating is idempotent, so a timeout
- * is retried a few times before it counts.
+ * is retried a few times before it counts. Exported for its test.
  */
-async function retryingTimeouts<T>(attempt: () => Promise<T>): Promise<T> {
+export async function retryingTimeouts<T>(attempt: () => Promise<T>): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();
     } catch (error) {
-      if (n >= 4 || !/timeout/i.test(`${(error as Error).name} ${(error as Error).message}`)) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** n));
+      if (n >= CREATE_ATTEMPTS || !isTimeout(error)) throw error;
+      await pauseUnlessAborted(backoffDelay(n, CREATE_BACKOFF), undefined);
     }
   }
 }
