@@ -1,5 +1,6 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { backoffDelay } from '@wirewatch/retry';
 
 /** The part of `@wirewatch/spool`'s Spool the publisher needs. */
 export interface PublishSpool {
@@ -17,9 +18,15 @@ export interface SpoolPublisherOptions {
   subject: string;
   /** How long to wait for JetStream's ack of one message before treating it as failed and retrying. */
   ackTimeoutMs?: number;
-  /** Called on the first failure of a streak of failures, and when publishing works again. */
-  onStateChange?: (healthy: boolean, detail: string) => void;
+  /**
+   * Called on the first failure of a streak of failures (with the error, for callers that tell
+   * nats.js's kinds of failure apart), and when publishing works again.
+   */
+  onStateChange?: (healthy: boolean, detail: string, error?: unknown) => void;
 }
+
+/** Between rounds that failed to publish: from 100 ms, doubling, up to 5 s. */
+const RETRY_BACKOFF = { minDelayMs: 100, maxDelayMs: 5000 };
 
 /**
  * Everything the sensor publishes goes through its on-disk spool: appended first, sent in order,
@@ -65,7 +72,7 @@ export class SpoolPublisher {
 
   /** Sends until `stop()`; resolves once the spool is empty after `stop()` was asked to drain, or at once otherwise. */
   async run(): Promise<void> {
-    let backoff = 100;
+    let failedRounds = 0;
     while (!this.stopped) {
       const js = this.js;
       const batch = js ? await this.spool.peek(64) : [];
@@ -80,7 +87,7 @@ export class SpoolPublisher {
           await js.publish(this.options.subject, entry.data, { msgID: entry.id, timeout: this.options.ackTimeoutMs ?? 5000 });
         } catch (error) {
           this.failures++;
-          this.setHealthy(false, (error as Error).message);
+          this.setHealthy(false, (error as Error).message, error);
           break;
         }
         sent++;
@@ -92,12 +99,9 @@ export class SpoolPublisher {
         await this.spool.ack(last);
         this.wakeBacklogWaiters();
         this.setHealthy(true, 'publishing');
-        backoff = 100;
+        failedRounds = 0;
       }
-      if (sent < batch.length) {
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, 5000);
-      }
+      if (sent < batch.length) await this.sleep(backoffDelay(++failedRounds, RETRY_BACKOFF));
     }
   }
 
@@ -136,10 +140,10 @@ export class SpoolPublisher {
     return this.spool.stats().oldestAgeMs ?? 0;
   }
 
-  private setHealthy(healthy: boolean, detail: string): void {
+  private setHealthy(healthy: boolean, detail: string, error?: unknown): void {
     if (healthy === this.healthy) return;
     this.healthy = healthy;
-    this.options.onStateChange?.(healthy, detail);
+    this.options.onStateChange?.(healthy, detail, error);
   }
 
   private kick(): void {

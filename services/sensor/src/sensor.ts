@@ -1,4 +1,4 @@
-import { NatsLink, ensureStreams, natsOptions, sensorInboxPrefix, SpoolPublisher } from '@wirewatch/bus';
+import { NatsLink, ensureStreams, isNoResponders, isTimeout, natsOptions, sensorInboxPrefix, SpoolPublisher } from '@wirewatch/bus';
 import { FileReplay, LiveCapture, PcapRotator, type PacketSource } from '@wirewatch/capture';
 import { buildSummaryMessage, encodeMessage, heartbeatSubject, summarySubject } from '@wirewatch/protocol';
 import { throttledLog, type Logger } from '@wirewatch/service';
@@ -62,8 +62,8 @@ export class Sensor {
     this.repeating = throttledLog(log);
     this.publisher = new SpoolPublisher(spool, {
       subject: summarySubject(config.id),
-      onStateChange: (healthy, detail) =>
-        healthy ? log.info('publishing to JetStream') : log.warn({ detail, ...publishHint(detail) }, 'JetStream publish failing; summaries wait in the spool'),
+      onStateChange: (healthy, detail, error) =>
+        healthy ? log.info('publishing to JetStream') : log.warn({ detail, ...publishHint(error) }, 'JetStream publish failing; summaries wait in the spool'),
     });
     this.pipelines = this.sources().map(
       (source) =>
@@ -316,11 +316,17 @@ export class Sensor {
 }
 
 /**
- * nats.js says "jetstream is not enabled" (no responders) also when JetStream runs but no stream takes
- * the subject, e.g. a sensor with `nats.manageStreams: false` started before anything created it.
+ * What a failed JetStream publish may mean when no stream takes the subject yet (a sensor started
+ * before the collectors and the alerter created it). Inside the streams' account nothing answers, and
+ * nats.js says "jetstream is not enabled" (no responders); a sensor in the shipped SENSORS account
+ * publishes through a service import, which the server counts as a listener, so it only hears a
+ * timeout, and a timeout may as well be a slow or unavailable JetStream: the hint says both.
  */
-export function publishHint(detail: string): { hint?: string } {
-  return /jetstream is not enabled|no responders/i.test(detail)
-    ? { hint: 'no JetStream stream takes this subject: start a collector or the alerter (they create the stream), or let the sensor manage streams (nats.manageStreams, if its NATS user may)' }
-    : {};
+export function publishHint(error: unknown): { hint?: string } {
+  const start = 'start a collector or the alerter (they create the stream), or let the sensor manage streams (nats.manageStreams, if its NATS user may)';
+  if (isNoResponders(error)) return { hint: `no JetStream stream takes this subject: ${start}` };
+  if (isTimeout(error)) {
+    return { hint: `JetStream did not acknowledge in time: either no stream takes this subject yet (${start}), or JetStream is slow or unavailable` };
+  }
+  return {};
 }
