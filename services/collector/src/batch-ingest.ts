@@ -1,7 +1,7 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { InfluxWriteError, dataRefusalKind, isDataRefusal } from '@wirewatch/influx';
 import { RejectionLog, type Rejection } from '@wirewatch/protocol';
-import { pauseUnlessAborted } from '@wirewatch/retry';
+import { backoffDelay, pauseUnlessAborted } from '@wirewatch/retry';
 
 /** What one message turns into: lines for InfluxDB, or a rejection. */
 export type Converted = { ok: true; lines: string[]; emitted?: number } | { ok: false; rejection: Rejection };
@@ -26,6 +26,9 @@ interface Entry {
 
 /** Kinds of InfluxWriteError that say the database cannot be written at all, whatever the lines. */
 const DATABASE_WIDE = new Set(['auth', 'not-found']);
+
+/** Between writes the database refuses as a whole: from 1 s, doubling, up to 10 s. */
+const HELD_BACKOFF = { minDelayMs: 1000, maxDelayMs: 10_000 };
 
 /**
  * One consumer batch: convert every message, write all lines in one InfluxDB request, and only then
@@ -90,12 +93,12 @@ export class BatchIngest {
 
   /** One write; while the database refuses every write (auth, no such database), waits and tries again. */
   private async writeHeld(lines: string[]): Promise<void> {
-    for (let failures = 0; ; failures++) {
+    for (let failures = 1; ; failures++) {
       try {
         return await this.options.write(lines);
       } catch (error) {
         if (!(error instanceof InfluxWriteError) || !DATABASE_WIDE.has(error.kind) || this.options.signal?.aborted) throw error;
-        await pauseUnlessAborted(Math.min(1000 * 2 ** failures, 10_000), this.options.signal);
+        await pauseUnlessAborted(backoffDelay(failures, HELD_BACKOFF), this.options.signal);
       }
     }
   }
