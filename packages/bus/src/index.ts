@@ -1,5 +1,5 @@
 export { connectNats, describeNatsError, type ConnectOptions, type NatsOptions } from './connection.js';
-export { APPLY_STREAMS_HINT, applyStreams, ensureStreams, streamDifferences, streamSettings, type AppliedStream, type StreamOptions, type StreamSettings, type StreamWarnLog } from './streams.js';
+export { APPLY_STREAMS_HINT, applyStreams, applyStreamsFailure, ensureStreams, streamDifferences, streamSettings, type AppliedStream, type StreamOptions, type StreamSettings, type StreamWarnLog } from './streams.js';
 export { DEFAULT_MAX_DELIVER, ensureDurableConsumer, runBatchConsumer, type BatchConsumerOptions, type DurableConsumerOptions } from './consumer.js';
 export { deadLetter, maxDeliveriesAdvisorySubject, MaxDeliveriesWatcher, type MaxDeliveriesWatcherOptions } from './dead-letter.js';
 export { SpoolPublisher, type PublishSpool, type SpoolPublisherOptions } from './spool-publisher.js';

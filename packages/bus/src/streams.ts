@@ -1,8 +1,9 @@
 import { jetstreamManager, type JetStreamManager, type StreamConfig } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { WirewatchError } from '@wirewatch/errors';
 import { backoffDelay, pauseUnlessAborted } from '@wirewatch/retry';
 import { missingResource } from './missing-resource.js';
-import { isStreamNameInUse, isTimeout } from './nats-errors.js';
+import { isInvalidStreamConfig, isStreamNameInUse, isTimeout, permissionViolation } from './nats-errors.js';
 import { streamDifferences, streamSettings, type StreamOptions, type StreamSettings } from './stream-settings.js';
 
 export { streamDifferences, streamSettings, type StreamOptions, type StreamSettings } from './stream-settings.js';
@@ -59,6 +60,17 @@ export async function applyStreams(nc: NatsConnection, options: StreamOptions = 
     applied.push({ name: wanted.name, action: differences.length > 0 ? 'updated' : 'unchanged', differences });
   }
   return applied;
+}
+
+/** Why `applyStreams` failed, in one line with the way out. */
+export function applyStreamsFailure(error: unknown): WirewatchError {
+  const said = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+  if (permissionViolation(error)) {
+    return new WirewatchError('nats-permission', `cannot apply the stream settings: ${said} (the services' users may not update streams: run this as the NATS operator user)`, { cause: error });
+  }
+  // nats-server has one code for every configuration it refuses; which setting cannot change is in its words only
+  const hint = isInvalidStreamConfig(error) ? ' (if NATS cannot change that in place: delete the stream as the operator, which loses its messages, and run this again)' : '';
+  return new WirewatchError('nats', `cannot apply the stream settings: ${said}${hint}`, { cause: error });
 }
 
 /** The existing stream's configuration, or undefined once it has been created from `wanted`. */

@@ -1,6 +1,12 @@
+import { WirewatchError } from '@wirewatch/errors';
+
 /** A capture that cannot start or cannot go on (no such device, permission denied, bad filter). One line. */
-export class CaptureError extends Error {
+export class CaptureError extends WirewatchError {
   override readonly name = 'CaptureError';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('capture', message, options);
+  }
 }
 
 /** The first line of an error's message, for errors that come from native code or the system. */

@@ -1,24 +1,33 @@
+import { WirewatchError, type WirewatchErrorCode } from '@wirewatch/errors';
+
 /** A user-facing failure: one line on stderr, a chosen exit code, no stack trace. */
-export class UsageError extends Error {
+export class UsageError extends WirewatchError {
   override readonly name = 'UsageError';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('usage', message, options);
+  }
 }
 
-/** Prints one line and exits: 2 for bad input (a file, an interface, a setting), 1 for anything unexpected (stack only with WIREWATCH_DEBUG=1). */
-export async function reportFatal(error: unknown): Promise<never> {
-  // Loaded on this path only: importing the service kit at start would load its server and metrics
-  // libraries for every command (analyze runs once per file in scripts).
-  const [{ ConfigError }, { CaptureError }, { CaptureFormatError }] = await Promise.all([
-    import('@wirewatch/service'),
-    import('@wirewatch/capture'),
-    import('@wirewatch/report'),
-  ]);
-  if (error instanceof ConfigError) {
-    for (const problem of error.problems) process.stderr.write(`wirewatch: ${problem}\n`);
-    process.exit(2);
-  }
-  const bad = error instanceof CaptureFormatError || error instanceof CaptureError || error instanceof UsageError;
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`wirewatch: ${message.split('\n')[0]}\n`);
-  if (!bad && process.env.WIREWATCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
-  process.exit(bad ? 2 : 1);
+/** 2: what the user gave is wrong (a setting, an argument, a file, an interface); 1: anything else. */
+const EXIT_CODES: Record<WirewatchErrorCode, 1 | 2> = {
+  config: 2,
+  usage: 2,
+  input: 2,
+  capture: 2,
+  'nats-permission': 1,
+  nats: 1,
+};
+
+/**
+ * Prints the error's line (a configuration's problems, one line each) and exits with its code's exit
+ * status; an error wirewatch did not expect exits 1 with its first line (stack only with WIREWATCH_DEBUG=1).
+ */
+export function reportFatal(error: unknown): never {
+  const known = error instanceof WirewatchError ? error : undefined;
+  const lines = known?.lines() ?? [(error instanceof Error ? error.message : String(error)).split('\n')[0]!];
+  for (const line of lines) process.stderr.write(`wirewatch: ${line}\n`);
+  const exitCode = known ? EXIT_CODES[known.code] : 1;
+  if (exitCode === 1 && process.env.WIREWATCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(exitCode);
 }

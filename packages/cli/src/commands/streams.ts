@@ -22,7 +22,7 @@ export function streamsCommand(): Command {
     );
   addFlags(apply, STREAMS_FLAGS);
   apply.action(async (options: Record<string, unknown>, self: Command) => {
-    const [{ applyStreams, connectNats, natsConfigSchema, natsOptions }, { loadServiceConfig }, { z }] = await Promise.all([
+    const [{ applyStreams, applyStreamsFailure, connectNats, natsConfigSchema, natsOptions }, { loadServiceConfig }, { z }] = await Promise.all([
       import('@wirewatch/bus'),
       import('./load-config.js'),
       import('zod'),
@@ -30,13 +30,8 @@ export function streamsCommand(): Command {
     const config = loadServiceConfig(z.object({ nats: natsConfigSchema.default(natsConfigSchema.parse({})) }), options.config as string | undefined, flagValues(self, STREAMS_FLAGS), STREAMS_FLAGS);
     const nc = await connectNats(natsOptions(config.nats), { name: 'wirewatch streams apply' });
     try {
-      const applied = await applyStreams(nc, { stream: config.nats.stream, replicas: config.nats.replicas }).catch((error: Error) => {
-        const hint = /permissions violation/i.test(error.message)
-          ? ' (the services\' users may not update streams: run this as the NATS operator user)'
-          : /can ?not (change|update)/i.test(error.message)
-            ? ' (NATS cannot change that in place: delete the stream as the operator, which loses its messages, and run this again)'
-            : '';
-        throw new Error(`cannot apply the stream settings: ${error.message.split('\n')[0]}${hint}`, { cause: error });
+      const applied = await applyStreams(nc, { stream: config.nats.stream, replicas: config.nats.replicas }).catch((error: unknown) => {
+        throw applyStreamsFailure(error);
       });
       for (const s of applied) process.stdout.write(`${s.name}: ${s.action}${s.differences.length > 0 ? ` (${s.differences.join('; ')})` : ''}\n`);
     } finally {
