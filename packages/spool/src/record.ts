@@ -14,7 +14,7 @@
  * The CRC covers the length, sequence, time and id as well as the payload, so a flipped bit anywhere
  * but the magic is caught; a flipped magic is caught by the magic check.
  */
-import { crc32 } from './crc32.js';
+import { crc32 } from 'node:zlib';
 
 export const RECORD_MAGIC = 0x50535757; // "WWSP" read as a little-endian u32
 export const HEADER_BYTES = 30;

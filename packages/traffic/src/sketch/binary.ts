@@ -7,26 +7,11 @@
  * bit-flipped payloads before it merges them.
  */
 
-import * as zlib from 'node:zlib';
+import { crc32 as zlibCrc32 } from 'node:zlib';
 
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-
-/** CRC-32 (IEEE 802.3, as in zlib/PNG) of `bytes[start, end)`: zlib's native one where Node has it (20.15+). */
+/** CRC-32 (IEEE 802.3, as in zlib/PNG) of `bytes[start, end)`: Node's zlib.crc32 (Node 20.15+), the spool's too. */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length): number {
-  if (nativeCrc32 !== undefined) return nativeCrc32(bytes.subarray(start, end)) >>> 0;
-  let c = 0xffffffff;
-  for (let i = start; i < end; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return zlibCrc32(bytes.subarray(start, end));
 }
 
 /** Writes the CRC-32 of `bytes[0, length-4)` into the last four bytes. */
