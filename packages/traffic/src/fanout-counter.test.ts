@@ -1,6 +1,7 @@
 import { DecodedPacket, NET_IPV4 } from '@wirewatch/packet';
 import { describe, expect, it } from 'vitest';
 import { FanoutCounter } from './fanout-counter.js';
+import { rng } from './testing/random.js';
 
 const A = 0x0a000001; // 10.0.0.1
 const B = 0x0a000002;
@@ -47,5 +48,31 @@ describe('FanoutCounter', () => {
     const [top] = f.top(1);
     expect(top.ports).toBe(64);
     expect(f.pairsDropped).toBe(36);
+  });
+
+  it('ranks as a full sort of every source by ports, then destinations, then address text', () => {
+    const f = new FanoutCounter();
+    const d = new DecodedPacket();
+    const random = rng(12);
+    // Few distinct fan-outs over many sources: ties everywhere, including at the cut.
+    const attempts: Array<[number, number, number]> = [];
+    for (let i = 0; i < 5000; i++) {
+      const src = 0x0a000000 + Math.floor(random() * 400);
+      const dst = 0xc0a80000 + Math.floor(random() * 3);
+      const port = 1 + Math.floor(random() * 4);
+      attempts.push([src, dst, port]);
+      f.add(packet(d, src, dst, 6, (p) => ((p.hasPorts = true), (p.dstPort = port), (p.tcpFlags = 0x02))));
+    }
+    const ports = new Map<string, Set<number>>();
+    const hosts = new Map<string, Set<number>>();
+    const ip = (a: number) => `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    for (const [src, dst, port] of attempts) {
+      ports.set(ip(src), (ports.get(ip(src)) ?? new Set()).add(port));
+      hosts.set(ip(src), (hosts.get(ip(src)) ?? new Set()).add(dst));
+    }
+    const all = [...ports.keys()]
+      .map((key) => ({ ip: key, ports: ports.get(key)!.size, destinations: hosts.get(key)!.size }))
+      .sort((a, b) => b.ports - a.ports || b.destinations - a.destinations || (a.ip < b.ip ? -1 : 1));
+    for (const n of [1, 10, 100, all.length]) expect(f.top(n)).toEqual(all.slice(0, n));
   });
 });

@@ -2,6 +2,7 @@ import { NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
 import { ADDRESS_WORDS, formatAddressKey } from './key-layout.js';
 import type { FanoutEntry, FanoutSection } from './summary.js';
 import { KeyTable } from './table/key-table.js';
+import { rankIds } from './table/rank-ids.js';
 
 const TCP = 6;
 const ICMP = 1;
@@ -55,21 +56,20 @@ export class FanoutCounter {
     if (this.hostPairs.findOrInsert() < 0) this.pairsDropped++;
   }
 
-  /** The `n` sources with the widest fan-out (by ports, then destinations). */
+  /**
+   * The `n` sources with the widest fan-out (by ports, then destinations, then address text). Counted
+   * per source key, not per formatted address: only the sources compared on a tie, and those
+   * returned, are turned into strings (a full table is 131,072 pairs, every interval).
+   */
   top(n: number): FanoutEntry[] {
-    const bySource = new Map<string, FanoutEntry>();
-    const count = (table: KeyTable, field: 'ports' | 'destinations') => {
-      const kw = table.keyWords;
-      for (let s = 0; s < table.size; s++) {
-        const ip = formatAddressKey(table.keys, s * kw);
-        let e = bySource.get(ip);
-        if (!e) bySource.set(ip, (e = { ip, ports: 0, destinations: 0 }));
-        e[field]++;
-      }
-    };
-    count(this.portPairs, 'ports');
-    count(this.hostPairs, 'destinations');
-    return [...bySource.values()].sort((a, b) => b.ports - a.ports || b.destinations - a.destinations || (a.ip < b.ip ? -1 : 1)).slice(0, n);
+    const bySource = new KeyTable(ADDRESS_WORDS, 2, { initialCapacity: 256 });
+    tally(this.portPairs, bySource, 0);
+    tally(this.hostPairs, bySource, 1);
+    const v = bySource.values;
+    const ips: Array<string | undefined> = [];
+    const ip = (slot: number): string => (ips[slot] ??= formatAddressKey(bySource.keys, slot * ADDRESS_WORDS));
+    const order = rankIds(bySource.size, (a, b) => v[b * 2] - v[a * 2] || v[b * 2 + 1] - v[a * 2 + 1] || (ip(a) < ip(b) ? -1 : ip(a) > ip(b) ? 1 : 0), n);
+    return Array.from(order, (slot) => ({ ip: ip(slot), ports: v[slot * 2], destinations: v[slot * 2 + 1] }));
   }
 
   /** The fan-out section of a summary: the `n` widest sources and what the tables had no room for. */
@@ -81,5 +81,16 @@ export class FanoutCounter {
     this.portPairs.clear();
     this.hostPairs.clear();
     this.pairsDropped = 0;
+  }
+}
+
+/** Counts each pair of `pairs` for its source (the key's first ADDRESS_WORDS words) in `column` of `out`. */
+function tally(pairs: KeyTable, out: KeyTable, column: number): void {
+  const kw = pairs.keyWords;
+  const keys = pairs.keys;
+  for (let s = 0; s < pairs.size; s++) {
+    for (let i = 0; i < ADDRESS_WORDS; i++) out.key[i] = keys[s * kw + i];
+    const slot = out.findOrInsert(); // may grow the table: read `values` after it
+    out.values[slot * 2 + column]++;
   }
 }
