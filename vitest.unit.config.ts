@@ -21,6 +21,9 @@ export const UNIT_INCLUDE = [
 /** Library tests that do need a server, a peer program or a socket: `pnpm test` only. */
 export const UNIT_EXCLUDE = [
   'packages/bus/src/consumer-reconnect.test.ts', // nats-server
+  'packages/bus/src/leader-lease.test.ts', // nats-server
+  'packages/bus/src/nats-errors.test.ts', // nats-server
+  'packages/bus/src/streams.test.ts', // nats-server
   'packages/capture/src/live-capture.test.ts', // libpcap on lo
   'packages/capture/src/pcap-rotator.test.ts', // capinfos reads the files back
   'packages/influx/src/detect-api.test.ts', // influxd, VictoriaMetrics, HTTP
