@@ -70,6 +70,7 @@ function runChild(list: string, files: string[], first: number, perFileMs: numbe
       } else if (line.startsWith('R ')) {
         outcomes.push(JSON.parse(line.slice(2)) as Outcome);
         current = -1;
+        timer = setTimeout(kill, perFileMs); // to the next file's start, or the end
       }
     });
     child.on('close', (code, signal) => {
@@ -77,8 +78,8 @@ function runChild(list: string, files: string[], first: number, perFileMs: numbe
       if (current >= 0) {
         outcomes.push(hung ? lost('hung', `no result within ${perFileMs} ms`) : lost('died', `analyzing it ended the process (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
       } else if (first + outcomes.length < files.length) {
-        // Died between files, or never started: nothing to blame on a capture.
-        reject(new Error(`analyze-child ${hung ? 'did not start' : 'ended'} before file ${first + outcomes.length} (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+        // Stalled or died between files, or never started: nothing to blame on a capture.
+        reject(new Error(`analyze-child ${hung ? 'stalled' : 'ended'} before file ${first + outcomes.length} (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
         return;
       }
       resolve(outcomes);
