@@ -24,7 +24,7 @@ export interface SummaryMeta {
  */
 export function buildSummaryMessage(summary: SketchedSummary, meta: SummaryMeta): SummaryMessage {
   const { cardinalities, fanout, ...counters } = summary.figures();
-  const { exact: _exact, ...distinct } = cardinalities;
+  const { sources, destinations, conversations, flows } = cardinalities;
   return {
     type: 'summary',
     version: PROTOCOL_VERSION,
@@ -38,7 +38,7 @@ export function buildSummaryMessage(summary: SketchedSummary, meta: SummaryMeta)
     ...counters,
     capture: { received: counters.packets, kernel_dropped: meta.kernelDropped, late: meta.late },
     fanout,
-    cardinalities: distinct,
+    cardinalities: { sources, destinations, conversations, flows },
     ...encodeSketches(summary.sketches()),
   };
 }

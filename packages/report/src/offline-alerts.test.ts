@@ -37,7 +37,7 @@ function alerterOnReplay(path: string, ruleSet: RuleSet): AlertTransition[] {
   }
   reader.close();
   sensor.finish();
-  const engine = new RuleEngine(ruleSet, { now: published[0]!.start });
+  const engine = new RuleEngine(ruleSet, { now: published[0].start });
   const out: AlertTransition[] = [];
   for (const { bytes, end } of published) {
     const decoded = decodeSummaryForStorage(bytes, RULE_TOP_N, summarySubject('offline'));

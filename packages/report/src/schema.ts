@@ -26,7 +26,7 @@ export interface DnsSection extends DnsCounts {
 }
 
 /** The report's layout of a SummaryView (summary-section.ts): the counters, then the top lists, as documented. */
-export interface TrafficSummary extends Omit<SummaryCounters, 'dns'> {
+export interface TrafficSummary extends Pick<SummaryCounters, 'packets' | 'bytes' | 'captured_bytes' | 'protocols' | 'tcp_flags' | 'packet_sizes' | 'decode_errors'> {
   top_sources: HostEntry[];
   top_destinations: HostEntry[];
   top_conversations: ConversationEntry[];
