@@ -38,7 +38,7 @@ const writeStderr = process.stderr.write.bind(process.stderr);
 for (let i = first; i < files.length; i++) {
   process.stdout.write(`S ${i}\n`);
   let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   const started = performance.now();
   const outcome = analyze(files[i]);
   const ms = performance.now() - started;

@@ -1,5 +1,5 @@
 /** The writer against real servers: influxd 1.6 (v1 API) and victoria-metrics (v2 API). */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
@@ -196,7 +196,7 @@ describe('v2 API: victoria-metrics', () => {
   it('honours Retry-After on 429, and sends large batches gzipped', async () => {
     let requests = 0;
     const encodings: (string | undefined)[] = [];
-    flaky = createServer(async (request: IncomingMessage, response) => {
+    const proxy = async (request: IncomingMessage, response: ServerResponse) => {
       const chunks: Buffer[] = [];
       for await (const chunk of request) chunks.push(chunk as Buffer);
       encodings.push(request.headers['content-encoding']);
@@ -205,6 +205,13 @@ describe('v2 API: victoria-metrics', () => {
       if (request.headers['content-encoding']) headers['content-encoding'] = String(request.headers['content-encoding']);
       const upstream = await fetch(`${vm.url}${request.url}`, { method: 'POST', headers, body: Buffer.concat(chunks) });
       response.writeHead(upstream.status).end(await upstream.text());
+    };
+    // A failed proxy step answers 502 with its cause, which the writer's retry reason (asserted below) shows.
+    flaky = createServer((request, response) => {
+      proxy(request, response).catch((error: unknown) => {
+        if (response.headersSent) response.destroy();
+        else response.writeHead(502).end(`proxy to victoria-metrics failed: ${String(error)}`);
+      });
     });
     const retries: RetryEvent[] = [];
     const w = createInfluxWriter({ url: await listen(flaky), api: 'v2', bucket: 'wirewatch', ...FAST_RETRIES, onRetry: (e) => retries.push(e) });

@@ -98,10 +98,11 @@ class HttpInfluxWriter implements InfluxWriter {
     await Promise.allSettled([...this.pending]);
   }
 
-  private useApi(api: InfluxApi): Promise<WriteEndpoint> {
+  private useApi(api: InfluxApi): WriteEndpoint {
+    const endpoint = writeEndpoint(api, this.options);
     this.counters.api = api;
-    this.endpoint = Promise.resolve(writeEndpoint(api, this.options));
-    return this.endpoint;
+    this.endpoint = Promise.resolve(endpoint);
+    return endpoint;
   }
 
   /** The endpoint, asking /ping once (shared by concurrent writes; asked again after a failure). */

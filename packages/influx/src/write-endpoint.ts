@@ -20,12 +20,12 @@ export function writeEndpoint(api: InfluxApi, options: ResolvedWriterOptions): W
     if (retentionPolicy) query.set('rp', retentionPolicy);
     if (username) headers.authorization = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
     else if (token) headers.authorization = `Token ${token}`;
-    return { api, path: `/write?${query}`, headers, target: `${url} (database ${database})` };
+    return { api, path: `/write?${query.toString()}`, headers, target: `${url} (database ${database})` };
   }
   const bucket = options.bucket ?? (retentionPolicy ? `${options.database}/${retentionPolicy}` : options.database!);
   const query = new URLSearchParams({ bucket, precision });
   if (org) query.set('org', org);
   const credential = token ?? (username ? `${username}:${password}` : undefined);
   if (credential) headers.authorization = `Token ${credential}`;
-  return { api, path: `/api/v2/write?${query}`, headers, target: `${url} (bucket ${bucket})` };
+  return { api, path: `/api/v2/write?${query.toString()}`, headers, target: `${url} (bucket ${bucket})` };
 }

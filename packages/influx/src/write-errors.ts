@@ -33,8 +33,8 @@ export type AttemptFailure =
 /** The server's own words: v1 `{"error": …}`, v2 `{"message": …}`, else the raw body. */
 export function serverMessage(error: HttpError): string {
   const json = error.json as { message?: unknown; error?: unknown } | undefined;
-  const text = [json?.message, json?.error, error.body, error.message].find((value) => typeof value === 'string' && value);
-  return String(text ?? `HTTP ${error.statusCode}`).trim();
+  const text = [json?.message, json?.error, error.body, error.message].find((value): value is string => typeof value === 'string' && value !== '');
+  return (text ?? `HTTP ${error.statusCode}`).trim();
 }
 
 /** Retry-After as seconds or an HTTP date, in milliseconds; undefined if absent or unreadable. */
@@ -64,7 +64,7 @@ export function describeRejectedLine(error: HttpError, lines: readonly string[])
     const quotedIndex = lines.findIndex((line) => said.includes(`'${line}'`));
     if (quotedIndex >= 0) {
       lineNumber = quotedIndex + 1;
-      reason = said.slice(said.indexOf(`'${lines[quotedIndex]}'`) + lines[quotedIndex]!.length + 2).replace(/^:\s*/, '');
+      reason = said.slice(said.indexOf(`'${lines[quotedIndex]}'`) + lines[quotedIndex].length + 2).replace(/^:\s*/, '');
       reason = reason.replace(/\s*dropped=\d+\s*$/, '') || said;
     } else if (numbered) {
       lineNumber = Number(numbered[1]);

@@ -28,9 +28,9 @@ export class SummarySketches extends SketchSet {
   static fromMessage(message: Pick<SummaryMessage, 'sketches' | 'dns_name_strings'>): SummarySketches {
     const bytes = checkedSketchBytes(message);
     const top = {} as Record<TopSketchName, SpaceSaving>;
-    for (const name of TOP_SKETCHES) top[name] = parse(name, bytes[name], SpaceSaving.deserialize);
+    for (const name of TOP_SKETCHES) top[name] = parse(name, bytes[name], (b) => SpaceSaving.deserialize(b));
     const distinct = {} as Record<DistinctSketchName, HyperLogLog>;
-    for (const name of DISTINCT_SKETCHES) distinct[name] = parse(name, bytes[name], HyperLogLog.deserialize);
+    for (const name of DISTINCT_SKETCHES) distinct[name] = parse(name, bytes[name], (b) => HyperLogLog.deserialize(b));
     return new SummarySketches(top, distinct, new Map(Object.entries(message.dns_name_strings)));
   }
 
@@ -63,7 +63,7 @@ export function encodeSketches(set: SketchSet): Pick<SummaryMessage, 'sketches' 
 export function readTopLists(message: Pick<SummaryMessage, 'sketches' | 'dns_name_strings'>, topN: number): TopLists {
   const bytes = checkedSketchBytes(message);
   const top = (name: TopSketchName) => parse(name, bytes[name], (b) => SpaceSaving.readTop(b, topN));
-  for (const name of DISTINCT_SKETCHES) parse(name, bytes[name], HyperLogLog.deserialize);
+  for (const name of DISTINCT_SKETCHES) parse(name, bytes[name], (b) => HyperLogLog.deserialize(b));
   const hitters = { sources: top('sources'), destinations: top('destinations'), conversations: top('conversations'), ports: top('ports'), dns_names: top('dns_names') };
   return topListsOf(hitters, (hex) => message.dns_name_strings[hex]);
 }
@@ -72,7 +72,7 @@ function parse<T>(name: string, bytes: Uint8Array, deserialize: (bytes: Uint8Arr
   try {
     return deserialize(bytes);
   } catch (error) {
-    throw new SketchError(name, (error as Error).message);
+    throw new SketchError(name, error instanceof Error ? error.message : String(error));
   }
 }
 
@@ -87,7 +87,7 @@ function checkedSketchBytes(message: Pick<SummaryMessage, 'sketches'>): Record<T
   let capacity: number | undefined;
   for (const name of TOP_SKETCHES) {
     bytes[name] = Buffer.from(message.sketches[name], 'base64');
-    const shape = parse(name, bytes[name], SpaceSaving.readShape);
+    const shape = parse(name, bytes[name], (b) => SpaceSaving.readShape(b));
     if (shape.keyWords !== TOP_SKETCH_KEY_WORDS[name]) throw new SketchError(name, `key words ${shape.keyWords}, expected ${TOP_SKETCH_KEY_WORDS[name]}`);
     if (shape.capacity < 1 || shape.capacity > SKETCH_MAX_CAPACITY) {
       throw new SketchError(name, `capacity ${shape.capacity} outside 1..${SKETCH_MAX_CAPACITY} (what a sensor can be configured with)`);
@@ -98,7 +98,7 @@ function checkedSketchBytes(message: Pick<SummaryMessage, 'sketches'>): Record<T
   let precision: number | undefined;
   for (const name of DISTINCT_SKETCHES) {
     bytes[name] = Buffer.from(message.sketches[name], 'base64');
-    const p = parse(name, bytes[name], HyperLogLog.readPrecision);
+    const p = parse(name, bytes[name], (b) => HyperLogLog.readPrecision(b));
     if (p < SKETCH_MIN_PRECISION || p > SKETCH_MAX_PRECISION) {
       throw new SketchError(name, `precision ${p} outside ${SKETCH_MIN_PRECISION}..${SKETCH_MAX_PRECISION}`);
     }

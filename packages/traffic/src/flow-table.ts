@@ -149,7 +149,7 @@ export class FlowTable {
    */
   *ranked(limit = Number.POSITIVE_INFINITY): Generator<Flow> {
     const order = rankIds(this.size, this.compareIds, limit);
-    for (let i = 0; i < order.length; i++) yield this.flowAt(order[i]!);
+    for (let i = 0; i < order.length; i++) yield this.flowAt(order[i]);
   }
 
   /** Flow ids: 0..v4.size-1 are IPv4 slots, then the IPv6 slots. Bytes descending, then the normalized key ascending. */

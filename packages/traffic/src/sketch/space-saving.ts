@@ -150,7 +150,7 @@ export class SpaceSaving {
     );
     const kw = this.keyWords;
     const count = Math.max(0, Math.min(n, slots.length));
-    const out: HeavyHitter[] = new Array(count);
+    const out = new Array<HeavyHitter>(count);
     for (let i = 0; i < count; i++) {
       const s = slots[i];
       out[i] = {

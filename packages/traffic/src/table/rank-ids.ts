@@ -27,7 +27,7 @@ function selectFirst(count: number, compare: CompareIds, k: number): Uint32Array
     siftUp(heap, i, compare);
   }
   for (let id = k; id < count; id++) {
-    if (compare(id, heap[0]!) < 0) {
+    if (compare(id, heap[0]) < 0) {
       heap[0] = id;
       siftDown(heap, k, compare);
     }
@@ -39,8 +39,8 @@ function selectFirst(count: number, compare: CompareIds, k: number): Uint32Array
 function siftUp(heap: Uint32Array, at: number, compare: CompareIds): void {
   while (at > 0) {
     const parent = (at - 1) >> 1;
-    if (compare(heap[parent]!, heap[at]!) >= 0) return;
-    const t = heap[parent]!;
+    if (compare(heap[parent], heap[at]) >= 0) return;
+    const t = heap[parent];
     heap[parent] = heap[at]!;
     heap[at] = t;
     at = parent;
@@ -53,9 +53,9 @@ function siftDown(heap: Uint32Array, size: number, compare: CompareIds): void {
     const left = 2 * at + 1;
     if (left >= size) return;
     const right = left + 1;
-    const worse = right < size && compare(heap[right]!, heap[left]!) > 0 ? right : left;
-    if (compare(heap[worse]!, heap[at]!) <= 0) return;
-    const t = heap[worse]!;
+    const worse = right < size && compare(heap[right], heap[left]) > 0 ? right : left;
+    if (compare(heap[worse], heap[at]) <= 0) return;
+    const t = heap[worse];
     heap[worse] = heap[at]!;
     heap[at] = t;
     at = worse;
@@ -68,9 +68,9 @@ function sortIds(ids: Uint32Array, compare: CompareIds): Uint32Array {
   for (let lo = 0; lo < n; lo += INSERTION_RUN) {
     const hi = Math.min(lo + INSERTION_RUN, n);
     for (let i = lo + 1; i < hi; i++) {
-      const id = ids[i]!;
+      const id = ids[i];
       let j = i - 1;
-      while (j >= lo && compare(id, ids[j]!) < 0) {
+      while (j >= lo && compare(id, ids[j]) < 0) {
         ids[j + 1] = ids[j]!;
         j--;
       }
@@ -87,7 +87,7 @@ function sortIds(ids: Uint32Array, compare: CompareIds): Uint32Array {
       let i = lo;
       let j = mid;
       let k = lo;
-      while (i < mid && j < hi) to[k++] = compare(from[j]!, from[i]!) < 0 ? from[j++]! : from[i++]!;
+      while (i < mid && j < hi) to[k++] = compare(from[j], from[i]) < 0 ? from[j++] : from[i++];
       while (i < mid) to[k++] = from[i++]!;
       while (j < hi) to[k++] = from[j++]!;
     }
