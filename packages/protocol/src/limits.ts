@@ -1,11 +1,12 @@
 import { DECODE_ERROR_REASONS } from '@wirewatch/packet';
-import { BasicCounters, CONVERSATION_KEY_WORDS, DNS_NAME_KEY_WORDS, HLL_MAX_PRECISION, HLL_MIN_PRECISION, PORT_KEY_WORDS, SOURCE_KEY_WORDS, qtypeName, rcodeName } from '@wirewatch/traffic';
+import { BasicCounters, HLL_MAX_PRECISION, HLL_MIN_PRECISION, qtypeName, rcodeName } from '@wirewatch/traffic';
 
 /**
  * What a sensor can put in a message, as limits a consumer checks before it trusts (or allocates
- * for) anything a message declares. The sketch sizes are the sensor configuration's own bounds
- * (services/sensor/src/config.ts: sketch.capacity <= 65536, sketch.precision 4..16; a test keeps
- * the two in step), far below what the sketch formats could express (2^24 counters).
+ * for) anything a message declares. The sketch sizes are also the range a sensor's `sketch` and the
+ * collector's `fleet.sketch` settings accept (sketch-settings.ts takes them from here), so a sensor
+ * cannot be configured to send sketches the consumers refuse; the capacity is far below what the
+ * format could express (2^24 counters), the precision is the HyperLogLog format's own range.
  */
 export const SKETCH_MAX_CAPACITY = 65536;
 export const SKETCH_MIN_PRECISION = HLL_MIN_PRECISION;
@@ -17,14 +18,8 @@ export const SKETCH_MAX_PRECISION = HLL_MAX_PRECISION;
  */
 export const DEFAULT_SKETCH_SHAPE = { capacity: 512, precision: 12 } as const;
 
-/** Key words of each top-list sketch: fixed by the key layout, so any other value is forged. */
-export const TOP_SKETCH_KEY_WORDS = {
-  sources: SOURCE_KEY_WORDS,
-  destinations: SOURCE_KEY_WORDS,
-  conversations: CONVERSATION_KEY_WORDS,
-  ports: PORT_KEY_WORDS,
-  dns_names: DNS_NAME_KEY_WORDS,
-} as const;
+/** Key words of each top-list sketch (traffic's table): fixed by the key layout, so any other value is forged. */
+export { TOP_SKETCH_KEY_WORDS } from '@wirewatch/traffic';
 
 /** Where names outside the known sets are counted (their counts are kept, their names are not). */
 export const OTHER_NAME = 'other';

@@ -1,12 +1,12 @@
 import { HyperLogLog, SpaceSaving, type SummaryCounters } from '@wirewatch/traffic';
 import { z } from 'zod';
+import { subjectToken } from './subjects.js';
 import { DECODE_ERROR_NAMES, RCODE_NAMES, packetSizeBuckets, SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS, foldUnknownNames, isQtypeName } from './limits.js';
 
 export const PROTOCOL_VERSION = 1;
 
 const count = z.number().finite().nonnegative();
 const counter = z.object({ packets: count, bytes: count });
-const token = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected 1-64 letters, digits, "_" or "-"');
 /** Base64 of at most `maxBytes` bytes: no string longer than the largest sketch a sensor can send. */
 const base64 = (maxBytes: number) =>
   z
@@ -76,9 +76,9 @@ type Assert<T extends true> = T;
 export const summaryMessageSchema = z.object({
   type: z.literal('summary'),
   version: z.literal(PROTOCOL_VERSION),
-  sensor: token,
+  sensor: subjectToken,
   /** Random id of the sensor process's run: (sensor, run, seq) names the message; seq gaps are visible. */
-  run: token,
+  run: subjectToken,
   seq: z.number().int().positive(),
   interface: z.string().min(1).max(256),
   /** Interval [start, end) in ms since the epoch, in the packets' own time (capture or recorded time). */
@@ -123,7 +123,7 @@ export const summaryMessageSchema = z.object({
    * previous run (same spool directory) stopped, or last checkpointed when it was killed, and the
    * packets that killed run had counted on this interface in intervals it never published.
    */
-  restart: z.object({ previous_run: token, gap_ms: count, unpublished_packets: count }).optional(),
+  restart: z.object({ previous_run: subjectToken, gap_ms: count, unpublished_packets: count }).optional(),
   /** Names of the dns_names sketch's keys, by hex key (a DNS name escaped is at most 1020 characters). */
   dns_name_strings: z
     .record(z.string().regex(/^[0-9a-f]{24}$/), z.string().max(1024))
