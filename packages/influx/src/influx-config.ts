@@ -40,7 +40,7 @@ export function influxWriterOptions(c: InfluxConfig): InfluxWriterOptions {
     password: c.password,
     retentionPolicy: c.retentionPolicy,
     timeoutMs: c.timeoutMs,
-    // Points carry sub-millisecond digits (points.ts: runOffsetNs, the alerter's alertTimestampNs).
+    // Points carry sub-millisecond digits (points.ts: runOffsetNs; alert-points.ts: alertTimestampNs).
     precision: 'ns',
   };
 }
