@@ -1,4 +1,5 @@
 import type { SummaryMessage, TopLists } from '@wirewatch/protocol';
+import { conversationLabel, portLabel } from '@wirewatch/traffic';
 
 /** Group labels a keyed metric produces, one value per top-list entry. */
 export type Dimension = 'source' | 'destination' | 'conversation' | 'port' | 'dns_name';
@@ -68,10 +69,10 @@ function buildKeyedMetrics(): Map<string, KeyedMetric> {
       for (const e of top.destinations) visit(e.ip, e[c]);
     });
     add(`conversation.${c}`, 'conversation', (_s, top, visit) => {
-      for (const e of top.conversations) visit(`${e.a} <-> ${e.b}`, e[c]);
+      for (const e of top.conversations) visit(conversationLabel(e), e[c]);
     });
     add(`port.${c}`, 'port', (_s, top, visit) => {
-      for (const e of top.ports) visit(`${e.transport}/${e.port}`, e[c]);
+      for (const e of top.ports) visit(portLabel(e), e[c]);
     });
   }
   add('dns_name.queries', 'dns_name', (_s, top, visit) => {
