@@ -111,7 +111,7 @@ export function describeNatsError(error: unknown, options?: Pick<NatsOptions, 's
   const e = error as { message?: string; cause?: { message?: string } };
   const message = e.message ?? String(error);
   const cause = e.cause?.message;
-  const line = (cause && !message.includes(cause) ? `${message}: ${cause}` : message).split('\n')[0]!;
+  const line = (cause && !message.includes(cause) ? `${message}: ${cause}` : message).split('\n')[0];
   const tls = options && (options.tls?.caFile || options.servers.some((s) => s.startsWith('tls://')));
   if (tls && !options.tls?.certFile && isTimeout(error)) {
     return `${line} (if the NATS server requires client certificates, give one: --nats-cert and --nats-key)`;

@@ -117,13 +117,13 @@ describe('nats.js errors on the shipped accounts (deploy/nats)', () => {
   it("the collector's stream update is a permission violation naming the API subject; a sensor's publish no stream takes is a timeout, not no responders", async () => {
     const operator = await connectAs(nats.url, 'operator');
     const [settings] = streamSettings();
-    await (await jetstreamManager(operator.nc)).streams.add(settings!);
+    await (await jetstreamManager(operator.nc)).streams.add(settings);
     const collector = await connectAs(nats.url, 'collector');
-    const refused = await failure((await jetstreamManager(collector.nc)).streams.update(settings!.name, { ...settings, max_msgs: 5 }));
+    const refused = await failure((await jetstreamManager(collector.nc)).streams.update(settings.name, { ...settings, max_msgs: 5 }));
     expect(kinds(refused)).toEqual({ ...NONE, permission: true });
-    expect(permissionViolation(refused)).toMatchObject({ operation: 'publish', subject: `$JS.API.STREAM.UPDATE.${settings!.name}` });
+    expect(permissionViolation(refused)).toMatchObject({ operation: 'publish', subject: `$JS.API.STREAM.UPDATE.${settings.name}` });
 
-    await (await jetstreamManager(operator.nc)).streams.delete(settings!.name);
+    await (await jetstreamManager(operator.nc)).streams.delete(settings.name);
     const sensor = await connectAs(nats.url, 'sensor');
     const unanswered = await failure(jetstream(sensor.nc, { timeout: 500 }).publish('wirewatch.v1.summary.lab', new TextEncoder().encode('{}')));
     expect(kinds(unanswered)).toEqual({ ...NONE, timeout: true });

@@ -69,9 +69,9 @@ export function streamDifferences(existing: Partial<StreamConfig>, wanted: Strea
   return differences;
 }
 
-function shown(field: Compared, value: unknown): string {
+function shown(field: Compared, value: Partial<StreamConfig>[Compared]): string {
   if (value === undefined) return 'unset';
-  if (field === 'subjects') return [...(value as string[])].sort().join(',');
+  if (Array.isArray(value)) return [...value].sort().join(',');
   if (field === 'max_age' || field === 'duplicate_window') return `${Number(value) / 1e9} s`;
   if (field === 'max_bytes') return `${value} bytes`;
   return String(value);

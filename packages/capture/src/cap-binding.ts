@@ -82,7 +82,7 @@ const DLT_TO_LINKTYPE: Record<number, number> = { 12: 101, 14: 101, 19: 106 };
 
 /** The LINKTYPE number of cap's link-type name, or null if it names none. */
 export function linkTypeOfCapName(name: string): number | null {
-  if (name in LINK_TYPES) return LINK_TYPES[name]!;
+  if (name in LINK_TYPES) return LINK_TYPES[name];
   const unknown = /^Unknown linktype (\d+)$/.exec(name);
   if (!unknown) return null;
   const dlt = Number(unknown[1]);

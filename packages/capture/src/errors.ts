@@ -12,5 +12,5 @@ export class CaptureError extends WirewatchError {
 /** The first line of an error's message, for errors that come from native code or the system. */
 export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.trim();
+  return message.split('\n')[0].trim();
 }

@@ -175,8 +175,8 @@ export class LiveCapture implements PacketSource {
       let at = 0;
       for (let i = 0; i < frames && !this.stopping; i++) {
         const w = at >>> 2;
-        const caplen = words[w + 2]!;
-        record.timestamp = words[w]! + words[w + 1]! / 1e6;
+        const caplen = words[w + 2];
+        record.timestamp = words[w] + words[w + 1] / 1e6;
         record.caplen = caplen;
         record.origLen = words[w + 3]!;
         record.offset = at + BATCH_RECORD_HEADER_BYTES;

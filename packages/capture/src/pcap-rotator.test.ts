@@ -64,9 +64,9 @@ describe('PcapRotator', () => {
     expect(contents.map((c) => c.words.length)).toEqual([103, 103, 73]);
     expect(contents.flatMap((c) => c.words)).toEqual(Array.from({ length: 279 }, (_, k) => 721 + k));
     for (const name of kept) expect(statSync(join(dir, name)).size).toBeLessThanOrEqual(rotateMb * 1024 * 1024);
-    expect(statSync(join(dir, kept[0]!)).size).toBe(24 + 103 * 1016);
+    expect(statSync(join(dir, kept[0])).size).toBe(24 + 103 * 1016);
 
-    const capinfos = spawnSync('capinfos', ['-c', '-M', join(dir, kept[2]!)], { encoding: 'utf8' });
+    const capinfos = spawnSync('capinfos', ['-c', '-M', join(dir, kept[2])], { encoding: 'utf8' });
     expect(capinfos.status).toBe(0);
     expect(capinfos.stdout).toMatch(/Number of packets:\s+73\n/);
   });
@@ -96,7 +96,7 @@ describe('PcapRotator', () => {
   it('flushes on its timer, so a file being written is readable', async () => {
     const rotator = new PcapRotator({ dir, prefix: 'tick', rotateMb: 10, keep: 2, flushIntervalMs: 20 });
     for (let i = 0; i < 5; i++) rotator.write(record(i));
-    const path = join(dir, files()[0]!);
+    const path = join(dir, files()[0]);
     const deadline = Date.now() + 2000;
     while (statSync(path).size === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(firstWords(path).words).toEqual([0, 1, 2, 3, 4]);
@@ -120,7 +120,7 @@ describe('PcapRotator', () => {
     expect(rotator.stats()).toMatchObject({ written: 10, dropped: 20, writeErrors: 2, filesCreated: 3 });
     expect(files()).toEqual(['full-20231114T221320Z-000003.pcap']); // the failed files held nothing good: removed
     expect(descriptorsOn('/dev/full')).toBe(0); // closed, although PcapWriter.close() threw
-    expect(firstWords(join(dir, files()[0]!)).words).toEqual(Array.from({ length: 10 }, (_, k) => 20 + k));
+    expect(firstWords(join(dir, files()[0])).words).toEqual(Array.from({ length: 10 }, (_, k) => 20 + k));
   });
 
   it('a full disk deletes the oldest file to make room (never the newest), and the ring goes on', () => {
@@ -139,8 +139,8 @@ describe('PcapRotator', () => {
     rotator.close();
     expect(errors).toEqual([expect.stringMatching(/ring-20231114T221320Z-000003\.pcap failed: no space left on the device$/)]);
     expect(files()).toEqual(['ring-20231114T221320Z-000002.pcap', 'ring-20231114T221320Z-000004.pcap']);
-    expect(firstWords(join(dir, files()[0]!)).words).toEqual(Array.from({ length: 10 }, (_, k) => 10 + k));
-    expect(firstWords(join(dir, files()[1]!)).words).toEqual([31, 32, 33, 34, 35]);
+    expect(firstWords(join(dir, files()[0])).words).toEqual(Array.from({ length: 10 }, (_, k) => 10 + k));
+    expect(firstWords(join(dir, files()[1])).words).toEqual([31, 32, 33, 34, 35]);
   });
 
   it('a full disk leaves the newest good file alone', () => {
@@ -173,7 +173,7 @@ describe('PcapRotator', () => {
     rotator.close();
     expect(rotator.stats()).toMatchObject({ written: 10, dropped: 40, writeErrors: 1, filesCreated: 1 });
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.message).toMatch(/^writing a PCAP file in .* failed: no such directory$/);
+    expect(errors[0].message).toMatch(/^writing a PCAP file in .* failed: no such directory$/);
     expect(existsSync(dir)).toBe(false);
   });
 

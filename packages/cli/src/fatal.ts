@@ -25,7 +25,7 @@ const EXIT_CODES: Record<WirewatchErrorCode, 1 | 2> = {
  */
 export function reportFatal(error: unknown): never {
   const known = error instanceof WirewatchError ? error : undefined;
-  const lines = known?.lines() ?? [(error instanceof Error ? error.message : String(error)).split('\n')[0]!];
+  const lines = known?.lines() ?? [(error instanceof Error ? error.message : String(error)).split('\n')[0]];
   for (const line of lines) process.stderr.write(`wirewatch: ${line}\n`);
   const exitCode = known ? EXIT_CODES[known.code] : 1;
   if (exitCode === 1 && process.env.WIREWATCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);

@@ -21,6 +21,6 @@ export class WirewatchError extends Error {
 
   /** What to show, one line each: the message's first line, unless there are several problems to list. */
   lines(): readonly string[] {
-    return [this.message.split('\n')[0]!];
+    return [this.message.split('\n')[0]];
   }
 }

@@ -175,7 +175,7 @@ export class Lab {
     let started: TrafficStartLine | null = null;
     const server: SpawnedServer = new SpawnedServer({
       name: 'traffic', command: process.execPath, args: [this.o.bundle, ...args], dir, ownProcessGroup: true, stopTimeoutMs: 10_000,
-      isReady: async () => (started = trafficStarted(server.logTail(20))) !== null,
+      isReady: () => (started = trafficStarted(server.logTail(20))) !== null,
     });
     await this.run([['traffic', server]]);
     return started!;

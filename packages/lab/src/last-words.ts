@@ -10,7 +10,7 @@ export function lastWords(logTail: string, max = 200): string {
     const last = lines.at(-1) ?? '(no output)';
     try {
       const entry = JSON.parse(last) as { msg?: unknown; err?: unknown };
-      words = [entry.msg, typeof entry.err === 'string' ? entry.err : undefined].filter((w) => w !== undefined).join(': ') || last;
+      words = [entry.msg, entry.err].filter((w) => typeof w === 'string').join(': ') || last;
     } catch {
       words = last;
     }

@@ -90,7 +90,7 @@ export function installPlan(missing: readonly Requirement[], context: InstallCon
 }
 
 function succeeds(argv: string[]): boolean {
-  return spawnSync(argv[0]!, argv.slice(1), { stdio: 'ignore', timeout: 10_000 }).status === 0;
+  return spawnSync(argv[0], argv.slice(1), { stdio: 'ignore', timeout: 10_000 }).status === 0;
 }
 
 /**
@@ -110,7 +110,7 @@ export function ensurePrerequisites(policy: InstallPolicy, say: (line: string) =
     if (plan.kind === 'refuse') return plan.message;
     say(`lab: installing ${plan.packages.join(' ')} with apt-get`);
     for (const argv of plan.argv) {
-      const run = spawnSync(argv[0]!, argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit'] });
+      const run = spawnSync(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit'] });
       if (run.status !== 0) return `lab: \`${argv.join(' ')}\` failed (${run.error?.message ?? `exit ${run.status ?? run.signal}`})`;
     }
     missing = missingRequirements();

@@ -63,7 +63,7 @@ export async function startOrDispose(control: ServerControl): Promise<void> {
 export interface ReadyWait {
   /** Names the server in errors, e.g. "nats-server" or "nats (nats:2.10-alpine)". */
   label: string;
-  isReady: () => Promise<boolean>;
+  isReady: () => boolean | Promise<boolean>;
   timeoutMs: number;
   intervalMs: number;
   /** Says how the server ended when it did ("exited (code 2)"), else null: then the wait stops at once. */

@@ -10,8 +10,8 @@ export interface SpawnSpec {
   args: string[];
   /** The server's temporary directory; its output goes to `server.log` there. */
   dir: string;
-  /** Resolves true once the server serves requests. Errors count as "not yet". */
-  isReady: () => Promise<boolean>;
+  /** True (or resolves true) once the server serves requests. Errors count as "not yet". */
+  isReady: () => boolean | Promise<boolean>;
   readyTimeoutMs?: number;
   stopTimeoutMs?: number;
   /** Variables added to this process's environment. */
@@ -83,7 +83,8 @@ export class SpawnedServer implements ServerControl {
     this.child = child;
     running.add(child);
     let exited = false;
-    let watchdog: ChildProcess | undefined;
+    // Assigned once the child has spawned, but the exit handler below may run first (spawn failed).
+    let watchdog: ChildProcess | undefined = undefined;
     this.whenExited = new Promise<string>((resolve) => {
       child.once('error', (error) => resolve(error.message));
       child.once('exit', (code, signal) => resolve(signal ? `signal ${signal}` : `code ${code}`));

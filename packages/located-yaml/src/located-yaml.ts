@@ -7,7 +7,7 @@ export type LocatedYaml =
       ok: true;
       value: unknown;
       /** Line (1-based) of the key or item at `path`, or of its deepest ancestor present in the file. */
-      lineOf(path: readonly PropertyKey[]): number | undefined;
+      lineOf: (path: readonly PropertyKey[]) => number | undefined;
     }
   | { ok: false; problems: string[] };
 
@@ -110,5 +110,5 @@ function lineAt(text: string, offset: number): number {
 
 /** yaml's messages end with " at line N, column M:" and a snippet; the line number is given separately. */
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '');
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?\s*$/, '');
 }

@@ -55,7 +55,7 @@ describe('e-mail receiver', () => {
     expect(result).toMatchObject({ delivered: true, attempts: 1, receiver: `email smtp://127.0.0.1:${server.port}` });
     expect(server.authAttempts).toEqual([{ method, username: 'alerts', accepted: true, secure: false }]);
     expect(server.messages).toHaveLength(1);
-    const received = server.messages[0]!;
+    const received = server.messages[0];
     expect(received).toMatchObject({ user: 'alerts', from: 'alerts@wirewatch.test', to: ['oncall@example.test', 'netops@example.test'] });
 
     const mail = parseRawMail(received.raw);
@@ -92,9 +92,9 @@ describe('e-mail receiver', () => {
     expect(server.authAttempts.map((attempt) => attempt.secure)).toEqual([true, true]);
     expect(server.messages.map((message) => message.secure)).toEqual([true, true]);
     const [firing, resolved] = server.messages.map((message) => parseRawMail(message.raw));
-    expect(resolved!.headers.get('subject')).toBe('[RESOLVED] high-bandwidth on edge-1');
-    expect(resolved!.headers.get('references')).toBe(firing!.headers.get('references'));
-    expect(firing!.headers.get('references')).toMatch(/^<[0-9a-f]{32}@wirewatch\.alert>$/);
+    expect(resolved.headers.get('subject')).toBe('[RESOLVED] high-bandwidth on edge-1');
+    expect(resolved.headers.get('references')).toBe(firing.headers.get('references'));
+    expect(firing.headers.get('references')).toMatch(/^<[0-9a-f]{32}@wirewatch\.alert>$/);
   });
 
   it('refuses a certificate it cannot verify: failed at once, nothing sent', async () => {

@@ -79,7 +79,7 @@ describe('webhook receiver', () => {
     const webhook = receiver({ url: hooks.url, secret, minDelayMs: 10, maxDelayMs: 2_000 });
     expect(await webhook.send(firingBandwidthAlert())).toMatchObject({ delivered: true, attempts: 2 });
     const [first, second] = hooks.requests;
-    expect(second!.receivedAt - first!.receivedAt).toBeGreaterThanOrEqual(990);
+    expect(second.receivedAt - first.receivedAt).toBeGreaterThanOrEqual(990);
 
     const busy = await server(secret, (_hook, _index, res) => res.writeHead(503, { 'Retry-After': '120' }).end());
     const impatient = receiver({ url: busy.url, secret, minDelayMs: 10, maxDelayMs: 2_000 });

@@ -13,7 +13,7 @@ export class ClosedIntervals {
 
   add(start: number): void {
     if (this.members.has(start)) return;
-    if (this.members.size === this.ring.length) this.members.delete(this.ring[this.next]!);
+    if (this.members.size === this.ring.length) this.members.delete(this.ring[this.next]);
     this.ring[this.next] = start;
     this.next = (this.next + 1) % this.ring.length;
     this.members.add(start);

@@ -112,7 +112,7 @@ describe('FleetWindows', () => {
     expect(w.settle(first, 1400)).toEqual(['a']);
     const [second] = w.takeDue(1400);
     expect(second).toMatchObject({ start: 0, summaries: 2, tokens: ['b', 'b again'] });
-    expect(second.sketches.topLists(1).sources[0]!.bytes).toBe(20);
+    expect(second.sketches.topLists(1).sources[0].bytes).toBe(20);
     expect(w.settle(second, 1500)).toEqual(['b', 'b again']);
     expect(w.retainedIntervals).toBe(1);
   });
@@ -128,7 +128,7 @@ describe('FleetWindows', () => {
     const [again] = w.takeDue(5000);
     expect(again.summaries).toBe(2);
     expect(again.tokens).toEqual(['b']);
-    expect(again.sketches.topLists(1).sources[0]!.bytes).toBe(20);
+    expect(again.sketches.topLists(1).sources[0].bytes).toBe(20);
   });
 
   it('puts a failed write back with its tokens', () => {
@@ -244,7 +244,7 @@ describe('FleetWindows', () => {
       expect(w.takeDue(0)).toEqual([]);
       expect(w.writingIntervals).toBe(1);
       // Written: the next pass lets go of it.
-      w.settle(early[0]!, 0);
+      w.settle(early[0], 0);
       expect(w.takeDue(0)).toEqual([]);
       expect(w.retainedDropped).toBe(1);
       expect(w.openIntervals + w.retainedIntervals).toBe(2);
@@ -265,7 +265,7 @@ describe('FleetWindows', () => {
       }
       const [early] = w.takeDue(0);
       expect(early).toMatchObject({ start: 0, summaries: 2 });
-      w.settle(early!, 0);
+      w.settle(early, 0);
       w.takeDue(1);
       // Another sensor's summary of it, after its merge left the retained set: a fresh merge of it
       // alone would overwrite the complete points.
@@ -281,9 +281,9 @@ describe('FleetWindows', () => {
       w.add(a.message, a.sketches, 'a', 0);
       w.add(b.message, b.sketches, 'b', 0);
       const [first] = w.takeDue(0);
-      expect(first!.start).toBe(0);
+      expect(first.start).toBe(0);
       expect(w.retainedDropped).toBe(0);
-      w.retry(first!, 0);
+      w.retry(first, 0);
       const again = w.takeDue(5000).find((d) => d.start === 0)!;
       expect(again.tokens).toEqual(['a']);
       expect(again.summaries).toBe(1);

@@ -12,13 +12,13 @@ export function backoffDelay(failedAttempts: number, { minDelayMs, maxDelayMs }:
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
-/** Resolves after `ms`, or rejects with `signal.reason` as soon as `signal` aborts. */
+/** Resolves after `ms`, or rejects with `signal.reason` (wrapped if not an Error) as soon as `signal` aborts. */
 export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
+    if (signal.aborted) return reject(abortReason(signal));
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason);
+      reject(abortReason(signal));
     };
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', onAbort);
@@ -26,6 +26,11 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
     }, ms);
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error ? reason : new Error(`aborted: ${String(reason)}`, { cause: reason });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DUPLICATE_ID_RULE } from './duplicate-id-alert.js';
 import { RuleEngine } from './engine.js';
+import type { EngineState } from './engine-state.js';
 import { parseRuleSet } from './rule-file.js';
 import { heartbeat, NO_TOP, rules, summaryAt } from './testing/summaries.js';
 
@@ -87,7 +88,7 @@ describe('sensor-duplicate-id', () => {
       engine.observeHeartbeat(heartbeatOf('edge-1', 'bbbb', i), i * 10 + 5);
     }
     expect(engine.tick(100).map((t) => t.state)).toEqual(['firing']);
-    const restored = RuleEngine.restore(RULES, JSON.parse(JSON.stringify(engine.snapshot())), { now: 200 });
+    const restored = RuleEngine.restore(RULES, JSON.parse(JSON.stringify(engine.snapshot())) as EngineState, { now: 200 });
     expect(restored.tick(300)).toEqual([]);
     expect(restored.activeAlerts().map((a) => `${a.rule} ${a.state}`)).toEqual(['sensor-duplicate-id firing']);
   });

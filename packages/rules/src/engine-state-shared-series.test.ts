@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import type { AlertTransition } from './alert-transition.js';
 import { ENGINE_STATE_VERSION, type EngineState } from './engine-state.js';
 import { RuleEngine } from './engine.js';
-import type { RuleSet } from './rule-schema.js';
 import { heartbeat, NO_TOP, rules, summaryAt } from './testing/summaries.js';
 
 function bytesRule(name: string, body: string, groupBy = '[sensor, interface]'): string {
@@ -107,6 +106,6 @@ describe('snapshot of shared window series', () => {
 
   it('refuses a version 1 state in one line', () => {
     const v1 = { version: 1, rules: {}, silences: [] } as unknown as EngineState;
-    expect(() => RuleEngine.restore(ALL as RuleSet, v1, { now: 0 })).toThrow(/^engine state version 1, this build reads 2$/);
+    expect(() => RuleEngine.restore(ALL, v1, { now: 0 })).toThrow(/^engine state version 1, this build reads 2$/);
   });
 });

@@ -105,7 +105,9 @@ export class RuleEngine {
    * a sensor's silence or a group's quiet.
    */
   static restore(ruleSet: RuleSet, state: EngineState, options: EngineOptions): RuleEngine {
-    if (state.version !== ENGINE_STATE_VERSION) throw new Error(`engine state version ${String(state.version)}, this build reads ${ENGINE_STATE_VERSION}`);
+    // Saved by whichever build ran before: the type says what this build writes, not what it may read.
+    const version: unknown = state.version;
+    if (version !== ENGINE_STATE_VERSION) throw new Error(`engine state version ${String(version)}, this build reads ${ENGINE_STATE_VERSION}`);
     const engine = new RuleEngine(ruleSet, options);
     // Restored windowed rules share a series exactly when they shared it at the snapshot.
     engine.compileAll(ruleSet, (rule, fingerprint) => {

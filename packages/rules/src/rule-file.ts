@@ -71,7 +71,7 @@ function parseRule(raw: unknown, at: Path, report: (path: Path, message: string)
     for (const issue of parsed.error.issues) reportIssue(issue, at, report);
     return undefined;
   }
-  const rule = parsed.data as Rule;
+  const rule = parsed.data;
   const issues = checkRule(rule);
   for (const issue of issues) report([...at, ...issue.path], issue.message);
   return issues.length === 0 ? rule : undefined;

@@ -34,6 +34,7 @@ export function createLogger(options: LoggerOptions): Logger {
   );
   // pino applies `formatters.bindings` to the root logger only; children (fastify makes one per
   // request) inherit this method, so their bindings are redacted as well.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the logger it is called on (root or child) as `this`
   const child = logger.child;
   logger.child = function (this: Logger, bindings, childOptions) {
     return child.call(this, redactSecrets(bindings), childOptions);

@@ -21,10 +21,11 @@ export function redactSecrets<T>(value: T): T {
 function redact(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) {
     if (depth >= MAX_DEPTH) return REDACTED;
+    const items: readonly unknown[] = value;
     let copy: unknown[] | undefined;
-    value.forEach((item, i) => {
+    items.forEach((item, i) => {
       const redacted = redact(item, depth + 1);
-      if (redacted !== item) (copy ??= [...value])[i] = redacted;
+      if (redacted !== item) (copy ??= [...items])[i] = redacted;
     });
     return copy ?? value;
   }
@@ -40,6 +41,6 @@ function redact(value: unknown, depth: number): unknown {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

@@ -172,7 +172,7 @@ export class Spool {
 
   /** Waits for pending operations and the cursor write. Later appends are dropped; peeks return nothing. */
   async close(): Promise<void> {
-    await this.exclusive(async () => {
+    await this.exclusive(() => {
       this.closed = true;
     });
     await this.persistCursor();
@@ -183,7 +183,7 @@ export class Spool {
     return this.entries[this.head]?.seq ?? this.nextSeq;
   }
 
-  private exclusive<T>(operation: () => Promise<T>): Promise<T> {
+  private exclusive<T>(operation: () => Promise<T> | T): Promise<T> {
     const run = this.queue.then(operation);
     this.queue = run.catch(() => undefined);
     return run;

@@ -92,7 +92,7 @@ export class DnsFlow {
 
   query(): void {
     if (!this.client) return;
-    const name = this.random() < this.nxdomainShare ? randomName(this.random) : KNOWN_NAMES[between(this.random, 0, KNOWN_NAMES.length - 1)]!;
+    const name = this.random() < this.nxdomainShare ? randomName(this.random) : KNOWN_NAMES[between(this.random, 0, KNOWN_NAMES.length - 1)];
     const qtype = this.random() < 0.8 ? QTYPE_A : QTYPE_AAAA;
     this.nextId = (this.nextId + 1) & 0xffff;
     this.client.send(encodeQuery(this.nextId, name, qtype), this.port, this.target);

@@ -39,7 +39,7 @@ export function encodeQuery(id: number, name: string, qtype: number): Buffer {
 
 /** The question of a query, or null for anything else (a response, a truncated or compressed name). */
 export function parseQuery(message: Buffer): DnsQuestion | null {
-  if (message.length < 17 || (message[2]! & 0x80) !== 0 || message.readUInt16BE(4) !== 1) return null;
+  if (message.length < 17 || (message[2] & 0x80) !== 0 || message.readUInt16BE(4) !== 1) return null;
   const labels: string[] = [];
   let at = 12;
   for (;;) {
@@ -78,6 +78,6 @@ export function encodeResponse(query: Buffer, question: DnsQuestion, rcode: numb
 
 /** The response code of a response, or -1 for something that is not one. */
 export function responseCode(message: Buffer): number {
-  if (message.length < 12 || (message[2]! & 0x80) === 0) return -1;
-  return message[3]! & 0x0f;
+  if (message.length < 12 || (message[2] & 0x80) === 0) return -1;
+  return message[3] & 0x0f;
 }

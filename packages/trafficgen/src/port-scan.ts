@@ -50,7 +50,7 @@ export async function scanPorts(target: string, ports: readonly number[], option
     });
   const worker = async () => {
     while (next < ports.length && !stopped()) {
-      const port = ports[next++]!;
+      const port = ports[next++];
       result.ports++;
       await attempt(port);
     }

@@ -51,7 +51,7 @@ export function writeUdpCapture(path: string, timestamps: ArrayLike<number>, por
   const writer = new PcapWriter(path, 1);
   for (let i = 0; i < timestamps.length; i++) {
     const frame = frames.frame(i);
-    writer.write(timestamps[i]!, frame, 0, frame.length, frame.length);
+    writer.write(timestamps[i], frame, 0, frame.length, frame.length);
   }
   writer.close();
 }

@@ -47,7 +47,7 @@ function decodeQuotedPrintable(text: string): string {
       bytes.push(parseInt(hex, 16));
       i += 2;
     } else {
-      bytes.push(...Buffer.from(unfolded[i]!, 'utf8'));
+      bytes.push(...Buffer.from(unfolded[i], 'utf8'));
     }
   }
   return Buffer.from(bytes).toString('utf8');

@@ -38,7 +38,7 @@ export interface SmtpTestServer {
 /** A real SMTP server (smtp-server) on a free loopback port that requires AUTH and keeps what it receives. */
 export async function startSmtpTestServer(options: SmtpTestServerOptions): Promise<SmtpTestServer> {
   const rejections = [...(options.rejectData ?? [])];
-  const state: SmtpTestServer = { port: 0, messages: [], authAttempts: [], dataCommands: 0, close: async () => undefined };
+  const state: SmtpTestServer = { port: 0, messages: [], authAttempts: [], dataCommands: 0, close: () => Promise.resolve() };
   const server = new SMTPServer({
     logger: false,
     authMethods: options.authMethods ?? ['PLAIN', 'LOGIN'],

@@ -1,7 +1,12 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureFormatError } from '../errors.js';
 import { MemorySource } from './byte-source.js';
-import { openCaptureSource } from './open-capture.js';
+import { openCaptureFile, openCaptureSource } from './open-capture.js';
+import { PcapWriter } from './pcap-writer.js';
 import type { RecordReader } from './record-reader.js';
 
 interface Rec {
@@ -216,13 +221,7 @@ describe('format detection', () => {
 });
 
 describe('PCAP writer', () => {
-  it('writes a file that capinfos and this reader read back record for record', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const { spawnSync } = await import('node:child_process');
-    const { PcapWriter } = await import('./pcap-writer.js');
-    const { openCaptureFile } = await import('./open-capture.js');
+  it('writes a file that capinfos and this reader read back record for record', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wirewatch-writer-'));
     try {
       const path = join(dir, 'out.pcap');

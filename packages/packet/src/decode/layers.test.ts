@@ -156,7 +156,7 @@ describe('RFC 5952 addresses', () => {
     const [head, tail = ''] = text.split('::');
     const h = head ? head.split(':') : [];
     const t = tail ? tail.split(':') : [];
-    const groups = text.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+    const groups = text.includes('::') ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t] : h;
     return groups.map((g) => g.padStart(4, '0')).join('');
   }
 

@@ -41,7 +41,7 @@ function justUnderTokenLimit(head: string, item: string, tail: string): string {
 
 /** The shipped rules, copied under new names until 32 KiB: the biggest realistic upload. */
 export function realisticRules(): string {
-  const rules = readFileSync(DEFAULT_RULES_FILE, 'utf8').split('\nrules:\n')[1]!;
+  const rules = readFileSync(DEFAULT_RULES_FILE, 'utf8').split('\nrules:\n')[1];
   let text = 'rules:\n';
   for (let copy = 0; ; copy++) {
     const next = rules.replace(/name: (\S+)/g, `name: $1-${copy}`);

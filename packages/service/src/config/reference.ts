@@ -164,7 +164,8 @@ function formatDefault(value: unknown): string | undefined {
   if (typeof value === 'string') return value === '' ? '""' : value;
   if (Array.isArray(value)) return value.length === 0 ? '[]' : value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
   if (isPlainObject(value)) return Object.keys(value).length === 0 ? undefined : JSON.stringify(value);
-  return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value);
 }
 
 /** JSON Schema, as much of it as the reference reads. */

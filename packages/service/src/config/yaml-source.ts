@@ -28,7 +28,7 @@ export function readYamlSource(file: string): YamlResult {
   return {
     ok: true,
     source: {
-      value: (value ?? {}) as Record<string, unknown>,
+      value: value ?? {},
       lineOf: parsed.lineOf,
     },
   };
