@@ -45,13 +45,13 @@ export async function registerApi(app: ServiceApp, alerter: Alerter): Promise<vo
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  app.get('/openapi.json', { config: PUBLIC_ROUTE, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: PUBLIC_ROUTE, schema: { hide: true } }, () => app.swagger());
 
   const activeOnly = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     if (!alerter.active) await reply.code(503).send({ error: 'this replica is not the active alerter (or is still starting)' });
   };
 
-  app.get('/api/rules', { schema: { security: secured, response: { 200: { type: 'object', properties: { source: { type: 'string' }, yaml: { type: 'string' }, rules: anyArray } } } } }, async () => ({
+  app.get('/api/rules', { schema: { security: secured, response: { 200: { type: 'object', properties: { source: { type: 'string' }, yaml: { type: 'string' }, rules: anyArray } } } } }, () => ({
     source: alerter.ruleSet.source,
     yaml: alerter.rulesYaml,
     rules: alerter.ruleSet.rules,
@@ -72,9 +72,9 @@ export async function registerApi(app: ServiceApp, alerter: Alerter): Promise<vo
     return { ok: true, rules: parsed.ruleSet.rules.length };
   });
 
-  app.get('/api/alerts', { schema: { security: secured, response: { 200: anyArray } } }, async () => alerter.engine.activeAlerts());
-  app.get('/api/alerts/history', { schema: { security: secured, response: { 200: anyArray } } }, async () => alerter.history);
-  app.get('/api/silences', { schema: { security: secured, response: { 200: anyArray } } }, async () => alerter.engine.silences());
+  app.get('/api/alerts', { schema: { security: secured, response: { 200: anyArray } } }, () => alerter.engine.activeAlerts());
+  app.get('/api/alerts/history', { schema: { security: secured, response: { 200: anyArray } } }, () => alerter.history);
+  app.get('/api/silences', { schema: { security: secured, response: { 200: anyArray } } }, () => alerter.engine.silences());
 
   app.post('/api/silences', { bodyLimit: 16 * 1024, preHandler: activeOnly, schema: { security: secured, body: silenceBody, response: { 201: { type: 'object', properties: { id: { type: 'string' }, expiresAt: { type: 'string' } } }, 400: error, 503: error } } }, async (request, reply) => {
     const body = request.body as { matchers: { label: string; value: string }[]; duration?: string; expiresAt?: string; comment: string };

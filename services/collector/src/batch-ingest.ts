@@ -76,12 +76,12 @@ export class BatchIngest {
   /** Writes and acknowledges `entries`; what the database refuses as data is narrowed down to single messages and dead-lettered. */
   private async writeIsolatingRefused(entries: Entry[]): Promise<void> {
     if (entries.length === 0) return;
-    const lines = entries.length === 1 ? entries[0]!.lines : entries.flatMap((e) => e.lines);
+    const lines = entries.length === 1 ? entries[0].lines : entries.flatMap((e) => e.lines);
     try {
       if (lines.length > 0) await this.writeHeld(lines);
     } catch (error) {
       if (!isDataRefusal(error)) throw error;
-      if (entries.length === 1) return this.refused(entries[0]!.message, error);
+      if (entries.length === 1) return this.refused(entries[0].message, error);
       const half = Math.ceil(entries.length / 2);
       await this.writeIsolatingRefused(entries.slice(0, half));
       await this.writeIsolatingRefused(entries.slice(half));

@@ -156,7 +156,7 @@ export class FleetMerge {
   private async writeEachAlone(chunk: FleetInterval<JsMsg>[], lines: string[][]): Promise<void> {
     for (const [k, interval] of chunk.entries()) {
       try {
-        await this.options.write(lines[k]!);
+        await this.options.write(lines[k]);
         for (const m of this.windows.settle(interval, Date.now())) m.ack();
         this.intervalsWritten++;
       } catch (error) {

@@ -81,8 +81,9 @@ export class RestartTracker {
           : 'restarted after the previous run was killed: its open intervals were never published (their packets counted as unpublished) and frames in the gap since its last checkpoint were not captured',
       );
     }
-    this.checkpoint(now);
-    this.timer = setInterval(() => this.checkpoint(), CHECKPOINT_MS);
+    // A checkpoint write never rejects: its failures are counted and logged by `this.file`.
+    void this.checkpoint(now);
+    this.timer = setInterval(() => void this.checkpoint(), CHECKPOINT_MS);
   }
 
   /** Adds the gap to the first summary of its interface after the restart. */

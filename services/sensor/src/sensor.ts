@@ -105,7 +105,7 @@ export class Sensor {
       if (!this.stopConnecting.signal.aborted) this.log.error({ err: error.message }, 'NATS connection failed');
     });
     const publishing = this.publisher.run();
-    this.heartbeatTimer = setInterval(() => void this.sendHeartbeat(), this.config.heartbeatSeconds * 1000);
+    this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), this.config.heartbeatSeconds * 1000);
     this.restart?.begin(this.run, this.pipelines.map((p) => p.name), () => this.openCounts(), this.log);
     const results = await Promise.allSettled(this.pipelines.map((p) => p.run()));
     // Every partial interval is in the spool now: the next run's gap starts where the capture closed.
@@ -113,7 +113,7 @@ export class Sensor {
     for (const r of results) if (r.status === 'rejected') this.log.error({ err: (r.reason as Error).message }, 'capture stopped');
     void publishing;
     const failed = results.find((r) => r.status === 'rejected');
-    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (failed) throw failed.reason;
   }
 
   /** Stops capturing (the last partial intervals are emitted); then `close()` publishes what it can. */
@@ -130,7 +130,7 @@ export class Sensor {
     await this.publisher.drain(drainMs);
     this.closed = true;
     this.stopConnecting.abort();
-    await this.sendHeartbeat();
+    this.sendHeartbeat();
     for (const [name, r] of this.rotators) {
       r.close();
       const s = this.pcapStats(name);
@@ -288,7 +288,7 @@ export class Sensor {
     }
   }
 
-  private async sendHeartbeat(): Promise<void> {
+  private sendHeartbeat(): void {
     const nc = this.nc;
     if (!nc || nc.isClosed()) {
       this.heartbeatsFailed++;
