@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openCaptureFile, PcapWriter } from '../packages/packet/src/index.js';
+import type { AnalysisReport } from '../packages/report/src/index.js';
 import { buildCli } from '../scripts/build-cli.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -68,7 +69,7 @@ describe('wirewatch CLI', () => {
   it('writes the JSON report to stdout with --json -', () => {
     const run = cli(['analyze', LAB, '--json', '-']);
     expect(run.status).toBe(0);
-    const report = JSON.parse(run.stdout);
+    const report = JSON.parse(run.stdout) as AnalysisReport;
     expect(report.packets).toBe(2763);
     expect(report.capture.file).toBe('lab.pcap');
   });
@@ -77,7 +78,7 @@ describe('wirewatch CLI', () => {
     const out = join(dir, 'csv');
     const run = cli(['analyze', LAB, '--csv', out, '--json', join(dir, 'r.json'), '--interval', '10']);
     expect(run.status).toBe(0);
-    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8'));
+    const report = JSON.parse(readFileSync(join(dir, 'r.json'), 'utf8')) as AnalysisReport;
     const flows = readFileSync(join(out, 'flows.csv'), 'utf8').trim().split('\n');
     expect(flows[0]).toBe('src,dst,sport,dport,proto,packets,bytes,first_seen,last_seen');
     expect(flows.length - 1).toBe(report.cardinalities.flows);
@@ -106,7 +107,7 @@ describe('wirewatch CLI', () => {
     const tty = spawnSync('script', ['-qec', command, '/dev/null'], { cwd: ROOT, encoding: 'utf8' });
     expect(tty.status).toBe(0);
     expect(tty.stdout).toMatch(/reading \[/);
-    expect(JSON.parse(readFileSync(join(dir, 'big2.json'), 'utf8')).packets).toBe(2763 * 20);
+    expect((JSON.parse(readFileSync(join(dir, 'big2.json'), 'utf8')) as AnalysisReport).packets).toBe(2763 * 20);
   });
 
   it('refuses bad service settings with one line per problem naming flag, variable or file line, and exit 2', () => {

@@ -14,11 +14,20 @@ import { renderHtmlReport } from '../packages/report/src/html/render.js';
 import type { AnalysisReport } from '../packages/report/src/schema.js';
 
 // The page.evaluate callbacks below run inside Chromium. The project compiles without lib.dom, so the
-// browser globals they use are declared here, untyped and local to this module.
-declare const document: any, window: any;
-type Tagged = { dataset: Record<string, string> };
-type Canvas = Tagged & { width: number; height: number; getContext(kind: '2d'): any };
-type Row = { hidden: boolean; cells: Tagged[] };
+// browser globals they use are declared here, as far as they use them, local to this module.
+type Tagged = { dataset: Record<string, string | undefined> };
+type Canvas = Tagged & { width: number; height: number; getContext: (kind: '2d') => { getImageData: (x: number, y: number, w: number, h: number) => { data: Uint8ClampedArray } } };
+type Row = { hidden: boolean; cells: ArrayLike<Tagged> };
+type Table = { tHead: { rows: ArrayLike<Row> }; tBodies: ArrayLike<{ rows: ArrayLike<Row> }> };
+type Chart = { data: { labels: string[]; datasets: Array<{ data: number[] }> } };
+declare const document: {
+  body: Tagged;
+  documentElement: { scrollWidth: number };
+  querySelector: (selector: string) => Canvas | null;
+  querySelectorAll: (selector: string) => ArrayLike<Canvas>;
+  getElementById: (id: string) => unknown;
+};
+declare const window: { innerWidth: number; Chart: { getChart: (canvas: Canvas | null) => Chart | undefined } };
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const FIXTURE = join(ROOT, 'packages/report/test-fixtures/sample-report.json');
@@ -140,11 +149,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
   /** The `data-value` of one column of the visible flows rows, top to bottom. */
   async function column(page: Page, key: string): Promise<string[]> {
     return page.evaluate((k) => {
-      const table = document.getElementById('flows-table');
+      const table = document.getElementById('flows-table') as Table;
       const headers: Tagged[] = Array.from(table.tHead.rows[0].cells);
       const index = headers.findIndex((th) => th.dataset.key === k);
       const rows: Row[] = Array.from(table.tBodies[0].rows);
-      return rows.filter((r) => !r.hidden).map((r) => r.cells[index]!.dataset.value ?? '');
+      return rows.filter((r) => !r.hidden).map((r) => r.cells[index].dataset.value ?? '');
     }, key);
   }
 
@@ -229,7 +238,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
     const report = fixture();
     const { page, errors } = await open(report, 'toggle.html');
     const tcpSeries = () =>
-      page.evaluate((): number[] => window.Chart.getChart(document.querySelector('canvas[data-chart="traffic"]')).data.datasets[0].data);
+      page.evaluate((): number[] => window.Chart.getChart(document.querySelector('canvas[data-chart="traffic"]'))!.data.datasets[0].data);
     expect(await tcpSeries()).toEqual(report.timeline.map((r) => r.protocols.tcp.bytes));
     await page.click('#traffic button[data-metric="packets"]');
     expect(await tcpSeries()).toEqual(report.timeline.map((r) => r.protocols.tcp.packets));
@@ -243,12 +252,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
     const gapped = { ...report, timeline: report.timeline.filter((_row, i) => i < 5 || i >= 10) };
     const { page, errors } = await open(gapped, 'gap.html');
     const chart = await page.evaluate(() => {
-      const c = window.Chart.getChart(document.querySelector('canvas[data-chart="traffic"]'));
-      return { labels: c.data.labels as string[], tcp: c.data.datasets[0].data as number[] };
+      const c = window.Chart.getChart(document.querySelector('canvas[data-chart="traffic"]'))!;
+      return { labels: c.data.labels, tcp: c.data.datasets[0].data };
     });
     expect(chart.labels).toHaveLength(report.timeline.length);
     expect(chart.tcp.slice(5, 10)).toEqual([0, 0, 0, 0, 0]);
-    expect(chart.tcp[10]).toBe(report.timeline[10]!.protocols.tcp.bytes);
+    expect(chart.tcp[10]).toBe(report.timeline[10].protocols.tcp.bytes);
     expect(errors).toEqual([]);
     await page.close();
   });
@@ -267,7 +276,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
     const names = page.locator('#dns details td', { hasText: HOSTILE });
     expect(await names.count()).toBe(1);
     expect(await names.isVisible()).toBe(true);
-    const embedded = await page.evaluate(() => JSON.parse(document.getElementById('report-data').textContent));
+    const embedded = await page.evaluate((): unknown => JSON.parse((document.getElementById('report-data') as { textContent: string }).textContent));
     expect(embedded).toEqual(report);
     expect((await charts(page)).rendered.sort()).toEqual([...ALL_CHARTS].sort());
     expect(requests).toEqual([url]);

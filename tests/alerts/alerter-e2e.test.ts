@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeUdpCapture } from '../../packages/capture/src/testing/udp-frames.js';
-import { freePort, waitFor } from '../harness/index.js';
+import { waitFor } from '../harness/index.js';
 import { connect, jetstreamManager } from '../harness/nats-client.js';
 import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
 import { startStack, type Stack } from '../pipeline/stack.js';

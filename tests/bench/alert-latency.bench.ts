@@ -28,7 +28,7 @@ const hook = await startWebhookReceiver('latency-secret');
 const arrivals: Array<{ state: string; at: number }> = [];
 const original = hook.received.push.bind(hook.received);
 hook.received.push = (...items) => {
-  for (const _ of items) arrivals.push({ state: items[0].body.state, at: performance.timeOrigin + performance.now() });
+  for (const item of items) arrivals.push({ state: item.body.state, at: performance.timeOrigin + performance.now() });
   return original(...items);
 };
 writeFileSync(join(dir, 'secret'), 'latency-secret');

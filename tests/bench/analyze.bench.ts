@@ -86,7 +86,7 @@ function notes(rows: Row[]): string[] {
 /** Packet count from our own report, to check the analyzer read the whole capture. */
 function checkReport(expected: number): void {
   try {
-    const packets: unknown = JSON.parse(readFileSync(jsonOut, 'utf8')).packets;
+    const packets = (JSON.parse(readFileSync(jsonOut, 'utf8')) as { packets?: unknown }).packets;
     if (packets !== expected) console.error(`warning: the analyzer reported ${String(packets)} packets, capinfos ${expected}`);
   } catch (err) {
     console.error(`warning: cannot read the analyzer's report ${jsonOut}: ${(err as Error).message}`);

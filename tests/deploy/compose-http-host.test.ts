@@ -21,7 +21,7 @@ describe.skipIf(!hasDockerCompose())('compose: HTTP listen addresses (docker-com
 
   it('the alerter listens on every interface of its container, its API published on the host loopback only', () => {
     for (const [name, config] of configs) {
-      const alerter = config.services.alerter!;
+      const alerter = config.services.alerter;
       expect(alerterConfigSchema.parse({}).http.host, 'the default').toBe('127.0.0.1');
       expect(loadConfig(alerterConfigSchema, { env: alerter.environment }).http.host, name).toBe('0.0.0.0');
       expect(alerter.ports, name).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+:9103/)]);
@@ -31,8 +31,8 @@ describe.skipIf(!hasDockerCompose())('compose: HTTP listen addresses (docker-com
   it('the collector keeps its default (every interface: probes and metrics only), the sensor on the host network binds loopback', () => {
     expect(httpConfigSchema(9101).parse({}).host, 'the sensor\'s default').toBe('0.0.0.0');
     for (const [name, config] of configs) {
-      expect(loadConfig(collectorConfigSchema, { env: config.services.collector!.environment }).http.host, name).toBe('0.0.0.0');
-      const sensorEnv = { ...config.services.sensor!.environment, WIREWATCH_SPOOL_DIR: '/tmp' };
+      expect(loadConfig(collectorConfigSchema, { env: config.services.collector.environment }).http.host, name).toBe('0.0.0.0');
+      const sensorEnv = { ...config.services.sensor.environment, WIREWATCH_SPOOL_DIR: '/tmp' };
       expect(loadConfig(sensorConfigSchema, { env: sensorEnv }).http.host, name).toBe('127.0.0.1');
     }
   });

@@ -51,7 +51,7 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
 
   it('has the lab services, a traffic generator under a profile, the wirewatch ones built from deploy/Dockerfile', () => {
     expect(Object.keys(base.services).sort()).toEqual(['alerter', 'collector', 'grafana', 'influxdb', 'mailpit', 'nats', 'sensor', 'traffic']);
-    expect(base.services.traffic!.profiles).toEqual(['traffic']);
+    expect(base.services.traffic.profiles).toEqual(['traffic']);
     const stages = readDockerfile().map((s) => s.name);
     for (const config of [base, cluster]) {
       for (const [name, s] of Object.entries(config.services)) {
@@ -74,7 +74,7 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
   });
 
   it('the sensor: host network, exactly NET_RAW and NET_ADMIN, non-root, its spool on a named volume', () => {
-    const sensor = base.services.sensor!;
+    const sensor = base.services.sensor;
     expect(sensor.network_mode).toBe('host');
     expect(sensor.cap_drop).toEqual(['ALL']);
     expect([...sensor.cap_add!].sort()).toEqual(['NET_ADMIN', 'NET_RAW']);
@@ -83,16 +83,16 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
     expect(sensor.security_opt ?? []).not.toContain('no-new-privileges:true');
     expect(mountAt(sensor, '/var/lib/wirewatch/spool')).toMatchObject({ type: 'volume', source: 'sensor-spool' });
     // It captures on the lab's bridge (by its fixed name) and on loopback, where the traffic generator plays.
-    const bridge = base.networks!.default!.driver_opts!['com.docker.network.bridge.name'];
-    expect(sensor.environment.WIREWATCH_CAPTURE_INTERFACES!.split(',')).toEqual([bridge, 'lo']);
-    expect(base.services.traffic!.network_mode).toBe('host');
-    expect(base.services.traffic!.command!.slice(0, 3)).toEqual(['traffic', '--target', '127.0.0.1']);
+    const bridge = base.networks!.default.driver_opts!['com.docker.network.bridge.name'];
+    expect(sensor.environment.WIREWATCH_CAPTURE_INTERFACES.split(',')).toEqual([bridge, 'lo']);
+    expect(base.services.traffic.network_mode).toBe('host');
+    expect(base.services.traffic.command!.slice(0, 3)).toEqual(['traffic', '--target', '127.0.0.1']);
   });
 
   it('the sensor does not capture its own publishing: every NATS port it connects to is filtered out, lab and cluster', () => {
     for (const config of [base, cluster]) {
-      const env = config.services.sensor!.environment;
-      const ports = [...env.WIREWATCH_NATS_SERVERS!.matchAll(/:(\d+)/g)].map((m) => m[1]);
+      const env = config.services.sensor.environment;
+      const ports = [...env.WIREWATCH_NATS_SERVERS.matchAll(/:(\d+)/g)].map((m) => m[1]);
       expect(ports.length).toBeGreaterThan(0);
       for (const port of ports) expect(env.WIREWATCH_CAPTURE_FILTER, `port ${port}`).toContain(`not port ${port}`);
     }
@@ -123,18 +123,18 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
       if (!s.cap_add) expect(s.security_opt, name).toContain('no-new-privileges:true');
     }
     const waits = (s: ComposeService) => Object.entries(s.depends_on ?? {}).filter(([, d]) => d.condition === 'service_healthy').map(([n]) => n).sort();
-    expect(waits(base.services.collector!)).toEqual(['influxdb', 'nats']);
-    expect(waits(base.services.alerter!)).toEqual(['influxdb', 'mailpit', 'nats']);
-    expect(waits(base.services.sensor!)).toEqual(['nats']);
-    expect(waits(base.services.grafana!)).toEqual(['influxdb']);
+    expect(waits(base.services.collector)).toEqual(['influxdb', 'nats']);
+    expect(waits(base.services.alerter)).toEqual(['influxdb', 'mailpit', 'nats']);
+    expect(waits(base.services.sensor)).toEqual(['nats']);
+    expect(waits(base.services.grafana)).toEqual(['influxdb']);
     for (const name of ['collector', 'collector-2', 'alerter', 'sensor']) {
-      expect(waits(cluster.services[name]!), name).toEqual(expect.arrayContaining(['nats', 'nats-2', 'nats-3']));
+      expect(waits(cluster.services[name]), name).toEqual(expect.arrayContaining(['nats', 'nats-2', 'nats-3']));
     }
   });
 
   it('state lives on named volumes that are declared', () => {
     const state: Array<[string, string]> = [['nats', '/data'], ['influxdb', '/var/lib/influxdb2'], ['grafana', '/var/lib/grafana'], ['mailpit', '/data'], ['sensor', '/var/lib/wirewatch/spool']];
-    for (const [name, target] of state) expect(mountAt(base.services[name]!, target)?.type, `${name} ${target}`).toBe('volume');
+    for (const [name, target] of state) expect(mountAt(base.services[name], target)?.type, `${name} ${target}`).toBe('volume');
     for (const config of [base, cluster]) {
       const declared = Object.keys(config.volumes ?? {});
       for (const [name, s] of Object.entries(config.services)) {
@@ -154,31 +154,31 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
         const file = target === 'alerter' ? alerterFile(s) : undefined;
         const loaded = loadConfig(schema, { env, file }) as { nats: { servers: string[]; user?: string; password?: string; replicas: number } };
         expect(loaded.nats.user, name).toBe(target);
-        expect(loaded.nats.password, name).toBe(config.services.nats!.environment[`NATS_${target.toUpperCase()}_PASSWORD`]);
+        expect(loaded.nats.password, name).toBe(config.services.nats.environment[`NATS_${target.toUpperCase()}_PASSWORD`]);
       }
     }
   });
 
   it('NATS: the lab config and its users, passwords from the environment, JetStream on the volume', () => {
-    const nats = base.services.nats!;
+    const nats = base.services.nats;
     expect(nats.command).toEqual(['--config', '/etc/nats/nats.conf']);
     expect(mountAt(nats, '/etc/nats/nats.conf')).toMatchObject({ type: 'bind', source: join(REPO, 'deploy/nats/nats.conf'), readOnly: true });
     expect(mountAt(nats, '/etc/nats/accounts.conf')).toMatchObject({ type: 'bind', source: join(REPO, 'deploy/nats/accounts.conf'), readOnly: true });
     const conf = readFileSync(join(REPO, 'deploy/nats/nats.conf'), 'utf8');
-    expect(mountAt(nats, /store_dir: (\S+)/.exec(conf)![1]!)?.type).toBe('volume');
+    expect(mountAt(nats, /store_dir: (\S+)/.exec(conf)![1])?.type).toBe('volume');
     expect(conf).toMatch(/^http: 0\.0\.0\.0:8222$/m);
     const accounts = readFileSync(join(REPO, 'deploy/nats/accounts.conf'), 'utf8');
-    const variables = [...accounts.matchAll(/password: \$(\w+)/g)].map((m) => m[1]!).sort();
+    const variables = [...accounts.matchAll(/password: \$(\w+)/g)].map((m) => m[1]).sort();
     expect(Object.keys(nats.environment).sort()).toEqual(variables);
     for (const user of ['sensor', 'collector', 'alerter']) expect(accounts, user).toMatch(new RegExp(`user: ${user}\\n\\s+password: \\$NATS_${user.toUpperCase()}_PASSWORD\\n`));
   });
 
   it('the alerter: the default rules, an e-mail receiver for each of their receivers, at the mail catcher', () => {
-    const alerter = base.services.alerter!;
+    const alerter = base.services.alerter;
     expect(alerter.command!.slice(0, 2)).toEqual(['alerter', '-c']);
     expect(alerter.command!).not.toContain('--rules');
     expect(alerter.environment.WIREWATCH_RULES).toBeUndefined();
-    expect(alerter.environment.WIREWATCH_API_TOKEN!.length).toBeGreaterThanOrEqual(16);
+    expect(alerter.environment.WIREWATCH_API_TOKEN.length).toBeGreaterThanOrEqual(16);
     const config = loadConfig(alerterConfigSchema, { env: alerter.environment, file: alerterFile(alerter) });
     expect(config.rules).toBeUndefined();
     const rules = loadRuleFile(DEFAULT_RULES_FILE);
@@ -189,31 +189,31 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
       const found = config.receivers.find((r) => r.name === receiver);
       expect(found?.email, receiver).toMatchObject({ host: 'mailpit', port: 1025, starttls: 'off' });
     }
-    expect(base.services.mailpit!.healthcheck!.test).toEqual(['CMD', '/mailpit', 'readyz']);
+    expect(base.services.mailpit.healthcheck!.test).toEqual(['CMD', '/mailpit', 'readyz']);
   });
 
   it('Grafana: provisioning and dashboards mounted read-only, the datasource variables, the home dashboard', () => {
-    const grafana = base.services.grafana!;
+    const grafana = base.services.grafana;
     expect(grafana.image).toMatch(/^grafana\/grafana-oss:12\./);
     expect(mountAt(grafana, '/etc/grafana/provisioning')).toMatchObject({ type: 'bind', source: join(REPO, 'grafana/provisioning'), readOnly: true });
     expect(mountAt(grafana, '/var/lib/grafana/dashboards')).toMatchObject({ type: 'bind', source: join(REPO, 'grafana/dashboards'), readOnly: true });
     expect(grafana.environment).toMatchObject({
       WIREWATCH_INFLUX_URL: 'http://influxdb:8086',
-      WIREWATCH_INFLUX_BUCKET: base.services.influxdb!.environment.DOCKER_INFLUXDB_INIT_BUCKET,
-      WIREWATCH_INFLUX_TOKEN: base.services.influxdb!.environment.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN,
+      WIREWATCH_INFLUX_BUCKET: base.services.influxdb.environment.DOCKER_INFLUXDB_INIT_BUCKET,
+      WIREWATCH_INFLUX_TOKEN: base.services.influxdb.environment.DOCKER_INFLUXDB_INIT_ADMIN_TOKEN,
       GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH: '/var/lib/grafana/dashboards/traffic-overview.json',
       GF_AUTH_ANONYMOUS_ORG_ROLE: 'Viewer',
     });
     // the datasource the lead provisions reads exactly these variables
     const provisioning = readFileSync(join(REPO, 'grafana/provisioning/datasources/wirewatch.yaml'), 'utf8');
-    for (const variable of new Set([...provisioning.matchAll(/\$\{?(WIREWATCH_\w+)/g)].map((m) => m[1]!))) expect(grafana.environment, variable).toHaveProperty(variable);
+    for (const variable of new Set([...provisioning.matchAll(/\$\{?(WIREWATCH_\w+)/g)].map((m) => m[1]))) expect(grafana.environment, variable).toHaveProperty(variable);
   });
 
   it('InfluxDB 2 sets itself up with the org, bucket and token the collector and alerter use', () => {
-    const influx = base.services.influxdb!.environment;
+    const influx = base.services.influxdb.environment;
     expect(influx.DOCKER_INFLUXDB_INIT_MODE).toBe('setup');
     for (const name of ['collector', 'alerter']) {
-      const env = base.services[name]!.environment;
+      const env = base.services[name].environment;
       expect(env, name).toMatchObject({
         WIREWATCH_INFLUX_URL: 'http://influxdb:8086',
         WIREWATCH_INFLUX_API: 'v2',
@@ -231,10 +231,10 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
       const names = new Set<string>();
       const volumes = new Set<string>();
       for (const node of nodes) {
-        const s = cluster.services[node]!;
+        const s = cluster.services[node];
         expect(s.command, node).toEqual(['--config', '/etc/nats/cluster.conf']);
         expect(mountAt(s, '/etc/nats/cluster.conf')?.source, node).toBe(join(REPO, 'deploy/nats/cluster.conf'));
-        names.add(s.environment.NATS_SERVER_NAME!);
+        names.add(s.environment.NATS_SERVER_NAME);
         volumes.add(mountAt(s, '/data')!.source);
       }
       expect(names.size).toBe(3);
@@ -261,15 +261,15 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
         if (target !== 'sensor') expect(nats.servers, name).toEqual(nodes.map((n) => `nats://${n}:4222`));
       }
       // the sensor (host network) reaches each node on its published port
-      const published = nodes.map((n) => cluster.services[n]!.ports!.find((p) => p.endsWith(':4222/tcp'))!.split(':')[1]);
-      expect(cluster.services.sensor!.environment.WIREWATCH_NATS_SERVERS).toBe(published.map((p) => `nats://127.0.0.1:${p}`).join(','));
+      const published = nodes.map((n) => cluster.services[n].ports!.find((p) => p.endsWith(':4222/tcp'))!.split(':')[1]);
+      expect(cluster.services.sensor.environment.WIREWATCH_NATS_SERVERS).toBe(published.map((p) => `nats://127.0.0.1:${p}`).join(','));
     });
   });
 });
 
 /** The host file bind-mounted where the alerter's `-c` points. */
 function alerterFile(s: ComposeService): string {
-  const path = s.command![s.command!.indexOf('-c') + 1]!;
+  const path = s.command![s.command!.indexOf('-c') + 1];
   const mount = mountAt(s, path);
   if (mount?.type !== 'bind') throw new Error(`the alerter's config ${path} is not a bind-mounted file`);
   return mount.source;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { REPO } from './image-build.js';
 
 // `yaml` is a dependency of the workspace packages, not of the root; borrow packages/service's.
-const { parse } = createRequire(join(REPO, 'packages/service/package.json'))('yaml') as { parse(text: string): unknown };
+const { parse } = createRequire(join(REPO, 'packages/service/package.json'))('yaml') as { parse: (text: string) => unknown };
 
 /** The lab's env file: every `${NAME:?...}` of the compose files is set there. */
 export const LAB_ENV_FILE = join(REPO, 'deploy/.env.example');
@@ -86,5 +86,5 @@ function mount(v: string | Record<string, unknown>): Mount {
     return { type: v.type === 'bind' ? 'bind' : 'volume', source: String(v.source), target: String(v.target), readOnly: v.read_only === true };
   }
   const [source, target, mode] = v.split(':');
-  return { type: source!.startsWith('/') ? 'bind' : 'volume', source: source!, target: target!, readOnly: (mode ?? '').split(',').includes('ro') };
+  return { type: source.startsWith('/') ? 'bind' : 'volume', source, target, readOnly: (mode ?? '').split(',').includes('ro') };
 }

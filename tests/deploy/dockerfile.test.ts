@@ -59,7 +59,7 @@ describe('deploy/Dockerfile', () => {
     expect(workdir).toBe('/app');
     const copies = copiesOf(runtime).filter((c) => c.from === 'build');
     const run = stages.find((s) => s.name === 'build')!.instructions.find((i) => i.keyword === 'RUN' && i.text.includes('build-app.sh'));
-    const out = /build-app\.sh (\S+)$/.exec(run!.text)![1]!;
+    const out = /build-app\.sh (\S+)$/.exec(run!.text)![1];
     expect(copies.map((c) => [c.sources[0], posix.resolve(workdir!, c.dest)])).toEqual([
       [`${out}/node_modules`, '/app/node_modules'],
       [`${out}/dist`, '/app/dist'],
@@ -92,11 +92,11 @@ describe('deploy/Dockerfile', () => {
     for (const patch of patched) expect(lineOf(new RegExp(`COPY ${posix.dirname(patch)}/`)), patch).toBeLessThan(lineOf(/^RUN pnpm fetch/));
     expect(lineOf(/^RUN pnpm fetch/)).toBeLessThan(install);
     // every workspace package directory (pnpm-workspace.yaml) reaches the build stage
-    const workspace = /^packages:\n((?:\s+- .*\n)+)/m.exec(readFileSync(join(REPO, 'pnpm-workspace.yaml'), 'utf8'))![1]!;
-    const globs = [...workspace.matchAll(/- (\S+)/g)].map((m) => m[1]!.replace(/\/\*$/, ''));
+    const workspace = /^packages:\n((?:\s+- .*\n)+)/m.exec(readFileSync(join(REPO, 'pnpm-workspace.yaml'), 'utf8'))![1];
+    const globs = [...workspace.matchAll(/- (\S+)/g)].map((m) => m[1].replace(/\/\*$/, ''));
     expect(globs).toContain('packages');
     const copies = build.instructions.filter((i) => i.keyword === 'COPY');
-    const copied = copies.flatMap((i) => copiesOf({ ...build, instructions: [i] })[0]!.sources);
+    const copied = copies.flatMap((i) => copiesOf({ ...build, instructions: [i] })[0].sources);
     for (const glob of globs) expect(copied.some((s) => s === `${glob}/` || s === `${glob}/package.json`), glob).toBe(true);
     expect(Math.max(...copies.map((i) => i.line))).toBeLessThan(install);
   });
@@ -105,9 +105,9 @@ describe('deploy/Dockerfile', () => {
     const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { packageManager: string };
     expect(/ARG PNPM_VERSION=(\S+)/.exec(source)![1]).toBe(pkg.packageManager.replace(/^pnpm@/, ''));
     const script = readFileSync(join(REPO, 'deploy/build-app.sh'), 'utf8');
-    const filters = [...script.matchAll(/--filter[= ](\S+)/g)].map((m) => m[1]!);
+    const filters = [...script.matchAll(/--filter[= ](\S+)/g)].map((m) => m[1]);
     expect(filters).toEqual(['@wirewatch/cli']);
-    expect(JSON.parse(readFileSync(join(REPO, 'packages/cli/package.json'), 'utf8')).name).toBe('@wirewatch/cli');
+    expect((JSON.parse(readFileSync(join(REPO, 'packages/cli/package.json'), 'utf8')) as { name: string }).name).toBe('@wirewatch/cli');
     expect(script).toMatch(/pnpm install --frozen-lockfile --offline/);
     expect(script).toMatch(/--prod .*deploy "\$out"/);
   });
@@ -130,7 +130,7 @@ describe('the Dockerfile and .dockerignore readers', () => {
   it('join continuations, drop comments, and follow a target to its base', () => {
     const parsed = parseDockerfile('# syntax=docker/dockerfile:1\nARG X=1\nFROM a:1 AS one\nRUN a \\\n  # note\n  && b\nFROM one AS two\nUSER u\nCMD ["x"]\n');
     expect(parsed.map((s) => [s.name, s.from])).toEqual([['one', 'a:1'], ['two', 'one']]);
-    expect(parsed[0]!.instructions[0]!.text).toBe('a && b');
+    expect(parsed[0].instructions[0].text).toBe('a && b');
     expect(baseImageOf(parsed, 'two')).toBe('a:1');
     expect(execFormOf(parsed, 'two', 'CMD')).toEqual(['x']);
     expect(() => execFormOf(parseDockerfile('FROM a:1\nCMD x\n'), '0', 'CMD')).toThrow(/shell form/);

@@ -23,21 +23,21 @@ export function parseDockerfile(source: string): Stage[] {
   const lines = source.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const start = i;
-    let text = lines[i]!.trim();
+    let text = lines[i].trim();
     if (text === '' || text.startsWith('#')) continue;
     while (text.endsWith('\\') && i + 1 < lines.length) {
       text = text.slice(0, -1).trimEnd();
       // Comment lines inside a continuation are dropped by Docker too.
-      let next = lines[++i]!.trim();
-      while (next.startsWith('#') && i + 1 < lines.length) next = lines[++i]!.trim();
+      let next = lines[++i].trim();
+      while (next.startsWith('#') && i + 1 < lines.length) next = lines[++i].trim();
       text += ` ${next}`;
     }
     const [keyword, ...rest] = text.split(/\s+/);
-    const instruction = { keyword: keyword!.toUpperCase(), text: rest.join(' '), line: start + 1 };
+    const instruction = { keyword: keyword.toUpperCase(), text: rest.join(' '), line: start + 1 };
     if (instruction.keyword === 'FROM') {
       const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(instruction.text);
       if (!m) throw new Error(`Dockerfile:${start + 1}: cannot read FROM ${instruction.text}`);
-      stages.push({ from: m[1]!, name: m[2] ?? String(stages.length), line: start + 1, instructions: [] });
+      stages.push({ from: m[1], name: m[2] ?? String(stages.length), line: start + 1, instructions: [] });
     } else if (stages.length === 0) {
       if (instruction.keyword !== 'ARG') throw new Error(`Dockerfile:${start + 1}: ${instruction.keyword} before the first FROM`);
     } else {
@@ -108,5 +108,5 @@ export function chainOf(stages: Stage[], target: string): Stage[] {
 
 /** The external image a target starts from (the FROM at the root of its chain). */
 export function baseImageOf(stages: Stage[], target: string): string {
-  return chainOf(stages, target)[0]!.from;
+  return chainOf(stages, target)[0].from;
 }

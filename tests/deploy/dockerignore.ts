@@ -47,7 +47,7 @@ function clean(path: string): string {
 function toRegex(pattern: string): string {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
+    const c = pattern[i];
     if (c === '*' && pattern[i + 1] === '*') {
       // `**/` or a trailing `**`: any number of segments, none included.
       if (pattern[i + 2] === '/') {

@@ -67,8 +67,8 @@ export function buildImage(options: { buildStage?: string; runtimeStage?: string
         mkdirSync(join(buildRoot, workdir), { recursive: true });
       } else if (instruction.keyword === 'COPY') {
         const [copy] = copiesOf({ ...build, instructions: [instruction] });
-        if (copy!.from) throw new Error(`Dockerfile:${instruction.line}: COPY --from in the build stage`);
-        for (const source of copy!.sources) copyFromContext(ignore, source, join(buildRoot, posix.resolve(workdir, copy!.dest)), copy!.dest.endsWith('/') || copy!.sources.length > 1, instruction.line);
+        if (copy.from) throw new Error(`Dockerfile:${instruction.line}: COPY --from in the build stage`);
+        for (const source of copy.sources) copyFromContext(ignore, source, join(buildRoot, posix.resolve(workdir, copy.dest)), copy.dest.endsWith('/') || copy.sources.length > 1, instruction.line);
         steps.push({ line: instruction.line, what: `COPY ${instruction.text}`, ran: true });
       } else if (instruction.keyword === 'RUN') {
         steps.push({ line: instruction.line, what: `RUN ${instruction.text}`, ran: runBuildStep(instruction.text, instruction.line, join(buildRoot, workdir), buildRoot) });
@@ -80,13 +80,13 @@ export function buildImage(options: { buildStage?: string; runtimeStage?: string
       if (instruction.keyword === 'WORKDIR') runtimeWorkdir = posix.resolve(runtimeWorkdir, instruction.text);
       if (instruction.keyword !== 'COPY') continue;
       const [copy] = copiesOf({ ...runtime, instructions: [instruction] });
-      if (copy!.from !== buildName) throw new Error(`Dockerfile:${instruction.line}: the runtime stage copies only from ${buildName}`);
-      for (const source of copy!.sources) {
+      if (copy.from !== buildName) throw new Error(`Dockerfile:${instruction.line}: the runtime stage copies only from ${buildName}`);
+      for (const source of copy.sources) {
         const from = join(buildRoot, source);
         if (!existsSync(from)) throw new Error(`Dockerfile:${instruction.line}: the build stage made no ${source}`);
-        const to = join(imageRoot, posix.resolve(runtimeWorkdir, copy!.dest));
+        const to = join(imageRoot, posix.resolve(runtimeWorkdir, copy.dest));
         // A directory's contents go into the destination, as COPY does; symlinks are kept as they are.
-        cpSync(from, statSync(from).isDirectory() || !copy!.dest.endsWith('/') ? to : join(to, posix.basename(source)), { recursive: true, verbatimSymlinks: true });
+        cpSync(from, statSync(from).isDirectory() || !copy.dest.endsWith('/') ? to : join(to, posix.basename(source)), { recursive: true, verbatimSymlinks: true });
       }
     }
   } catch (error) {
@@ -143,7 +143,7 @@ function runBuildStep(command: string, line: number, cwd: string, buildRoot: str
   }
   const script = /^sh (deploy\/build-app\.sh) (\/\S+)$/.exec(command);
   if (script) {
-    execFileSync('sh', [script[1]!, join(buildRoot, script[2]!)], { cwd, env, stdio: 'pipe' });
+    execFileSync('sh', [script[1], join(buildRoot, script[2])], { cwd, env, stdio: 'pipe' });
     return true;
   }
   throw new Error(`Dockerfile:${line}: tests/deploy/image-build.ts does not know how to check "RUN ${command}"`);

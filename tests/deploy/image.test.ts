@@ -79,11 +79,11 @@ describe('the image deploy/Dockerfile builds', () => {
 
   it('traffic: the target runs `wirewatch traffic`', (context) => {
     const [, bundle] = image.command('traffic');
-    const commands = execFileSync(process.execPath, [bundle!, '--help'], { encoding: 'utf8' });
+    const commands = execFileSync(process.execPath, [bundle, '--help'], { encoding: 'utf8' });
     // The traffic generator is built in parallel; until the CLI has the command there is nothing to run.
     if (!/^\s+traffic\b/m.test(commands)) context.skip('the CLI has no `traffic` command yet');
     expect(image.command('traffic').slice(2)).toEqual(['traffic', '--help']);
-    const run = spawnSync(process.execPath, [bundle!, 'traffic', '--help'], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [bundle, 'traffic', '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('--target');
   });
@@ -102,7 +102,7 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
     services = composeConfig(['docker-compose.yml']).services;
     dir = mkdtempSync(join(tmpdir(), 'wirewatch-lab-'));
     let nats: LabNats;
-    [vm, nats] = await Promise.all([startVictoriaMetrics(), startLabNats('nats.conf', services.nats!.environment)]);
+    [vm, nats] = await Promise.all([startVictoriaMetrics(), startLabNats('nats.conf', services.nats.environment)]);
     natsServer = nats.server;
     natsUrl = nats.url;
   }, 60_000);
@@ -118,14 +118,14 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
   const labCommand = (name: string, service: ComposeService) => loopbackCommand(image, name, service);
 
   it('sensor, collector and alerter work with their own NATS users; the replay arrives exactly once', async () => {
-    const collector = startService(process.execPath, labCommand('collector', services.collector!), labEnv(services.collector!), { direct: true });
-    alerter = startService(process.execPath, labCommand('alerter', services.alerter!), labEnv(services.alerter!), { direct: true });
+    const collector = startService(process.execPath, labCommand('collector', services.collector), labEnv(services.collector), { direct: true });
+    alerter = startService(process.execPath, labCommand('alerter', services.alerter), labEnv(services.alerter), { direct: true });
     running.push(collector, alerter);
     await Promise.all([collector.ready(), alerter.ready()]);
 
     // The sensor replays the lab capture instead of capturing on the lab's bridge.
-    const sensorEnv = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool') });
-    const sensor = startService(process.execPath, [...labCommand('sensor', services.sensor!), '--pcap', LAB_PCAP], sensorEnv, { direct: true });
+    const sensorEnv = labEnv(services.sensor, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool') });
+    const sensor = startService(process.execPath, [...labCommand('sensor', services.sensor), '--pcap', LAB_PCAP], sensorEnv, { direct: true });
     running.push(sensor);
     expect(await sensor.exited).toBe(0);
 
@@ -142,7 +142,7 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
   it('the alerter serves the default rules behind its bearer token, with the lab receiver', async () => {
     const base = await alerter.url();
     expect((await fetch(`${base}/api/rules`)).status).toBe(401);
-    const response = await fetch(`${base}/api/rules`, { headers: { authorization: `Bearer ${services.alerter!.environment.WIREWATCH_API_TOKEN}` } });
+    const response = await fetch(`${base}/api/rules`, { headers: { authorization: `Bearer ${services.alerter.environment.WIREWATCH_API_TOKEN}` } });
     expect(response.status).toBe(200);
     const body = JSON.stringify(await response.json());
     for (const rule of ['port-scan', 'dns-nxdomain-share', 'bandwidth-spike']) expect(body).toContain(rule);
@@ -150,7 +150,7 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
   });
 
   it('each NATS user is held to its own subjects', async () => {
-    const password = (name: string) => services[name]!.environment.WIREWATCH_NATS_PASSWORD!;
+    const password = (name: string) => services[name].environment.WIREWATCH_NATS_PASSWORD;
     const nc = await connect({ servers: natsUrl, user: 'sensor', pass: password('sensor') });
     try {
       // A sensor may not read the stream's subjects (other sensors' data).
@@ -194,8 +194,8 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
       chmodSync(spool, 0o777);
       const [, bundle] = image.command('sensor');
       const port = await freePort();
-      const env = labEnv(services.sensor!, { WIREWATCH_CAPTURE_INTERFACES: 'lo', WIREWATCH_CAPTURE_FILTER: `udp and dst port ${port}`, WIREWATCH_SPOOL_DIR: spool });
-      const sensor = startService('/usr/bin/setpriv', asContainerUser('+net_raw,+net_admin', node, bundle!, 'sensor'), env, { direct: true });
+      const env = labEnv(services.sensor, { WIREWATCH_CAPTURE_INTERFACES: 'lo', WIREWATCH_CAPTURE_FILTER: `udp and dst port ${port}`, WIREWATCH_SPOOL_DIR: spool });
+      const sensor = startService('/usr/bin/setpriv', asContainerUser('+net_raw,+net_admin', node, bundle, 'sensor'), env, { direct: true });
       running.push(sensor);
       await sensor.ready();
       const socket = createSocket('udp4');
@@ -205,7 +205,7 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
       expect(await sensor.stop()).toBe(0);
 
       // Without NET_ADMIN in the bounding set (Docker's default set lacks it) the binary does not start.
-      const refused = spawnSync('/usr/bin/setpriv', asContainerUser('+net_raw', node, bundle!, '--help'), { encoding: 'utf8' });
+      const refused = spawnSync('/usr/bin/setpriv', asContainerUser('+net_raw', node, bundle, '--help'), { encoding: 'utf8' });
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toMatch(/operation not permitted/i);
     }, 60_000);
@@ -213,11 +213,11 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
     it('the traffic generator answers its DNS queries on port 53 (NET_BIND_SERVICE)', async () => {
       const node = nodeWith('traffic', 'cap_net_bind_service');
       const [, bundle] = image.command('traffic');
-      const args = services.traffic!.command!;
+      const args = services.traffic.command!;
       expect(args.slice(0, 3)).toEqual(['traffic', '--target', '127.0.0.1']);
       // A loopback address of its own, so that port 53 is free whatever else runs here.
       const target = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
-      const traffic = startService('/usr/bin/setpriv', asContainerUser('+net_bind_service', node, bundle!, ...args.slice(0, 2), target, ...args.slice(3), '--duration', '2'), {}, { direct: true });
+      const traffic = startService('/usr/bin/setpriv', asContainerUser('+net_bind_service', node, bundle, ...args.slice(0, 2), target, ...args.slice(3), '--duration', '2'), {}, { direct: true });
       running.push(traffic);
       expect(await traffic.exited).toBe(0);
       const started = traffic.logs.find((l) => l.msg === 'sending traffic');
@@ -238,7 +238,7 @@ describe.skipIf(!hasDockerCompose())('the cluster overlay on loopback: three nod
     services = composeConfig(['docker-compose.yml', 'docker-compose.cluster.yml']).services;
     dir = mkdtempSync(join(tmpdir(), 'wirewatch-cluster-'));
     const routePorts = await freePorts(3);
-    const created = await Promise.all(NODES.map((n, i) => labNats('cluster.conf', services[n]!.environment, { routePort: routePorts[i]!, routePorts })));
+    const created = await Promise.all(NODES.map((n, i) => labNats('cluster.conf', services[n].environment, { routePort: routePorts[i], routePorts })));
     nodes = created;
     [vm] = await Promise.all([startVictoriaMetrics(), ...created.map((n) => startOrDispose(n.server))]);
     // JetStream answers before the nodes have elected a meta leader; streams need one.
@@ -259,23 +259,23 @@ describe.skipIf(!hasDockerCompose())('the cluster overlay on loopback: three nod
 
   it('the services make three-replica streams; two collectors share the durable consumer and store the replay once', async () => {
     const [first, second, third] = nodes.map((n) => n.url) as [string, string, string];
-    const published = (node: string) => services[node]!.ports!.find((p) => p.endsWith(':4222/tcp'))!.split(':')[1];
+    const published = (node: string) => services[node].ports!.find((p) => p.endsWith(':4222/tcp'))!.split(':')[1];
     const addresses = {
       'nats:4222': first, 'nats-2:4222': second, 'nats-3:4222': third,
       [`127.0.0.1:${published('nats')}`]: first, [`127.0.0.1:${published('nats-2')}`]: second, [`127.0.0.1:${published('nats-3')}`]: third,
     };
     // In compose's order: collector-2 waits for collector to be healthy (see docker-compose.cluster.yml).
-    expect(services['collector-2']!.depends_on?.collector?.condition).toBe('service_healthy');
+    expect(services['collector-2'].depends_on?.collector?.condition).toBe('service_healthy');
     const collectors: ServiceProcess[] = [];
     for (const name of ['collector', 'collector-2']) {
-      const collector = startService(process.execPath, loopbackCommand(image, 'collector', services[name]!), loopbackEnv(services[name]!, addresses, vm.url), { direct: true });
+      const collector = startService(process.execPath, loopbackCommand(image, 'collector', services[name]), loopbackEnv(services[name], addresses, vm.url), { direct: true });
       running.push(collector);
       collectors.push(collector);
       await collector.ready();
     }
 
-    const sensorEnv = loopbackEnv(services.sensor!, addresses, vm.url, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool') });
-    const sensor = startService(process.execPath, [...loopbackCommand(image, 'sensor', services.sensor!), '--pcap', LAB_PCAP], sensorEnv, { direct: true });
+    const sensorEnv = loopbackEnv(services.sensor, addresses, vm.url, { WIREWATCH_CAPTURE_INTERFACES: '', WIREWATCH_SPOOL_DIR: join(dir, 'spool') });
+    const sensor = startService(process.execPath, [...loopbackCommand(image, 'sensor', services.sensor), '--pcap', LAB_PCAP], sensorEnv, { direct: true });
     running.push(sensor);
     expect(await sensor.exited).toBe(0);
 
@@ -284,7 +284,7 @@ describe.skipIf(!hasDockerCompose())('the cluster overlay on loopback: three nod
     await waitFor(async () => (await stored()) === report.packets, { what: `${report.packets} packets stored once by two collectors`, timeoutMs: 20_000 });
 
     // As the lab's operator user: the collector's own user may not list consumers.
-    const nc = await connect({ servers: [first, second, third], user: 'operator', pass: services.nats!.environment.NATS_OPERATOR_PASSWORD! });
+    const nc = await connect({ servers: [first, second, third], user: 'operator', pass: services.nats.environment.NATS_OPERATOR_PASSWORD });
     try {
       const jsm = await jetstreamManager(nc);
       const stream = await jsm.streams.info('WIREWATCH');
@@ -313,7 +313,7 @@ function loopbackEnv(service: ComposeService, nats: Record<string, string>, infl
     env[k] = v
       .replace(/nats:\/\/([\w.-]+:\d+)/g, (whole, address: string) => {
         if (!nats[address]) throw new Error(`${k}: no loopback server stands for ${whole}`);
-        return nats[address]!;
+        return nats[address];
       })
       .replace('http://influxdb:8086', influx);
   }
@@ -325,7 +325,7 @@ function loopbackCommand(image: BuiltImage, target: string, service: ComposeServ
   const [, bundle, ...imageArgs] = image.command(target);
   const args = service.command ?? imageArgs;
   const mounts = new Map((service.volumes ?? []).filter((v) => v.type === 'bind').map((v) => [v.target, v.source]));
-  return [bundle!, ...args.map((a) => mounts.get(a) ?? a)];
+  return [bundle, ...args.map((a) => mounts.get(a) ?? a)];
 }
 
 /** Symlinks under `dir` whose target lies outside it (they would dangle in the image). */

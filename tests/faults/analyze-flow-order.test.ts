@@ -61,7 +61,7 @@ function fill(seed: number, packets: number): { table: FlowTable; model: ModelFl
       flow.bytes += d.wireLength;
       flow.last_seen = d.timestamp;
     } else {
-      const address = (w: number[]) => (v6 ? formatIpv6(w[0]!, w[1]!, w[2]!, w[3]!) : formatIpv4(w[0]!));
+      const address = (w: number[]) => (v6 ? formatIpv6(w[0], w[1], w[2], w[3]) : formatIpv4(w[0]));
       model.set(id, {
         key,
         src: address(key.slice(1, 5)),
@@ -76,7 +76,7 @@ function fill(seed: number, packets: number): { table: FlowTable; model: ModelFl
       });
     }
   }
-  const byKey = (a: number[], b: number[]) => a.reduce((order, word, i) => order || word - b[i]!, 0);
+  const byKey = (a: number[], b: number[]) => a.reduce((order, word, i) => order || word - b[i], 0);
   const expected = [...model.values()].sort((a, b) => b.bytes - a.bytes || byKey(a.key, b.key));
   return { table, model: expected };
 }
@@ -96,7 +96,7 @@ describe('flows in report order, streamed from the flow table', () => {
     const next = random(7);
     for (const count of [0, 1, 15, 16, 17, 1000, 4099]) {
       const values = Array.from({ length: count }, () => Math.floor(next() * 50));
-      const compare = (a: number, b: number) => values[a]! - values[b]! || a - b;
+      const compare = (a: number, b: number) => values[a] - values[b] || a - b;
       const expected = Array.from({ length: count }, (_, i) => i).sort(compare);
       for (const limit of [0, 1, 5, count >> 2, count, Number.POSITIVE_INFINITY]) expect(Array.from(rankIds(count, compare, limit)), `count ${count}, limit ${limit}`).toEqual(expected.slice(0, limit));
     }

@@ -54,8 +54,8 @@ describe('analyze on a capture with a million flows, the heap capped', () => {
     let packets = 0;
     let bad: string | undefined;
     for (let row = 1; row < lines.length && !bad; row++) {
-      const [src, dst, sport, dport, proto, count, bytes] = lines[row]!.split(',');
-      const flow = (ipv4(src!) - FIRST_SOURCE) * 4 + (Number(sport) - 40_000);
+      const [src, dst, sport, dport, proto, count, bytes] = lines[row].split(',');
+      const flow = (ipv4(src) - FIRST_SOURCE) * 4 + (Number(sport) - 40_000);
       if (!(flow >= 0 && flow < FLOWS) || seen[flow]) bad = `row ${row} is no flow written, or one seen before: ${lines[row]}`;
       else if (dst !== '198.51.100.1' || dport !== '9' || proto !== '17' || Number(count) !== (hasSecondPacket(flow) ? 2 : 1)) bad = `row ${row}: ${lines[row]}`;
       else if (Number(bytes) > previousBytes) bad = `row ${row} is busier than the one before: ${lines[row]}`;

@@ -91,8 +91,8 @@ describe('the CLI bundle under concurrent starts and rebuilds', () => {
     changeSource('changed before concurrent buildCli() calls');
     const paths = await Promise.all([buildCli(), buildCli(), buildCli(), buildCli()]);
     expect(new Set(paths).size).toBe(1);
-    expect(dirname(paths[0]!)).toBe(currentBuild());
-    const started = await run([paths[0]!, '--version']);
+    expect(dirname(paths[0])).toBe(currentBuild());
+    const started = await run([paths[0], '--version']);
     expect(started.code, started.stderr).toBe(0);
 
     const dirs = buildDirs();

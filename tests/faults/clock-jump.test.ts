@@ -89,7 +89,7 @@ describe('sensor under a wall-clock step', () => {
     const health = (await (await fetch(`${await sensor.url()}/healthz`)).json()) as { interfaces: Array<{ clockSteps: { forward: number; skippedMs: number } }> };
     expect(health.interfaces[0].clockSteps.forward).toBe(1);
     const rssAfter = rssMb(pid);
-    console.log(`a day forward: RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MB, /healthz worst ${healthzMs.toFixed(0)} ms, ${gap.skippedIntervals} intervals skipped as one gap`);
+    console.log(`a day forward: RSS ${rssBefore.toFixed(0)} -> ${rssAfter.toFixed(0)} MB, /healthz worst ${healthzMs.toFixed(0)} ms, ${String(gap.skippedIntervals)} intervals skipped as one gap`);
     expect(rssAfter - rssBefore).toBeLessThan(50);
 
     // And back: the open interval (a day ahead) is closed at once and summaries go on in the old time.

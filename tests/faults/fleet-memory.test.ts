@@ -55,7 +55,7 @@ async function fleetSensorsByInterval(from: number, to: number): Promise<Map<num
   const byStart = new Map<number, number[]>();
   for (const series of await vm.export('fleet_top_sensors{list="sources",rank="1"}')) {
     series.timestamps.forEach((t, i) => {
-      if (t >= from && t < to) byStart.set(t, [...(byStart.get(t) ?? []), series.values[i]!]);
+      if (t >= from && t < to) byStart.set(t, [...(byStart.get(t) ?? []), series.values[i]]);
     });
   }
   return byStart;

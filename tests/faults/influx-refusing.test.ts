@@ -40,7 +40,7 @@ async function readyz(service: ServiceProcess): Promise<{ status: number; reason
 
 /** docker-compose.yml's healthcheck command for the collector, pointed at this collector: its exit code. */
 async function composeHealthcheck(service: ServiceProcess): Promise<number | null> {
-  const { parse } = createRequire(join(ROOT, 'packages/service/package.json'))('yaml') as { parse(text: string): unknown };
+  const { parse } = createRequire(join(ROOT, 'packages/service/package.json'))('yaml') as { parse: (text: string) => unknown };
   const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { healthcheck: { test: string[] } }> };
   const [, program, ...args] = compose.services.collector.healthcheck.test;
   expect(program).toBe('node');

@@ -56,7 +56,7 @@ afterAll(async () => {
 /** Three nodes of cluster.conf named nats-1..3, once all see the same JetStream meta leader. */
 async function startCluster(): Promise<LabNats[]> {
   const routePorts = await freePorts(3);
-  nodes = await Promise.all([0, 1, 2].map((i) => labNats('cluster.conf', { ...LAB_NATS_ENV, NATS_SERVER_NAME: `nats-${i + 1}` }, { routePort: routePorts[i]!, routePorts })));
+  nodes = await Promise.all([0, 1, 2].map((i) => labNats('cluster.conf', { ...LAB_NATS_ENV, NATS_SERVER_NAME: `nats-${i + 1}` }, { routePort: routePorts[i], routePorts })));
   await Promise.all(nodes.map((n) => startOrDispose(n.server)));
   await waitFor(
     async () => {
@@ -76,7 +76,7 @@ async function clientsOn(node: LabNats): Promise<string[]> {
 
 /** As the lab's operator user: the stream's leader, replicas, and how many summaries of the sensor it holds. */
 async function streamState(servers: string[]): Promise<{ leader: string; replicas: number; summaries: number }> {
-  const nc = await connect({ servers, user: 'operator', pass: LAB_NATS_ENV.NATS_OPERATOR_PASSWORD! });
+  const nc = await connect({ servers, user: 'operator', pass: LAB_NATS_ENV.NATS_OPERATOR_PASSWORD });
   try {
     const info = await (await jetstreamManager(nc)).streams.info('WIREWATCH', { subjects_filter: `wirewatch.v1.summary.${SENSOR}` });
     return { leader: info.cluster?.leader ?? '', replicas: info.config.num_replicas, summaries: info.state.subjects?.[`wirewatch.v1.summary.${SENSOR}`] ?? 0 };
@@ -96,7 +96,7 @@ describe('NATS cluster: a node killed mid-replay', () => {
     await influx.createDatabase(database);
     const cluster = await startCluster();
     const servers = cluster.map((n) => n.url);
-    const as = (user: 'collector' | 'sensor') => ({ WIREWATCH_NATS_USER: user, WIREWATCH_NATS_PASSWORD: LAB_NATS_ENV[`NATS_${user.toUpperCase()}_PASSWORD`]! });
+    const as = (user: 'collector' | 'sensor') => ({ WIREWATCH_NATS_USER: user, WIREWATCH_NATS_PASSWORD: LAB_NATS_ENV[`NATS_${user.toUpperCase()}_PASSWORD`] });
     const http = ['--http-port', '0', '--http-host', '127.0.0.1'];
     const collector = startService(bundle, ['collector', '--nats', servers.join(','), ...http, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', database], {
       ...as('collector'),
@@ -116,9 +116,9 @@ describe('NATS cluster: a node killed mid-replay', () => {
     const onNode = await Promise.all(cluster.map(clientsOn));
     const victim =
       target === 'sensor'
-        ? cluster[onNode.findIndex((names) => names.includes(`wirewatch-sensor ${SENSOR}`))]!
-        : cluster[Number(before.leader.replace('nats-', '')) - 1]!;
-    const victimClients = onNode[cluster.indexOf(victim)]!;
+        ? cluster[onNode.findIndex((names) => names.includes(`wirewatch-sensor ${SENSOR}`))]
+        : cluster[Number(before.leader.replace('nats-', '')) - 1];
+    const victimClients = onNode[cluster.indexOf(victim)];
     const killedAt = Date.now();
     await victim.server.kill();
     const published = await sensor.metric('wirewatch_sensor_published_total');

@@ -105,7 +105,7 @@ async function deadLetters(consumer: string): Promise<DeadLetter[]> {
         subject: m.subject,
         original: m.header?.get(HEADER_ORIGINAL_SUBJECT) ?? '',
         reason: m.header?.get(HEADER_DEAD_LETTER_REASON) ?? '',
-        sensor: (m.json() as { sensor: string }).sensor,
+        sensor: m.json<{ sensor: string }>().sensor,
       });
     }
     return out;
@@ -143,7 +143,7 @@ async function run(group: string, influxUrl: string, database: string, good: Pub
   const started = Date.now();
   const c = collector(group, influxUrl, database);
   await c.ready();
-  const sensor = good[0]!.sensor;
+  const sensor = good[0].sensor;
   await waitFor(async () => (await storedInInflux(influx, database, sensor)).intervals === good.length, { what: `the ${good.length} good summaries stored`, timeoutMs: 20_000 });
   await waitFor(async () => (await deadLetters(`${group}-summaries`)).length === poison.length, { what: `the ${poison.length} poison summaries dead-lettered`, timeoutMs: 20_000 }).catch(async (e) => {
     console.log(JSON.stringify(c.logs.slice(0, 40), null, 1), await deadLetters(`${group}-summaries`), await consumerInfo(`${group}-summaries`));
@@ -177,10 +177,10 @@ describe('summaries influxd 1.6.7 refuses for their content (partial writes on)'
 
     const bySensor = Object.fromEntries(dead.map((d) => [d.sensor, d]));
     expect(Object.keys(bySensor).sort()).toEqual(['backslash', 'conflict', 'far-future']);
-    expect(bySensor['far-future']!.reason).toMatch(/^influx_time_out_of_range: InfluxDB rejected .*value out of range/);
-    expect(bySensor.backslash!.reason).toMatch(/^influx_unparsable: InfluxDB rejected .*invalid tag format/);
-    expect(bySensor.conflict!.reason).toMatch(/^influx_field_type_conflict: InfluxDB rejected .*field type conflict: input field "packets" on measurement "traffic" is type float, already exists as type integer/);
-    expect(bySensor.conflict!.original).toBe('wirewatch.v1.summary.conflict');
+    expect(bySensor['far-future'].reason).toMatch(/^influx_time_out_of_range: InfluxDB rejected .*value out of range/);
+    expect(bySensor.backslash.reason).toMatch(/^influx_unparsable: InfluxDB rejected .*invalid tag format/);
+    expect(bySensor.conflict.reason).toMatch(/^influx_field_type_conflict: InfluxDB rejected .*field type conflict: input field "packets" on measurement "traffic" is type float, already exists as type integer/);
+    expect(bySensor.conflict.original).toBe('wirewatch.v1.summary.conflict');
 
     for (const reason of ['influx_time_out_of_range', 'influx_unparsable', 'influx_field_type_conflict']) {
       expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason }), reason).toBe(1);

@@ -66,7 +66,7 @@ describe('a summary whose write fails every time for a non-data reason', () => {
       const copy = (await jsm.streams.getMessage(DEAD_LETTER_STREAM_NAME, { last_by_subj: 'wirewatch.deadletter.md-summaries' }))!;
       expect(copy.header?.get(HEADER_DEAD_LETTER_REASON)).toMatch(new RegExp(`^max_deliver: consumer md-summaries delivered stream message 1 ${MAX_DELIVER} times without an acknowledgement$`));
       expect(copy.header?.get(HEADER_ORIGINAL_SUBJECT)).toBe('wirewatch.v1.summary.stuck');
-      expect((copy.json() as { sensor: string }).sensor).toBe('stuck');
+      expect(copy.json<{ sensor: string }>().sensor).toBe('stuck');
       // one write per delivery, no more
       expect(gateway.refused).toBe(MAX_DELIVER);
       expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason: 'max_deliver' })).toBe(1);

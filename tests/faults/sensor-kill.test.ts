@@ -49,7 +49,7 @@ async function streamSummaries(sensor: string): Promise<Array<{ run: string; seq
     const out: Array<{ run: string; seq: number }> = [];
     const messages = await consumer.fetch({ max_messages: 10_000, expires: 2000 });
     for await (const m of messages) {
-      const { run, seq } = m.json() as { run: string; seq: number };
+      const { run, seq } = m.json<{ run: string; seq: number }>();
       out.push({ run, seq });
       if (m.info.pending === 0) break;
     }

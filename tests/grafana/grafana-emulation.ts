@@ -78,7 +78,7 @@ const CALCULATIONS: Record<string, (values: unknown[]) => unknown> = {
 export function transform(rows: Row[], transformations: Transformation[]): Row[] {
   let out = rows;
   for (const t of transformations) {
-    const o = t.options as Record<string, any>;
+    const o = t.options;
     switch (t.id) {
       case 'groupBy': {
         const fields = o.fields as Record<string, { operation: string; aggregations: string[] }>;

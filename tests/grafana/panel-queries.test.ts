@@ -430,7 +430,7 @@ describe('Grafana panels against InfluxDB after a real ingest', () => {
       },
       'Transitions in the time range': (r) => {
         const rows = r.table();
-        const key = (x: { rule: unknown; state: unknown; alert: unknown }) => `${x.rule} ${x.state} ${x.alert}`;
+        const key = (x: { rule: unknown; state: unknown; alert: unknown }) => `${String(x.rule)} ${String(x.state)} ${String(x.alert)}`;
         expect(rows.map((x) => key({ rule: x.Rule, state: x.State, alert: x.Alert })).sort()).toEqual(history.map((h) => key({ rule: h.rule, state: h.state, alert: h.dedup_key })).sort());
         const times = rows.map((x) => Number(x.Time));
         expect(times).toEqual([...times].sort((a, b) => b - a));

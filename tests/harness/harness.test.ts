@@ -60,7 +60,7 @@ describe('helpers', () => {
   it('a server that never gets ready fails with its last log lines', async () => {
     const server = new SpawnedServer({
       name: 'sleeper', command: 'sh', args: ['-c', 'echo listening-nowhere; exec sleep 30'], dir: makeServerDir('sleeper'),
-      isReady: async () => false, readyTimeoutMs: 300,
+      isReady: () => false, readyTimeoutMs: 300,
     });
     await expect(server.start()).rejects.toThrow(/sleeper was not ready after 300 ms; last log lines:\nlistening-nowhere/);
     await server.dispose();
@@ -69,7 +69,7 @@ describe('helpers', () => {
   it('a server that exits before it is ready fails at once with its output', async () => {
     const server = new SpawnedServer({
       name: 'quitter', command: 'sh', args: ['-c', 'echo bad config >&2; exit 3'], dir: makeServerDir('quitter'),
-      isReady: async () => false,
+      isReady: () => false,
     });
     await expect(server.start()).rejects.toThrow(/quitter exited \(code 3\) before it was ready:\nbad config/);
     await server.dispose();
@@ -77,7 +77,7 @@ describe('helpers', () => {
 
   it('a missing binary is one clear error', async () => {
     const server = new SpawnedServer({
-      name: 'ghost', command: 'no-such-server-binary', args: [], dir: makeServerDir('ghost'), isReady: async () => true,
+      name: 'ghost', command: 'no-such-server-binary', args: [], dir: makeServerDir('ghost'), isReady: () => true,
     });
     await expect(server.start()).rejects.toThrow(/cannot run no-such-server-binary: .*ENOENT/);
     await server.dispose();

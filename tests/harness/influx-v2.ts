@@ -24,10 +24,10 @@ const API_PORT = 8086;
 /** Maps database `bucket`/autogen to the bucket, so that InfluxQL can read it (idempotent). */
 async function mapDbrp(url: string, org: string, bucket: string, token: string): Promise<void> {
   const headers = { authorization: `Token ${token}`, 'content-type': 'application/json' };
-  const buckets = await expectOk(await fetch(`${url}/api/v2/buckets?${new URLSearchParams({ org, name: bucket })}`, { headers }), 'list buckets');
+  const buckets = await expectOk(await fetch(`${url}/api/v2/buckets?${new URLSearchParams({ org, name: bucket }).toString()}`, { headers }), 'list buckets');
   const bucketID = ((await buckets.json()) as { buckets: { id: string }[] }).buckets[0]?.id;
   if (!bucketID) throw new Error(`influxdb:2.7 has no bucket ${bucket} after setup`);
-  const existing = await fetch(`${url}/api/v2/dbrps?${new URLSearchParams({ org, db: bucket })}`, { headers });
+  const existing = await fetch(`${url}/api/v2/dbrps?${new URLSearchParams({ org, db: bucket }).toString()}`, { headers });
   const mapped = existing.ok && ((await existing.json()) as { content?: unknown[] }).content?.length;
   if (mapped) return;
   const body = JSON.stringify({ bucketID, org, database: bucket, retention_policy: 'autogen', default: true });
@@ -60,7 +60,7 @@ export async function startInfluxV2(): Promise<InfluxV2Handle | null> {
     // The image runs a temporary server for setup, then the real one: ready once the bucket is listed.
     isReady: () => {
       baseUrl = `http://${control.host}:${port}`;
-      return answers(`${baseUrl}/api/v2/buckets?${new URLSearchParams({ org, name: bucket })}`, 200, { authorization: `Token ${token}` });
+      return answers(`${baseUrl}/api/v2/buckets?${new URLSearchParams({ org, name: bucket }).toString()}`, 200, { authorization: `Token ${token}` });
     },
   });
   await startOrDispose(control);

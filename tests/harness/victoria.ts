@@ -45,7 +45,7 @@ export async function startVictoriaMetrics(): Promise<VictoriaHandle> {
     export: async (match) => {
       await flush();
       const query = new URLSearchParams({ 'match[]': match });
-      const response = await expectOk(await fetch(`${url}/api/v1/export?${query}`), `victoria-metrics export ${match}`);
+      const response = await expectOk(await fetch(`${url}/api/v1/export?${query.toString()}`), `victoria-metrics export ${match}`);
       const text = await response.text();
       return text.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as VictoriaSeries);
     },

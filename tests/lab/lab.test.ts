@@ -28,7 +28,10 @@ function descendants(pid: number): number[] {
   }
   const found: number[] = [];
   const walk = (p: number) => {
-    for (const [child, parent] of parents) if (parent === p) found.push(child), walk(child);
+    for (const [child, parent] of parents) if (parent === p) {
+      found.push(child);
+      walk(child);
+    }
   };
   walk(pid);
   return found;

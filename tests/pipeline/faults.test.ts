@@ -94,7 +94,7 @@ async function streamSeqs(subject: string): Promise<number[]> {
     const seqs: number[] = [];
     const messages = await consumer.fetch({ max_messages: 10_000, expires: 2000 });
     for await (const m of messages) {
-      seqs.push((m.json() as { seq: number }).seq);
+      seqs.push(m.json<{ seq: number }>().seq);
       if (m.info.pending === 0) break;
     }
     return seqs;

@@ -45,7 +45,7 @@ describe('a sensor publishing where no stream takes its subject', () => {
 
   it('in the shipped SENSORS account hears a timeout instead, and the hint names both causes a timeout may have', async () => {
     // Before any collector or alerter made the streams: the lab's sensor user, as docker-compose.yml runs it.
-    const sensor = sensorOn(lab.url, 'lab', { WIREWATCH_NATS_USER: 'sensor', WIREWATCH_NATS_PASSWORD: LAB_NATS_ENV.NATS_SENSOR_PASSWORD! });
+    const sensor = sensorOn(lab.url, 'lab', { WIREWATCH_NATS_USER: 'sensor', WIREWATCH_NATS_PASSWORD: LAB_NATS_ENV.NATS_SENSOR_PASSWORD });
     const failing = () => sensor.logs.find((l) => l.msg === 'JetStream publish failing; summaries wait in the spool');
     await waitFor(() => failing() !== undefined, { what: 'the publish failure logged', timeoutMs: 30_000 });
     expect(failing()).toMatchObject({

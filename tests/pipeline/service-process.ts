@@ -51,7 +51,7 @@ export function startService(bundle: string, args: string[], env: Record<string,
   let err = '';
   let pending = '';
   let address: string | undefined;
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     pending += chunk;
     const lines = pending.split('\n');
     pending = lines.pop()!;
@@ -65,7 +65,7 @@ export function startService(bundle: string, args: string[], env: Record<string,
       }
     }
   });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     err += chunk;
   });
   const exited = new Promise<number | string>((resolve) =>

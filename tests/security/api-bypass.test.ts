@@ -159,7 +159,7 @@ describe('alerter API: no spelling of a path reaches a handler without the token
     for (const scheme of ['Bearer', 'bearer']) {
       const response = await rawRequest(base, 'GET', '/%61pi/rules', { authorization: `${scheme} ${TOKEN}` });
       expect(response.status).toBe(200);
-      expect(JSON.parse(response.body).rules.length).toBe(under.alerter.ruleSet.rules.length);
+      expect((JSON.parse(response.body) as { rules: unknown[] }).rules.length).toBe(under.alerter.ruleSet.rules.length);
     }
     expect((await rawRequest(base, 'HEAD', '/api/alerts', AUTH)).status).toBe(200);
     expect((await rawRequest(base, 'GET', '/api/silences', AUTH)).body).toContain(silenceId);
@@ -169,13 +169,13 @@ describe('alerter API: no spelling of a path reaches a handler without the token
 
   it('keeps /healthz, /readyz, /metrics and /openapi.json public, and every route the OpenAPI document lists behind the token', async () => {
     for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect((await rawRequest(base, 'GET', url)).status, url).toBe(200);
-    const paths = JSON.parse((await rawRequest(base, 'GET', '/openapi.json')).body).paths as Record<string, Record<string, unknown>>;
+    const { paths } = JSON.parse((await rawRequest(base, 'GET', '/openapi.json')).body) as { paths: Record<string, Record<string, unknown>> };
     const operations = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), url: path.replace('{id}', silenceId) })));
     expect(operations.length).toBe(8);
     // Public /metrics: counts and names, not what the API guards (the rules' text, the silences).
     const metrics = (await rawRequest(base, 'GET', '/metrics')).body;
     expect(metrics).toContain('wirewatch_alerter_rules ');
-    for (const secret of [silenceId, 'the one there', under.alerter.ruleSet.rules[0]!.description!]) expect(metrics).not.toContain(secret);
+    for (const secret of [silenceId, 'the one there', under.alerter.ruleSet.rules[0].description!]) expect(metrics).not.toContain(secret);
     for (const { method, url } of operations) expect((await rawRequest(base, method, url)).status, `${method} ${url}`).toBe(401);
   });
 });

@@ -31,7 +31,7 @@ describe('`wirewatch alerter` as a process: the reported bypass, over a socket',
   });
 
   it('refuses GET and PUT /%61pi/rules and POST /%61pi/silences without the token; the rules stay', async () => {
-    const rulesBefore = JSON.parse((await rawRequest(base, 'GET', '/api/rules', { authorization: `Bearer ${TOKEN}` })).body).rules as unknown[];
+    const rulesBefore = (JSON.parse((await rawRequest(base, 'GET', '/api/rules', { authorization: `Bearer ${TOKEN}` })).body) as { rules: unknown[] }).rules;
     expect(rulesBefore.length).toBeGreaterThan(0);
     const json = { 'content-type': 'application/json' };
     expect((await rawRequest(base, 'GET', '/%61pi/rules')).status).toBe(401);
@@ -40,7 +40,7 @@ describe('`wirewatch alerter` as a process: the reported bypass, over a socket',
     expect((await rawRequest(base, 'POST', '/%61pi/silences', json, JSON.stringify(silence))).status).toBe(401);
     const after = await rawRequest(base, 'GET', '/%61pi/rules', { authorization: `Bearer ${TOKEN}` });
     expect(after.status).toBe(200);
-    expect(JSON.parse(after.body).rules).toEqual(rulesBefore);
+    expect((JSON.parse(after.body) as { rules: unknown[] }).rules).toEqual(rulesBefore);
     expect(JSON.parse((await rawRequest(base, 'GET', '/api/silences', { authorization: `Bearer ${TOKEN}` })).body)).toEqual([]);
   });
 });

@@ -78,7 +78,7 @@ beforeAll(async () => {
   );
   writeFileSync(join(dir, 'alerter.yaml'), `rules: ${join(dir, 'rules.yaml')}\nreceivers:\n  - name: hook\n    webhook: { url: "${hook.url}", secretFile: "${join(dir, 'hook-secret')}", timeoutMs: 2000 }\n`);
   const common = ['--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1'];
-  const as = (user: 'collector' | 'alerter') => ({ WIREWATCH_NATS_USER: user, WIREWATCH_NATS_PASSWORD: LAB_NATS_ENV[`NATS_${user.toUpperCase()}_PASSWORD`]!, WIREWATCH_NATS_INBOX_PREFIX: INBOX[user] });
+  const as = (user: 'collector' | 'alerter') => ({ WIREWATCH_NATS_USER: user, WIREWATCH_NATS_PASSWORD: LAB_NATS_ENV[`NATS_${user.toUpperCase()}_PASSWORD`], WIREWATCH_NATS_INBOX_PREFIX: INBOX[user] });
   collector = startService(bundle, ['collector', ...common, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', DATABASE], as('collector'));
   alerter = startService(bundle, ['alerter', '-c', join(dir, 'alerter.yaml'), ...common], { ...as('alerter'), WIREWATCH_API_TOKEN: TOKEN });
   await Promise.all([collector.ready(), alerter.ready()]);
@@ -93,7 +93,7 @@ afterAll(async () => {
 
 describe('`wirewatch credentials sensor ID`', () => {
   it('writes the seed (mode 0600) and prints an NKey entry allowed exactly that sensor\'s two subjects and its own inbox, for the SENSORS account', () => {
-    const { stanza, seedFile, stderr } = made['edge-a']!;
+    const { stanza, seedFile, stderr } = made['edge-a'];
     expect(statSync(seedFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(seedFile, 'utf8')).toMatch(/^SU[A-Z2-7]{56}\n$/);
     expect(stanza).toMatch(/nkey: U[A-Z2-7]{55}\n/);
@@ -120,12 +120,12 @@ describe('`wirewatch credentials sensor ID`', () => {
 describe('the pipeline with least-privilege users', () => {
   it.skipIf(!hasDockerCompose())('uses the inbox prefixes the compose lab gives its collector and alerter', () => {
     const services = composeConfig(['docker-compose.yml', 'docker-compose.cluster.yml']).services;
-    for (const name of ['collector', 'collector-2']) expect(services[name]!.environment.WIREWATCH_NATS_INBOX_PREFIX, name).toBe(INBOX.collector);
-    expect(services.alerter!.environment.WIREWATCH_NATS_INBOX_PREFIX).toBe(INBOX.alerter);
+    for (const name of ['collector', 'collector-2']) expect(services[name].environment.WIREWATCH_NATS_INBOX_PREFIX, name).toBe(INBOX.collector);
+    expect(services.alerter.environment.WIREWATCH_NATS_INBOX_PREFIX).toBe(INBOX.alerter);
   });
 
   it('a sensor with its own NKey replays the lab capture into influxd through the collector, the alerter fires on it; no permission violation anywhere', async () => {
-    const edgeA = sensor('edge-a', made['edge-a']!.seedFile);
+    const edgeA = sensor('edge-a', made['edge-a'].seedFile);
     expect(await edgeA.exited, edgeA.stderr()).toBe(0);
     const { report } = analyzeCaptureFile(LAB_PCAP, { intervalSeconds: 1, topN: 10, topFlows: 0 });
     await waitFor(async () => (await storedInInflux(influx, DATABASE, 'edge-a')).packets === report.packets, { what: `${report.packets} packets of edge-a in influxd`, timeoutMs: 30_000 });
@@ -150,7 +150,7 @@ describe('the pipeline with least-privilege users', () => {
 describe('one identity per sensor', () => {
   it("sensor A's credential cannot publish as sensor B: the sensor says so and nothing of B is stored", async () => {
     // With A's inbox, so that its acks could arrive: only the publish itself is left to refuse.
-    const forged = sensor('edge-b', made['edge-a']!.seedFile, { WIREWATCH_NATS_INBOX_PREFIX: '_INBOX.sensor.edge-a' });
+    const forged = sensor('edge-b', made['edge-a'].seedFile, { WIREWATCH_NATS_INBOX_PREFIX: '_INBOX.sensor.edge-a' });
     await waitFor(() => forged.logs.some((l) => l.msg === 'JetStream publish failing; summaries wait in the spool'), { what: 'the refused publish reported', timeoutMs: 20_000 });
     const failing = forged.logs.find((l) => l.msg === 'JetStream publish failing; summaries wait in the spool')!;
     expect(String(failing.detail)).toMatch(/permissions violation for publish to "wirewatch\.v1\.summary\.edge-b"/i);
@@ -167,7 +167,7 @@ describe('one identity per sensor', () => {
   }, 60_000);
 
   it("with B's own credential, B's replay arrives, even told to manage the streams (which it may not: it says so and publishes)", async () => {
-    const edgeB = sensor('edge-b', made['edge-b']!.seedFile, { WIREWATCH_NATS_MANAGE_STREAMS: 'true' });
+    const edgeB = sensor('edge-b', made['edge-b'].seedFile, { WIREWATCH_NATS_MANAGE_STREAMS: 'true' });
     expect(await edgeB.exited, edgeB.stderr()).toBe(0);
     const refused = edgeB.logs.find((l) => l.msg === 'could not create or update the JetStream stream; publishing anyway');
     expect(String(refused?.err)).toMatch(/permissions violation/i);
@@ -176,11 +176,11 @@ describe('one identity per sensor', () => {
   }, 60_000);
 
   it("revoking B (its entry removed, the server reloaded) closes B's connection and refuses B's next one; A still connects", async () => {
-    const seed = (id: string) => new TextEncoder().encode(readFileSync(made[id]!.seedFile, 'utf8').trim());
+    const seed = (id: string) => new TextEncoder().encode(readFileSync(made[id].seedFile, 'utf8').trim());
     const connected = await connect({ servers: nats.url, authenticator: nkeyAuthenticator(seed('edge-b')), inboxPrefix: '_INBOX.sensor.edge-b', maxReconnectAttempts: 0 });
     const closed = connected.closed();
 
-    await reloadLabNats(nats, [made['edge-a']!.stanza]);
+    await reloadLabNats(nats, [made['edge-a'].stanza]);
 
     await expect(connect({ servers: nats.url, authenticator: nkeyAuthenticator(seed('edge-b')) })).rejects.toThrow(/authorization violation/i);
     await closed;
@@ -188,7 +188,7 @@ describe('one identity per sensor', () => {
     const a = await connect({ servers: nats.url, authenticator: nkeyAuthenticator(seed('edge-a')), inboxPrefix: '_INBOX.sensor.edge-a' });
     await a.close();
     // The sensor process with the revoked seed cannot get in, and says why.
-    const revoked = sensor('edge-b', made['edge-b']!.seedFile);
+    const revoked = sensor('edge-b', made['edge-b'].seedFile);
     await waitFor(() => revoked.logs.some((l) => l.msg === 'cannot connect to NATS yet; retrying'), { what: 'the revoked sensor refused', timeoutMs: 20_000 });
     expect(String(revoked.logs.find((l) => l.msg === 'cannot connect to NATS yet; retrying')!.err)).toMatch(/authorization violation/i);
     await revoked.kill();
@@ -198,7 +198,7 @@ describe('one identity per sensor', () => {
     const seed = (file: string) => new TextEncoder().encode(readFileSync(file, 'utf8').trim());
     const edgeC = credentials('edge-c');
     const rotatedA = credentials('edge-a', 'keys-rotated');
-    const oldA = made['edge-a']!;
+    const oldA = made['edge-a'];
     // Both keys of edge-a side by side while the host moves to the new seed, and the new host.
     await reloadLabNats(nats, [oldA.stanza, rotatedA.stanza, edgeC.stanza]);
     for (const file of [edgeC.seedFile, rotatedA.seedFile, oldA.seedFile]) await (await connect({ servers: nats.url, authenticator: nkeyAuthenticator(seed(file)) })).close();

@@ -58,7 +58,7 @@ describe.each([
       servers = [await startLabNats(config, LAB_NATS_ENV)];
     } else {
       const routePorts = await freePorts(3);
-      servers = await Promise.all([0, 1, 2].map((i) => labNats(config, { ...LAB_NATS_ENV, NATS_SERVER_NAME: `nats-${i}` }, { routePort: routePorts[i]!, routePorts })));
+      servers = await Promise.all([0, 1, 2].map((i) => labNats(config, { ...LAB_NATS_ENV, NATS_SERVER_NAME: `nats-${i}` }, { routePort: routePorts[i], routePorts })));
       await Promise.all(servers.map((s) => startOrDispose(s.server)));
       await waitFor(
         async () => {
@@ -149,9 +149,9 @@ describe.each([
     expect(warnings).toHaveLength(1);
     const expected = [`WIREWATCH max_age: 3600 s on NATS, ${DAY} s in the settings`];
     if (replicas > 1) expected.unshift(`WIREWATCH num_replicas: 1 on NATS, ${replicas} in the settings`);
-    expect(warnings[0]!.fields.differences).toEqual(expected);
-    expect(String(warnings[0]!.fields.apply)).toContain('wirewatch streams apply');
-    expect(warnings[0]!.message).toMatch(/left as they are/);
+    expect(warnings[0].fields.differences).toEqual(expected);
+    expect(String(warnings[0].fields.apply)).toContain('wirewatch streams apply');
+    expect(warnings[0].message).toMatch(/left as they are/);
     expect(await configOf('WIREWATCH')).toEqual(drifted);
 
     // The collector's user may not apply it: one line, the reason, the way out.
@@ -182,7 +182,7 @@ describe.each([
     await op.streams.delete('WIREWATCH_DEADLETTER');
     const [, deadLetters] = streamSettings({ replicas });
     const republish = { src: '>', dest: 'wirewatch.v1.summary.>' };
-    await (await jetstreamManager((await as('collector')).nc)).streams.add({ ...deadLetters!, republish });
+    await (await jetstreamManager((await as('collector')).nc)).streams.add({ ...deadLetters, republish });
     const warnings: Array<Record<string, unknown>> = [];
     await ensureStreams((await as('alerter')).nc, { replicas }, { warn: (fields) => warnings.push(fields as Record<string, unknown>) });
     expect(warnings).toEqual([expect.objectContaining({ differences: [`WIREWATCH_DEADLETTER republish: ${JSON.stringify(republish)} on NATS, none in the settings`] })]);
@@ -220,7 +220,7 @@ describe.each([
         '$JS.API.CONSUMER.CREATE.WIREWATCH.collector-summaries.wirewatch.v1.summary.>',
         JSON.stringify({ stream_name: 'WIREWATCH', config: { durable_name: 'collector-summaries', filter_subject: 'wirewatch.v1.alert.>', ack_policy: 'explicit' } }),
       );
-      expect((reply.json() as { error?: { description?: string } }).error?.description).toMatch(/filter/i);
+      expect(reply.json<{ error?: { description?: string } }>().error?.description).toMatch(/filter/i);
       const info = await (await jetstreamManager((await as('operator')).nc)).consumers.info('WIREWATCH', 'collector-summaries');
       expect(info.config.filter_subject).toBe(SUMMARY_SUBJECTS);
     });

@@ -13,7 +13,7 @@ export interface Row {
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 export const medianSeconds = (row: Row): number => median(row.runs.map((r) => r.seconds));
@@ -56,6 +56,6 @@ export function machine(): string {
   } catch {
     /* keep os.cpus() */
   }
-  const load = loadavg()[0]!.toFixed(2);
+  const load = loadavg()[0].toFixed(2);
   return `${availableParallelism()} CPUs (nproc), ${model}, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}, load average ${load} at start`;
 }

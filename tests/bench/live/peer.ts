@@ -99,23 +99,23 @@ async function main(): Promise<void> {
   delay.enable();
   const cpuStart = process.cpuUsage();
   process.send!({ ready: true });
-  process.once('message', async () => {
-    let last = -1;
-    while (peer.count() !== last) {
-      last = peer.count();
-      await new Promise((r) => setTimeout(r, QUIET_MS));
-    }
-    const cpu = process.cpuUsage(cpuStart);
-    delay.disable();
-    await peer.stop();
-    const result: PeerResult = {
-      seen: peer.count(),
-      kernelDropped: peer.kernelDropped(),
-      cpuSeconds: (cpu.user + cpu.system) / 1e6,
-      maxEventLoopDelayMs: delay.max / 1e6,
-    };
-    process.send!(result, () => process.exit(0));
-  });
+  // Awaited here, not run in the listener, so that a failing stop() reaches main's catch below.
+  await new Promise<void>((resolve) => process.once('message', () => resolve()));
+  let last = -1;
+  while (peer.count() !== last) {
+    last = peer.count();
+    await new Promise((r) => setTimeout(r, QUIET_MS));
+  }
+  const cpu = process.cpuUsage(cpuStart);
+  delay.disable();
+  await peer.stop();
+  const result: PeerResult = {
+    seen: peer.count(),
+    kernelDropped: peer.kernelDropped(),
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    maxEventLoopDelayMs: delay.max / 1e6,
+  };
+  process.send!(result, () => process.exit(0));
 }
 
 main().catch((error: Error) => {
