@@ -73,8 +73,13 @@ describe.skipIf(!canCapture)('traffic generator, as a sensor on lo sees it', () 
     await until(() => sensor.summarizer.view(5).dns.responses >= answered, 'every DNS answer captured');
 
     const seen = sensor.summarizer.view(20);
-    expect(seen.dns.responses).toBe(answered);
-    expect(seen.dns.nxdomain).toBe(stats.dns.nxdomain);
+    // The server may still answer a query after the client stopped listening: such an answer is on the
+    // wire but not in the client's count, so the capture holds every counted answer and at most those few more.
+    const late = seen.dns.responses - answered;
+    expect(late).toBeGreaterThanOrEqual(0);
+    expect(seen.dns.responses).toBeLessThanOrEqual(seen.dns.queries);
+    expect(seen.dns.nxdomain).toBeGreaterThanOrEqual(stats.dns.nxdomain);
+    expect(seen.dns.nxdomain).toBeLessThanOrEqual(stats.dns.nxdomain + late);
     expect(seen.dns.queries).toBeGreaterThanOrEqual(answered);
     expect(seen.dns.queries).toBeLessThanOrEqual(stats.dns.queries);
     expect(answered).toBeGreaterThan(stats.dns.queries * 0.8);
