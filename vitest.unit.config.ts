@@ -31,12 +31,12 @@ export const UNIT_EXCLUDE = [
   'packages/lab/src/lab-setup.test.ts', // nats-server, influxd
   'packages/notify/src/email-receiver.test.ts', // an SMTP server
   'packages/notify/src/webhook-receiver.test.ts', // an HTTP server
-  'packages/packet/src/capture/formats.test.ts', // capinfos reads a written file back
+  'packages/packet/src/pcap-files/formats.test.ts', // capinfos reads a written file back
   'packages/service/src/route-auth.test.ts', // an HTTP server
   'packages/service/src/server.test.ts', // an HTTP server
   'packages/service/src/shutdown.test.ts', // child processes
   'packages/spool/src/spool-full-disk.test.ts', // a small tmpfs
-  'packages/trafficgen/src/generator.test.ts', // UDP on lo, libpcap
+  'packages/traffic-generator/src/generator.test.ts', // UDP on lo, libpcap
   'services/collector/src/batch-ingest.test.ts', // nats-server, influxd
 ];
 

@@ -32,8 +32,8 @@ describe('wirewatch CLI', () => {
   });
 
   it('answers an unknown option of any command with a usage line and exit 2, and --help with exit 0', () => {
-    for (const command of ['analyze', 'sensor', 'collector', 'alerter', 'traffic', 'dashboards', 'config-reference']) {
-      const bad = cli([command, ...(command === 'traffic' ? ['--target', '127.0.0.1'] : []), '--no-such-option']);
+    for (const command of ['analyze', 'sensor', 'collector', 'alerter', 'generate-traffic', 'dashboards', 'config-reference']) {
+      const bad = cli([command, ...(command === 'generate-traffic' ? ['--target', '127.0.0.1'] : []), '--no-such-option']);
       expect(bad.status, command).toBe(2);
       expect(bad.stderr, command).toContain("unknown option '--no-such-option'");
       expect(cli([command, '--help']).status, command).toBe(0);

@@ -86,7 +86,7 @@ describe.skipIf(!hasDockerCompose())('docker compose files (docker-compose confi
     const bridge = base.networks!.default.driver_opts!['com.docker.network.bridge.name'];
     expect(sensor.environment.WIREWATCH_CAPTURE_INTERFACES.split(',')).toEqual([bridge, 'lo']);
     expect(base.services.traffic.network_mode).toBe('host');
-    expect(base.services.traffic.command!.slice(0, 3)).toEqual(['traffic', '--target', '127.0.0.1']);
+    expect(base.services.traffic.command!.slice(0, 3)).toEqual(['generate-traffic', '--target', '127.0.0.1']);
   });
 
   it('the sensor does not capture its own publishing: every NATS port it connects to is filtered out, lab and cluster', () => {

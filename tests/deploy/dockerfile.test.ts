@@ -50,7 +50,7 @@ describe('deploy/Dockerfile', () => {
     expect(execFormOf(stages, 'sensor', 'CMD')).toEqual(['sensor']);
     expect(execFormOf(stages, 'collector', 'CMD')).toEqual(['collector']);
     expect(execFormOf(stages, 'alerter', 'CMD')).toEqual(['alerter']);
-    expect(execFormOf(stages, 'traffic', 'CMD')![0]).toBe('traffic');
+    expect(execFormOf(stages, 'traffic', 'CMD')![0]).toBe('generate-traffic');
   });
 
   it('the entrypoint is what the build produces: the bundle under /app, with the build-app.sh output copied there', () => {

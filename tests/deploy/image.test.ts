@@ -77,13 +77,13 @@ describe('the image deploy/Dockerfile builds', () => {
     expect(run.stdout).toContain(`Usage: wirewatch ${target} [options]`);
   });
 
-  it('traffic: the target runs `wirewatch traffic`', (context) => {
+  it('traffic: the target runs `wirewatch generate-traffic`', (context) => {
     const [, bundle] = image.command('traffic');
     const commands = execFileSync(process.execPath, [bundle, '--help'], { encoding: 'utf8' });
     // The traffic generator is built in parallel; until the CLI has the command there is nothing to run.
-    if (!/^\s+traffic\b/m.test(commands)) context.skip('the CLI has no `traffic` command yet');
-    expect(image.command('traffic').slice(2)).toEqual(['traffic', '--help']);
-    const run = spawnSync(process.execPath, [bundle, 'traffic', '--help'], { encoding: 'utf8' });
+    if (!/^\s+generate-traffic\b/m.test(commands)) context.skip('the CLI has no `generate-traffic` command yet');
+    expect(image.command('traffic').slice(2)).toEqual(['generate-traffic', '--help']);
+    const run = spawnSync(process.execPath, [bundle, 'generate-traffic', '--help'], { encoding: 'utf8' });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('--target');
   });
@@ -214,7 +214,7 @@ describe.skipIf(!hasDockerCompose())('the lab as docker-compose.yml configures i
       const node = nodeWith('traffic', 'cap_net_bind_service');
       const [, bundle] = image.command('traffic');
       const args = services.traffic.command!;
-      expect(args.slice(0, 3)).toEqual(['traffic', '--target', '127.0.0.1']);
+      expect(args.slice(0, 3)).toEqual(['generate-traffic', '--target', '127.0.0.1']);
       // A loopback address of its own, so that port 53 is free whatever else runs here.
       const target = `127.${1 + Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${1 + Math.floor(Math.random() * 250)}`;
       const traffic = startService('/usr/bin/setpriv', asContainerUser('+net_bind_service', node, bundle, ...args.slice(0, 2), target, ...args.slice(3), '--duration', '2'), {}, { direct: true });

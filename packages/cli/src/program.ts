@@ -7,7 +7,7 @@ import { credentialsCommand } from './commands/credentials.js';
 import { dashboardsCommand } from './commands/dashboards.js';
 import { sensorCommand } from './commands/sensor.js';
 import { streamsCommand } from './commands/streams.js';
-import { trafficCommand } from './commands/traffic.js';
+import { generateTrafficCommand } from './commands/generate-traffic.js';
 
 const VERSION = '0.1.0';
 
@@ -37,7 +37,7 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
     .action(runAnalyze);
 
-  for (const command of [sensorCommand(), collectorCommand(), alerterCommand(), trafficCommand(), configReferenceCommand(), dashboardsCommand(), credentialsCommand(), streamsCommand()]) {
+  for (const command of [sensorCommand(), collectorCommand(), alerterCommand(), generateTrafficCommand(), configReferenceCommand(), dashboardsCommand(), credentialsCommand(), streamsCommand()]) {
     program.addCommand(usageExits(command));
   }
 

@@ -170,7 +170,7 @@ export class Lab {
   }
 
   private async startTraffic(traffic: { rate: number; scanEverySeconds: number }): Promise<TrafficStartLine> {
-    const args = ['traffic', '--target', '127.0.0.1', '--rate', String(traffic.rate), '--scan-every', String(traffic.scanEverySeconds)];
+    const args = ['generate-traffic', '--target', '127.0.0.1', '--rate', String(traffic.rate), '--scan-every', String(traffic.scanEverySeconds)];
     const dir = labSubdir(this.o.dir, 'traffic');
     let started: TrafficStartLine | null = null;
     const server: SpawnedServer = new SpawnedServer({

@@ -1,6 +1,6 @@
-import type { DnsMode } from '@wirewatch/trafficgen';
+import type { DnsMode } from '@wirewatch/traffic-generator';
 
-/** What `wirewatch traffic` logs once its servers are bound and the mix runs. */
+/** What `wirewatch generate-traffic` logs once its servers are bound and the mix runs. */
 export interface TrafficStartLine {
   target: string;
   udpPort: number;

@@ -1,8 +1,8 @@
 export { CaptureFormatError } from './errors.js';
-export { FileSource, MemorySource, type ByteSource } from './capture/byte-source.js';
-export type { RecordReader } from './capture/record-reader.js';
-export { openCaptureFile, openCaptureSource } from './capture/open-capture.js';
-export { PcapWriter } from './capture/pcap-writer.js';
+export { FileSource, MemorySource, type ByteSource } from './pcap-files/byte-source.js';
+export type { RecordReader } from './pcap-files/record-reader.js';
+export { openCaptureFile, openCaptureSource } from './pcap-files/open-capture.js';
+export { PcapWriter } from './pcap-files/pcap-writer.js';
 export { DecodedPacket, NET_ARP, NET_IPV4, NET_IPV6, NET_NONE } from './decode/decoded-packet.js';
 export { DECODE_ERROR_REASONS } from './decode/errors.js';
 export { decodePacket, decodeRecord, linkTypeName } from './decode/link.js';

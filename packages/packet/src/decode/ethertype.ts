@@ -5,7 +5,7 @@ import { decodeIpv4 } from './ipv4.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeMpls } from './mpls.js';
 import { decodePppoeSession } from './ppp.js';
-import { decodeArista, decodeMacsec, decodeNsh } from './vendor-tags.js';
+import { decodeArista, decodeMacsec, decodeNsh } from './shim-headers.js';
 
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_ARP = 0x0806;

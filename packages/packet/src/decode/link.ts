@@ -1,4 +1,4 @@
-import type { RecordReader } from '../capture/record-reader.js';
+import type { RecordReader } from '../pcap-files/record-reader.js';
 import type { DecodedPacket } from './decoded-packet.js';
 import { decodeArcnet } from './arcnet.js';
 import { decodeIpnet, decodeJuniperEthernet, decodeNflog, decodePktap } from './capture-headers.js';

@@ -1,7 +1,7 @@
 import { createLogger, onShutdown } from '@wirewatch/service';
-import { TrafficError, TrafficGenerator } from '@wirewatch/trafficgen';
+import { TrafficError, TrafficGenerator } from '@wirewatch/traffic-generator';
 import { UsageError } from '../fatal.js';
-import type { TrafficFlags } from './traffic.js';
+import type { TrafficFlags } from './generate-traffic.js';
 
 export async function runTraffic(flags: TrafficFlags): Promise<void> {
   const log = createLogger({ name: 'traffic' });

@@ -1,4 +1,4 @@
-/** A realistic traffic mix to this machine with plain sockets, for labs and tests: `wirewatch traffic`. */
+/** A realistic traffic mix to this machine with plain sockets, for labs and tests: `wirewatch generate-traffic`. */
 export { TrafficGenerator, TrafficError, type GeneratorHooks, type TrafficInfo, type TrafficStats } from './generator.js';
 export { TRAFFIC_DEFAULTS, optionProblems, type TrafficOptions } from './options.js';
 export type { ScanResult } from './port-scan.js';

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander';
-import { TRAFFIC_DEFAULTS } from '@wirewatch/trafficgen';
+import { TRAFFIC_DEFAULTS } from '@wirewatch/traffic-generator';
 
 export interface TrafficFlags {
   target: string;
@@ -10,8 +10,8 @@ export interface TrafficFlags {
   nxdomainShare: number;
 }
 
-export function trafficCommand(): Command {
-  return new Command('traffic')
+export function generateTrafficCommand(): Command {
+  return new Command('generate-traffic')
     .description('Send a realistic traffic mix to this machine (UDP, short TCP connections, DNS with NXDOMAIN answers, port-scan bursts) with plain sockets')
     .requiredOption('--target <host>', 'an address of this machine to send to, e.g. 127.0.0.1 (the generator runs the servers it talks to there)')
     .option('--rate <packets>', 'packets per second on the wire, both directions, scans not counted', positive, TRAFFIC_DEFAULTS.rate)
@@ -24,7 +24,7 @@ export function trafficCommand(): Command {
       '\nDNS goes to UDP port 53 of the target; answering it needs root or CAP_NET_BIND_SERVICE, else the queries go unanswered.\n' +
         'Logs JSON lines: the start (ports, DNS mode), each scan burst, and totals at the end. Exit codes: 0 ok, 2 bad options or target.',
     )
-    .action(async (flags: TrafficFlags) => (await import('./run-traffic.js')).runTraffic(flags));
+    .action(async (flags: TrafficFlags) => (await import('./run-traffic-generator.js')).runTraffic(flags));
 }
 
 function number(value: string, ok: (n: number) => boolean, expected: string): number {
