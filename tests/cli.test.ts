@@ -32,8 +32,20 @@ describe('wirewatch CLI', () => {
   });
 
   it('answers an unknown option of any command with a usage line and exit 2, and --help with exit 0', () => {
-    for (const command of ['analyze', 'sensor', 'collector', 'alerter', 'generate-traffic', 'dashboards', 'config-reference']) {
-      const bad = cli([command, ...(command === 'generate-traffic' ? ['--target', '127.0.0.1'] : []), '--no-such-option']);
+    for (const command of [
+      'analyze',
+      'sensor',
+      'collector',
+      'alerter',
+      'generate-traffic',
+      'dashboards',
+      'config-reference',
+    ]) {
+      const bad = cli([
+        command,
+        ...(command === 'generate-traffic' ? ['--target', '127.0.0.1'] : []),
+        '--no-such-option',
+      ]);
       expect(bad.status, command).toBe(2);
       expect(bad.stderr, command).toContain("unknown option '--no-such-option'");
       expect(cli([command, '--help']).status, command).toBe(0);
@@ -59,7 +71,11 @@ describe('wirewatch CLI', () => {
       [['--csv', LAB], 'not a directory'],
       [['--interval', '0'], 'at least 0.001'],
     ] as const) {
-      const run = spawnSync(process.execPath, [bundle, 'analyze', LAB, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 10_000 });
+      const run = spawnSync(process.execPath, [bundle, 'analyze', LAB, ...args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 10_000,
+      });
       expect(run.status, args.join(' ')).toBe(2);
       expect(run.stderr).toContain(message);
       expect(run.stderr).not.toMatch(/^\s+at /m);
@@ -95,7 +111,8 @@ describe('wirewatch CLI', () => {
     const writer = new PcapWriter(big, 1);
     for (let copy = 0; copy < 20; copy++) {
       const reader = openCaptureFile(LAB);
-      while (reader.next()) writer.write(reader.timestamp + copy * 60, reader.data, reader.offset, reader.caplen, reader.origLen);
+      while (reader.next())
+        writer.write(reader.timestamp + copy * 60, reader.data, reader.offset, reader.caplen, reader.origLen);
       reader.close();
     }
     writer.close();
@@ -118,27 +135,58 @@ describe('wirewatch CLI', () => {
       { args: ['sensor', '--pcap', LAB, '--http-port', '99999'], expect: [/^wirewatch: --http-port http\.port: /m] },
       { args: ['sensor', '--pcap', LAB, '--id', 'a.b'], expect: [/^wirewatch: --id id: /m] },
       { args: ['sensor', '-c', config], expect: [/^wirewatch: .*sensor\.yaml:2 intervalSeconds: /m] },
-      { args: ['collector'], env: { WIREWATCH_NATS_SERVERS: 'bogus' }, expect: [/^wirewatch: WIREWATCH_NATS_SERVERS nats\.servers\[0\]: /m] },
+      {
+        args: ['collector'],
+        env: { WIREWATCH_NATS_SERVERS: 'bogus' },
+        expect: [/^wirewatch: WIREWATCH_NATS_SERVERS nats\.servers\[0\]: /m],
+      },
       { args: ['collector', '--influx-api', 'v3'], expect: [/^wirewatch: --influx-api influx\.api: /m] },
-      { args: ['sensor', '--interface', 'nosuchif0', '--http-port', '0'], expect: [/^wirewatch: capture on nosuchif0: no such device$/m] },
+      {
+        args: ['sensor', '--interface', 'nosuchif0', '--http-port', '0'],
+        expect: [/^wirewatch: capture on nosuchif0: no such device$/m],
+      },
     ];
     for (const c of cases) {
-      const run = spawnSync(process.execPath, [bundle, ...c.args], { cwd: ROOT, encoding: 'utf8', timeout: 15_000, env: { ...process.env, ...c.env, WIREWATCH_LOG_LEVEL: 'silent' } });
+      const run = spawnSync(process.execPath, [bundle, ...c.args], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 15_000,
+        env: { ...process.env, ...c.env, WIREWATCH_LOG_LEVEL: 'silent' },
+      });
       expect(run.status, `${c.args.join(' ')}: ${run.stderr}`).toBe(2);
       for (const pattern of c.expect) expect(run.stderr).toMatch(pattern);
       expect(run.stderr).not.toMatch(/\n\s+at /);
     }
   });
 
-  it('runs alert rules offline with --rules: the lab capture\'s port scan fires and resolves, sized as tshark counts it', () => {
+  it("runs alert rules offline with --rules: the lab capture's port scan fires and resolves, sized as tshark counts it", () => {
     const run = cli(['analyze', LAB, '--rules', join(ROOT, 'packages/rules/default-rules.yaml'), '--json', '-']);
     expect(run.status, run.stderr).toBe(0);
-    const alerts = (JSON.parse(run.stdout) as { alerts: { rule: string; state: string; labels: Record<string, string>; value: number; at: string }[] }).alerts;
+    const alerts = (
+      JSON.parse(run.stdout) as {
+        alerts: { rule: string; state: string; labels: Record<string, string>; value: number; at: string }[];
+      }
+    ).alerts;
     const scan = alerts.filter((a) => a.rule === 'port-scan');
     expect(scan.map((a) => a.state)).toEqual(['firing', 'resolved']);
     expect(scan[0].labels.source).toBe('10.1.0.21');
     // tshark: the most distinct ports 10.1.0.21 sent a SYN (no ACK) to within one second.
-    const tshark = spawnSync('tshark', ['-r', LAB, '-Y', 'ip.src==10.1.0.21 && tcp.flags.syn==1 && tcp.flags.ack==0', '-T', 'fields', '-e', 'frame.time_epoch', '-e', 'tcp.dstport'], { encoding: 'utf8' });
+    const tshark = spawnSync(
+      'tshark',
+      [
+        '-r',
+        LAB,
+        '-Y',
+        'ip.src==10.1.0.21 && tcp.flags.syn==1 && tcp.flags.ack==0',
+        '-T',
+        'fields',
+        '-e',
+        'frame.time_epoch',
+        '-e',
+        'tcp.dstport',
+      ],
+      { encoding: 'utf8' },
+    );
     const perSecond = new Map<number, Set<string>>();
     for (const line of tshark.stdout.trim().split('\n')) {
       const [time, port] = line.split('\t');

@@ -11,8 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CaptureError, LiveCapture, MAX_KERNEL_BUFFER_MB, MAX_SNAPLEN, MIN_KERNEL_BUFFER_MB } from '../packages/capture/src/index.js';
-import { deadLetterSubject, SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, SKETCH_MIN_PRECISION } from '../packages/protocol/src/index.js';
+import {
+  CaptureError,
+  LiveCapture,
+  MAX_KERNEL_BUFFER_MB,
+  MAX_SNAPLEN,
+  MIN_KERNEL_BUFFER_MB,
+} from '../packages/capture/src/index.js';
+import {
+  deadLetterSubject,
+  SKETCH_MAX_CAPACITY,
+  SKETCH_MAX_PRECISION,
+  SKETCH_MIN_PRECISION,
+} from '../packages/protocol/src/index.js';
 import { Spool } from '../packages/spool/src/index.js';
 import { buildCli } from '../scripts/build-cli.mjs';
 import { alerterConfigSchema } from '../services/alerter/src/config.js';
@@ -20,8 +31,10 @@ import { collectorConfigSchema } from '../services/collector/src/config.js';
 import { sensorConfigSchema } from '../services/sensor/src/config.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const sensor = (more: object) => sensorConfigSchema.safeParse({ id: 'edge-1', capture: { interfaces: ['lo'] }, ...more });
-const issuesOf = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[] }> } }) => (result.error?.issues ?? []).map((i) => i.path.join('.'));
+const sensor = (more: object) =>
+  sensorConfigSchema.safeParse({ id: 'edge-1', capture: { interfaces: ['lo'] }, ...more });
+const issuesOf = (result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[] }> } }) =>
+  (result.error?.issues ?? []).map((i) => i.path.join('.'));
 const accepts = (result: Parameters<typeof issuesOf>[0], path: string) => !issuesOf(result).includes(path);
 
 let dir: string;
@@ -42,15 +55,26 @@ function liveCaptureTakes(options: { bufferSizeMb?: number; snaplen?: number }):
 
 describe('sensor settings against live capture', () => {
   it('capture.bufferMb: the config accepts a kernel buffer exactly when live capture does', () => {
-    for (const mb of [MIN_KERNEL_BUFFER_MB - 1, MIN_KERNEL_BUFFER_MB, 64, MAX_KERNEL_BUFFER_MB, MAX_KERNEL_BUFFER_MB + 1, 4096]) {
-      expect(accepts(sensor({ capture: { interfaces: ['lo'], bufferMb: mb } }), 'capture.bufferMb'), `${mb} MiB`).toBe(liveCaptureTakes({ bufferSizeMb: mb }));
+    for (const mb of [
+      MIN_KERNEL_BUFFER_MB - 1,
+      MIN_KERNEL_BUFFER_MB,
+      64,
+      MAX_KERNEL_BUFFER_MB,
+      MAX_KERNEL_BUFFER_MB + 1,
+      4096,
+    ]) {
+      expect(accepts(sensor({ capture: { interfaces: ['lo'], bufferMb: mb } }), 'capture.bufferMb'), `${mb} MiB`).toBe(
+        liveCaptureTakes({ bufferSizeMb: mb }),
+      );
     }
   });
 
-  it('capture.snaplen: up to libpcap\'s maximum, which live capture keeps whole (it cuts anything above to it)', () => {
+  it("capture.snaplen: up to libpcap's maximum, which live capture keeps whole (it cuts anything above to it)", () => {
     expect(sensor({}).data?.capture.snaplen).toBe(MAX_SNAPLEN);
     expect(accepts(sensor({ capture: { interfaces: ['lo'], snaplen: MAX_SNAPLEN } }), 'capture.snaplen')).toBe(true);
-    expect(accepts(sensor({ capture: { interfaces: ['lo'], snaplen: MAX_SNAPLEN + 1 } }), 'capture.snaplen')).toBe(false);
+    expect(accepts(sensor({ capture: { interfaces: ['lo'], snaplen: MAX_SNAPLEN + 1 } }), 'capture.snaplen')).toBe(
+      false,
+    );
     for (const snaplen of [64, MAX_SNAPLEN]) expect(liveCaptureTakes({ snaplen }), `${snaplen}`).toBe(true);
   });
 
@@ -58,16 +82,33 @@ describe('sensor settings against live capture', () => {
     const bundle = await buildCli();
     const tooBig = String(MAX_KERNEL_BUFFER_MB + 1);
     const runs = [
-      { args: ['--buffer-mb', tooBig], env: {}, line: `wirewatch: --buffer-mb capture.bufferMb: Too big: expected number to be <=${MAX_KERNEL_BUFFER_MB}` },
-      { args: [], env: { WIREWATCH_CAPTURE_BUFFER_MB: tooBig }, line: `wirewatch: WIREWATCH_CAPTURE_BUFFER_MB capture.bufferMb: Too big: expected number to be <=${MAX_KERNEL_BUFFER_MB}` },
+      {
+        args: ['--buffer-mb', tooBig],
+        env: {},
+        line: `wirewatch: --buffer-mb capture.bufferMb: Too big: expected number to be <=${MAX_KERNEL_BUFFER_MB}`,
+      },
+      {
+        args: [],
+        env: { WIREWATCH_CAPTURE_BUFFER_MB: tooBig },
+        line: `wirewatch: WIREWATCH_CAPTURE_BUFFER_MB capture.bufferMb: Too big: expected number to be <=${MAX_KERNEL_BUFFER_MB}`,
+      },
     ];
     for (const run of runs) {
-      const child = spawnSync(process.execPath, [bundle, 'sensor', '--interface', 'lo', '--http-port', '0', ...run.args], {
-        cwd: ROOT,
-        encoding: 'utf8',
-        timeout: 15_000,
-        env: { ...process.env, ...run.env, WIREWATCH_LOG_LEVEL: 'silent', WIREWATCH_NATS_SERVERS: 'nats://127.0.0.1:1' },
-      });
+      const child = spawnSync(
+        process.execPath,
+        [bundle, 'sensor', '--interface', 'lo', '--http-port', '0', ...run.args],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+          timeout: 15_000,
+          env: {
+            ...process.env,
+            ...run.env,
+            WIREWATCH_LOG_LEVEL: 'silent',
+            WIREWATCH_NATS_SERVERS: 'nats://127.0.0.1:1',
+          },
+        },
+      );
       expect(child.status, child.stderr).toBe(2);
       expect(child.stderr).toBe(`${run.line}\n`);
     }
@@ -89,7 +130,7 @@ describe('sensor settings against the spool', () => {
   });
 });
 
-describe('every service\'s http.port against Node', () => {
+describe("every service's http.port against Node", () => {
   /** Whether Node's listen() takes `port` (a bind failure such as EADDRINUSE still means it took the number). */
   async function nodeListensOn(port: number): Promise<boolean> {
     const server = createServer();
@@ -116,12 +157,21 @@ describe('every service\'s http.port against Node', () => {
   });
 });
 
-describe('sketch sizes: sensor, collector and the consumers\' limits', () => {
+describe("sketch sizes: sensor, collector and the consumers' limits", () => {
   it('the collector can be told exactly the shapes a sensor can be configured with, all within what consumers accept', () => {
     for (const capacity of [1, 15, 16, 512, SKETCH_MAX_CAPACITY, SKETCH_MAX_CAPACITY + 1]) {
-      for (const precision of [SKETCH_MIN_PRECISION - 1, SKETCH_MIN_PRECISION, 12, SKETCH_MAX_PRECISION, SKETCH_MAX_PRECISION + 1]) {
+      for (const precision of [
+        SKETCH_MIN_PRECISION - 1,
+        SKETCH_MIN_PRECISION,
+        12,
+        SKETCH_MAX_PRECISION,
+        SKETCH_MAX_PRECISION + 1,
+      ]) {
         const sensorTakes = sensor({ sketch: { capacity, precision } }).success;
-        expect(collectorConfigSchema.safeParse({ fleet: { sketch: { capacity, precision } } }).success, `${capacity}/${precision}`).toBe(sensorTakes);
+        expect(
+          collectorConfigSchema.safeParse({ fleet: { sketch: { capacity, precision } } }).success,
+          `${capacity}/${precision}`,
+        ).toBe(sensorTakes);
         if (sensorTakes) {
           expect(capacity).toBeLessThanOrEqual(SKETCH_MAX_CAPACITY);
           expect(precision).toBeGreaterThanOrEqual(SKETCH_MIN_PRECISION);

@@ -24,7 +24,9 @@ describe.skipIf(files.length === 0)('accuracy against tshark on the tcpdump corp
 
   it('has fixtures made by the tshark installed here', async () => {
     // Another tshark may read some captures differently: its answers are not the fixtures' until regenerated.
-    expect(await tsharkVersion(), `run \`${REGENERATE}\` and commit tests/corpus/tshark-fixtures.json`).toBe(fixtures.tshark);
+    expect(await tsharkVersion(), `run \`${REGENERATE}\` and commit tests/corpus/tshark-fixtures.json`).toBe(
+      fixtures.tshark,
+    );
   });
 
   it('matches tshark on every capture tshark reads', { timeout: 120_000 }, () => {
@@ -52,11 +54,17 @@ describe.skipIf(files.length === 0)('accuracy against tshark on the tcpdump corp
         continue;
       }
       if (mismatches.length > 0) {
-        const shown = mismatches.slice(0, 4).map((m) => `    ${m.field}: ours ${JSON.stringify(m.ours)} tshark ${JSON.stringify(m.tshark)}`);
-        failures.push(`${name} (${mismatches.length} differences${census.complaint ? `; tshark: ${census.complaint}` : ''})\n${shown.join('\n')}`);
+        const shown = mismatches
+          .slice(0, 4)
+          .map((m) => `    ${m.field}: ours ${JSON.stringify(m.ours)} tshark ${JSON.stringify(m.tshark)}`);
+        failures.push(
+          `${name} (${mismatches.length} differences${census.complaint ? `; tshark: ${census.complaint}` : ''})\n${shown.join('\n')}`,
+        );
       }
     }
-    console.log(`accuracy: ${compared} captures compared with ${fixtures.tshark} (fixtures), ${excludedSeen} excluded with reasons, ${failures.length} differ`);
+    console.log(
+      `accuracy: ${compared} captures compared with ${fixtures.tshark} (fixtures), ${excludedSeen} excluded with reasons, ${failures.length} differ`,
+    );
     expect(failures, failures.join('\n')).toEqual([]);
     expect(compared).toBeGreaterThan(700);
     expect(excludedSeen).toBe(Object.keys(ACCURACY_EXCLUSIONS).length);

@@ -19,10 +19,16 @@ describe.skipIf(!peers || files.length === 0)('tshark fixtures against a fresh t
     const differ = files
       .map((f) => basename(f))
       .filter((name) => JSON.stringify(fresh.captures[name]) !== JSON.stringify(kept.captures[name]))
-      .map((name) => `${name}:\n    kept  ${JSON.stringify(kept.captures[name])}\n    fresh ${JSON.stringify(fresh.captures[name])}`);
+      .map(
+        (name) =>
+          `${name}:\n    kept  ${JSON.stringify(kept.captures[name])}\n    fresh ${JSON.stringify(fresh.captures[name])}`,
+      );
     console.log(`peers: ${files.length} captures through ${fresh.tshark}, ${differ.length} differ from the fixtures`);
     const hint = `the fixtures are not what tshark says: run \`${REGENERATE}\`, review the diff, commit it`;
-    expect({ tshark: fresh.tshark, census_code: fresh.census_code }, hint).toEqual({ tshark: kept.tshark, census_code: kept.census_code });
+    expect({ tshark: fresh.tshark, census_code: fresh.census_code }, hint).toEqual({
+      tshark: kept.tshark,
+      census_code: kept.census_code,
+    });
     expect(differ, `${hint}\n${differ.slice(0, 10).join('\n')}`).toEqual([]);
     expect(Object.keys(kept.captures).sort()).toEqual(files.map((f) => basename(f)).sort());
   });

@@ -35,11 +35,16 @@ interface Outcome {
 
 function analyze(file: string, out: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bundle, 'analyze', file, '--json', out], { cwd: ROOT, timeout: PER_FILE_MS, killSignal: 'SIGKILL' }, (error, _stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
-      const report = code === 0 && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : null;
-      resolve({ file: basename(file), code, signal: error?.signal ?? null, stderr, report });
-    });
+    execFile(
+      process.execPath,
+      [bundle, 'analyze', file, '--json', out],
+      { cwd: ROOT, timeout: PER_FILE_MS, killSignal: 'SIGKILL' },
+      (error, _stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        const report = code === 0 && existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : null;
+        resolve({ file: basename(file), code, signal: error?.signal ?? null, stderr, report });
+      },
+    );
   });
 }
 
@@ -57,23 +62,35 @@ function problem(o: LibraryOutcome): string | null {
   const classes = Object.values(report.protocols);
   const packets = classes.reduce((s, c) => s + c.packets, 0);
   const bytes = classes.reduce((s, c) => s + c.bytes, 0);
-  if (packets !== report.packets || bytes !== report.bytes) return `classes sum to ${packets}/${bytes}, totals ${report.packets}/${report.bytes}`;
+  if (packets !== report.packets || bytes !== report.bytes)
+    return `classes sum to ${packets}/${bytes}, totals ${report.packets}/${report.bytes}`;
   return null;
 }
 
 /** The kind of outcome, without what is particular to the file: the CLI runs one file of each. */
 function kind(o: LibraryOutcome): string {
-  const general = (text: string) => text.split(o.file).join('<file>').replace(/0x[0-9a-f]+/gi, '0x…').replace(/\d+/g, 'N');
+  const general = (text: string) =>
+    text
+      .split(o.file)
+      .join('<file>')
+      .replace(/0x[0-9a-f]+/gi, '0x…')
+      .replace(/\d+/g, 'N');
   if (o.result !== 'report') return `${o.result}: ${general(o.message)}`;
   const { format, link_types, truncated } = o.report!;
   return `report ${format} ${link_types.join('+')}${truncated ? ' (cut short)' : ''}${o.warnings.map((w) => `; ${general(w)}`).join('')}`;
 }
 
-const pick = ({ format, link_types, truncated }: { format: string; link_types: string[]; truncated: boolean }) => ({ format, link_types, truncated });
+const pick = ({ format, link_types, truncated }: { format: string; link_types: string[]; truncated: boolean }) => ({
+  format,
+  link_types,
+  truncated,
+});
 
 /** What `wirewatch analyze` must print on stderr for this outcome (reportFatal and the warning lines). */
 function expectedStderr(o: LibraryOutcome): string[] {
-  return o.result === 'rejected' ? [`wirewatch: ${o.message.split('\n')[0]}`] : o.warnings.map((w) => `wirewatch: warning: ${w}`);
+  return o.result === 'rejected'
+    ? [`wirewatch: ${o.message.split('\n')[0]}`]
+    : o.warnings.map((w) => `wirewatch: warning: ${w}`);
 }
 
 beforeAll(async () => {
@@ -87,55 +104,85 @@ const files = corpusFiles();
 describe.skipIf(files.length === 0)('robustness over the tcpdump corpus', () => {
   let outcomes: LibraryOutcome[] = [];
 
-  it('analyzes all files with a report or a bad-input error, and no other error, crash or hang', { timeout: 900_000 }, async () => {
-    const all = [...files, join(CORPUS, 'LICENSE')];
-    outcomes = await analyzeAll(all, PER_FILE_MS);
-    const problems = outcomes.map((o) => [o.file, problem(o)]).filter(([, p]) => p !== null);
-    const rejected = outcomes.filter((o) => o.result === 'rejected').length;
-    const truncated = outcomes.filter((o) => o.report?.truncated).length;
-    const slowest = outcomes.reduce((a, b) => (b.ms > a.ms ? b : a));
-    console.log(
-      `robustness: ${all.length} files, ${all.length - rejected} reports (${truncated} cut short or corrupt), ${rejected} rejected with one line; ` +
-        `slowest ${slowest.file} ${Math.round(slowest.ms)} ms`,
-    );
-    expect(problems.map(([f, p]) => `${f}: ${p}`)).toEqual([]);
-    expect(outcomes.map((o) => o.file)).toEqual(all.map((f) => basename(f)));
-    expect(outcomes.find((o) => o.file === 'LICENSE')?.result).toBe('rejected');
-    expect(all.length).toBeGreaterThanOrEqual(830);
-  });
+  it(
+    'analyzes all files with a report or a bad-input error, and no other error, crash or hang',
+    { timeout: 900_000 },
+    async () => {
+      const all = [...files, join(CORPUS, 'LICENSE')];
+      outcomes = await analyzeAll(all, PER_FILE_MS);
+      const problems = outcomes.map((o) => [o.file, problem(o)]).filter(([, p]) => p !== null);
+      const rejected = outcomes.filter((o) => o.result === 'rejected').length;
+      const truncated = outcomes.filter((o) => o.report?.truncated).length;
+      const slowest = outcomes.reduce((a, b) => (b.ms > a.ms ? b : a));
+      console.log(
+        `robustness: ${all.length} files, ${all.length - rejected} reports (${truncated} cut short or corrupt), ${rejected} rejected with one line; ` +
+          `slowest ${slowest.file} ${Math.round(slowest.ms)} ms`,
+      );
+      expect(problems.map(([f, p]) => `${f}: ${p}`)).toEqual([]);
+      expect(outcomes.map((o) => o.file)).toEqual(all.map((f) => basename(f)));
+      expect(outcomes.find((o) => o.file === 'LICENSE')?.result).toBe('rejected');
+      expect(all.length).toBeGreaterThanOrEqual(830);
+    },
+  );
 
-  it('the CLI says the same as the library for one file of each kind of outcome: exit code, stderr, report', { timeout: 300_000 }, async () => {
-    expect(outcomes.length).toBeGreaterThanOrEqual(830);
-    const firstOfKind = new Map<string, LibraryOutcome>();
-    for (const o of outcomes) if (!firstOfKind.has(kind(o))) firstOfKind.set(kind(o), o);
-    const picked = [...firstOfKind.values()];
-    const runs = await mapLimit(picked, 2, (o) => analyze(join(CORPUS, o.file), join(dir, `${o.file}.json`)));
-    console.log(`robustness: the CLI ran ${picked.length} files, one of each kind: ${[...firstOfKind.keys()].join(' | ')}`);
-    const differ: string[] = [];
-    picked.forEach((o, i) => {
-      const cli = runs[i];
-      const lines = cli.stderr.split('\n').filter((l) => l !== '');
-      const want = { code: o.result === 'rejected' ? 2 : 0, signal: null, stderr: expectedStderr(o), report: o.report };
-      const got = { code: cli.code, signal: cli.signal, stderr: lines, report: cli.report && { packets: cli.report.packets, bytes: cli.report.bytes, protocols: cli.report.protocols, ...pick(cli.report.capture) } };
-      if (JSON.stringify(got) !== JSON.stringify(want)) differ.push(`${o.file}:\n    library ${JSON.stringify(want)}\n    CLI     ${JSON.stringify(got)}`);
-    });
-    expect(differ, differ.join('\n')).toEqual([]);
-    expect(picked.some((o) => o.file === 'LICENSE')).toBe(true);
-    expect(picked.length).toBeGreaterThan(20);
-  });
+  it(
+    'the CLI says the same as the library for one file of each kind of outcome: exit code, stderr, report',
+    { timeout: 300_000 },
+    async () => {
+      expect(outcomes.length).toBeGreaterThanOrEqual(830);
+      const firstOfKind = new Map<string, LibraryOutcome>();
+      for (const o of outcomes) if (!firstOfKind.has(kind(o))) firstOfKind.set(kind(o), o);
+      const picked = [...firstOfKind.values()];
+      const runs = await mapLimit(picked, 2, (o) => analyze(join(CORPUS, o.file), join(dir, `${o.file}.json`)));
+      console.log(
+        `robustness: the CLI ran ${picked.length} files, one of each kind: ${[...firstOfKind.keys()].join(' | ')}`,
+      );
+      const differ: string[] = [];
+      picked.forEach((o, i) => {
+        const cli = runs[i];
+        const lines = cli.stderr.split('\n').filter((l) => l !== '');
+        const want = {
+          code: o.result === 'rejected' ? 2 : 0,
+          signal: null,
+          stderr: expectedStderr(o),
+          report: o.report,
+        };
+        const got = {
+          code: cli.code,
+          signal: cli.signal,
+          stderr: lines,
+          report: cli.report && {
+            packets: cli.report.packets,
+            bytes: cli.report.bytes,
+            protocols: cli.report.protocols,
+            ...pick(cli.report.capture),
+          },
+        };
+        if (JSON.stringify(got) !== JSON.stringify(want))
+          differ.push(`${o.file}:\n    library ${JSON.stringify(want)}\n    CLI     ${JSON.stringify(got)}`);
+      });
+      expect(differ, differ.join('\n')).toEqual([]);
+      expect(picked.some((o) => o.file === 'LICENSE')).toBe(true);
+      expect(picked.length).toBeGreaterThan(20);
+    },
+  );
 });
 
 describe('analyze over many files in one process', () => {
-  it('calls a file with no result in time a hang, kills the process and goes on with the next file', { timeout: 60_000 }, async () => {
-    // Opening a FIFO that nobody writes blocks for ever: a real hang inside the analysis.
-    const fifo = join(dir, 'never-written.pcap');
-    await promisify(execFile)('mkfifo', [fifo]);
-    const outcomes = await analyzeAll([fifo, join(ROOT, 'samples/lab.pcap')], 2_000);
-    expect(outcomes.map((o) => [o.file, o.result, o.report?.packets])).toEqual([
-      ['never-written.pcap', 'hung', undefined],
-      ['lab.pcap', 'report', 2763],
-    ]);
-  });
+  it(
+    'calls a file with no result in time a hang, kills the process and goes on with the next file',
+    { timeout: 60_000 },
+    async () => {
+      // Opening a FIFO that nobody writes blocks for ever: a real hang inside the analysis.
+      const fifo = join(dir, 'never-written.pcap');
+      await promisify(execFile)('mkfifo', [fifo]);
+      const outcomes = await analyzeAll([fifo, join(ROOT, 'samples/lab.pcap')], 2_000);
+      expect(outcomes.map((o) => [o.file, o.result, o.report?.packets])).toEqual([
+        ['never-written.pcap', 'hung', undefined],
+        ['lab.pcap', 'report', 2763],
+      ]);
+    },
+  );
 });
 
 describe('bad input', () => {

@@ -7,7 +7,13 @@
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CaptureFormatError, DecodedPacket, decodeRecord, openCaptureFile } from '../packages/packet/src/index.js';
-import { ExactSummarizer, FLOW_KEY_WORDS, FLOW_KEY_WORDS_V4, SketchSummarizer, keyHex } from '../packages/traffic/src/index.js';
+import {
+  ExactSummarizer,
+  FLOW_KEY_WORDS,
+  FLOW_KEY_WORDS_V4,
+  SketchSummarizer,
+  keyHex,
+} from '../packages/traffic/src/index.js';
 import { corpusFiles } from './corpus/corpus.js';
 
 const files = corpusFiles();
@@ -20,7 +26,7 @@ function normalized(words: ArrayLike<number>, n: number): string {
 }
 
 describe.skipIf(files.length === 0)('what a flow is, exact and sketched, on the tcpdump corpus', () => {
-  it('the sketch counts exactly the exact table\'s flows, capture by capture', () => {
+  it("the sketch counts exactly the exact table's flows, capture by capture", () => {
     const exact = new ExactSummarizer();
     const sketch = new SketchSummarizer();
     const fed = new Set<string>();
@@ -64,7 +70,9 @@ describe.skipIf(files.length === 0)('what a flow is, exact and sketched, on the 
       const same = table.size === fed.size && [...table].every((k) => fed.has(k));
       if (!same) differ.push(`${basename(file)}: exact ${table.size} flows, sketch fed ${fed.size} keys`);
       // Few flows per capture: at precision 12 the estimate is linear counting, within one or two of the count.
-      expect(Math.abs(sketch.view(0).cardinalities.flows - table.size), basename(file)).toBeLessThanOrEqual(Math.max(2, table.size * 0.02));
+      expect(Math.abs(sketch.view(0).cardinalities.flows - table.size), basename(file)).toBeLessThanOrEqual(
+        Math.max(2, table.size * 0.02),
+      );
     }
     expect(differ, differ.join('\n')).toEqual([]);
     expect(compared).toBeGreaterThan(700);

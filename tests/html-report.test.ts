@@ -16,7 +16,13 @@ import type { AnalysisReport } from '../packages/report/src/schema.js';
 // The page.evaluate callbacks below run inside Chromium. The project compiles without lib.dom, so the
 // browser globals they use are declared here, as far as they use them, local to this module.
 type Tagged = { dataset: Record<string, string | undefined> };
-type Canvas = Tagged & { width: number; height: number; getContext: (kind: '2d') => { getImageData: (x: number, y: number, w: number, h: number) => { data: Uint8ClampedArray } } };
+type Canvas = Tagged & {
+  width: number;
+  height: number;
+  getContext: (kind: '2d') => {
+    getImageData: (x: number, y: number, w: number, h: number) => { data: Uint8ClampedArray };
+  };
+};
 type Row = { hidden: boolean; cells: ArrayLike<Tagged> };
 type Table = { tHead: { rows: ArrayLike<Row> }; tBodies: ArrayLike<{ rows: ArrayLike<Row> }> };
 type Chart = { data: { labels: string[]; datasets: Array<{ data: number[] }> } };
@@ -140,7 +146,12 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
           const data: Uint8ClampedArray = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
           let painted = 0;
           for (let i = 3; i < data.length; i += 4) if (data[i] !== 0) painted++;
-          return { id: canvas.dataset.chart, hasChart: window.Chart.getChart(canvas) !== undefined, painted, width: canvas.width };
+          return {
+            id: canvas.dataset.chart,
+            hasChart: window.Chart.getChart(canvas) !== undefined,
+            painted,
+            width: canvas.width,
+          };
         }),
       };
     });
@@ -178,7 +189,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
 
   it('renders the report the CLI writes for samples/lab.pcap, every chart drawn', async () => {
     const out = join(dir, 'lab.html');
-    const run = spawnSync(process.execPath, ['scripts/wirewatch.mjs', 'analyze', 'samples/lab.pcap', '--html', out], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['scripts/wirewatch.mjs', 'analyze', 'samples/lab.pcap', '--html', out], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     const { page, url, requests, errors, dialogs } = await open(null, 'lab.html');
@@ -238,7 +252,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
     const report = fixture();
     const { page, errors } = await open(report, 'toggle.html');
     const tcpSeries = () =>
-      page.evaluate((): number[] => window.Chart.getChart(document.querySelector('canvas[data-chart="traffic"]'))!.data.datasets[0].data);
+      page.evaluate(
+        (): number[] =>
+          window.Chart.getChart(document.querySelector('canvas[data-chart="traffic"]'))!.data.datasets[0].data,
+      );
     expect(await tcpSeries()).toEqual(report.timeline.map((r) => r.protocols.tcp.bytes));
     await page.click('#traffic button[data-metric="packets"]');
     expect(await tcpSeries()).toEqual(report.timeline.map((r) => r.protocols.tcp.packets));
@@ -276,7 +293,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
     const names = page.locator('#dns details td', { hasText: HOSTILE });
     expect(await names.count()).toBe(1);
     expect(await names.isVisible()).toBe(true);
-    const embedded = await page.evaluate((): unknown => JSON.parse((document.getElementById('report-data') as { textContent: string }).textContent));
+    const embedded = await page.evaluate((): unknown =>
+      JSON.parse((document.getElementById('report-data') as { textContent: string }).textContent),
+    );
     expect(embedded).toEqual(report);
     expect((await charts(page)).rendered.sort()).toEqual([...ALL_CHARTS].sort());
     expect(requests).toEqual([url]);
@@ -330,7 +349,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)(`HTML report in headle
     const overflow: number = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect((await charts(page)).rendered.sort()).toEqual([...ALL_CHARTS].sort());
-    if (process.env.WIREWATCH_NARROW_SCREENSHOT) await page.screenshot({ path: process.env.WIREWATCH_NARROW_SCREENSHOT, fullPage: true });
+    if (process.env.WIREWATCH_NARROW_SCREENSHOT)
+      await page.screenshot({ path: process.env.WIREWATCH_NARROW_SCREENSHOT, fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -19,7 +19,14 @@ beforeAll(() => {
   const writer = new PcapWriter(big, 1);
   for (let copy = 0; copy < 12; copy++) {
     const reader = openCaptureFile(LAB);
-    while (reader.next()) writer.write(reader.timestamp + copy * 60, reader.data, reader.offset, reader.caplen - (copy % 3), reader.origLen);
+    while (reader.next())
+      writer.write(
+        reader.timestamp + copy * 60,
+        reader.data,
+        reader.offset,
+        reader.caplen - (copy % 3),
+        reader.origLen,
+      );
     reader.close();
   }
   writer.close();

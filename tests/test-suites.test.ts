@@ -32,14 +32,21 @@ function testFilesOnDisk(dir = ROOT): string[] {
 }
 
 describe('test commands', () => {
-  it('pnpm test runs every test file in the repository; pnpm test:unit runs a part of them', { timeout: 60_000 }, async () => {
-    const all = await testFiles('vitest.config.ts');
-    const unit = await testFiles('vitest.unit.config.ts');
-    expect(testFilesOnDisk().filter((f) => !all.includes(f)), 'test files pnpm test would not run').toEqual([]);
-    expect(unit.filter((f) => !all.includes(f))).toEqual([]);
-    expect(unit.length).toBeGreaterThan(40);
-    expect(all.length - unit.length).toBeGreaterThan(40);
-  });
+  it(
+    'pnpm test runs every test file in the repository; pnpm test:unit runs a part of them',
+    { timeout: 60_000 },
+    async () => {
+      const all = await testFiles('vitest.config.ts');
+      const unit = await testFiles('vitest.unit.config.ts');
+      expect(
+        testFilesOnDisk().filter((f) => !all.includes(f)),
+        'test files pnpm test would not run',
+      ).toEqual([]);
+      expect(unit.filter((f) => !all.includes(f))).toEqual([]);
+      expect(unit.length).toBeGreaterThan(40);
+      expect(all.length - unit.length).toBeGreaterThan(40);
+    },
+  );
 
   it('names only files that exist in the unit lists (a renamed file would leave them silently)', () => {
     const named = [...UNIT_INCLUDE, ...UNIT_EXCLUDE].filter((p) => !p.includes('*'));

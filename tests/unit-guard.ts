@@ -10,11 +10,17 @@ import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 
 function refuse(what: string): never {
-  throw new Error(`a unit test may not ${what}: list the test file in UNIT_EXCLUDE in vitest.unit.config.ts (it stays in \`pnpm test\`)`);
+  throw new Error(
+    `a unit test may not ${what}: list the test file in UNIT_EXCLUDE in vitest.unit.config.ts (it stays in \`pnpm test\`)`,
+  );
 }
 
 for (const name of ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'] as const) {
-  Object.defineProperty(childProcess, name, { value: () => refuse(`start a process (child_process.${name})`), configurable: true, writable: true });
+  Object.defineProperty(childProcess, name, {
+    value: () => refuse(`start a process (child_process.${name})`),
+    configurable: true,
+    writable: true,
+  });
 }
 net.Server.prototype.listen = () => refuse('listen on a socket');
 net.Socket.prototype.connect = () => refuse('open a connection');

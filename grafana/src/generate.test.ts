@@ -46,18 +46,27 @@ describe('generated dashboards', () => {
   it('link to each other and have distinct uids', () => {
     const all = Object.values(dashboards());
     expect(new Set(all.map((d) => d.uid)).size).toBe(all.length);
-    for (const d of all) expect(d.links?.some((l) => l.type === DashboardLinkType.Dashboards && l.tags?.includes('wirewatch'))).toBe(true);
+    for (const d of all)
+      expect(d.links?.some((l) => l.type === DashboardLinkType.Dashboards && l.tags?.includes('wirewatch'))).toBe(true);
     for (const d of all) expect(d.tags).toContain('wirewatch');
   });
 
   it('match the provisioned data source uid and dashboard path', () => {
-    const ds = parse(readFileSync(join(GRAFANA, 'provisioning/datasources/wirewatch.yaml'), 'utf8')) as { datasources: Array<{ uid: string; type: string; jsonData: { version: string } }> };
-    expect(ds.datasources[0]).toMatchObject({ uid: DATASOURCE_UID, type: 'influxdb', jsonData: { version: 'InfluxQL' } });
+    const ds = parse(readFileSync(join(GRAFANA, 'provisioning/datasources/wirewatch.yaml'), 'utf8')) as {
+      datasources: Array<{ uid: string; type: string; jsonData: { version: string } }>;
+    };
+    expect(ds.datasources[0]).toMatchObject({
+      uid: DATASOURCE_UID,
+      type: 'influxdb',
+      jsonData: { version: 'InfluxQL' },
+    });
     for (const d of Object.values(dashboards())) {
       const variable = d.templating?.list?.find((v) => v.type === VariableType.Datasource);
       expect(variable?.current?.value).toBe(DATASOURCE_UID);
     }
-    const providers = parse(readFileSync(join(GRAFANA, 'provisioning/dashboards/wirewatch.yaml'), 'utf8')) as { providers: Array<{ options: { path: string } }> };
+    const providers = parse(readFileSync(join(GRAFANA, 'provisioning/dashboards/wirewatch.yaml'), 'utf8')) as {
+      providers: Array<{ options: { path: string } }>;
+    };
     expect(providers.providers[0].options.path).toBe('/var/lib/grafana/dashboards');
   });
 });

@@ -29,7 +29,9 @@ function numberPanels(dashboard: Dashboard): Dashboard {
 
 /** The JSON files as they are committed under grafana/dashboards. */
 export function renderDashboards(): Map<string, string> {
-  return new Map(Object.entries(dashboards()).map(([file, d]) => [file, `${JSON.stringify(numberPanels(d), null, 2)}\n`]));
+  return new Map(
+    Object.entries(dashboards()).map(([file, d]) => [file, `${JSON.stringify(numberPanels(d), null, 2)}\n`]),
+  );
 }
 
 export function writeDashboards(dir: string): string[] {

@@ -22,5 +22,9 @@ export function sensorVariable(measurement = 'traffic'): QueryVariableBuilder {
 
 /** The interfaces of the chosen sensors. */
 export function interfaceVariable(): QueryVariableBuilder {
-  return tagVariable('interface', 'Interface', 'SHOW TAG VALUES FROM "traffic" WITH KEY = "interface" WHERE "sensor" =~ /^$sensor$/');
+  return tagVariable(
+    'interface',
+    'Interface',
+    'SHOW TAG VALUES FROM "traffic" WITH KEY = "interface" WHERE "sensor" =~ /^$sensor$/',
+  );
 }

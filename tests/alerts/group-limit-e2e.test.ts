@@ -84,47 +84,81 @@ async function publish(messages: { sensor: string; data: Uint8Array }[]): Promis
   }
 }
 
-const hooks = (rule: string, state: string) => hook.received.filter((h) => h.body.rule === rule && h.body.state === state);
+const hooks = (rule: string, state: string) =>
+  hook.received.filter((h) => h.body.rule === rule && h.body.state === state);
 
 describe('alerter at its group limit, end to end', () => {
   it('a flood of fake fan-out sources does not hide a real scan; the limit is counted, warned in /healthz, logged once and alerted', async () => {
-    const alerter: ServiceProcess = startService(bundle, ['alerter', '-c', join(dir, 'alerter.yaml'), '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1'], {
-      WIREWATCH_API_TOKEN: 'test-token-0123456789abcdef',
+    const alerter: ServiceProcess = startService(
+      bundle,
+      ['alerter', '-c', join(dir, 'alerter.yaml'), '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1'],
+      {
+        WIREWATCH_API_TOKEN: 'test-token-0123456789abcdef',
+      },
+    );
+    await waitFor(async () => (await alerter.metric('wirewatch_alerter_active')) === 1, {
+      what: 'alerter active',
+      timeoutMs: 20_000,
     });
-    await waitFor(async () => (await alerter.metric('wirewatch_alerter_active')) === 1, { what: 'alerter active', timeoutMs: 20_000 });
     expect(await alerter.metric('wirewatch_alerter_rule_group_limit')).toBe(LIMIT);
 
     const start = Date.now() - (Date.now() % 1000);
     // The liar's flood, several messages; then the real scan, from another sensor; then more flood.
     await publish([0, 1, 2].map((round) => ({ sensor: 'liar', data: summary('liar', start, fakeSources(round)) })));
     await publish([{ sensor: 'edge-1', data: summary('edge-1', start, [{ ip: '192.0.2.99', ports: 500 }]) }]);
-    await waitFor(() => hooks('port-scan', 'firing').length === 1, { what: 'the real scan notified', timeoutMs: 20_000 });
+    await waitFor(() => hooks('port-scan', 'firing').length === 1, {
+      what: 'the real scan notified',
+      timeoutMs: 20_000,
+    });
     expect(hooks('port-scan', 'firing')[0].body.labels).toMatchObject({ sensor: 'edge-1', source: '192.0.2.99' });
 
-    await waitFor(() => hooks('rule-group-limit', 'firing').length === 1, { what: 'the group-limit alert notified', timeoutMs: 20_000 });
-    expect(hooks('rule-group-limit', 'firing')[0].body.labels).toMatchObject({ limited_rule: 'port-scan', category: 'health' });
+    await waitFor(() => hooks('rule-group-limit', 'firing').length === 1, {
+      what: 'the group-limit alert notified',
+      timeoutMs: 20_000,
+    });
+    expect(hooks('rule-group-limit', 'firing')[0].body.labels).toMatchObject({
+      limited_rule: 'port-scan',
+      category: 'health',
+    });
     expect(hook.received.every((h) => h.signatureValid)).toBe(true);
 
     await publish([3, 4].map((round) => ({ sensor: 'liar', data: summary('liar', start + 1000, fakeSources(round)) })));
-    await waitFor(async () => (await alerter.metric('wirewatch_alerter_messages_total', { kind: 'summary' })) === 6, { what: 'every summary judged' });
+    await waitFor(async () => (await alerter.metric('wirewatch_alerter_messages_total', { kind: 'summary' })) === 6, {
+      what: 'every summary judged',
+    });
     const ticks = await alerter.metric('wirewatch_alerter_ticks_total');
-    await waitFor(async () => (await alerter.metric('wirewatch_alerter_ticks_total')) >= ticks + 2, { what: 'two ticks after the last flood' });
+    await waitFor(async () => (await alerter.metric('wirewatch_alerter_ticks_total')) >= ticks + 2, {
+      what: 'two ticks after the last flood',
+    });
 
     // The first 300 fake sources against a limit of 50: 250 refused (none is larger than those held),
     // and the scan evicted one. (Later rounds may find the first groups gone quiet, 5 s after their interval.)
-    expect(await alerter.metric('wirewatch_alerter_rule_groups_refused_total', { rule: 'port-scan' })).toBeGreaterThanOrEqual(250);
+    expect(
+      await alerter.metric('wirewatch_alerter_rule_groups_refused_total', { rule: 'port-scan' }),
+    ).toBeGreaterThanOrEqual(250);
     expect(await alerter.metric('wirewatch_alerter_rule_groups_evicted_total', { rule: 'port-scan' })).toBe(1);
     expect(await alerter.metric('wirewatch_alerter_rule_groups', { rule: 'port-scan' })).toBeLessThanOrEqual(LIMIT);
     expect(await alerter.metric('wirewatch_alerter_rule_at_group_limit', { rule: 'port-scan' })).toBe(1);
 
-    const health = (await (await fetch(`${await alerter.url()}/healthz`)).json()) as { status: string; warnings: string[] };
+    const health = (await (await fetch(`${await alerter.url()}/healthz`)).json()) as {
+      status: string;
+      warnings: string[];
+    };
     expect(health.status).toBe('ok');
-    expect(health.warnings).toEqual([expect.stringMatching(/^rule port-scan is at its group limit \(50\): \d+ new groups refused and 1 evicted; some of its alerts may be missed$/)]);
+    expect(health.warnings).toEqual([
+      expect.stringMatching(
+        /^rule port-scan is at its group limit \(50\): \d+ new groups refused and 1 evicted; some of its alerts may be missed$/,
+      ),
+    ]);
 
     // One warning line for the episode, however many messages were refused; one notification.
-    expect(alerter.logs.filter((l) => l.msg === 'rule at its group limit: new groups evict smaller ones or are refused; some of its alerts may be missed')).toEqual([
-      expect.objectContaining({ level: 'warn', rule: 'port-scan', limit: LIMIT }),
-    ]);
+    expect(
+      alerter.logs.filter(
+        (l) =>
+          l.msg ===
+          'rule at its group limit: new groups evict smaller ones or are refused; some of its alerts may be missed',
+      ),
+    ).toEqual([expect.objectContaining({ level: 'warn', rule: 'port-scan', limit: LIMIT })]);
     expect(hooks('rule-group-limit', 'firing')).toHaveLength(1);
     await alerter.stop();
   }, 90_000);

@@ -77,7 +77,8 @@ async function bench(label: string, command: string, args: string[], n: number):
 function notes(rows: Row[]): string[] {
   return rows.flatMap((row) => {
     const seen = new Map<string, number>();
-    for (const m of row.runs) for (const [name, kib] of m.descendants) seen.set(name, Math.max(seen.get(name) ?? 0, kib));
+    for (const m of row.runs)
+      for (const [name, kib] of m.descendants) seen.set(name, Math.max(seen.get(name) ?? 0, kib));
     const list = [...seen].map(([name, kib]) => `${name} ${(kib / 1024).toFixed(0)} MB`).join(', ');
     return list ? [`- ${row.label}: child processes not counted in peak RSS: ${list}`] : [];
   });
@@ -87,7 +88,8 @@ function notes(rows: Row[]): string[] {
 function checkReport(expected: number): void {
   try {
     const packets = (JSON.parse(readFileSync(jsonOut, 'utf8')) as { packets?: unknown }).packets;
-    if (packets !== expected) console.error(`warning: the analyzer reported ${String(packets)} packets, capinfos ${expected}`);
+    if (packets !== expected)
+      console.error(`warning: the analyzer reported ${String(packets)} packets, capinfos ${expected}`);
   } catch (err) {
     console.error(`warning: cannot read the analyzer's report ${jsonOut}: ${(err as Error).message}`);
   }
@@ -98,11 +100,17 @@ try {
   const packets = countPackets(pcap);
   const name = basename(pcap);
   console.log(`## wirewatch analyze benchmark\n`);
-  console.log(`${name}: ${packets} packets, ${(statSync(pcap).size / 1e9).toFixed(2)} GB; ${machine()}; median of ${runs} runs (tshark ${tsharkRuns})\n`);
+  console.log(
+    `${name}: ${packets} packets, ${(statSync(pcap).size / 1e9).toFixed(2)} GB; ${machine()}; median of ${runs} runs (tshark ${tsharkRuns})\n`,
+  );
 
-  const rows: Row[] = [await bench(`\`tcpdump -r ${name} -w /dev/null\``, 'tcpdump', ['-r', pcap, '-w', '/dev/null'], runs)];
+  const rows: Row[] = [
+    await bench(`\`tcpdump -r ${name} -w /dev/null\``, 'tcpdump', ['-r', pcap, '-w', '/dev/null'], runs),
+  ];
   if (!opts['skip-tshark']) {
-    rows.push(await bench(`\`tshark -r ${name} -q -z io,phs\``, 'tshark', ['-r', pcap, '-q', '-z', 'io,phs'], tsharkRuns));
+    rows.push(
+      await bench(`\`tshark -r ${name} -q -z io,phs\``, 'tshark', ['-r', pcap, '-q', '-z', 'io,phs'], tsharkRuns),
+    );
   }
   const ours = await bench(`\`wirewatch analyze ${name} --json OUT\``, process.execPath, analyzer(pcap), runs);
   rows.push(ours);
@@ -121,14 +129,25 @@ try {
     else {
       checkReport(partPackets);
       const line = (input: string, row: Row, count: number): string[] => [
-        input, String(count), medianSeconds(row).toFixed(2), rate(count, medianSeconds(row)), peakMiB(row).toFixed(0),
+        input,
+        String(count),
+        medianSeconds(row).toFixed(2),
+        rate(count, medianSeconds(row)),
+        peakMiB(row).toFixed(0),
       ];
       console.log(`\n### Memory scaling\n`);
-      console.log(markdown(['input', 'packets', 'median s', 'packets/s', 'peak RSS MB'], [
-        line(`first quarter (${basename(part)})`, quarter, partPackets),
-        line(`whole file (${name})`, ours, packets),
-      ]));
-      console.log(`\nWhole file / first quarter: ${(packets / partPackets).toFixed(1)}× the packets, ${(peakMiB(ours) / peakMiB(quarter)).toFixed(2)}× the peak RSS.`);
+      console.log(
+        markdown(
+          ['input', 'packets', 'median s', 'packets/s', 'peak RSS MB'],
+          [
+            line(`first quarter (${basename(part)})`, quarter, partPackets),
+            line(`whole file (${name})`, ours, packets),
+          ],
+        ),
+      );
+      console.log(
+        `\nWhole file / first quarter: ${(packets / partPackets).toFixed(1)}× the packets, ${(peakMiB(ours) / peakMiB(quarter)).toFixed(2)}× the peak RSS.`,
+      );
     }
   }
 } finally {

@@ -52,7 +52,8 @@ async function influxCeiling(): Promise<number> {
     ? createInfluxWriter({ url: victoria.url, api: 'v2', bucket: 'bench', precision: 'ns' })
     : createInfluxWriter({ url: influx.url, api: 'v1', database: 'bench', precision: 'ns' });
   const batch: string[] = [];
-  for (let i = 0; i < 500; i++) for (const l of summaryLines({ ...template, sensor: `peer-${i}`, start: 1000 }, view)) batch.push(l);
+  for (let i = 0; i < 500; i++)
+    for (const l of summaryLines({ ...template, sensor: `peer-${i}`, start: 1000 }, view)) batch.push(l);
   const t = performance.now();
   let points = 0;
   for (let round = 0; round < 20; round++) {
@@ -75,10 +76,14 @@ async function run(sensors: number, collectors: number, runSeconds: number, tag:
   const procs: ServiceProcess[] = [];
   for (let i = 0; i < collectors; i++) {
     procs.push(
-      startService(bundle, ['collector', '--nats', nats.url, ...sinkArgs, '--http-port', '0', '--http-host', '127.0.0.1', '--no-fleet'], {
-        WIREWATCH_CONSUMER_SUMMARIES: `${group}-s`,
-        WIREWATCH_CONSUMER_HEARTBEATS: `${group}-h`,
-      }),
+      startService(
+        bundle,
+        ['collector', '--nats', nats.url, ...sinkArgs, '--http-port', '0', '--http-host', '127.0.0.1', '--no-fleet'],
+        {
+          WIREWATCH_CONSUMER_SUMMARIES: `${group}-s`,
+          WIREWATCH_CONSUMER_HEARTBEATS: `${group}-h`,
+        },
+      ),
     );
   }
   await Promise.all(procs.map((p) => p.url()));
@@ -109,7 +114,9 @@ async function run(sensors: number, collectors: number, runSeconds: number, tag:
   const samples = backlog.filter(Number.isFinite);
   if (samples.length === 0) throw new Error(`no backlog sample could be read for ${group}`);
   const maxBacklogSeconds = Math.max(...samples) / sensors;
-  console.error(`${group}: ${samples.length} backlog samples, median ${samples.sort((a, b) => a - b)[samples.length >> 1]} messages, max ${Math.max(...samples)}`);
+  console.error(
+    `${group}: ${samples.length} backlog samples, median ${samples.sort((a, b) => a - b)[samples.length >> 1]} messages, max ${Math.max(...samples)}`,
+  );
   await Promise.all(procs.map((p) => p.stop()));
   // The next run's consumers start from an empty stream, not from this run's messages.
   const admin = await connect({ servers: nats.url });
@@ -127,8 +134,12 @@ for (const collectors of collectorCounts) {
   }
 }
 
-console.log(`Sink: ${victoria ? 'victoria-metrics (v2 write API)' : 'influxd 1.6.7 (v1 write API)'}. The sink alone, same lines, one writer, batches of 500 summaries: **${Math.round(ceiling)} points/s** (${Math.round(ceiling / lines.length)} summaries/s)\n`);
-console.log('| sensors (1 summary/s each) | collectors | offered summaries/s | sustained summaries/s | points/s | max backlog | catch-up after load | all stored | generator late seconds |');
+console.log(
+  `Sink: ${victoria ? 'victoria-metrics (v2 write API)' : 'influxd 1.6.7 (v1 write API)'}. The sink alone, same lines, one writer, batches of 500 summaries: **${Math.round(ceiling)} points/s** (${Math.round(ceiling / lines.length)} summaries/s)\n`,
+);
+console.log(
+  '| sensors (1 summary/s each) | collectors | offered summaries/s | sustained summaries/s | points/s | max backlog | catch-up after load | all stored | generator late seconds |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 await Promise.allSettled([nats.dispose(), influx.dispose(), victoria?.dispose()]);

@@ -39,7 +39,13 @@ if (opts.help) {
 const packets = Number(opts.packets);
 const runs = Number(opts.runs);
 const buffers = opts['buffer-mb'].split(',').map(Number);
-if (!(Number.isInteger(packets) && packets > 0 && Number.isInteger(runs) && runs > 0 && buffers.every((b) => b >= 1 && b <= 2047))) {
+if (!(
+  Number.isInteger(packets) &&
+  packets > 0 &&
+  Number.isInteger(runs) &&
+  runs > 0 &&
+  buffers.every((b) => b >= 1 && b <= 2047)
+)) {
   console.error('--packets and --runs take positive integers, --buffer-mb a comma-separated list of 1..2047');
   process.exit(2);
 }
@@ -66,7 +72,11 @@ try {
   const port = 20000 + Math.floor(Math.random() * 40000);
   const file = join(work, 'udp.pcap');
   console.error(`writing ${packets} UDP frames to 127.0.0.1:${port} in ${file}`);
-  writeUdpCapture(file, Float64Array.from({ length: packets }, (_, i) => 1_700_000_000 + i * 1e-6), port);
+  writeUdpCapture(
+    file,
+    Float64Array.from({ length: packets }, (_, i) => 1_700_000_000 + i * 1e-6),
+    port,
+  );
 
   const peers: Peer[] = [
     {
@@ -86,7 +96,14 @@ try {
           const replay = await tcpreplay(f);
           const r = await peer.drainAndStop();
           const cpuUsPerPacket = (r.cpuSeconds * 1e6) / r.seen;
-          return { peer: '', replay, seen: r.seen, kernelDropped: r.kernelDropped, cpuUsPerPacket, maxStallMs: r.maxEventLoopDelayMs };
+          return {
+            peer: '',
+            replay,
+            seen: r.seen,
+            kernelDropped: r.kernelDropped,
+            cpuUsPerPacket,
+            maxStallMs: r.maxEventLoopDelayMs,
+          };
         },
       })),
     ),
@@ -99,7 +116,9 @@ try {
     for (const peer of peers) {
       const t = { ...(await peer.run(file, port)), peer: peer.label };
       trials.push(t);
-      console.error(`[${run}/${runs}] ${t.peer}: ${t.seen}/${t.replay.sent} at ${Math.round(t.replay.pps)} pps, kernel drops ${t.kernelDropped ?? 'n/a'}`);
+      console.error(
+        `[${run}/${runs}] ${t.peer}: ${t.seen}/${t.replay.sent} at ${Math.round(t.replay.pps)} pps, kernel drops ${t.kernelDropped ?? 'n/a'}`,
+      );
     }
   }
 
@@ -127,7 +146,12 @@ try {
       peers.map(({ label }) => {
         const mine = trials.filter((t) => t.peer === label);
         const rate = Math.round(median(mine.map((t) => t.replay.pps)));
-        return [label, `${median(mine.map(pct)).toFixed(2)}%`, `${Math.min(...mine.map(pct)).toFixed(2)}%`, String(rate)];
+        return [
+          label,
+          `${median(mine.map(pct)).toFixed(2)}%`,
+          `${Math.min(...mine.map(pct)).toFixed(2)}%`,
+          String(rate),
+        ];
       }),
     ),
   );

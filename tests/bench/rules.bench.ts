@@ -12,22 +12,44 @@
  */
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { decodeSummaryForStorage, encodeMessage, summarySubject, SummarySketches } from '../../packages/protocol/src/index.js';
+import {
+  decodeSummaryForStorage,
+  encodeMessage,
+  summarySubject,
+  SummarySketches,
+} from '../../packages/protocol/src/index.js';
 import { RuleEngine, parseRuleSet } from '../../packages/rules/src/index.js';
 import { templateSummary } from './collector/load.js';
 
-const { values } = parseArgs({ options: { rules: { type: 'string', default: '1000' }, sensors: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    rules: { type: 'string', default: '1000' },
+    sensors: { type: 'string', default: '1000' },
+    seconds: { type: 'string', default: '5' },
+  },
+});
 const ruleCount = Number(values.rules);
 const sensors = Number(values.sensors);
 const seconds = Number(values.seconds);
 
-const metrics = ['bytes_per_second', 'packets_per_second', 'protocol.tcp.bytes', 'protocol.udp.packets', 'dns.queries', 'tcp.syn', 'decode_errors', 'distinct.destinations'];
+const metrics = [
+  'bytes_per_second',
+  'packets_per_second',
+  'protocol.tcp.bytes',
+  'protocol.udp.packets',
+  'dns.queries',
+  'tcp.syn',
+  'decode_errors',
+  'distinct.destinations',
+];
 let yaml = 'rules:\n';
 for (let i = 0; i < ruleCount; i++) {
   const kind = i % 10 === 9 ? 'ratio' : 'threshold';
   yaml += `  - name: r${i}\n    kind: ${kind}\n    severity: warning\n    group_by: [sensor, interface]\n    receivers: [x]\n`;
-  if (kind === 'ratio') yaml += `    numerator: dns.nxdomain\n    denominator: dns.responses\n    window: 1m\n    above: 0.5\n    min_denominator: 10\n`;
-  else yaml += `    metric: ${metrics[i % metrics.length]}\n    aggregate: ${['avg', 'max', 'sum'][i % 3]}\n    window: ${[1, 10, 60][i % 3]}s\n    above: ${1e9 + i}\n`;
+  if (kind === 'ratio')
+    yaml += `    numerator: dns.nxdomain\n    denominator: dns.responses\n    window: 1m\n    above: 0.5\n    min_denominator: 10\n`;
+  else
+    yaml += `    metric: ${metrics[i % metrics.length]}\n    aggregate: ${['avg', 'max', 'sum'][i % 3]}\n    window: ${[1, 10, 60][i % 3]}s\n    above: ${1e9 + i}\n`;
 }
 const parsed = parseRuleSet(yaml, 'bench');
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
@@ -59,7 +81,9 @@ const t1 = performance.now();
 for (let i = 0; i < 5000; i++) decodeSummaryForStorage(bytes, 10, subject);
 const decodePerSecond = 5000 / ((performance.now() - t1) / 1000);
 
-console.log(`| rules | sensors | summaries/s judged | rule evaluations/s | one fleet-second judged in | transitions | state snapshot (gzip) | decode-for-storage (peer) |`);
+console.log(
+  `| rules | sensors | summaries/s judged | rule evaluations/s | one fleet-second judged in | transitions | state snapshot (gzip) | decode-for-storage (peer) |`,
+);
 console.log(`|---|---|---|---|---|---|---|---|`);
 console.log(
   `| ${ruleCount} | ${sensors} | ${Math.round(summaries / elapsed)} | ${(Math.round((summaries * ruleCount) / elapsed / 1e5) / 10).toFixed(1)} M | ${((elapsed / seconds) * 1000).toFixed(0)} ms | ${transitions} | ${(snapshot.length / 1e6).toFixed(1)} MB (${(snapshotGzip / 1e6).toFixed(2)} MB) | ${Math.round(decodePerSecond)} summaries/s |`,
@@ -73,7 +97,14 @@ function flood(first: number, count: number, start: number, ports: number) {
     interface: `i${first + m}`,
     start,
     end: start + 1000,
-    fanout: { sources: Array.from({ length: 100 }, (_, i) => ({ ip: `10.${(first + m) >> 8}.${(first + m) & 255}.${i}`, ports, destinations: 1 })), pairs_dropped: 0 },
+    fanout: {
+      sources: Array.from({ length: 100 }, (_, i) => ({
+        ip: `10.${(first + m) >> 8}.${(first + m) & 255}.${i}`,
+        ports,
+        destinations: 1,
+      })),
+      pairs_dropped: 0,
+    },
   }));
 }
 const scanParsed = parseRuleSet(
@@ -95,13 +126,24 @@ function timeFlood(maxGroupsPerRule: number, rounds: number) {
   });
   const ms = performance.now() - t;
   const stats = e.stats().rules['port-scan'];
-  return { perSecond: Math.round((rounds * 100) / (ms / 1000)), msPerRound: ms / rounds, evicted: stats.groupsEvicted, groups: stats.groups };
+  return {
+    perSecond: Math.round((rounds * 100) / (ms / 1000)),
+    msPerRound: ms / rounds,
+    evicted: stats.groupsEvicted,
+    groups: stats.groups,
+  };
 }
 const rounds = 3;
 const free = timeFlood(1_000_000, rounds);
 const full = timeFlood(10_000, rounds);
 console.log('');
-console.log('| port-scan rule | flood summaries/s (100 new sources each) | 10,000 newcomers judged in | groups evicted | groups held |');
+console.log(
+  '| port-scan rule | flood summaries/s (100 new sources each) | 10,000 newcomers judged in | groups evicted | groups held |',
+);
 console.log('|---|---|---|---|---|');
-console.log(`| far from its limit | ${free.perSecond} | ${free.msPerRound.toFixed(0)} ms | ${free.evicted} | ${free.groups} |`);
-console.log(`| at its limit (10,000), every newcomer evicting | ${full.perSecond} | ${full.msPerRound.toFixed(0)} ms | ${full.evicted} | ${full.groups} |`);
+console.log(
+  `| far from its limit | ${free.perSecond} | ${free.msPerRound.toFixed(0)} ms | ${free.evicted} | ${free.groups} |`,
+);
+console.log(
+  `| at its limit (10,000), every newcomer evicting | ${full.perSecond} | ${full.msPerRound.toFixed(0)} ms | ${full.evicted} | ${full.groups} |`,
+);

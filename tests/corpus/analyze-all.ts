@@ -50,7 +50,10 @@ export async function analyzeAll(files: string[], perFileMs: number): Promise<Ou
 /** One child from file `first` on; returns the outcomes up to the end, or up to and including the file it hung or died on. */
 function runChild(list: string, files: string[], first: number, perFileMs: number): Promise<Outcome[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, list, String(first)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, list, String(first)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const outcomes: Outcome[] = [];
     let current = -1;
     let hung = false;
@@ -61,7 +64,15 @@ function runChild(list: string, files: string[], first: number, perFileMs: numbe
       hung = true;
       child.kill('SIGKILL');
     };
-    const lost = (result: 'hung' | 'died', message: string): Outcome => ({ file: basename(files[current]), result, message, warnings: [], stderr: '', ms: 0, report: null });
+    const lost = (result: 'hung' | 'died', message: string): Outcome => ({
+      file: basename(files[current]),
+      result,
+      message,
+      warnings: [],
+      stderr: '',
+      ms: 0,
+      report: null,
+    });
     createInterface({ input: child.stdout }).on('line', (line) => {
       clearTimeout(timer);
       if (line.startsWith('S ')) {
@@ -76,10 +87,21 @@ function runChild(list: string, files: string[], first: number, perFileMs: numbe
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       if (current >= 0) {
-        outcomes.push(hung ? lost('hung', `no result within ${perFileMs} ms`) : lost('died', `analyzing it ended the process (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+        outcomes.push(
+          hung
+            ? lost('hung', `no result within ${perFileMs} ms`)
+            : lost(
+                'died',
+                `analyzing it ended the process (${signal ?? `exit ${code}`}): ${stderr.trim().split('\n').slice(-3).join(' | ')}`,
+              ),
+        );
       } else if (first + outcomes.length < files.length) {
         // Stalled or died between files, or never started: nothing to blame on a capture.
-        reject(new Error(`analyze-child ${hung ? 'stalled' : 'ended'} before file ${first + outcomes.length} (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+        reject(
+          new Error(
+            `analyze-child ${hung ? 'stalled' : 'ended'} before file ${first + outcomes.length} (${signal ?? `exit ${code}`}): ${stderr.trim()}`,
+          ),
+        );
         return;
       }
       resolve(outcomes);

@@ -25,7 +25,12 @@ function analyze(file: string): Omit<Outcome, 'ms' | 'stderr'> {
     JSON.stringify(report); // what --json writes
     const { packets, bytes, protocols, capture } = report;
     const { format, link_types, truncated } = capture;
-    return { ...base, result: 'report', warnings: capture.warnings, report: { packets, bytes, protocols, format, link_types, truncated } };
+    return {
+      ...base,
+      result: 'report',
+      warnings: capture.warnings,
+      report: { packets, bytes, protocols, format, link_types, truncated },
+    };
   } catch (error) {
     // The CLI's reportFatal: these exit 2 with their message's first line, anything else exits 1.
     const bad = error instanceof CaptureFormatError || error instanceof CaptureError || error instanceof UsageError;
@@ -38,7 +43,7 @@ const writeStderr = process.stderr.write.bind(process.stderr);
 for (let i = first; i < files.length; i++) {
   process.stdout.write(`S ${i}\n`);
   let stderr = '';
-  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  process.stderr.write = (chunk: string | Uint8Array) => ((stderr += String(chunk)), true);
   const started = performance.now();
   const outcome = analyze(files[i]);
   const ms = performance.now() - started;

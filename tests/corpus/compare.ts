@@ -14,7 +14,8 @@ export function compareWithTshark(report: AnalysisReport, census: Census): Misma
   if (report.bytes !== census.bytes) out.push({ field: 'bytes', ours: report.bytes, tshark: census.bytes });
   for (const [cls, ours] of Object.entries(report.protocols)) {
     const theirs = census.classes[cls] ?? { packets: 0, bytes: 0 };
-    if (ours.packets !== theirs.packets || ours.bytes !== theirs.bytes) out.push({ field: `protocols.${cls}`, ours, tshark: theirs });
+    if (ours.packets !== theirs.packets || ours.bytes !== theirs.bytes)
+      out.push({ field: `protocols.${cls}`, ours, tshark: theirs });
   }
   const ourSources = new Map(report.top_sources.map((h) => [h.ip, h]));
   const addresses = new Set([...ourSources.keys(), ...Object.keys(census.sources)]);

@@ -29,8 +29,18 @@ const FIELDS = [
   'ipv6.dstopts.nxt',
 ];
 /** Reassembly off: every frame is judged on its own, as wirewatch does. */
-const OPTIONS = ['tcp.desegment_tcp_streams:FALSE', 'ip.defragment:FALSE', 'ipv6.defragment:FALSE', 'udp.try_heuristic_first:FALSE'];
-const EXTENSIONS: Record<string, number> = { 'ipv6.hopopts': 6, 'ipv6.routing': 7, 'ipv6.fraghdr': 8, 'ipv6.dstopts': 9 };
+const OPTIONS = [
+  'tcp.desegment_tcp_streams:FALSE',
+  'ip.defragment:FALSE',
+  'ipv6.defragment:FALSE',
+  'udp.try_heuristic_first:FALSE',
+];
+const EXTENSIONS: Record<string, number> = {
+  'ipv6.hopopts': 6,
+  'ipv6.routing': 7,
+  'ipv6.fraghdr': 8,
+  'ipv6.dstopts': 9,
+};
 const CLASS_OF: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: 'icmpv6' };
 /**
  * Runs tshark once over `file`. The censuses the tests compare with are kept in tshark-fixtures.json,
@@ -38,13 +48,31 @@ const CLASS_OF: Record<number, string> = { 6: 'tcp', 17: 'udp', 1: 'icmp', 58: '
  */
 export async function tsharkCensus(file: string): Promise<Census> {
   // Run beside the file and name it alone, so tshark's complaints do not depend on where the corpus lies.
-  const args = ['-n', '-r', `./${basename(file)}`, ...OPTIONS.flatMap((o) => ['-o', o]), '-T', 'fields', '-E', 'separator=/t', '-E', 'occurrence=a', '-E', 'aggregator=,'];
+  const args = [
+    '-n',
+    '-r',
+    `./${basename(file)}`,
+    ...OPTIONS.flatMap((o) => ['-o', o]),
+    '-T',
+    'fields',
+    '-E',
+    'separator=/t',
+    '-E',
+    'occurrence=a',
+    '-E',
+    'aggregator=,',
+  ];
   for (const f of FIELDS) args.push('-e', f);
   let stdout = '';
   let stderr = '';
   let status = 0;
   try {
-    ({ stdout, stderr } = await run('tshark', args, { cwd: dirname(file), maxBuffer: 512 << 20, timeout: 120_000, env: { ...process.env, LC_ALL: 'C' } }));
+    ({ stdout, stderr } = await run('tshark', args, {
+      cwd: dirname(file),
+      maxBuffer: 512 << 20,
+      timeout: 120_000,
+      env: { ...process.env, LC_ALL: 'C' },
+    }));
   } catch (error) {
     const e = error as { code?: number; signal?: string; stdout?: string; stderr?: string };
     // A census of part of a file would pass for tshark's answer: a killed tshark (the timeout) is an error.
@@ -87,7 +115,10 @@ function classify(protocols: string[], cols: string[]): { cls: string; source: s
   // "ip:ipv6" with nothing between: tshark's IPv4 dissector found version 6 and handed the header to IPv6.
   if (v4 >= 0 && (v6 < 0 || v4 < v6) && v6 !== v4 + 1) {
     const proto = values(3)[0];
-    return { cls: proto === undefined ? 'other-ip' : (CLASS_OF[Number(proto)] ?? 'other-ip'), source: values(2)[0] ?? null };
+    return {
+      cls: proto === undefined ? 'other-ip' : (CLASS_OF[Number(proto)] ?? 'other-ip'),
+      source: values(2)[0] ?? null,
+    };
   }
   if (v6 >= 0) {
     // Follow the outermost header's extension chain as tshark lists it; the class is the last next-header.
@@ -99,7 +130,10 @@ function classify(protocols: string[], cols: string[]): { cls: string; source: s
       used[name] = n + 1;
       next = values(EXTENSIONS[name])[n];
     }
-    return { cls: next === undefined ? 'other-ip' : (CLASS_OF[Number(next)] ?? 'other-ip'), source: values(4)[0] ?? null };
+    return {
+      cls: next === undefined ? 'other-ip' : (CLASS_OF[Number(next)] ?? 'other-ip'),
+      source: values(4)[0] ?? null,
+    };
   }
   if (protocols.includes('arp')) return { cls: 'arp', source: null };
   return { cls: 'other', source: null };

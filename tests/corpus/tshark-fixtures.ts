@@ -47,15 +47,18 @@ export function readFixtures(): Fixtures {
  */
 export function staleness(fixtures: Fixtures, files: string[]): string[] {
   const out: string[] = [];
-  if (fixtures.census_code !== censusCodeHash()) out.push('tests/corpus/tshark-census.ts changed since the fixtures were made');
+  if (fixtures.census_code !== censusCodeHash())
+    out.push('tests/corpus/tshark-census.ts changed since the fixtures were made');
   const names = new Set(files.map((f) => basename(f)));
   for (const file of files) {
     const name = basename(file);
     const fixture = fixtures.captures[name];
     if (!fixture) out.push(`${name}: in the corpus, not in the fixtures`);
-    else if (fixture.sha256 !== sha256(file)) out.push(`${name}: the capture changed since its fixture was made (SHA-256 differs)`);
+    else if (fixture.sha256 !== sha256(file))
+      out.push(`${name}: the capture changed since its fixture was made (SHA-256 differs)`);
   }
-  for (const name of Object.keys(fixtures.captures)) if (!names.has(name)) out.push(`${name}: in the fixtures, no longer in the corpus`);
+  for (const name of Object.keys(fixtures.captures))
+    if (!names.has(name)) out.push(`${name}: in the fixtures, no longer in the corpus`);
   return out;
 }
 
@@ -71,7 +74,10 @@ export async function takeFixtures(files: string[]): Promise<Fixtures> {
 /** One capture per line, in name order, so that a regeneration's diff shows which captures changed. */
 export function writeFixtures(fixtures: Fixtures): void {
   const names = Object.keys(fixtures.captures).sort();
-  const lines = names.map((name, i) => `    ${JSON.stringify(name)}: ${JSON.stringify(fixtures.captures[name])}${i < names.length - 1 ? ',' : ''}`);
+  const lines = names.map(
+    (name, i) =>
+      `    ${JSON.stringify(name)}: ${JSON.stringify(fixtures.captures[name])}${i < names.length - 1 ? ',' : ''}`,
+  );
   const head = `{\n  "tshark": ${JSON.stringify(fixtures.tshark)},\n  "census_code": ${JSON.stringify(fixtures.census_code)},\n  "captures": {\n`;
   writeFileSync(FIXTURES, `${head}${lines.join('\n')}\n  }\n}\n`);
 }

@@ -13,4 +13,6 @@ if (files.length === 0) {
 const started = Date.now();
 const fixtures = await takeFixtures(files);
 writeFixtures(fixtures);
-console.log(`${FIXTURES}: ${files.length} captures, ${fixtures.tshark}, ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(
+  `${FIXTURES}: ${files.length} captures, ${fixtures.tshark}, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);

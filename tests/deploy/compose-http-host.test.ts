@@ -29,9 +29,11 @@ describe.skipIf(!hasDockerCompose())('compose: HTTP listen addresses (docker-com
   });
 
   it('the collector keeps its default (every interface: probes and metrics only), the sensor on the host network binds loopback', () => {
-    expect(httpConfigSchema(9101).parse({}).host, 'the sensor\'s default').toBe('0.0.0.0');
+    expect(httpConfigSchema(9101).parse({}).host, "the sensor's default").toBe('0.0.0.0');
     for (const [name, config] of configs) {
-      expect(loadConfig(collectorConfigSchema, { env: config.services.collector.environment }).http.host, name).toBe('0.0.0.0');
+      expect(loadConfig(collectorConfigSchema, { env: config.services.collector.environment }).http.host, name).toBe(
+        '0.0.0.0',
+      );
       const sensorEnv = { ...config.services.sensor.environment, WIREWATCH_SPOOL_DIR: '/tmp' };
       expect(loadConfig(sensorConfigSchema, { env: sensorEnv }).http.host, name).toBe('127.0.0.1');
     }

@@ -8,7 +8,9 @@ import { join } from 'node:path';
 import { REPO } from './image-build.js';
 
 // `yaml` is a dependency of the workspace packages, not of the root; borrow packages/service's.
-const { parse } = createRequire(join(REPO, 'packages/service/package.json'))('yaml') as { parse: (text: string) => unknown };
+const { parse } = createRequire(join(REPO, 'packages/service/package.json'))('yaml') as {
+  parse: (text: string) => unknown;
+};
 
 /** The lab's env file: every `${NAME:?...}` of the compose files is set there. */
 export const LAB_ENV_FILE = join(REPO, 'deploy/.env.example');
@@ -52,14 +54,27 @@ export function hasDockerCompose(): boolean {
 }
 
 /** Runs docker-compose in the repository with these files; every profile enabled. */
-export function compose(files: string[], args: string[], envFile: string | null = LAB_ENV_FILE): { status: number | null; stdout: string; stderr: string } {
+export function compose(
+  files: string[],
+  args: string[],
+  envFile: string | null = LAB_ENV_FILE,
+): { status: number | null; stdout: string; stderr: string } {
   // No variable of this process may stand in for one the env file should give, nor change compose.
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(COMPOSE_|DOCKER_)|PASSWORD|TOKEN|^(NATS|INFLUX|GRAFANA|SENSOR|ALERTER|TRAFFIC|MAILPIT|COLLECTOR)_/.test(k)));
-  const run = spawnSync('docker-compose', [...(envFile ? ['--env-file', envFile] : []), ...files.flatMap((f) => ['-f', f]), '--profile', 'traffic', ...args], {
-    cwd: REPO,
-    encoding: 'utf8',
-    env,
-  });
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(
+      ([k]) =>
+        !/^(COMPOSE_|DOCKER_)|PASSWORD|TOKEN|^(NATS|INFLUX|GRAFANA|SENSOR|ALERTER|TRAFFIC|MAILPIT|COLLECTOR)_/.test(k),
+    ),
+  );
+  const run = spawnSync(
+    'docker-compose',
+    [...(envFile ? ['--env-file', envFile] : []), ...files.flatMap((f) => ['-f', f]), '--profile', 'traffic', ...args],
+    {
+      cwd: REPO,
+      encoding: 'utf8',
+      env,
+    },
+  );
   return { status: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -67,13 +82,17 @@ export function compose(files: string[], args: string[], envFile: string | null 
 export function composeConfig(files: string[]): ComposeConfig {
   const run = compose(files, ['config']);
   if (run.status !== 0) throw new Error(`docker-compose config failed: ${run.stderr.trim()}`);
-  const raw = parse(run.stdout) as Omit<ComposeConfig, 'services'> & { services: Record<string, Record<string, unknown>> };
+  const raw = parse(run.stdout) as Omit<ComposeConfig, 'services'> & {
+    services: Record<string, Record<string, unknown>>;
+  };
   const services: Record<string, ComposeService> = {};
   for (const [name, s] of Object.entries(raw.services)) {
     services[name] = {
       ...(s as unknown as ComposeService),
       command: typeof s.command === 'string' ? s.command.split(/\s+/) : (s.command as string[] | undefined),
-      environment: Object.fromEntries(Object.entries((s.environment ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)])),
+      environment: Object.fromEntries(
+        Object.entries((s.environment ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+      ),
       volumes: (s.volumes as Array<string | Record<string, unknown>> | undefined)?.map(mount),
       ports: (s.ports as unknown[] | undefined)?.map(String),
     };
@@ -83,8 +102,18 @@ export function composeConfig(files: string[]): ComposeConfig {
 
 function mount(v: string | Record<string, unknown>): Mount {
   if (typeof v !== 'string') {
-    return { type: v.type === 'bind' ? 'bind' : 'volume', source: String(v.source), target: String(v.target), readOnly: v.read_only === true };
+    return {
+      type: v.type === 'bind' ? 'bind' : 'volume',
+      source: String(v.source),
+      target: String(v.target),
+      readOnly: v.read_only === true,
+    };
   }
   const [source, target, mode] = v.split(':');
-  return { type: source.startsWith('/') ? 'bind' : 'volume', source, target, readOnly: (mode ?? '').split(',').includes('ro') };
+  return {
+    type: source.startsWith('/') ? 'bind' : 'volume',
+    source,
+    target,
+    readOnly: (mode ?? '').split(',').includes('ro'),
+  };
 }

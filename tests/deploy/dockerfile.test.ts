@@ -22,7 +22,9 @@ describe('deploy/Dockerfile', () => {
       expect(chain[0], target).toBe('runtime');
       expect(chain, target).not.toContain('build');
       // what the target's stages take from the build stage
-      const copied = chainOf(stages, target).flatMap(copiesOf).filter((c) => c.from === 'build');
+      const copied = chainOf(stages, target)
+        .flatMap(copiesOf)
+        .filter((c) => c.from === 'build');
       expect(copied.length, target).toBeGreaterThan(0);
     }
   });
@@ -35,7 +37,8 @@ describe('deploy/Dockerfile', () => {
     // `cap` is compiled in the build stage and loaded in the runtime stage: same Node, same libc, same libpcap.
     expect(baseImageOf(stages, 'build')).toBe(baseImageOf(stages, 'runtime'));
     // and the Node major the project runs on (package.json engines)
-    const engines = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    const engines = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { engines: { node: string } })
+      .engines.node;
     expect(baseImageOf(stages, 'build')).toMatch(new RegExp(`^node:${/\d+/.exec(engines)![0]}\\.`));
   });
 
@@ -58,7 +61,9 @@ describe('deploy/Dockerfile', () => {
     const workdir = lastOf(stages, 'runtime', 'WORKDIR');
     expect(workdir).toBe('/app');
     const copies = copiesOf(runtime).filter((c) => c.from === 'build');
-    const run = stages.find((s) => s.name === 'build')!.instructions.find((i) => i.keyword === 'RUN' && i.text.includes('build-app.sh'));
+    const run = stages
+      .find((s) => s.name === 'build')!
+      .instructions.find((i) => i.keyword === 'RUN' && i.text.includes('build-app.sh'));
     const out = /build-app\.sh (\S+)$/.exec(run!.text)![1];
     expect(copies.map((c) => [c.sources[0], posix.resolve(workdir!, c.dest)])).toEqual([
       [`${out}/node_modules`, '/app/node_modules'],
@@ -86,10 +91,18 @@ describe('deploy/Dockerfile', () => {
 
   it('copies patches/ and every workspace package before installing (pnpm patchedDependencies, frozen lockfile)', () => {
     const build = stages.find((s) => s.name === 'build')!;
-    const lineOf = (pattern: RegExp) => build.instructions.find((i) => pattern.test(`${i.keyword} ${i.text}`))?.line ?? Infinity;
+    const lineOf = (pattern: RegExp) =>
+      build.instructions.find((i) => pattern.test(`${i.keyword} ${i.text}`))?.line ?? Infinity;
     const install = lineOf(/^RUN .*build-app\.sh/);
-    const patched = Object.values((JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { pnpm: { patchedDependencies: Record<string, string> } }).pnpm.patchedDependencies);
-    for (const patch of patched) expect(lineOf(new RegExp(`COPY ${posix.dirname(patch)}/`)), patch).toBeLessThan(lineOf(/^RUN pnpm fetch/));
+    const patched = Object.values(
+      (
+        JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as {
+          pnpm: { patchedDependencies: Record<string, string> };
+        }
+      ).pnpm.patchedDependencies,
+    );
+    for (const patch of patched)
+      expect(lineOf(new RegExp(`COPY ${posix.dirname(patch)}/`)), patch).toBeLessThan(lineOf(/^RUN pnpm fetch/));
     expect(lineOf(/^RUN pnpm fetch/)).toBeLessThan(install);
     // every workspace package directory (pnpm-workspace.yaml) reaches the build stage
     const workspace = /^packages:\n((?:\s+- .*\n)+)/m.exec(readFileSync(join(REPO, 'pnpm-workspace.yaml'), 'utf8'))![1];
@@ -97,7 +110,11 @@ describe('deploy/Dockerfile', () => {
     expect(globs).toContain('packages');
     const copies = build.instructions.filter((i) => i.keyword === 'COPY');
     const copied = copies.flatMap((i) => copiesOf({ ...build, instructions: [i] })[0].sources);
-    for (const glob of globs) expect(copied.some((s) => s === `${glob}/` || s === `${glob}/package.json`), glob).toBe(true);
+    for (const glob of globs)
+      expect(
+        copied.some((s) => s === `${glob}/` || s === `${glob}/package.json`),
+        glob,
+      ).toBe(true);
     expect(Math.max(...copies.map((i) => i.line))).toBeLessThan(install);
   });
 
@@ -107,29 +124,44 @@ describe('deploy/Dockerfile', () => {
     const script = readFileSync(join(REPO, 'deploy/build-app.sh'), 'utf8');
     const filters = [...script.matchAll(/--filter[= ](\S+)/g)].map((m) => m[1]);
     expect(filters).toEqual(['@wirewatch/cli']);
-    expect((JSON.parse(readFileSync(join(REPO, 'packages/cli/package.json'), 'utf8')) as { name: string }).name).toBe('@wirewatch/cli');
+    expect((JSON.parse(readFileSync(join(REPO, 'packages/cli/package.json'), 'utf8')) as { name: string }).name).toBe(
+      '@wirewatch/cli',
+    );
     expect(script).toMatch(/pnpm install --frozen-lockfile --offline/);
     expect(script).toMatch(/--prod .*deploy "\$out"/);
   });
 
   it('the sensor target gets libpcap and capture capabilities, and a spool directory its user owns', () => {
     const sensor = stages.find((s) => s.name === 'sensor')!;
-    const runs = sensor.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.text).join('\n');
+    const runs = sensor.instructions
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.text)
+      .join('\n');
     expect(runs).toMatch(/libpcap0\.8/);
     expect(runs).toMatch(/setcap cap_net_raw,cap_net_admin\+ep \/usr\/local\/bin\/node/);
     expect(runs).toMatch(/chown node:node \/var\/lib\/wirewatch\/spool/);
     expect(lastOf(stages, 'sensor', 'ENV')).toBe('WIREWATCH_SPOOL_DIR=/var/lib/wirewatch/spool');
     // nothing else needs libpcap: `cap` is loaded only when capturing
     for (const target of ['collector', 'alerter', 'traffic']) {
-      expect(chainOf(stages, target).flatMap((s) => s.instructions).some((i) => /libpcap/.test(i.text)), target).toBe(false);
+      expect(
+        chainOf(stages, target)
+          .flatMap((s) => s.instructions)
+          .some((i) => /libpcap/.test(i.text)),
+        target,
+      ).toBe(false);
     }
   });
 });
 
 describe('the Dockerfile and .dockerignore readers', () => {
   it('join continuations, drop comments, and follow a target to its base', () => {
-    const parsed = parseDockerfile('# syntax=docker/dockerfile:1\nARG X=1\nFROM a:1 AS one\nRUN a \\\n  # note\n  && b\nFROM one AS two\nUSER u\nCMD ["x"]\n');
-    expect(parsed.map((s) => [s.name, s.from])).toEqual([['one', 'a:1'], ['two', 'one']]);
+    const parsed = parseDockerfile(
+      '# syntax=docker/dockerfile:1\nARG X=1\nFROM a:1 AS one\nRUN a \\\n  # note\n  && b\nFROM one AS two\nUSER u\nCMD ["x"]\n',
+    );
+    expect(parsed.map((s) => [s.name, s.from])).toEqual([
+      ['one', 'a:1'],
+      ['two', 'one'],
+    ]);
     expect(parsed[0].instructions[0].text).toBe('a && b');
     expect(baseImageOf(parsed, 'two')).toBe('a:1');
     expect(execFormOf(parsed, 'two', 'CMD')).toEqual(['x']);

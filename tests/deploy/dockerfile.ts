@@ -39,7 +39,8 @@ export function parseDockerfile(source: string): Stage[] {
       if (!m) throw new Error(`Dockerfile:${start + 1}: cannot read FROM ${instruction.text}`);
       stages.push({ from: m[1], name: m[2] ?? String(stages.length), line: start + 1, instructions: [] });
     } else if (stages.length === 0) {
-      if (instruction.keyword !== 'ARG') throw new Error(`Dockerfile:${start + 1}: ${instruction.keyword} before the first FROM`);
+      if (instruction.keyword !== 'ARG')
+        throw new Error(`Dockerfile:${start + 1}: ${instruction.keyword} before the first FROM`);
     } else {
       stages.at(-1)!.instructions.push(instruction);
     }
@@ -77,7 +78,8 @@ export function execFormOf(stages: Stage[], target: string, keyword: 'ENTRYPOINT
   for (const stage of chainOf(stages, target).reverse()) {
     const found = stage.instructions.filter((i) => i.keyword === keyword).at(-1);
     if (found) {
-      if (!found.text.startsWith('[')) throw new Error(`Dockerfile:${found.line}: ${keyword} in shell form (signals would go to a shell)`);
+      if (!found.text.startsWith('['))
+        throw new Error(`Dockerfile:${found.line}: ${keyword} in shell form (signals would go to a shell)`);
       return JSON.parse(found.text) as string[];
     }
   }

@@ -41,7 +41,10 @@ export function dockerignore(source: string): DockerIgnore {
 }
 
 function clean(path: string): string {
-  return path.replace(/^\.?\/+/, '').replace(/\/+$/, '').replace(/\/{2,}/g, '/');
+  return path
+    .replace(/^\.?\/+/, '')
+    .replace(/\/+$/, '')
+    .replace(/\/{2,}/g, '/');
 }
 
 function toRegex(pattern: string): string {

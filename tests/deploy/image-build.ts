@@ -12,7 +12,17 @@
  * step cannot go unchecked.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,10 +78,21 @@ export function buildImage(options: { buildStage?: string; runtimeStage?: string
       } else if (instruction.keyword === 'COPY') {
         const [copy] = copiesOf({ ...build, instructions: [instruction] });
         if (copy.from) throw new Error(`Dockerfile:${instruction.line}: COPY --from in the build stage`);
-        for (const source of copy.sources) copyFromContext(ignore, source, join(buildRoot, posix.resolve(workdir, copy.dest)), copy.dest.endsWith('/') || copy.sources.length > 1, instruction.line);
+        for (const source of copy.sources)
+          copyFromContext(
+            ignore,
+            source,
+            join(buildRoot, posix.resolve(workdir, copy.dest)),
+            copy.dest.endsWith('/') || copy.sources.length > 1,
+            instruction.line,
+          );
         steps.push({ line: instruction.line, what: `COPY ${instruction.text}`, ran: true });
       } else if (instruction.keyword === 'RUN') {
-        steps.push({ line: instruction.line, what: `RUN ${instruction.text}`, ran: runBuildStep(instruction.text, instruction.line, join(buildRoot, workdir), buildRoot) });
+        steps.push({
+          line: instruction.line,
+          what: `RUN ${instruction.text}`,
+          ran: runBuildStep(instruction.text, instruction.line, join(buildRoot, workdir), buildRoot),
+        });
       }
     }
 
@@ -80,13 +101,17 @@ export function buildImage(options: { buildStage?: string; runtimeStage?: string
       if (instruction.keyword === 'WORKDIR') runtimeWorkdir = posix.resolve(runtimeWorkdir, instruction.text);
       if (instruction.keyword !== 'COPY') continue;
       const [copy] = copiesOf({ ...runtime, instructions: [instruction] });
-      if (copy.from !== buildName) throw new Error(`Dockerfile:${instruction.line}: the runtime stage copies only from ${buildName}`);
+      if (copy.from !== buildName)
+        throw new Error(`Dockerfile:${instruction.line}: the runtime stage copies only from ${buildName}`);
       for (const source of copy.sources) {
         const from = join(buildRoot, source);
         if (!existsSync(from)) throw new Error(`Dockerfile:${instruction.line}: the build stage made no ${source}`);
         const to = join(imageRoot, posix.resolve(runtimeWorkdir, copy.dest));
         // A directory's contents go into the destination, as COPY does; symlinks are kept as they are.
-        cpSync(from, statSync(from).isDirectory() || !copy.dest.endsWith('/') ? to : join(to, posix.basename(source)), { recursive: true, verbatimSymlinks: true });
+        cpSync(from, statSync(from).isDirectory() || !copy.dest.endsWith('/') ? to : join(to, posix.basename(source)), {
+          recursive: true,
+          verbatimSymlinks: true,
+        });
       }
     }
   } catch (error) {
@@ -100,17 +125,25 @@ export function buildImage(options: { buildStage?: string; runtimeStage?: string
   return {
     root: imageRoot,
     steps,
-    command: (target) => [...(execFormOf(stages, target, 'ENTRYPOINT') ?? []), ...(execFormOf(stages, target, 'CMD') ?? [])].map(inRoot),
+    command: (target) =>
+      [...(execFormOf(stages, target, 'ENTRYPOINT') ?? []), ...(execFormOf(stages, target, 'CMD') ?? [])].map(inRoot),
     user: (target) => lastOf(stages, target, 'USER'),
     dispose: () => rmSync(imageRoot, { recursive: true, force: true }),
   };
 }
 
 /** COPY from the build context: a file, or a directory's contents, minus what .dockerignore leaves out. */
-function copyFromContext(ignore: DockerIgnore, source: string, dest: string, intoDirectory: boolean, line: number): void {
+function copyFromContext(
+  ignore: DockerIgnore,
+  source: string,
+  dest: string,
+  intoDirectory: boolean,
+  line: number,
+): void {
   const relative = posix.normalize(source).replace(/\/$/, '');
   const from = join(REPO, relative);
-  if (!existsSync(from) || ignore.ignores(relative)) throw new Error(`Dockerfile:${line}: ${source} is not in the build context`);
+  if (!existsSync(from) || ignore.ignores(relative))
+    throw new Error(`Dockerfile:${line}: ${source} is not in the build context`);
   if (statSync(from).isFile()) {
     const to = intoDirectory ? join(dest, posix.basename(relative)) : dest;
     mkdirSync(dirname(to), { recursive: true });

@@ -31,7 +31,12 @@ export interface LabNatsNode {
  * accounts' users, as an operator pastes them: a sensor's (e.g. `wirewatch credentials sensor ID`'s)
  * into SENSORS, any other into WIREWATCH (`accountOf`).
  */
-export async function labNats(config: 'nats.conf' | 'cluster.conf', env: Record<string, string>, node?: LabNatsNode, users: string[] = []): Promise<LabNats> {
+export async function labNats(
+  config: 'nats.conf' | 'cluster.conf',
+  env: Record<string, string>,
+  node?: LabNatsNode,
+  users: string[] = [],
+): Promise<LabNats> {
   const dir = makeServerDir(`lab-${config.replace('.conf', '')}`);
   mkdirSync(join(dir, 'data'));
   const text = readFileSync(join(REPO, 'deploy/nats', config), 'utf8');
@@ -41,16 +46,42 @@ export async function labNats(config: 'nats.conf' | 'cluster.conf', env: Record<
   if (users.length === 0) copyFileSync(join(REPO, 'deploy/nats/accounts.conf'), join(dir, 'accounts.conf'));
   else writeAccounts(dir, users);
   const [port, monitor] = (await freePorts(2)) as [number, number];
-  const cluster = node ? ['--cluster', `nats://127.0.0.1:${node.routePort}`, '--routes', node.routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',')] : [];
+  const cluster = node
+    ? [
+        '--cluster',
+        `nats://127.0.0.1:${node.routePort}`,
+        '--routes',
+        node.routePorts.map((p) => `nats://127.0.0.1:${p}`).join(','),
+      ]
+    : [];
   const server = new SpawnedServer({
-    name: 'nats-server', command: 'env', dir,
-    args: [...Object.entries(env).map(([k, v]) => `${k}=${v}`), 'nats-server', '-c', join(dir, config), '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor), ...cluster],
+    name: 'nats-server',
+    command: 'env',
+    dir,
+    args: [
+      ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
+      'nats-server',
+      '-c',
+      join(dir, config),
+      '-a',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-m',
+      String(monitor),
+      ...cluster,
+    ],
     isReady: () => answers(`http://127.0.0.1:${monitor}/healthz?js-enabled-only=true`, 200),
   });
   return { server, url: `nats://127.0.0.1:${port}`, monitorUrl: `http://127.0.0.1:${monitor}`, dir };
 }
 
-export async function startLabNats(config: 'nats.conf' | 'cluster.conf', env: Record<string, string>, node?: LabNatsNode, users: string[] = []): Promise<LabNats> {
+export async function startLabNats(
+  config: 'nats.conf' | 'cluster.conf',
+  env: Record<string, string>,
+  node?: LabNatsNode,
+  users: string[] = [],
+): Promise<LabNats> {
   const nats = await labNats(config, env, node, users);
   await startOrDispose(nats.server);
   return nats;
@@ -65,7 +96,9 @@ export type LabAccount = 'SENSORS' | 'WIREWATCH';
 export function accountOf(stanza: string): LabAccount {
   const allow = /publish:\s*\{\s*allow:\s*\[([^\]]*)\]/.exec(stanza)?.[1];
   const subjects = allow?.split(',').map((s) => s.trim().replace(/^"|"$/g, '')) ?? [];
-  return subjects.length > 0 && subjects.every((s) => /^wirewatch\.v1\.(summary|heartbeat)\.[^.*>\s]+$/.test(s)) ? 'SENSORS' : 'WIREWATCH';
+  return subjects.length > 0 && subjects.every((s) => /^wirewatch\.v1\.(summary|heartbeat)\.[^.*>\s]+$/.test(s))
+    ? 'SENSORS'
+    : 'WIREWATCH';
 }
 
 /** The shipped accounts.conf with `users` added at the top of their account's users (`accountOf`), into the server's directory. */
@@ -87,7 +120,8 @@ function writeAccounts(dir: string, users: string[]): void {
  * server logged the reload.
  */
 export async function reloadLabNats(nats: LabNats, users: string[]): Promise<void> {
-  const reloads = () => (readFileSync(logPathOf(nats.dir), 'utf8').match(/Reloaded server configuration/g) ?? []).length;
+  const reloads = () =>
+    (readFileSync(logPathOf(nats.dir), 'utf8').match(/Reloaded server configuration/g) ?? []).length;
   const before = reloads();
   writeAccounts(nats.dir, users);
   process.kill(nats.server.pid!, 'SIGHUP');

@@ -51,7 +51,11 @@ function fill(seed: number, packets: number): { table: FlowTable; model: ModelFl
     table.add(d);
 
     const portsKnown = d.hasPorts && !d.laterFragment;
-    const meta = ((v6 ? 6 : 4) << 16) | (portsKnown ? 0x8000 : 0) | (d.hasDestination ? 0 : 0x4000) | (d.ipProto < 0 ? 0x100 : d.ipProto);
+    const meta =
+      ((v6 ? 6 : 4) << 16) |
+      (portsKnown ? 0x8000 : 0) |
+      (d.hasDestination ? 0 : 0x4000) |
+      (d.ipProto < 0 ? 0x100 : d.ipProto);
     const dst = d.hasDestination ? [d.dst0, d.dst1, d.dst2, d.dst3] : [0, 0, 0, 0];
     const key = [meta, d.src0, d.src1, d.src2, d.src3, ...dst, portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0];
     const id = key.join(',');
@@ -84,13 +88,17 @@ function fill(seed: number, packets: number): { table: FlowTable; model: ModelFl
 const withoutKey = ({ key: _key, ...flow }: ModelFlow): Flow => flow;
 
 describe('flows in report order, streamed from the flow table', () => {
-  it.each([1, 2, 3])('seed %i: every flow, and the busiest 1, 10, 100 and all but one, match a plain sort of a plain model', (seed) => {
-    const { table, model } = fill(seed, 20_000);
-    expect(table.size).toBe(model.length);
-    expect(model.length).toBeGreaterThan(500);
-    expect([...table.ranked()]).toEqual(model.map(withoutKey));
-    for (const limit of [1, 10, 100, model.length - 1]) expect(table.flows(limit), `limit ${limit}`).toEqual(model.slice(0, limit).map(withoutKey));
-  });
+  it.each([1, 2, 3])(
+    'seed %i: every flow, and the busiest 1, 10, 100 and all but one, match a plain sort of a plain model',
+    (seed) => {
+      const { table, model } = fill(seed, 20_000);
+      expect(table.size).toBe(model.length);
+      expect(model.length).toBeGreaterThan(500);
+      expect([...table.ranked()]).toEqual(model.map(withoutKey));
+      for (const limit of [1, 10, 100, model.length - 1])
+        expect(table.flows(limit), `limit ${limit}`).toEqual(model.slice(0, limit).map(withoutKey));
+    },
+  );
 
   it('rankIds orders like a stable Array.prototype.sort, by full sort and by bounded selection', () => {
     const next = random(7);
@@ -98,7 +106,10 @@ describe('flows in report order, streamed from the flow table', () => {
       const values = Array.from({ length: count }, () => Math.floor(next() * 50));
       const compare = (a: number, b: number) => values[a] - values[b] || a - b;
       const expected = Array.from({ length: count }, (_, i) => i).sort(compare);
-      for (const limit of [0, 1, 5, count >> 2, count, Number.POSITIVE_INFINITY]) expect(Array.from(rankIds(count, compare, limit)), `count ${count}, limit ${limit}`).toEqual(expected.slice(0, limit));
+      for (const limit of [0, 1, 5, count >> 2, count, Number.POSITIVE_INFINITY])
+        expect(Array.from(rankIds(count, compare, limit)), `count ${count}, limit ${limit}`).toEqual(
+          expected.slice(0, limit),
+        );
     }
   });
 });

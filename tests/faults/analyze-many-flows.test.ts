@@ -40,7 +40,11 @@ describe('analyze on a capture with a million flows, the heap capped', () => {
   it(`--csv and --json in ${HEAP_MB} MB of heap: flows.csv holds every flow written, once, busiest first; the report agrees`, () => {
     const out = join(dir, 'csv');
     const json = join(dir, 'report.json');
-    const run = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, bundle, 'analyze', capture, '--no-progress', '--csv', out, '--json', json], { encoding: 'utf8' });
+    const run = spawnSync(
+      process.execPath,
+      [`--max-old-space-size=${HEAP_MB}`, bundle, 'analyze', capture, '--no-progress', '--csv', out, '--json', json],
+      { encoding: 'utf8' },
+    );
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
 
@@ -56,8 +60,15 @@ describe('analyze on a capture with a million flows, the heap capped', () => {
     for (let row = 1; row < lines.length && !bad; row++) {
       const [src, dst, sport, dport, proto, count, bytes] = lines[row].split(',');
       const flow = (ipv4(src) - FIRST_SOURCE) * 4 + (Number(sport) - 40_000);
-      if (!(flow >= 0 && flow < FLOWS) || seen[flow]) bad = `row ${row} is no flow written, or one seen before: ${lines[row]}`;
-      else if (dst !== '198.51.100.1' || dport !== '9' || proto !== '17' || Number(count) !== (hasSecondPacket(flow) ? 2 : 1)) bad = `row ${row}: ${lines[row]}`;
+      if (!(flow >= 0 && flow < FLOWS) || seen[flow])
+        bad = `row ${row} is no flow written, or one seen before: ${lines[row]}`;
+      else if (
+        dst !== '198.51.100.1' ||
+        dport !== '9' ||
+        proto !== '17' ||
+        Number(count) !== (hasSecondPacket(flow) ? 2 : 1)
+      )
+        bad = `row ${row}: ${lines[row]}`;
       else if (Number(bytes) > previousBytes) bad = `row ${row} is busier than the one before: ${lines[row]}`;
       seen[flow] = 1;
       previousBytes = Number(bytes);
@@ -68,22 +79,39 @@ describe('analyze on a capture with a million flows, the heap capped', () => {
     // The busiest flows have two packets; among equals, the lower key first: flow 1000 is 10.0.0.250:40000.
     expect(lines[1]).toMatch(/^10\.0\.0\.250,198\.51\.100\.1,40000,9,17,2,84,/);
 
-    const report = JSON.parse(readFileSync(json, 'utf8')) as { packets: number; cardinalities: { flows: number }; top_flows: { src: string; sport: number; packets: number }[] };
+    const report = JSON.parse(readFileSync(json, 'utf8')) as {
+      packets: number;
+      cardinalities: { flows: number };
+      top_flows: { src: string; sport: number; packets: number }[];
+    };
     expect(report.packets).toBe(made.packets);
     expect(report.cardinalities.flows).toBe(FLOWS);
     expect(report.top_flows).toHaveLength(100);
-    expect(report.top_flows.map((f) => `${f.src},${f.sport}`)).toEqual(lines.slice(1, 101).map((l) => l.split(',').filter((_, i) => i === 0 || i === 2).join(',')));
+    expect(report.top_flows.map((f) => `${f.src},${f.sport}`)).toEqual(
+      lines.slice(1, 101).map((l) =>
+        l
+          .split(',')
+          .filter((_, i) => i === 0 || i === 2)
+          .join(','),
+      ),
+    );
   }, 60_000);
 
-  it.skipIf(spawnSync('tshark', ['--version']).status !== 0)('the capture holds the flows it says: tshark counts as many UDP conversations in a small one', () => {
-    const small = join(dir, 'small.pcap');
-    const written = writeManyFlowsCapture(small, 3000);
-    const tshark = spawnSync('tshark', ['-r', small, '-q', '-z', 'conv,udp'], { encoding: 'utf8' });
-    expect(tshark.status, tshark.stderr).toBe(0);
-    expect(tshark.stdout.split('\n').filter((l) => l.includes('<->'))).toHaveLength(written.flows);
-    const out = join(dir, 'small-csv');
-    const run = spawnSync(process.execPath, [bundle, 'analyze', small, '--no-progress', '--csv', out], { encoding: 'utf8' });
-    expect(run.status, run.stderr).toBe(0);
-    expect(readFileSync(join(out, 'flows.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(written.flows + 1);
-  }, 30_000);
+  it.skipIf(spawnSync('tshark', ['--version']).status !== 0)(
+    'the capture holds the flows it says: tshark counts as many UDP conversations in a small one',
+    () => {
+      const small = join(dir, 'small.pcap');
+      const written = writeManyFlowsCapture(small, 3000);
+      const tshark = spawnSync('tshark', ['-r', small, '-q', '-z', 'conv,udp'], { encoding: 'utf8' });
+      expect(tshark.status, tshark.stderr).toBe(0);
+      expect(tshark.stdout.split('\n').filter((l) => l.includes('<->'))).toHaveLength(written.flows);
+      const out = join(dir, 'small-csv');
+      const run = spawnSync(process.execPath, [bundle, 'analyze', small, '--no-progress', '--csv', out], {
+        encoding: 'utf8',
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(readFileSync(join(out, 'flows.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(written.flows + 1);
+    },
+    30_000,
+  );
 });

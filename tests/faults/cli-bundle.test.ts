@@ -5,7 +5,17 @@
  * touching the checkout), with node_modules linked to the real ones.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,14 +48,22 @@ function changeSource(note: string): void {
 
 const currentBuild = () => dirname(realpathSync(join(dist, 'wirewatch.mjs')));
 /** Every file a process started from `build` may load, as (inode, size, mtime): any write shows. */
-const filesOf = (build: string) => Object.fromEntries(readdirSync(build).map((f) => [f, (({ ino, size, mtimeMs }) => ({ ino, size, mtimeMs }))(statSync(join(build, f)))]));
+const filesOf = (build: string) =>
+  Object.fromEntries(
+    readdirSync(build).map((f) => [
+      f,
+      (({ ino, size, mtimeMs }) => ({ ino, size, mtimeMs }))(statSync(join(build, f))),
+    ]),
+  );
 const buildDirs = () => readdirSync(join(dist, 'builds')).sort();
 
 beforeAll(async () => {
   copy = mkdtempSync(join(tmpdir(), 'wirewatch-bundle-'));
   const skip = new Set(['node_modules', 'dist']);
-  for (const dir of ['packages', 'services', 'grafana']) cpSync(join(REPO, dir), join(copy, dir), { recursive: true, filter: (src) => !skip.has(basename(src)) });
-  for (const file of ['package.json', 'pnpm-lock.yaml', 'scripts/build-cli.mjs', 'scripts/wirewatch.mjs']) cpSync(join(REPO, file), join(copy, file));
+  for (const dir of ['packages', 'services', 'grafana'])
+    cpSync(join(REPO, dir), join(copy, dir), { recursive: true, filter: (src) => !skip.has(basename(src)) });
+  for (const file of ['package.json', 'pnpm-lock.yaml', 'scripts/build-cli.mjs', 'scripts/wirewatch.mjs'])
+    cpSync(join(REPO, file), join(copy, file));
   // esbuild for the build script; the bundle's third-party imports resolve from packages/cli.
   symlinkSync(join(REPO, 'node_modules'), join(copy, 'node_modules'));
   symlinkSync(join(REPO, 'packages/cli/node_modules'), join(copy, 'packages/cli/node_modules'));
@@ -64,14 +82,18 @@ describe('the CLI bundle under concurrent starts and rebuilds', () => {
     const untouched = filesOf(before);
     changeSource('changed before 20 concurrent starts');
     const dashboards = join(copy, 'dashboards-out');
-    const starts = Array.from({ length: 20 }, (_, i) => run(i % 4 === 3 ? ['scripts/wirewatch.mjs', 'sensor', '--help'] : ['scripts/wirewatch.mjs', '--version']));
+    const starts = Array.from({ length: 20 }, (_, i) =>
+      run(i % 4 === 3 ? ['scripts/wirewatch.mjs', 'sensor', '--help'] : ['scripts/wirewatch.mjs', '--version']),
+    );
     // Started from the previous build's files (as a running service is), loading a lazily split chunk while the rebuilds run.
     const old = run([join(before, 'wirewatch.mjs'), 'dashboards', '--out', dashboards]);
     const results = await Promise.all(starts);
     for (const [i, r] of results.entries()) {
       expect(r.stderr, `start ${i}`).not.toMatch(/SyntaxError|Error:|ERR_/);
       expect(r.code, `start ${i}: ${r.stderr}`).toBe(0);
-      expect(r.stdout, `start ${i}`).toMatch(i % 4 === 3 ? /^Usage: wirewatch sensor \[options\]/ : /^\d+\.\d+\.\d+\n$/);
+      expect(r.stdout, `start ${i}`).toMatch(
+        i % 4 === 3 ? /^Usage: wirewatch sensor \[options\]/ : /^\d+\.\d+\.\d+\n$/,
+      );
     }
     const oldRun = await old;
     expect(oldRun.code, oldRun.stderr).toBe(0);
@@ -83,7 +105,8 @@ describe('the CLI bundle under concurrent starts and rebuilds', () => {
     // Not a byte of it written while the rebuilds ran (an in-place rebuild rewrites every file).
     expect(filesOf(before)).toEqual(untouched);
     expect(buildDirs().filter((d) => d.startsWith('.'))).toEqual([]);
-    for (const asset of ['client.js', 'default-rules.yaml']) expect(readlinkSync(join(dist, asset))).toBe(`builds/${basename(after)}/${asset}`);
+    for (const asset of ['client.js', 'default-rules.yaml'])
+      expect(readlinkSync(join(dist, asset))).toBe(`builds/${basename(after)}/${asset}`);
   }, 60_000);
 
   it('concurrent buildCli() calls in one process agree on one complete build, and an unchanged tree is not rebuilt', async () => {

@@ -15,7 +15,10 @@ beforeAll(async () => {
 }, 60_000);
 
 /** Runs the CLI with its stdout a pipe this side closes: at once, or after the first chunk it reads. */
-function runClosingStdout(args: string[], when: 'at-once' | 'after-first-chunk'): Promise<{ code: number | null; signal: string | null; stderr: string; read: number }> {
+function runClosingStdout(
+  args: string[],
+  when: 'at-once' | 'after-first-chunk',
+): Promise<{ code: number | null; signal: string | null; stderr: string; read: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bundle, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
@@ -33,7 +36,21 @@ function runClosingStdout(args: string[], when: 'at-once' | 'after-first-chunk')
 
 describe('stdout closed by the reader', () => {
   it('`analyze --json - | head -c 10` through a shell: 10 bytes of the report, exit 0, nothing on stderr', () => {
-    const run = spawnSync('bash', ['-c', '"$@" | head -c 10; exit "${PIPESTATUS[0]}"', 'bash', process.execPath, bundle, 'analyze', PCAP, '--json', '-'], { encoding: 'utf8' });
+    const run = spawnSync(
+      'bash',
+      [
+        '-c',
+        '"$@" | head -c 10; exit "${PIPESTATUS[0]}"',
+        'bash',
+        process.execPath,
+        bundle,
+        'analyze',
+        PCAP,
+        '--json',
+        '-',
+      ],
+      { encoding: 'utf8' },
+    );
     expect(run.stdout).toBe('{\n  "versi');
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);

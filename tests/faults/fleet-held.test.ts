@@ -12,7 +12,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SKETCH_SHAPE, buildSummaryMessage, encodeMessage } from '../../packages/protocol/src/index.js';
 import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
 import { buildCli } from '../../scripts/build-cli.mjs';
-import { influxRows, startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
+import {
+  influxRows,
+  startInfluxV1,
+  startNats,
+  waitFor,
+  type InfluxV1Handle,
+  type NatsHandle,
+} from '../harness/index.js';
 import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
 import { publishAll } from '../pipeline/synthetic.js';
 import { startRefusingProxy, type RefusingProxy } from './influx-5xx-proxy.js';
@@ -49,7 +56,21 @@ afterAll(async () => {
 function collector(group: string, database: string): ServiceProcess {
   return startService(
     bundle,
-    ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', proxy.url, '--influx-api', 'v1', '--influx-db', database],
+    [
+      'collector',
+      '--nats',
+      nats.url,
+      '--http-port',
+      '0',
+      '--http-host',
+      '127.0.0.1',
+      '--influx-url',
+      proxy.url,
+      '--influx-api',
+      'v1',
+      '--influx-db',
+      database,
+    ],
     {
       WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
       WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
@@ -65,7 +86,23 @@ function collector(group: string, database: string): ServiceProcess {
 /** One summary with the fleet's default sketch sizes, for interval [start, start + 1 s). */
 function summary(sensor: string, start: number) {
   const s = summarizerWithHosts([7], 100, { ...DEFAULT_SKETCH_SHAPE });
-  return { sensor, seq: 1, data: encodeMessage(buildSummaryMessage(s, { sensor, run: 'r', seq: 1, interface: 'eth0', start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 })) };
+  return {
+    sensor,
+    seq: 1,
+    data: encodeMessage(
+      buildSummaryMessage(s, {
+        sensor,
+        run: 'r',
+        seq: 1,
+        interface: 'eth0',
+        start,
+        end: start + 1000,
+        emitted: Date.now(),
+        kernelDropped: 0,
+        late: 0,
+      }),
+    ),
+  };
 }
 
 /** Unacknowledged messages of the group's fleet consumer, and deliveries it made (redeliveries included). */
@@ -87,7 +124,12 @@ async function holdsFor(ms: number, check: () => Promise<void>): Promise<void> {
 }
 
 async function fleetSensors(database: string, start: number): Promise<unknown[]> {
-  return influxRows(await influx.query(`SELECT sensors FROM fleet_top WHERE time = ${start}ms AND list = 'sources' AND rank = '1'`, database)).map((r) => r.sensors);
+  return influxRows(
+    await influx.query(
+      `SELECT sensors FROM fleet_top WHERE time = ${start}ms AND list = 'sources' AND rank = '1'`,
+      database,
+    ),
+  ).map((r) => r.sensors);
 }
 
 describe('fleet merge: held summaries outlive the ack wait', () => {
@@ -97,9 +139,15 @@ describe('fleet merge: held summaries outlive the ack wait', () => {
     await influx.createDatabase(database);
     proxy.refuseWith = 503;
     const first = collector('held', database);
-    await waitFor(async () => (await first.metric('wirewatch_collector_fleet_leader')) === 1, { what: 'fleet lease', timeoutMs: 20_000 });
+    await waitFor(async () => (await first.metric('wirewatch_collector_fleet_leader')) === 1, {
+      what: 'fleet lease',
+      timeoutMs: 20_000,
+    });
     await publishAll(nats.url, [summary('held-a', start)]);
-    await waitFor(async () => (await fleetConsumer('held')).ackPending === 1, { what: 'the summary delivered to the fleet merge', timeoutMs: 20_000 });
+    await waitFor(async () => (await fleetConsumer('held')).ackPending === 1, {
+      what: 'the summary delivered to the fleet merge',
+      timeoutMs: 20_000,
+    });
     await waitFor(async () => (proxy.refused.get(503) ?? 0) >= 2, { what: 'writes refused', timeoutMs: 10_000 });
     // The interval's write is being retried all along: the message stays with it, unacknowledged.
     await holdsFor(HOLD_MS, async () => expect(await fleetConsumer('held')).toEqual({ ackPending: 1, deliveries: 1 }));
@@ -107,9 +155,15 @@ describe('fleet merge: held summaries outlive the ack wait', () => {
 
     const second = collector('held', database);
     proxy.refuseWith = null;
-    await waitFor(async () => (await fleetSensors(database, start)).length === 1, { what: "the interval's fleet-wide points written by the next collector", timeoutMs: 30_000 });
+    await waitFor(async () => (await fleetSensors(database, start)).length === 1, {
+      what: "the interval's fleet-wide points written by the next collector",
+      timeoutMs: 30_000,
+    });
     expect(await fleetSensors(database, start)).toEqual([1]);
-    await waitFor(async () => (await fleetConsumer('held')).ackPending === 0, { what: 'the summary acknowledged', timeoutMs: 10_000 });
+    await waitFor(async () => (await fleetConsumer('held')).ackPending === 0, {
+      what: 'the summary acknowledged',
+      timeoutMs: 10_000,
+    });
     expect(await second.metric('wirewatch_collector_fleet_skipped_total')).toBe(0);
     await second.stop();
   }, 90_000);
@@ -119,18 +173,32 @@ describe('fleet merge: held summaries outlive the ack wait', () => {
     const start = Date.UTC(2021, 0, 2);
     proxy.refuseWith = null;
     const c = collector('missing', database);
-    await waitFor(async () => (await c.metric('wirewatch_collector_fleet_leader')) === 1, { what: 'fleet lease', timeoutMs: 20_000 });
+    await waitFor(async () => (await c.metric('wirewatch_collector_fleet_leader')) === 1, {
+      what: 'fleet lease',
+      timeoutMs: 20_000,
+    });
     await publishAll(nats.url, [summary('held-b', start)]);
     // A new consumer: the earlier test's summary is delivered to it too.
     const summaries = (await jsm.streams.info('WIREWATCH')).state.messages;
     expect(summaries).toBe(2);
-    await waitFor(async () => (await fleetConsumer('missing')).ackPending === summaries, { what: 'the summaries delivered to the fleet merge', timeoutMs: 20_000 });
+    await waitFor(async () => (await fleetConsumer('missing')).ackPending === summaries, {
+      what: 'the summaries delivered to the fleet merge',
+      timeoutMs: 20_000,
+    });
     await waitFor(async () => (proxy.passed.get(404) ?? 0) >= 2, { what: 'writes answered 404', timeoutMs: 10_000 });
-    await holdsFor(HOLD_MS, async () => expect(await fleetConsumer('missing')).toEqual({ ackPending: summaries, deliveries: summaries }));
+    await holdsFor(HOLD_MS, async () =>
+      expect(await fleetConsumer('missing')).toEqual({ ackPending: summaries, deliveries: summaries }),
+    );
 
     await influx.createDatabase(database);
-    await waitFor(async () => (await fleetSensors(database, start)).length === 1, { what: "the interval's fleet-wide points written", timeoutMs: 30_000 });
-    await waitFor(async () => (await fleetConsumer('missing')).ackPending === 0, { what: 'the summaries acknowledged', timeoutMs: 10_000 });
+    await waitFor(async () => (await fleetSensors(database, start)).length === 1, {
+      what: "the interval's fleet-wide points written",
+      timeoutMs: 30_000,
+    });
+    await waitFor(async () => (await fleetConsumer('missing')).ackPending === 0, {
+      what: 'the summaries acknowledged',
+      timeoutMs: 10_000,
+    });
     expect(await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'max_deliver' })).toBe(0);
     expect(await fleetConsumer('missing')).toEqual({ ackPending: 0, deliveries: summaries });
     await c.stop();

@@ -32,7 +32,9 @@ export async function startRefusingProxy(upstream: string): Promise<RefusingProx
       req.resume();
       req.on('end', () => {
         bump(proxy.refused, status);
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `refused by the test proxy (${status})` }));
+        res
+          .writeHead(status, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: `refused by the test proxy (${status})` }));
       });
       return;
     }

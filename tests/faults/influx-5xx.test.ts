@@ -39,10 +39,25 @@ afterAll(async () => {
 const http = ['--http-port', '0', '--http-host', '127.0.0.1'];
 
 function collector(database: string, env: Record<string, string>): ServiceProcess {
-  return startService(bundle, ['collector', '--nats', nats.url, ...http, '--influx-url', proxy.url, '--influx-api', 'v1', '--influx-db', database], {
-    WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: '3',
-    ...env,
-  });
+  return startService(
+    bundle,
+    [
+      'collector',
+      '--nats',
+      nats.url,
+      ...http,
+      '--influx-url',
+      proxy.url,
+      '--influx-api',
+      'v1',
+      '--influx-db',
+      database,
+    ],
+    {
+      WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: '3',
+      ...env,
+    },
+  );
 }
 
 async function readyz(service: ServiceProcess): Promise<{ status: number; reason: string }> {
@@ -68,30 +83,65 @@ async function outage(sensorId: string, database: string, env: Record<string, st
   await influx.createDatabase(database);
   proxy.refused.clear();
   proxy.passed.clear();
-  const { stdout } = await promisify(execFile)(process.execPath, [bundle, 'analyze', LAB, '--interval', '1', '--no-progress', '--json', '-'], { maxBuffer: 64 << 20 });
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [bundle, 'analyze', LAB, '--interval', '1', '--no-progress', '--json', '-'],
+    { maxBuffer: 64 << 20 },
+  );
   const lab = JSON.parse(stdout) as Outage['lab'];
-  const sensor = startService(bundle, ['sensor', '--nats', nats.url, ...http, '--id', sensorId, '--pcap', LAB, '--speed', 'max', '--spool-dir', join(influx.dir, `spool-${sensorId}`)], {
-    WIREWATCH_NATS_MANAGE_STREAMS: 'true',
-  });
+  const sensor = startService(
+    bundle,
+    [
+      'sensor',
+      '--nats',
+      nats.url,
+      ...http,
+      '--id',
+      sensorId,
+      '--pcap',
+      LAB,
+      '--speed',
+      'max',
+      '--spool-dir',
+      join(influx.dir, `spool-${sensorId}`),
+    ],
+    {
+      WIREWATCH_NATS_MANAGE_STREAMS: 'true',
+    },
+  );
   expect(await sensor.exited, sensor.stderr()).toBe(0);
 
   proxy.refuseWith = 503;
   const outageStart = Date.now();
   const first = collector(database, env);
-  await waitFor(async () => (await readyz(first)).status === 503 && (await readyz(first)).reason.includes('writes failing'), {
-    what: '/readyz 503 while writes are refused',
-    timeoutMs: 15_000,
-  });
-  expect((await readyz(first)).reason).toMatch(/^InfluxDB writes failing \(the last 3 attempts or more\): InfluxDB at .* answered HTTP 503/);
+  await waitFor(
+    async () => (await readyz(first)).status === 503 && (await readyz(first)).reason.includes('writes failing'),
+    {
+      what: '/readyz 503 while writes are refused',
+      timeoutMs: 15_000,
+    },
+  );
+  expect((await readyz(first)).reason).toMatch(
+    /^InfluxDB writes failing \(the last 3 attempts or more\): InfluxDB at .* answered HTTP 503/,
+  );
   const second = collector(database, env);
   await second.url();
 
-  await waitFor(() => Date.now() - outageStart >= PHASE_MS, { what: 'the 503 phase', timeoutMs: PHASE_MS + 1000, intervalMs: 200 });
+  await waitFor(() => Date.now() - outageStart >= PHASE_MS, {
+    what: 'the 503 phase',
+    timeoutMs: PHASE_MS + 1000,
+    intervalMs: 200,
+  });
   proxy.refuseWith = 500;
-  await waitFor(() => Date.now() - outageStart >= 2 * PHASE_MS, { what: 'the 500 phase', timeoutMs: PHASE_MS + 1000, intervalMs: 200 });
+  await waitFor(() => Date.now() - outageStart >= 2 * PHASE_MS, {
+    what: 'the 500 phase',
+    timeoutMs: PHASE_MS + 1000,
+    intervalMs: 200,
+  });
   expect((await readyz(first)).status).toBe(503);
   expect(await storedInInflux(influx, database, sensorId)).toMatchObject({ packets: 0, intervals: 0 });
-  const loud = (s: ServiceProcess) => s.logs.filter((l) => l.level === 'warn' || l.level === 'error' || l.level === 'fatal').length;
+  const loud = (s: ServiceProcess) =>
+    s.logs.filter((l) => l.level === 'warn' || l.level === 'error' || l.level === 'fatal').length;
   const linesDuringOutage = loud(first) + loud(second);
   expect(first.logs.filter((l) => l.msg === 'InfluxDB write failed; retrying').length).toBeGreaterThan(3);
   proxy.refuseWith = null;
@@ -101,8 +151,15 @@ async function outage(sensorId: string, database: string, env: Record<string, st
     what: `all ${lab.packets} frames stored after the outage`,
     timeoutMs: 40_000,
   });
-  expect(await storedInInflux(influx, database, sensorId)).toMatchObject({ packets: lab.packets, bytes: lab.bytes, intervals: lab.timeline.length });
-  await waitFor(async () => (await readyz(first)).status === 200, { what: '/readyz 200 after the outage', timeoutMs: 15_000 });
+  expect(await storedInInflux(influx, database, sensorId)).toMatchObject({
+    packets: lab.packets,
+    bytes: lab.bytes,
+    intervals: lab.timeline.length,
+  });
+  await waitFor(async () => (await readyz(first)).status === 200, {
+    what: '/readyz 200 after the outage',
+    timeoutMs: 15_000,
+  });
   // Logged once per reason: one line for the 503s, one when they turned into 500s.
   expect(first.logs.filter((l) => l.msg === 'not ready: InfluxDB').map((l) => l.reason)).toEqual([
     expect.stringMatching(/answered HTTP 503/),
@@ -114,7 +171,9 @@ async function outage(sensorId: string, database: string, env: Record<string, st
   const refused = [...proxy.refused.values()].reduce((a, b) => a + b, 0);
   expect(proxy.refused.get(503)).toBeGreaterThan(0);
   expect(proxy.refused.get(500)).toBeGreaterThan(0);
-  const failedAttempts = (await first.metric('wirewatch_collector_influx_failed_attempts_total')) + (await second.metric('wirewatch_collector_influx_failed_attempts_total'));
+  const failedAttempts =
+    (await first.metric('wirewatch_collector_influx_failed_attempts_total')) +
+    (await second.metric('wirewatch_collector_influx_failed_attempts_total'));
   expect(failedAttempts).toBe(refused);
   expect(await first.metric('wirewatch_collector_influx_retries_total')).toBeGreaterThan(0);
   return { lab, first, second, linesDuringOutage, outageStart };
@@ -151,7 +210,10 @@ describe('InfluxDB answering 5xx to every write for a long while', () => {
     // Both replicas held batches through the outage (stored, then, by either of them, each interval once: see outage()).
     // A batch still in its backoff (the writer waits up to 30 s) is written once that ends.
     const taken = async (s: ServiceProcess) => s.metric('wirewatch_collector_messages_total', { kind: 'summary' });
-    await waitFor(async () => (await taken(o.first)) > 0 && (await taken(o.second)) > 0, { what: 'both replicas to have written summaries', timeoutMs: 35_000 });
+    await waitFor(async () => (await taken(o.first)) > 0 && (await taken(o.second)) > 0, {
+      what: 'both replicas to have written summaries',
+      timeoutMs: 35_000,
+    });
     await report('batches of 10', o);
     await Promise.all([o.first.stop(), o.second.stop()]);
   }, 120_000);

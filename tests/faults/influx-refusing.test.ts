@@ -27,8 +27,26 @@ afterAll(async () => {
 function collector(group: string, database: string): ServiceProcess {
   return startService(
     bundle,
-    ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', database],
-    { WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`, WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`, WIREWATCH_FLEET_CONSUMER: `${group}-fleet` },
+    [
+      'collector',
+      '--nats',
+      nats.url,
+      '--http-port',
+      '0',
+      '--http-host',
+      '127.0.0.1',
+      '--influx-url',
+      influx.url,
+      '--influx-api',
+      'v1',
+      '--influx-db',
+      database,
+    ],
+    {
+      WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
+      WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
+      WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
+    },
   );
 }
 
@@ -40,8 +58,12 @@ async function readyz(service: ServiceProcess): Promise<{ status: number; reason
 
 /** docker-compose.yml's healthcheck command for the collector, pointed at this collector: its exit code. */
 async function composeHealthcheck(service: ServiceProcess): Promise<number | null> {
-  const { parse } = createRequire(join(ROOT, 'packages/service/package.json'))('yaml') as { parse: (text: string) => unknown };
-  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as { services: Record<string, { healthcheck: { test: string[] } }> };
+  const { parse } = createRequire(join(ROOT, 'packages/service/package.json'))('yaml') as {
+    parse: (text: string) => unknown;
+  };
+  const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8')) as {
+    services: Record<string, { healthcheck: { test: string[] } }>;
+  };
   const [, program, ...args] = compose.services.collector.healthcheck.test;
   expect(program).toBe('node');
   const base = await service.url();
@@ -59,13 +81,21 @@ describe('collector readiness follows InfluxDB', () => {
 
     await influx.stop();
     // No traffic needed: /ping is asked every few seconds.
-    await waitFor(async () => (await readyz(c)).status === 503, { what: '/readyz 503 with InfluxDB down', timeoutMs: 15_000 });
-    expect((await readyz(c)).reason).toMatch(/InfluxDB does not answer \/ping: cannot reach InfluxDB at .*ECONNREFUSED/);
+    await waitFor(async () => (await readyz(c)).status === 503, {
+      what: '/readyz 503 with InfluxDB down',
+      timeoutMs: 15_000,
+    });
+    expect((await readyz(c)).reason).toMatch(
+      /InfluxDB does not answer \/ping: cannot reach InfluxDB at .*ECONNREFUSED/,
+    );
     expect(await composeHealthcheck(c)).toBe(1);
     expect(c.logs.filter((l) => l.msg === 'not ready: InfluxDB')).toHaveLength(1);
 
     await influx.start();
-    await waitFor(async () => (await readyz(c)).status === 200, { what: '/readyz 200 with InfluxDB back', timeoutMs: 15_000 });
+    await waitFor(async () => (await readyz(c)).status === 200, {
+      what: '/readyz 200 with InfluxDB back',
+      timeoutMs: 15_000,
+    });
     expect(await composeHealthcheck(c)).toBe(0);
     expect(c.logs.some((l) => l.msg === 'InfluxDB takes writes again')).toBe(true);
     await c.stop();
@@ -74,16 +104,29 @@ describe('collector readiness follows InfluxDB', () => {
   it('a database that refuses every write (404, no such database): 503 naming it; created: 200 and the data stored', async () => {
     const c = collector('refused', 'not-yet');
     await c.ready(); // /ping answers: the server is up, only its writes will fail
-    const summaries = Array.from({ length: 5 }, (_, i) => ({ sensor: 'refused', seq: i + 1, data: syntheticSummary('refused', i + 1, Date.now() - 60_000 + i * 1000, [1, 2, 3], 100) }));
+    const summaries = Array.from({ length: 5 }, (_, i) => ({
+      sensor: 'refused',
+      seq: i + 1,
+      data: syntheticSummary('refused', i + 1, Date.now() - 60_000 + i * 1000, [1, 2, 3], 100),
+    }));
     await publishAll(nats.url, summaries);
-    await waitFor(async () => (await readyz(c)).status === 503, { what: '/readyz 503 while writes are refused', timeoutMs: 20_000 });
+    await waitFor(async () => (await readyz(c)).status === 503, {
+      what: '/readyz 503 while writes are refused',
+      timeoutMs: 20_000,
+    });
     expect((await readyz(c)).reason).toMatch(/InfluxDB writes failing.*database not found/);
     expect(await composeHealthcheck(c)).toBe(1);
     expect(await c.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBe(0);
 
     await influx.createDatabase('not-yet');
-    await waitFor(async () => (await readyz(c)).status === 200, { what: '/readyz 200 once the database exists', timeoutMs: 20_000 });
-    await waitFor(async () => (await storedInInflux(influx, 'not-yet', 'refused')).intervals === 5, { what: 'the refused summaries stored after all', timeoutMs: 20_000 });
+    await waitFor(async () => (await readyz(c)).status === 200, {
+      what: '/readyz 200 once the database exists',
+      timeoutMs: 20_000,
+    });
+    await waitFor(async () => (await storedInInflux(influx, 'not-yet', 'refused')).intervals === 5, {
+      what: 'the refused summaries stored after all',
+      timeoutMs: 20_000,
+    });
     await c.stop();
   }, 50_000);
 });

@@ -38,18 +38,33 @@ afterAll(async () => {
 const common = () => ['--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1'];
 
 function collector(group: string, env: Record<string, string> = {}): ServiceProcess {
-  return startService(bundle, ['collector', ...common(), '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', DATABASE], {
-    WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
-    WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
-    WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
-    WIREWATCH_FLEET_LEASE_SECONDS: '3',
-    ...env,
-  });
+  return startService(
+    bundle,
+    ['collector', ...common(), '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', DATABASE],
+    {
+      WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
+      WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
+      WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
+      WIREWATCH_FLEET_LEASE_SECONDS: '3',
+      ...env,
+    },
+  );
 }
 
 /** A sensor replaying the lab capture; it does not manage streams (the default), so it spools while the stream is missing. */
 function replay(id: string): ServiceProcess {
-  return startService(bundle, ['sensor', ...common(), '--id', id, '--pcap', LAB, '--speed', 'max', '--spool-dir', join(dir, `spool-${id}`)]);
+  return startService(bundle, [
+    'sensor',
+    ...common(),
+    '--id',
+    id,
+    '--pcap',
+    LAB,
+    '--speed',
+    'max',
+    '--spool-dir',
+    join(dir, `spool-${id}`),
+  ]);
 }
 
 /** Stops nats-server, deletes its JetStream store, starts it again on the same port. */
@@ -110,13 +125,24 @@ describe('NATS store lost', () => {
 
     await wipeStore();
     // Noticed without any traffic: the consumers' pull requests find their consumer and stream gone.
-    await waitFor(async () => (await c.metric('wirewatch_collector_jetstream_recreated_total')) >= 1, { what: 'stream and consumers recreated', timeoutMs: 20_000 });
+    await waitFor(async () => (await c.metric('wirewatch_collector_jetstream_recreated_total')) >= 1, {
+      what: 'stream and consumers recreated',
+      timeoutMs: 20_000,
+    });
     expect(await streamNames()).toContain('WIREWATCH');
     // The fleet lease's bucket too, or no replica would merge fleet-wide top lists again.
-    await waitFor(async () => (await streamNames()).includes('KV_wirewatch_collectors'), { what: 'lease bucket recreated', timeoutMs: 10_000 });
-    await waitFor(async () => (await c.metric('wirewatch_collector_fleet_leader')) === 1, { what: 'fleet lease held again', timeoutMs: 10_000 });
+    await waitFor(async () => (await streamNames()).includes('KV_wirewatch_collectors'), {
+      what: 'lease bucket recreated',
+      timeoutMs: 10_000,
+    });
+    await waitFor(async () => (await c.metric('wirewatch_collector_fleet_leader')) === 1, {
+      what: 'fleet lease held again',
+      timeoutMs: 10_000,
+    });
     expect(await c.metric('wirewatch_collector_kv_buckets_recreated_total')).toBeGreaterThanOrEqual(1);
-    expect(await consumerNames('WIREWATCH')).toEqual(expect.arrayContaining(['wipe-summaries', 'wipe-heartbeats', 'wipe-fleet']));
+    expect(await consumerNames('WIREWATCH')).toEqual(
+      expect.arrayContaining(['wipe-summaries', 'wipe-heartbeats', 'wipe-fleet']),
+    );
     expect(c.logs.filter((l) => String(l.msg).includes('recreated, consuming again')).length).toBeGreaterThanOrEqual(1);
 
     const after = replay('after-wipe');
@@ -135,7 +161,10 @@ describe('NATS store lost', () => {
     const c = collector('unmanaged', { WIREWATCH_NATS_MANAGE_STREAMS: 'false' });
     await c.ready();
     await wipeStore();
-    await waitFor(async () => (await readyz(c)).body.includes('stream WIREWATCH not found'), { what: '/readyz naming the missing stream', timeoutMs: 20_000 });
+    await waitFor(async () => (await readyz(c)).body.includes('stream WIREWATCH not found'), {
+      what: '/readyz naming the missing stream',
+      timeoutMs: 20_000,
+    });
     const { status, body } = await readyz(c);
     expect(status).toBe(503);
     expect(body).toContain('nats.manageStreams is off');
@@ -145,30 +174,53 @@ describe('NATS store lost', () => {
     const operator = collector('operator');
     await operator.ready();
     await waitFor(async () => (await readyz(c)).status === 200, { what: '/readyz 200 again', timeoutMs: 20_000 });
-    expect(await consumerNames('WIREWATCH')).toEqual(expect.arrayContaining(['unmanaged-summaries', 'unmanaged-heartbeats']));
+    expect(await consumerNames('WIREWATCH')).toEqual(
+      expect.arrayContaining(['unmanaged-summaries', 'unmanaged-heartbeats']),
+    );
     expect(c.logs.filter((l) => l.msg === 'not ready: cannot consume')).toHaveLength(1);
     await Promise.all([c.stop(), operator.stop()]);
   }, 55_000);
 
   it('the alerter recreates its consumers and its state and lease buckets', async () => {
     const rules = join(dir, 'rules.yaml');
-    writeFileSync(rules, 'rules:\n  - name: sensor-silent\n    kind: absence\n    severity: critical\n    of: heartbeat\n    group_by: [sensor]\n    after: 30s\n');
+    writeFileSync(
+      rules,
+      'rules:\n  - name: sensor-silent\n    kind: absence\n    severity: critical\n    of: heartbeat\n    group_by: [sensor]\n    after: 30s\n',
+    );
     const config = join(dir, 'alerter.yaml');
     writeFileSync(config, `rules: ${rules}\n`);
-    const a = startService(bundle, ['alerter', '-c', config, ...common()], { WIREWATCH_CONSUMER_SUMMARIES: 'al-summaries', WIREWATCH_CONSUMER_HEARTBEATS: 'al-heartbeats' });
-    await waitFor(async () => (await a.metric('wirewatch_alerter_active')) === 1, { what: 'alerter active', timeoutMs: 20_000 });
+    const a = startService(bundle, ['alerter', '-c', config, ...common()], {
+      WIREWATCH_CONSUMER_SUMMARIES: 'al-summaries',
+      WIREWATCH_CONSUMER_HEARTBEATS: 'al-heartbeats',
+    });
+    await waitFor(async () => (await a.metric('wirewatch_alerter_active')) === 1, {
+      what: 'alerter active',
+      timeoutMs: 20_000,
+    });
 
     await wipeStore();
-    await waitFor(async () => (await consumerNames('WIREWATCH')).includes('al-summaries'), { what: 'alerter consumers recreated', timeoutMs: 20_000 });
+    await waitFor(async () => (await consumerNames('WIREWATCH')).includes('al-summaries'), {
+      what: 'alerter consumers recreated',
+      timeoutMs: 20_000,
+    });
     expect(await consumerNames('WIREWATCH')).toContain('al-heartbeats');
-    await waitFor(async () => (await streamNames()).includes('KV_wirewatch_alerter_lease'), { what: 'lease bucket recreated', timeoutMs: 20_000 });
+    await waitFor(async () => (await streamNames()).includes('KV_wirewatch_alerter_lease'), {
+      what: 'lease bucket recreated',
+      timeoutMs: 20_000,
+    });
     expect(await a.metric('wirewatch_alerter_active')).toBe(1);
 
     // Traffic makes it evaluate and save its state: into a state bucket it creates again.
     const sensor = replay('alerted');
     expect(await sensor.exited).toBe(0);
-    await waitFor(async () => (await streamNames()).includes('KV_wirewatch_alerter'), { what: 'state bucket recreated', timeoutMs: 20_000 });
-    await waitFor(async () => (await a.metric('wirewatch_alerter_state_unsaved')) === 0, { what: 'state saved', timeoutMs: 20_000 });
+    await waitFor(async () => (await streamNames()).includes('KV_wirewatch_alerter'), {
+      what: 'state bucket recreated',
+      timeoutMs: 20_000,
+    });
+    await waitFor(async () => (await a.metric('wirewatch_alerter_state_unsaved')) === 0, {
+      what: 'state saved',
+      timeoutMs: 20_000,
+    });
     expect((await readyz(a)).status).toBe(200);
     await a.stop();
   }, 55_000);

@@ -65,7 +65,22 @@ describe('the sensor PCAP ring on a 2 MiB disk', () => {
     const ring = join(mountPoint, 'ring');
     const started = Date.now();
     // 4x the recorded pace: about 12 s, so the one-second retries after a failure happen many times.
-    const sensor = stack.sensor(['--id', 'pcap-ring', '--pcap', pcap, '--speed', '4', '--interval', String(INTERVAL), '--write-pcap', ring, '--rotate-mb', '0.25', '--keep', '20']);
+    const sensor = stack.sensor([
+      '--id',
+      'pcap-ring',
+      '--pcap',
+      pcap,
+      '--speed',
+      '4',
+      '--interval',
+      String(INTERVAL),
+      '--write-pcap',
+      ring,
+      '--rotate-mb',
+      '0.25',
+      '--keep',
+      '20',
+    ]);
 
     // /healthz all along: it answers quickly, and shows the failures and the recovery.
     const seen: PcapCopy[] = [];
@@ -86,7 +101,9 @@ describe('the sensor PCAP ring on a 2 MiB disk', () => {
     const elapsedSeconds = (Date.now() - started) / 1000;
 
     // The summaries did not notice.
-    expect(sensor.logs.find((l) => typeof l.published === 'number' && typeof l.droppedDiskFull === 'number')).toMatchObject({ msg: 'all summaries published' });
+    expect(
+      sensor.logs.find((l) => typeof l.published === 'number' && typeof l.droppedDiskFull === 'number'),
+    ).toMatchObject({ msg: 'all summaries published' });
     // The collector may lag on a busy machine (summaries of 400 sources each): a longer wait than storedOnce's.
     let stored = new Map<number, number>();
     await waitFor(async () => (stored = await stack.storedIntervals('pcap-ring')).size === lab.timeline.length, {
@@ -108,7 +125,9 @@ describe('the sensor PCAP ring on a 2 MiB disk', () => {
     expect(slowest).toBeLessThan(1000);
     const firstFailure = seen.findIndex((p) => p.failing === 'no space left on the device');
     expect(firstFailure).toBeGreaterThanOrEqual(0);
-    const recovered = seen.slice(firstFailure).find((p) => p.failing === null && p.written > seen[firstFailure].written);
+    const recovered = seen
+      .slice(firstFailure)
+      .find((p) => p.failing === null && p.written > seen[firstFailure].written);
     expect(recovered).toBeDefined();
 
     // One warning per 10 s at most, however many failures.
@@ -118,7 +137,9 @@ describe('the sensor PCAP ring on a 2 MiB disk', () => {
     expect(warnings[0]).toMatchObject({ level: 'warn', err: expect.stringMatching(/no space left on the device$/) });
 
     // The ring: whole files that fit the disk, the newest holding the capture's last frames.
-    const files = readdirSync(ring).filter((f) => f.endsWith('.pcap')).sort();
+    const files = readdirSync(ring)
+      .filter((f) => f.endsWith('.pcap'))
+      .sort();
     const walked = files.map((f) => walkPcap(join(ring, f)));
     expect(walked.every((w) => w.whole)).toBe(true);
     expect(files.reduce((sum, f) => sum + statSync(join(ring, f)).size, 0)).toBeLessThanOrEqual(DISK_BYTES);

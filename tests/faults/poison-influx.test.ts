@@ -3,7 +3,15 @@ import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { ensureStreams } from '../../packages/bus/src/index.js';
-import { DEAD_LETTER_STREAM_NAME, HEADER_DEAD_LETTER_REASON, HEADER_ORIGINAL_SUBJECT, STREAM_NAME, buildSummaryMessage, encodeMessage, summarySubject } from '../../packages/protocol/src/index.js';
+import {
+  DEAD_LETTER_STREAM_NAME,
+  HEADER_DEAD_LETTER_REASON,
+  HEADER_ORIGINAL_SUBJECT,
+  STREAM_NAME,
+  buildSummaryMessage,
+  encodeMessage,
+  summarySubject,
+} from '../../packages/protocol/src/index.js';
 import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
@@ -53,7 +61,19 @@ interface Published {
 
 function summary(sensor: string, seq: number, start: number, iface = 'eth0'): Published {
   const s = summarizerWithHosts([1, 2, 3], 100, { capacity: 64, precision: 10 });
-  const data = encodeMessage(buildSummaryMessage(s, { sensor, run: 'poison', seq, interface: iface, start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 }));
+  const data = encodeMessage(
+    buildSummaryMessage(s, {
+      sensor,
+      run: 'poison',
+      seq,
+      interface: iface,
+      start,
+      end: start + 1000,
+      emitted: Date.now(),
+      kernelDropped: 0,
+      late: 0,
+    }),
+  );
   return { sensor, seq, data };
 }
 
@@ -61,16 +81,36 @@ async function publish(messages: Published[]): Promise<void> {
   const nc = await connect({ servers: nats.url });
   try {
     const js = jetstream(nc);
-    for (const m of messages) await js.publish(summarySubject(m.sensor), m.data, { msgID: `${m.sensor}-poison-${m.seq}` });
+    for (const m of messages)
+      await js.publish(summarySubject(m.sensor), m.data, { msgID: `${m.sensor}-poison-${m.seq}` });
   } finally {
     await nc.drain();
   }
 }
 
-function collector(group: string, influxUrl: string, database: string, env: Record<string, string> = {}): ServiceProcess {
+function collector(
+  group: string,
+  influxUrl: string,
+  database: string,
+  env: Record<string, string> = {},
+): ServiceProcess {
   return startService(
     bundle,
-    ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', influxUrl, '--influx-api', 'v1', '--influx-db', database],
+    [
+      'collector',
+      '--nats',
+      nats.url,
+      '--http-port',
+      '0',
+      '--http-host',
+      '127.0.0.1',
+      '--influx-url',
+      influxUrl,
+      '--influx-api',
+      'v1',
+      '--influx-db',
+      database,
+    ],
     {
       WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
       WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
@@ -125,7 +165,8 @@ async function consumerInfo(name: string): Promise<{ ackPending: number; pending
 }
 
 /** Good summaries of sensor `good-<tag>`, one per second of the last minute. */
-const goods = (tag: string, n: number) => Array.from({ length: n }, (_, i) => summary(`good-${tag}`, i + 1, NOW - 60_000 + i * 1000));
+const goods = (tag: string, n: number) =>
+  Array.from({ length: n }, (_, i) => summary(`good-${tag}`, i + 1, NOW - 60_000 + i * 1000));
 
 /** Poison at every third place, so that each batch mixes good and refused messages. */
 function interleave(good: Published[], poison: Published[]): Published[] {
@@ -144,12 +185,25 @@ async function run(group: string, influxUrl: string, database: string, good: Pub
   const c = collector(group, influxUrl, database);
   await c.ready();
   const sensor = good[0].sensor;
-  await waitFor(async () => (await storedInInflux(influx, database, sensor)).intervals === good.length, { what: `the ${good.length} good summaries stored`, timeoutMs: 20_000 });
-  await waitFor(async () => (await deadLetters(`${group}-summaries`)).length === poison.length, { what: `the ${poison.length} poison summaries dead-lettered`, timeoutMs: 20_000 }).catch(async (e) => {
-    console.log(JSON.stringify(c.logs.slice(0, 40), null, 1), await deadLetters(`${group}-summaries`), await consumerInfo(`${group}-summaries`));
+  await waitFor(async () => (await storedInInflux(influx, database, sensor)).intervals === good.length, {
+    what: `the ${good.length} good summaries stored`,
+    timeoutMs: 20_000,
+  });
+  await waitFor(async () => (await deadLetters(`${group}-summaries`)).length === poison.length, {
+    what: `the ${poison.length} poison summaries dead-lettered`,
+    timeoutMs: 20_000,
+  }).catch(async (e) => {
+    console.log(
+      JSON.stringify(c.logs.slice(0, 40), null, 1),
+      await deadLetters(`${group}-summaries`),
+      await consumerInfo(`${group}-summaries`),
+    );
     throw e;
   });
-  await waitFor(async () => (await consumerInfo(`${group}-summaries`)).ackPending === 0, { what: 'nothing left unacknowledged', timeoutMs: 10_000 });
+  await waitFor(async () => (await consumerInfo(`${group}-summaries`)).ackPending === 0, {
+    what: 'nothing left unacknowledged',
+    timeoutMs: 10_000,
+  });
   const settledMs = Date.now() - started;
   return { c, settledMs, dead: await deadLetters(`${group}-summaries`) };
 }
@@ -165,21 +219,30 @@ const POISON = {
 };
 
 describe('summaries influxd 1.6.7 refuses for their content (partial writes on)', () => {
-  it('past 2262, an interface ending in \\, a field type conflict: each dead-lettered with influxd\'s reason, counted by kind; the good ones stored and acked within seconds', async () => {
+  it("past 2262, an interface ending in \\, a field type conflict: each dead-lettered with influxd's reason, counted by kind; the good ones stored and acked within seconds", async () => {
     const db = 'poison';
     await influx.createDatabase(db);
     // an older writer stored packets as an integer in the shard a month back (wirewatch writes floats)
-    const write = await fetch(`${influx.url}/write?db=${db}&precision=ms`, { method: 'POST', body: `traffic,sensor=older packets=1i ${NOW - 30 * DAY}` });
+    const write = await fetch(`${influx.url}/write?db=${db}&precision=ms`, {
+      method: 'POST',
+      body: `traffic,sensor=older packets=1i ${NOW - 30 * DAY}`,
+    });
     expect(write.status).toBe(204);
     const good = goods('a', 30);
-    const { c, settledMs, dead } = await run('pa', influx.url, db, good, [POISON.farFuture(), POISON.backslash(), POISON.typeConflict()]);
+    const { c, settledMs, dead } = await run('pa', influx.url, db, good, [
+      POISON.farFuture(),
+      POISON.backslash(),
+      POISON.typeConflict(),
+    ]);
     expect(settledMs).toBeLessThan(10_000);
 
     const bySensor = Object.fromEntries(dead.map((d) => [d.sensor, d]));
     expect(Object.keys(bySensor).sort()).toEqual(['backslash', 'conflict', 'far-future']);
     expect(bySensor['far-future'].reason).toMatch(/^influx_time_out_of_range: InfluxDB rejected .*value out of range/);
     expect(bySensor.backslash.reason).toMatch(/^influx_unparsable: InfluxDB rejected .*invalid tag format/);
-    expect(bySensor.conflict.reason).toMatch(/^influx_field_type_conflict: InfluxDB rejected .*field type conflict: input field "packets" on measurement "traffic" is type float, already exists as type integer/);
+    expect(bySensor.conflict.reason).toMatch(
+      /^influx_field_type_conflict: InfluxDB rejected .*field type conflict: input field "packets" on measurement "traffic" is type float, already exists as type integer/,
+    );
     expect(bySensor.conflict.original).toBe('wirewatch.v1.summary.conflict');
 
     for (const reason of ['influx_time_out_of_range', 'influx_unparsable', 'influx_field_type_conflict']) {
@@ -191,17 +254,27 @@ describe('summaries influxd 1.6.7 refuses for their content (partial writes on)'
     expect(refusedWrites).toBeLessThanOrEqual(3 * 2 * Math.ceil(Math.log2(good.length + 3)) + 2);
     // logged once per kind
     const warned = c.logs.filter((l) => String(l.msg).startsWith('rejected a message (dead-lettered'));
-    expect(warned.map((l) => l.reason).sort()).toEqual(['influx_field_type_conflict', 'influx_time_out_of_range', 'influx_unparsable']);
+    expect(warned.map((l) => l.reason).sort()).toEqual([
+      'influx_field_type_conflict',
+      'influx_time_out_of_range',
+      'influx_unparsable',
+    ]);
 
     // nothing comes back: a while later nothing is pending and nothing was delivered again
     const before = await consumerInfo('pa-summaries');
     await publish([summary('good-a', 1000, NOW - 1000)]);
-    await waitFor(async () => (await storedInInflux(influx, db, 'good-a')).intervals === good.length + 1, { what: 'a later summary stored', timeoutMs: 10_000 });
+    await waitFor(async () => (await storedInInflux(influx, db, 'good-a')).intervals === good.length + 1, {
+      what: 'a later summary stored',
+      timeoutMs: 10_000,
+    });
     const after = await consumerInfo('pa-summaries');
     expect(after).toEqual({ ackPending: 0, pending: 0, redelivered: before.redelivered });
     expect(after.redelivered).toBe(0);
     // the fleet merge's write of the far-future interval is refused too: left out, counted, not retried forever
-    await waitFor(async () => (await consumerInfo('pa-fleet')).ackPending === 0, { what: 'the fleet merge done with every summary', timeoutMs: 15_000 });
+    await waitFor(async () => (await consumerInfo('pa-fleet')).ackPending === 0, {
+      what: 'the fleet merge done with every summary',
+      timeoutMs: 15_000,
+    });
     expect(await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'influx_time_out_of_range' })).toBe(1);
     await c.stop();
   }, 60_000);
@@ -214,8 +287,11 @@ describe('summaries influxd 1.6.7 refuses for their content (partial writes on)'
     const { c, settledMs, dead } = await run('pb', influx.url, db, good, old);
     expect(settledMs).toBeLessThan(10_000);
     expect(dead.map((d) => d.sensor)).toEqual(['replayed', 'replayed', 'replayed', 'replayed']);
-    for (const d of dead) expect(d.reason).toMatch(/^influx_beyond_retention: InfluxDB rejected .*points beyond retention policy/);
-    expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason: 'influx_beyond_retention' })).toBe(4);
+    for (const d of dead)
+      expect(d.reason).toMatch(/^influx_beyond_retention: InfluxDB rejected .*points beyond retention policy/);
+    expect(
+      await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason: 'influx_beyond_retention' }),
+    ).toBe(4);
     expect(await c.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBe(good.length);
     expect((await consumerInfo('pb-summaries')).redelivered).toBe(0);
     await c.stop();
@@ -223,12 +299,16 @@ describe('summaries influxd 1.6.7 refuses for their content (partial writes on)'
 });
 
 describe('a database without partial writes (every write all-or-nothing)', () => {
-  it('the good summaries still land, written only by the collector\'s split writes; the poison dead-lettered', async () => {
+  it("the good summaries still land, written only by the collector's split writes; the poison dead-lettered", async () => {
     const db = 'whole';
     await influx.query(`CREATE DATABASE ${db} WITH DURATION 1h`);
     await influx.query(`CREATE DATABASE ${proxy.dryRunDatabase(db)} WITH DURATION 1h`);
     const good = goods('c', 30);
-    const poison = [POISON.farFuture(), POISON.backslash(), ...Array.from({ length: 2 }, (_, i) => summary('replayed', 10 + i, NOW - 3 * 3600_000))];
+    const poison = [
+      POISON.farFuture(),
+      POISON.backslash(),
+      ...Array.from({ length: 2 }, (_, i) => summary('replayed', 10 + i, NOW - 3 * 3600_000)),
+    ];
     const { c, dead } = await run('pc', proxy.url, db, good, poison);
     expect(dead.map((d) => d.sensor).sort()).toEqual(['backslash', 'far-future', 'replayed', 'replayed']);
     // the proxy refused whole batches (nothing of them stored), and passed only batches free of poison

@@ -2,7 +2,13 @@ import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureStreams } from '../../packages/bus/src/index.js';
-import { DEAD_LETTER_STREAM_NAME, HEADER_DEAD_LETTER_REASON, HEADER_ORIGINAL_SUBJECT, STREAM_NAME, summarySubject } from '../../packages/protocol/src/index.js';
+import {
+  DEAD_LETTER_STREAM_NAME,
+  HEADER_DEAD_LETTER_REASON,
+  HEADER_ORIGINAL_SUBJECT,
+  STREAM_NAME,
+  summarySubject,
+} from '../../packages/protocol/src/index.js';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
@@ -39,7 +45,11 @@ afterAll(async () => {
 async function publish(sensor: string, seq: number): Promise<void> {
   const nc = await connect({ servers: nats.url });
   try {
-    await jetstream(nc).publish(summarySubject(sensor), syntheticSummary(sensor, seq, Date.now() - 30_000 + seq * 1000, [1, 2, 3], 100), { msgID: `${sensor}-${seq}` });
+    await jetstream(nc).publish(
+      summarySubject(sensor),
+      syntheticSummary(sensor, seq, Date.now() - 30_000 + seq * 1000, [1, 2, 3], 100),
+      { msgID: `${sensor}-${seq}` },
+    );
   } finally {
     await nc.drain();
   }
@@ -51,33 +61,68 @@ describe('a summary whose write fails every time for a non-data reason', () => {
     await publish('stuck', 1);
     const c = startService(
       bundle,
-      ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', gateway.url, '--influx-api', 'v1', '--influx-db', 'md'],
-      { WIREWATCH_CONSUMER_SUMMARIES: 'md-summaries', WIREWATCH_CONSUMER_HEARTBEATS: 'md-heartbeats', WIREWATCH_FLEET_CONSUMER: 'md-fleet', WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER) },
+      [
+        'collector',
+        '--nats',
+        nats.url,
+        '--http-port',
+        '0',
+        '--http-host',
+        '127.0.0.1',
+        '--influx-url',
+        gateway.url,
+        '--influx-api',
+        'v1',
+        '--influx-db',
+        'md',
+      ],
+      {
+        WIREWATCH_CONSUMER_SUMMARIES: 'md-summaries',
+        WIREWATCH_CONSUMER_HEARTBEATS: 'md-heartbeats',
+        WIREWATCH_FLEET_CONSUMER: 'md-fleet',
+        WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER),
+      },
     );
     await c.ready();
     const nc = await connect({ servers: nats.url });
     try {
       const jsm = await jetstreamManager(nc);
       expect((await jsm.consumers.info(STREAM_NAME, 'md-summaries')).config.max_deliver).toBe(MAX_DELIVER);
-      await waitFor(async () => (await jsm.streams.info(DEAD_LETTER_STREAM_NAME, { subjects_filter: 'wirewatch.deadletter.md-summaries' })).state.subjects?.['wirewatch.deadletter.md-summaries'] === 1, {
-        what: 'the stuck summary in the dead-letter stream',
-        timeoutMs: 30_000,
-      });
-      const copy = (await jsm.streams.getMessage(DEAD_LETTER_STREAM_NAME, { last_by_subj: 'wirewatch.deadletter.md-summaries' }))!;
-      expect(copy.header?.get(HEADER_DEAD_LETTER_REASON)).toMatch(new RegExp(`^max_deliver: consumer md-summaries delivered stream message 1 ${MAX_DELIVER} times without an acknowledgement$`));
+      await waitFor(
+        async () =>
+          (await jsm.streams.info(DEAD_LETTER_STREAM_NAME, { subjects_filter: 'wirewatch.deadletter.md-summaries' }))
+            .state.subjects?.['wirewatch.deadletter.md-summaries'] === 1,
+        {
+          what: 'the stuck summary in the dead-letter stream',
+          timeoutMs: 30_000,
+        },
+      );
+      const copy = (await jsm.streams.getMessage(DEAD_LETTER_STREAM_NAME, {
+        last_by_subj: 'wirewatch.deadletter.md-summaries',
+      }))!;
+      expect(copy.header?.get(HEADER_DEAD_LETTER_REASON)).toMatch(
+        new RegExp(
+          `^max_deliver: consumer md-summaries delivered stream message 1 ${MAX_DELIVER} times without an acknowledgement$`,
+        ),
+      );
       expect(copy.header?.get(HEADER_ORIGINAL_SUBJECT)).toBe('wirewatch.v1.summary.stuck');
       expect(copy.json<{ sensor: string }>().sensor).toBe('stuck');
       // one write per delivery, no more
       expect(gateway.refused).toBe(MAX_DELIVER);
       expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason: 'max_deliver' })).toBe(1);
-      expect(c.logs.filter((l) => String(l.msg).startsWith('a message reached the consumer\'s max_deliver'))).toHaveLength(1);
+      expect(
+        c.logs.filter((l) => String(l.msg).startsWith("a message reached the consumer's max_deliver")),
+      ).toHaveLength(1);
       const info = await jsm.consumers.info(STREAM_NAME, 'md-summaries');
       expect(info.num_ack_pending).toBe(0);
       expect(info.num_pending).toBe(0);
 
       // the consumer goes on: a later summary of another sensor is stored
       await publish('fine', 1);
-      await waitFor(async () => (await storedInInflux(influx, 'md', 'fine')).intervals === 1, { what: 'a later summary stored', timeoutMs: 10_000 });
+      await waitFor(async () => (await storedInInflux(influx, 'md', 'fine')).intervals === 1, {
+        what: 'a later summary stored',
+        timeoutMs: 10_000,
+      });
       expect(gateway.refused).toBe(MAX_DELIVER);
     } finally {
       await nc.close();
@@ -89,12 +134,35 @@ describe('a summary whose write fails every time for a non-data reason', () => {
     const nc = await connect({ servers: nats.url });
     try {
       const jsm = await jetstreamManager(nc);
-      await jsm.consumers.add(STREAM_NAME, { durable_name: 'old-summaries', ack_policy: AckPolicy.Explicit, filter_subject: 'wirewatch.v1.summary.>', max_deliver: -1 });
+      await jsm.consumers.add(STREAM_NAME, {
+        durable_name: 'old-summaries',
+        ack_policy: AckPolicy.Explicit,
+        filter_subject: 'wirewatch.v1.summary.>',
+        max_deliver: -1,
+      });
       expect((await jsm.consumers.info(STREAM_NAME, 'old-summaries')).config.max_deliver).toBe(-1);
       const c = startService(
         bundle,
-        ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', 'md'],
-        { WIREWATCH_CONSUMER_SUMMARIES: 'old-summaries', WIREWATCH_CONSUMER_HEARTBEATS: 'old-heartbeats', WIREWATCH_FLEET_CONSUMER: 'old-fleet' },
+        [
+          'collector',
+          '--nats',
+          nats.url,
+          '--http-port',
+          '0',
+          '--http-host',
+          '127.0.0.1',
+          '--influx-url',
+          influx.url,
+          '--influx-api',
+          'v1',
+          '--influx-db',
+          'md',
+        ],
+        {
+          WIREWATCH_CONSUMER_SUMMARIES: 'old-summaries',
+          WIREWATCH_CONSUMER_HEARTBEATS: 'old-heartbeats',
+          WIREWATCH_FLEET_CONSUMER: 'old-fleet',
+        },
       );
       await c.ready();
       expect((await jsm.consumers.info(STREAM_NAME, 'old-summaries')).config.max_deliver).toBe(20);
@@ -108,14 +176,40 @@ describe('a summary whose write fails every time for a non-data reason', () => {
     await publish('waiting', 1);
     const c = startService(
       bundle,
-      ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', 'later', '--no-fleet'],
-      { WIREWATCH_CONSUMER_SUMMARIES: 'later-summaries', WIREWATCH_CONSUMER_HEARTBEATS: 'later-heartbeats', WIREWATCH_FLEET_CONSUMER: 'later-fleet', WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER) },
+      [
+        'collector',
+        '--nats',
+        nats.url,
+        '--http-port',
+        '0',
+        '--http-host',
+        '127.0.0.1',
+        '--influx-url',
+        influx.url,
+        '--influx-api',
+        'v1',
+        '--influx-db',
+        'later',
+        '--no-fleet',
+      ],
+      {
+        WIREWATCH_CONSUMER_SUMMARIES: 'later-summaries',
+        WIREWATCH_CONSUMER_HEARTBEATS: 'later-heartbeats',
+        WIREWATCH_FLEET_CONSUMER: 'later-fleet',
+        WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER),
+      },
     );
     await c.ready();
     // more refused attempts than max_deliver allows deliveries
-    await waitFor(async () => (await c.metric('wirewatch_collector_influx_failed_attempts_total')) > MAX_DELIVER, { what: `more than ${MAX_DELIVER} refused writes`, timeoutMs: 30_000 });
+    await waitFor(async () => (await c.metric('wirewatch_collector_influx_failed_attempts_total')) > MAX_DELIVER, {
+      what: `more than ${MAX_DELIVER} refused writes`,
+      timeoutMs: 30_000,
+    });
     await influx.createDatabase('later');
-    await waitFor(async () => (await storedInInflux(influx, 'later', 'waiting')).intervals === 1, { what: 'the held summary stored', timeoutMs: 15_000 });
+    await waitFor(async () => (await storedInInflux(influx, 'later', 'waiting')).intervals === 1, {
+      what: 'the held summary stored',
+      timeoutMs: 15_000,
+    });
     expect(await c.metric('wirewatch_collector_redelivered_total', { kind: 'summary' })).toBe(0);
     expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason: 'max_deliver' })).toBe(0);
     await c.stop();

@@ -16,14 +16,30 @@ export interface AllOrNothingProxy {
   close(): Promise<void>;
 }
 
-async function send(url: URL, method: string, headers: IncomingMessage['headers'], body: Buffer): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
+async function send(
+  url: URL,
+  method: string,
+  headers: IncomingMessage['headers'],
+  body: Buffer,
+): Promise<{ status: number; headers: IncomingMessage['headers']; body: Buffer }> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method, path: `${url.pathname}${url.search}`, headers: { ...headers, host: url.host, 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method,
+        path: `${url.pathname}${url.search}`,
+        headers: { ...headers, host: url.host, 'content-length': String(body.length) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 502, headers: res.headers, body: Buffer.concat(chunks) }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -31,7 +47,13 @@ async function send(url: URL, method: string, headers: IncomingMessage['headers'
 
 export async function startAllOrNothingProxy(upstream: string): Promise<AllOrNothingProxy> {
   const dryRunDatabase = (db: string) => `${db}_dryrun`;
-  const proxy: AllOrNothingProxy = { url: '', dryRunDatabase, refusedWhole: 0, passed: 0, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const proxy: AllOrNothingProxy = {
+    url: '',
+    dryRunDatabase,
+    refusedWhole: 0,
+    passed: 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -44,7 +66,9 @@ export async function startAllOrNothingProxy(upstream: string): Promise<AllOrNot
       const tried = await send(dry, 'POST', req.headers, body);
       if (tried.status >= 300) {
         proxy.refusedWhole++;
-        res.writeHead(tried.status, { 'content-type': tried.headers['content-type'] ?? 'application/json' }).end(tried.body);
+        res
+          .writeHead(tried.status, { 'content-type': tried.headers['content-type'] ?? 'application/json' })
+          .end(tried.body);
         return;
       }
       proxy.passed++;
@@ -72,8 +96,16 @@ export interface MarkerRefusingProxy {
   close(): Promise<void>;
 }
 
-export async function startMarkerRefusingProxy(upstream: string, marker: string, status: number): Promise<MarkerRefusingProxy> {
-  const proxy: MarkerRefusingProxy = { url: '', refused: 0, close: () => new Promise((resolve) => server.close(() => resolve())) };
+export async function startMarkerRefusingProxy(
+  upstream: string,
+  marker: string,
+  status: number,
+): Promise<MarkerRefusingProxy> {
+  const proxy: MarkerRefusingProxy = {
+    url: '',
+    refused: 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -81,7 +113,9 @@ export async function startMarkerRefusingProxy(upstream: string, marker: string,
     const text = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body) : body;
     if (req.method === 'POST' && text.includes(marker)) {
       proxy.refused++;
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `refused by the gateway (${status})` }));
+      res
+        .writeHead(status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: `refused by the gateway (${status})` }));
       return;
     }
     const answer = await send(new URL(req.url ?? '/', upstream), req.method ?? 'GET', req.headers, body);

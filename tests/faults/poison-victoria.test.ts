@@ -33,7 +33,23 @@ afterAll(async () => {
 
 function summary(sensor: string, seq: number, start: number, iface = 'eth0') {
   const s = summarizerWithHosts([1, 2, 3], 100, { capacity: 64, precision: 10 });
-  return { sensor, seq, data: encodeMessage(buildSummaryMessage(s, { sensor, run: 'poison', seq, interface: iface, start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 })) };
+  return {
+    sensor,
+    seq,
+    data: encodeMessage(
+      buildSummaryMessage(s, {
+        sensor,
+        run: 'poison',
+        seq,
+        interface: iface,
+        start,
+        end: start + 1000,
+        emitted: Date.now(),
+        kernelDropped: 0,
+        late: 0,
+      }),
+    ),
+  };
 }
 
 describe('VictoriaMetrics and the poison influxd refuses', () => {
@@ -43,15 +59,43 @@ describe('VictoriaMetrics and the poison influxd refuses', () => {
     const poison = [summary('vm-far-future', 1, 9_300_000_000_000), summary('vm-backslash', 1, now - 30_000, 'eth0\\')];
     const nc = await connect({ servers: nats.url });
     const js = jetstream(nc);
-    for (const m of [...good.slice(0, 5), ...poison, ...good.slice(5)]) await js.publish(summarySubject(m.sensor), m.data, { msgID: `${m.sensor}-${m.seq}` });
-    const c = startService(bundle, ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', vm.url, '--influx-api', 'v2', '--influx-bucket', 'wirewatch', '--no-fleet'], {
-      WIREWATCH_CONSUMER_SUMMARIES: 'vm-summaries', WIREWATCH_CONSUMER_HEARTBEATS: 'vm-heartbeats',
-    });
+    for (const m of [...good.slice(0, 5), ...poison, ...good.slice(5)])
+      await js.publish(summarySubject(m.sensor), m.data, { msgID: `${m.sensor}-${m.seq}` });
+    const c = startService(
+      bundle,
+      [
+        'collector',
+        '--nats',
+        nats.url,
+        '--http-port',
+        '0',
+        '--http-host',
+        '127.0.0.1',
+        '--influx-url',
+        vm.url,
+        '--influx-api',
+        'v2',
+        '--influx-bucket',
+        'wirewatch',
+        '--no-fleet',
+      ],
+      {
+        WIREWATCH_CONSUMER_SUMMARIES: 'vm-summaries',
+        WIREWATCH_CONSUMER_HEARTBEATS: 'vm-heartbeats',
+      },
+    );
     try {
       await c.ready();
-      await waitFor(async () => (await c.metric('wirewatch_collector_messages_total', { kind: 'summary' })) === good.length + poison.length, { what: 'every summary acknowledged', timeoutMs: 15_000 });
+      await waitFor(
+        async () =>
+          (await c.metric('wirewatch_collector_messages_total', { kind: 'summary' })) === good.length + poison.length,
+        { what: 'every summary acknowledged', timeoutMs: 15_000 },
+      );
       await vm.flush();
-      await waitFor(async () => (await storedInVictoria(vm, 'vm-good')).intervals === good.length, { what: 'the good summaries in VictoriaMetrics', timeoutMs: 10_000 });
+      await waitFor(async () => (await storedInVictoria(vm, 'vm-good')).intervals === good.length, {
+        what: 'the good summaries in VictoriaMetrics',
+        timeoutMs: 10_000,
+      });
       expect((await storedInVictoria(vm, 'vm-far-future')).intervals).toBe(0);
       expect(await c.metric('wirewatch_collector_influx_batches_total', { outcome: 'rejected' })).toBe(0);
       expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary' })).toBe(0);

@@ -32,7 +32,9 @@ afterAll(async () => {
 async function spooledRecords(dir: string): Promise<Array<{ seq: number; id: string }>> {
   const cursor = (await readCursor(dir)) ?? 0;
   const out: Array<{ seq: number; id: string }> = [];
-  for (const name of readdirSync(dir).filter((n) => n.startsWith('seg-')).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((n) => n.startsWith('seg-'))
+    .sort()) {
     const bytes = readFileSync(join(dir, name));
     for (const r of scanSegment(bytes, Number(name.slice(4, 20))).records) {
       if (r.seq >= cursor) out.push({ seq: r.seq, id: decodeRecord(bytes, r.offset)!.id });
@@ -45,7 +47,9 @@ async function spooledRecords(dir: string): Promise<Array<{ seq: number; id: str
 async function streamSummaries(sensor: string): Promise<Array<{ run: string; seq: number }>> {
   const nc = await connect({ servers: stack.nats.url });
   try {
-    const consumer = await jetstream(nc).consumers.get('WIREWATCH', { filter_subjects: `wirewatch.v1.summary.${sensor}` });
+    const consumer = await jetstream(nc).consumers.get('WIREWATCH', {
+      filter_subjects: `wirewatch.v1.summary.${sensor}`,
+    });
     const out: Array<{ run: string; seq: number }> = [];
     const messages = await consumer.fetch({ max_messages: 10_000, expires: 2000 });
     for await (const m of messages) {
@@ -64,10 +68,16 @@ describe('sensor killed with SIGKILL mid-replay', () => {
     const spoolDir = join(stack.dir, 'spool-killed');
     const args = ['--id', 'killed', '--interval', String(INTERVAL), '--spool-dir', spoolDir];
     const first = stack.sensor([...args, '--pcap', LAB, '--speed', '4']);
-    await waitFor(async () => (await first.metric('wirewatch_sensor_published_total')) >= 20, { what: '20 summaries published', timeoutMs: 20_000 });
+    await waitFor(async () => (await first.metric('wirewatch_sensor_published_total')) >= 20, {
+      what: '20 summaries published',
+      timeoutMs: 20_000,
+    });
     // NATS away: the replay goes on into the spool, so the kill finds it holding records, and writing more.
     await stack.nats.stop();
-    await waitFor(async () => (await first.metric('wirewatch_sensor_spool_records')) >= 10, { what: 'summaries spooled', timeoutMs: 20_000 });
+    await waitFor(async () => (await first.metric('wirewatch_sensor_spool_records')) >= 10, {
+      what: 'summaries spooled',
+      timeoutMs: 20_000,
+    });
     expect(await first.kill()).toBe('SIGKILL');
     expect(first.logs.some((l) => l.msg === 'replay finished; publishing what is left')).toBe(false);
 
@@ -76,8 +86,16 @@ describe('sensor killed with SIGKILL mid-replay', () => {
     const run = spooled[0].id.split('-')[1];
     const lastSummarySeq = Math.max(...spooled.map((r) => Number(r.id.split('-')[2])));
     // What a kill in the middle of the next append leaves: the first half of a record.
-    const torn = encodeRecord(spooled.at(-1)!.seq + 1, Date.now(), Buffer.from(`killed-${run}-${lastSummarySeq + 1}`), new Uint8Array(2000));
-    const lastSegment = readdirSync(spoolDir).filter((n) => n.startsWith('seg-')).sort().at(-1)!;
+    const torn = encodeRecord(
+      spooled.at(-1)!.seq + 1,
+      Date.now(),
+      Buffer.from(`killed-${run}-${lastSummarySeq + 1}`),
+      new Uint8Array(2000),
+    );
+    const lastSegment = readdirSync(spoolDir)
+      .filter((n) => n.startsWith('seg-'))
+      .sort()
+      .at(-1)!;
     appendFileSync(join(spoolDir, lastSegment), torn.subarray(0, torn.length >> 1));
 
     await stack.nats.start();
@@ -86,12 +104,17 @@ describe('sensor killed with SIGKILL mid-replay', () => {
     writeFileSync(empty, Buffer.from('d4c3b2a1020004000000000000000000ffff000001000000', 'hex'));
     const second = stack.sensor([...args, '--pcap', empty]);
     expect(await second.exited, second.stderr()).toBe(0);
-    expect(second.logs.find((l) => l.msg === 'spool holds summaries of an earlier run; publishing them first')).toMatchObject({
+    expect(
+      second.logs.find((l) => l.msg === 'spool holds summaries of an earlier run; publishing them first'),
+    ).toMatchObject({
       level: 'warn',
       records: spooled.length,
       corruptSkipped: 1,
     });
-    expect(second.logs.at(-1)).toMatchObject({ msg: `${spooled.length} summaries published, 1 dropped as damaged in the spool`, published: spooled.length });
+    expect(second.logs.at(-1)).toMatchObject({
+      msg: `${spooled.length} summaries published, 1 dropped as damaged in the spool`,
+      published: spooled.length,
+    });
     // The spool is left empty: no segment holds anything.
     expect(await spooledRecords(spoolDir)).toEqual([]);
 

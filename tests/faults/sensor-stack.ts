@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildCli } from '../../scripts/build-cli.mjs';
-import { influxRows, startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
+import {
+  influxRows,
+  startInfluxV1,
+  startNats,
+  waitFor,
+  type InfluxV1Handle,
+  type NatsHandle,
+} from '../harness/index.js';
 import { startService, type ServiceProcess } from '../pipeline/service-process.js';
 
 export const DATABASE = 'wirewatch';
@@ -38,7 +45,18 @@ export async function startSensorStack(): Promise<SensorStack> {
   const dir = mkdtempSync(join(tmpdir(), 'wirewatch-faults-'));
   const http = ['--http-port', '0', '--http-host', '127.0.0.1'];
   // The collector creates the stream (a sensor leaves it alone by default): wait for it before any sensor.
-  const collector = startService(bundle, ['collector', '--nats', nats.url, ...http, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', DATABASE]);
+  const collector = startService(bundle, [
+    'collector',
+    '--nats',
+    nats.url,
+    ...http,
+    '--influx-url',
+    influx.url,
+    '--influx-api',
+    'v1',
+    '--influx-db',
+    DATABASE,
+  ]);
   await collector.ready();
   const storedIntervals = async (sensor: string) => {
     const rows = influxRows(await influx.query(`SELECT packets FROM traffic WHERE sensor = '${sensor}'`, DATABASE));
@@ -52,15 +70,22 @@ export async function startSensorStack(): Promise<SensorStack> {
     dir,
     sensor: (args, env = {}) => startService(bundle, ['sensor', '--nats', nats.url, ...http, ...args], env),
     async analyze(pcap, intervalSeconds) {
-      const { stdout } = await promisify(execFile)(process.execPath, [bundle, 'analyze', pcap, '--interval', String(intervalSeconds), '--no-progress', '--json', '-'], {
-        maxBuffer: 64 << 20,
-      });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [bundle, 'analyze', pcap, '--interval', String(intervalSeconds), '--no-progress', '--json', '-'],
+        {
+          maxBuffer: 64 << 20,
+        },
+      );
       return JSON.parse(stdout) as AnalyzeReport;
     },
     storedIntervals,
     async storedOnce(sensor, count) {
       let stored = new Map<number, number>();
-      await waitFor(async () => (stored = await storedIntervals(sensor)).size === count, { what: `${count} intervals of ${sensor} stored`, timeoutMs: 20_000 });
+      await waitFor(async () => (stored = await storedIntervals(sensor)).size === count, {
+        what: `${count} intervals of ${sensor} stored`,
+        timeoutMs: 20_000,
+      });
       return stored;
     },
     async dispose() {

@@ -48,17 +48,34 @@ function fillDisk(path: string): void {
   }
 }
 
-const finalLine = (logs: Array<Record<string, unknown>>) => logs.filter((l) => typeof l.published === 'number' && typeof l.droppedDiskFull === 'number').at(-1);
+const finalLine = (logs: Array<Record<string, unknown>>) =>
+  logs.filter((l) => typeof l.published === 'number' && typeof l.droppedDiskFull === 'number').at(-1);
 
 describe('sensor spool on a 2 MiB disk', () => {
   it('takes a replay of over 4 MB of summaries with nothing dropped: acknowledged ones leave the disk', async (context) => {
     if (disk?.dir === undefined) return context.skip(disk?.skipReason);
     const mountPoint = disk.dir;
     // 4x the recorded pace: 16 summaries (0.5 MB) a second. What must fit the disk is the backlog not yet acknowledged, not the total.
-    const sensor = stack.sensor(['--id', 'small-disk', '--pcap', pcap, '--speed', '4', '--interval', String(INTERVAL), '--spool-dir', join(mountPoint, 'small-disk')]);
+    const sensor = stack.sensor([
+      '--id',
+      'small-disk',
+      '--pcap',
+      pcap,
+      '--speed',
+      '4',
+      '--interval',
+      String(INTERVAL),
+      '--spool-dir',
+      join(mountPoint, 'small-disk'),
+    ]);
     expect(await sensor.exited, sensor.stderr()).toBe(0);
     const last = finalLine(sensor.logs);
-    expect(last).toMatchObject({ msg: 'all summaries published', published: lab.timeline.length, droppedDiskFull: 0, droppedWriteErrors: 0 });
+    expect(last).toMatchObject({
+      msg: 'all summaries published',
+      published: lab.timeline.length,
+      droppedDiskFull: 0,
+      droppedWriteErrors: 0,
+    });
     const stored = await stack.storedOnce('small-disk', lab.timeline.length);
     for (const point of lab.timeline) expect(stored.get(startMs(point.start)), String(point.start)).toBe(point.packets);
     const jsz = (await (await fetch(`${stack.nats.monitorUrl}/jsz`)).json()) as { bytes: number };
@@ -73,23 +90,44 @@ describe('sensor spool on a 2 MiB disk', () => {
     const filler = join(mountPoint, 'filler');
     fillDisk(filler);
     // 6x the recorded pace: about 8 s, time to see the drops and free the disk mid-replay.
-    const sensor = stack.sensor(['--id', 'full-disk', '--pcap', pcap, '--speed', '6', '--interval', String(INTERVAL), '--spool-dir', spoolDir]);
-    await waitFor(async () => (await sensor.metric('wirewatch_sensor_spool_dropped_total', { reason: 'disk_full' })) >= 10, {
-      what: 'ten summaries dropped on the full disk',
-      timeoutMs: 20_000,
-    });
+    const sensor = stack.sensor([
+      '--id',
+      'full-disk',
+      '--pcap',
+      pcap,
+      '--speed',
+      '6',
+      '--interval',
+      String(INTERVAL),
+      '--spool-dir',
+      spoolDir,
+    ]);
+    await waitFor(
+      async () => (await sensor.metric('wirewatch_sensor_spool_dropped_total', { reason: 'disk_full' })) >= 10,
+      {
+        what: 'ten summaries dropped on the full disk',
+        timeoutMs: 20_000,
+      },
+    );
     const warning = sensor.logs.find((l) => l.msg === 'spool disk full: summary dropped');
     expect(warning).toMatchObject({ level: 'warn', error: 'ENOSPC' });
     // Throttled: one line (per 10 s) however many are dropped.
     expect(sensor.logs.filter((l) => l.msg === 'spool disk full: summary dropped').length).toBe(1);
-    const health = (await (await fetch(`${await sensor.url()}/healthz`)).json()) as { spool: { droppedDiskFull: number; writeError?: string } };
+    const health = (await (await fetch(`${await sensor.url()}/healthz`)).json()) as {
+      spool: { droppedDiskFull: number; writeError?: string };
+    };
     expect(health.spool.droppedDiskFull).toBeGreaterThanOrEqual(10);
     expect(health.spool.writeError).toBe('ENOSPC');
 
     rmSync(filler);
-    await waitFor(() => sensor.logs.some((l) => l.msg === 'spool writable again; summaries are spooled and published'), { what: 'the spool to write again' });
+    await waitFor(
+      () => sensor.logs.some((l) => l.msg === 'spool writable again; summaries are spooled and published'),
+      { what: 'the spool to write again' },
+    );
     const publishedBefore = await sensor.metric('wirewatch_sensor_published_total');
-    await waitFor(async () => (await sensor.metric('wirewatch_sensor_published_total')) > publishedBefore, { what: 'publishing to resume' });
+    await waitFor(async () => (await sensor.metric('wirewatch_sensor_published_total')) > publishedBefore, {
+      what: 'publishing to resume',
+    });
     const droppedMetric = await sensor.metric('wirewatch_sensor_spool_dropped_total', { reason: 'disk_full' });
     const refusedPacketsMetric = await sensor.metric('wirewatch_sensor_spool_refused_packets_total');
 
@@ -97,7 +135,9 @@ describe('sensor spool on a 2 MiB disk', () => {
     const last = finalLine(sensor.logs)!;
     const dropped = last.droppedDiskFull as number;
     expect(dropped).toBe(droppedMetric); // all drops happened before the disk was freed
-    expect(last.msg).toBe(`${lab.timeline.length - dropped} summaries published, ${dropped} dropped because the spool disk was full`);
+    expect(last.msg).toBe(
+      `${lab.timeline.length - dropped} summaries published, ${dropped} dropped because the spool disk was full`,
+    );
     expect(last).toMatchObject({ level: 'warn', published: lab.timeline.length - dropped });
     expect(String(last.msg)).not.toMatch(/^all/);
 

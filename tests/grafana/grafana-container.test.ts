@@ -19,7 +19,9 @@ let grafana: StartedTestContainer | undefined;
 let base = '';
 
 async function get<T>(path: string): Promise<T> {
-  const response = await fetch(`${base}${path}`, { headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` } });
+  const response = await fetch(`${base}${path}`, {
+    headers: { authorization: `Basic ${Buffer.from('admin:admin').toString('base64')}` },
+  });
   expect(response.status, path).toBe(200);
   return (await response.json()) as T;
 }
@@ -50,13 +52,20 @@ describe.skipIf(!docker)('Grafana provisioning (needs a Docker engine)', () => {
   });
 
   it('provisions the InfluxQL data source and every dashboard, panels intact', async () => {
-    const ds = await get<{ type: string; jsonData: { version: string; dbName: string } }>('/api/datasources/uid/wirewatch-influxdb');
+    const ds = await get<{ type: string; jsonData: { version: string; dbName: string } }>(
+      '/api/datasources/uid/wirewatch-influxdb',
+    );
     expect(ds).toMatchObject({ type: 'influxdb', jsonData: { version: 'InfluxQL', dbName: 'wirewatch' } });
     const found = await get<Array<{ uid: string }>>('/api/search?tag=wirewatch');
     for (const file of FILES) {
-      const committed = JSON.parse(readFileSync(join(ROOT, 'grafana/dashboards', file), 'utf8')) as { uid: string; panels: Array<{ title: string }> };
+      const committed = JSON.parse(readFileSync(join(ROOT, 'grafana/dashboards', file), 'utf8')) as {
+        uid: string;
+        panels: Array<{ title: string }>;
+      };
       expect(found.map((d) => d.uid)).toContain(committed.uid);
-      const served = await get<{ dashboard: { panels: Array<{ title: string }> } }>(`/api/dashboards/uid/${committed.uid}`);
+      const served = await get<{ dashboard: { panels: Array<{ title: string }> } }>(
+        `/api/dashboards/uid/${committed.uid}`,
+      );
       expect(served.dashboard.panels.map((p) => p.title)).toEqual(committed.panels.map((p) => p.title));
     }
   });

@@ -44,7 +44,12 @@ export interface Series {
 }
 
 export function seriesOf(response: InfluxQueryResponse): Series[] {
-  return (response.results[0]?.series ?? []).map((s) => ({ name: s.name, tags: s.tags ?? {}, columns: s.columns, values: s.values }));
+  return (response.results[0]?.series ?? []).map((s) => ({
+    name: s.name,
+    tags: s.tags ?? {},
+    columns: s.columns,
+    values: s.values,
+  }));
 }
 
 /** The InfluxDB data source's "table" format: one table, a "Time" column, GROUP BY tags as columns. */
@@ -82,7 +87,9 @@ export function transform(rows: Row[], transformations: Transformation[]): Row[]
     switch (t.id) {
       case 'groupBy': {
         const fields = o.fields as Record<string, { operation: string; aggregations: string[] }>;
-        const keys = Object.entries(fields).filter(([, f]) => f.operation === 'groupby').map(([name]) => name);
+        const keys = Object.entries(fields)
+          .filter(([, f]) => f.operation === 'groupby')
+          .map(([name]) => name);
         const groups = new Map<string, Row[]>();
         for (const row of out) {
           const k = JSON.stringify(keys.map((key) => row[key]));
@@ -92,7 +99,8 @@ export function transform(rows: Row[], transformations: Transformation[]): Row[]
           const row: Row = Object.fromEntries(keys.map((key) => [key, members[0][key]]));
           for (const [name, f] of Object.entries(fields)) {
             if (f.operation !== 'aggregate') continue;
-            for (const calc of f.aggregations) row[`${name} (${calc})`] = CALCULATIONS[calc](members.map((m) => m[name]));
+            for (const calc of f.aggregations)
+              row[`${name} (${calc})`] = CALCULATIONS[calc](members.map((m) => m[name]));
           }
           return row;
         });
@@ -108,13 +116,21 @@ export function transform(rows: Row[], transformations: Transformation[]): Row[]
         break;
       case 'filterByValue': {
         const filters = o.filters as Array<{ fieldName: string; config: { id: string; options: { value: unknown } } }>;
-        out = out.filter((row) => filters.some((f) => f.config.id === 'equal' && row[f.fieldName] === f.config.options.value));
+        out = out.filter((row) =>
+          filters.some((f) => f.config.id === 'equal' && row[f.fieldName] === f.config.options.value),
+        );
         break;
       }
       case 'organize': {
         const rename = (o.renameByName ?? {}) as Record<string, string>;
         const exclude = (o.excludeByName ?? {}) as Record<string, boolean>;
-        out = out.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !exclude[k]).map(([k, v]) => [rename[k] ?? k, v])));
+        out = out.map((row) =>
+          Object.fromEntries(
+            Object.entries(row)
+              .filter(([k]) => !exclude[k])
+              .map(([k, v]) => [rename[k] ?? k, v]),
+          ),
+        );
         break;
       }
       default:

@@ -48,7 +48,12 @@ export class ContainerServer implements ServerControl {
     if (command) definition = definition.withCommand(command);
     this.container = await definition.start();
 
-    await untilReady(this, { label: `${name} (${image})`, isReady: this.spec.isReady, timeoutMs: this.spec.readyTimeoutMs ?? 60_000, intervalMs: 100 });
+    await untilReady(this, {
+      label: `${name} (${image})`,
+      isReady: this.spec.isReady,
+      timeoutMs: this.spec.readyTimeoutMs ?? 60_000,
+      intervalMs: 100,
+    });
   }
 
   async stop(): Promise<void> {

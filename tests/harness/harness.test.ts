@@ -53,22 +53,36 @@ describe('helpers', () => {
       /timed out after 30 ms waiting for the impossible/,
     );
     await expect(
-      waitFor(() => { throw new Error('still down'); }, { what: 'a server', timeoutMs: 20, intervalMs: 5 }),
+      waitFor(
+        () => {
+          throw new Error('still down');
+        },
+        { what: 'a server', timeoutMs: 20, intervalMs: 5 },
+      ),
     ).rejects.toThrow(/waiting for a server \(last error: still down\)/);
   });
 
   it('a server that never gets ready fails with its last log lines', async () => {
     const server = new SpawnedServer({
-      name: 'sleeper', command: 'sh', args: ['-c', 'echo listening-nowhere; exec sleep 30'], dir: makeServerDir('sleeper'),
-      isReady: () => false, readyTimeoutMs: 300,
+      name: 'sleeper',
+      command: 'sh',
+      args: ['-c', 'echo listening-nowhere; exec sleep 30'],
+      dir: makeServerDir('sleeper'),
+      isReady: () => false,
+      readyTimeoutMs: 300,
     });
-    await expect(server.start()).rejects.toThrow(/sleeper was not ready after 300 ms; last log lines:\nlistening-nowhere/);
+    await expect(server.start()).rejects.toThrow(
+      /sleeper was not ready after 300 ms; last log lines:\nlistening-nowhere/,
+    );
     await server.dispose();
   });
 
   it('a server that exits before it is ready fails at once with its output', async () => {
     const server = new SpawnedServer({
-      name: 'quitter', command: 'sh', args: ['-c', 'echo bad config >&2; exit 3'], dir: makeServerDir('quitter'),
+      name: 'quitter',
+      command: 'sh',
+      args: ['-c', 'echo bad config >&2; exit 3'],
+      dir: makeServerDir('quitter'),
       isReady: () => false,
     });
     await expect(server.start()).rejects.toThrow(/quitter exited \(code 3\) before it was ready:\nbad config/);
@@ -77,7 +91,11 @@ describe('helpers', () => {
 
   it('a missing binary is one clear error', async () => {
     const server = new SpawnedServer({
-      name: 'ghost', command: 'no-such-server-binary', args: [], dir: makeServerDir('ghost'), isReady: () => true,
+      name: 'ghost',
+      command: 'no-such-server-binary',
+      args: [],
+      dir: makeServerDir('ghost'),
+      isReady: () => true,
     });
     await expect(server.start()).rejects.toThrow(/cannot run no-such-server-binary: .*ENOENT/);
     await server.dispose();
@@ -135,7 +153,9 @@ describe('nats with auth and TLS', () => {
 
   it('user/password: refuses a client without credentials or with a wrong password', async () => {
     await expect(connect({ servers: withPassword.url, reconnect: false })).rejects.toThrow(/authorization/i);
-    await expect(connect({ servers: withPassword.url, user: 'sensor', pass: 'nope', reconnect: false })).rejects.toThrow(/authorization/i);
+    await expect(
+      connect({ servers: withPassword.url, user: 'sensor', pass: 'nope', reconnect: false }),
+    ).rejects.toThrow(/authorization/i);
     const nc = await connect({ servers: withPassword.url, user: 'sensor', pass: 'p4ss' });
     await nc.flush();
     await nc.close();
@@ -145,8 +165,12 @@ describe('nats with auth and TLS', () => {
     expect(withTokenAndTls.url).toMatch(/^tls:\/\//);
     expect(withTokenAndTls.caFile).toBeTruthy();
     const caFile = withTokenAndTls.caFile!;
-    await expect(connect({ servers: withTokenAndTls.url, token: 't0ken', reconnect: false })).rejects.toThrow(/certificate/i);
-    await expect(connect({ servers: withTokenAndTls.url, tls: { caFile }, reconnect: false })).rejects.toThrow(/authorization/i);
+    await expect(connect({ servers: withTokenAndTls.url, token: 't0ken', reconnect: false })).rejects.toThrow(
+      /certificate/i,
+    );
+    await expect(connect({ servers: withTokenAndTls.url, tls: { caFile }, reconnect: false })).rejects.toThrow(
+      /authorization/i,
+    );
     const nc = await connect({ servers: withTokenAndTls.url, token: 't0ken', tls: { caFile } });
     expect(nc.info?.tls_required).toBe(true);
     await nc.close();
@@ -181,8 +205,12 @@ describe('influxd 1.x', () => {
   });
 
   it('speaks only the v1 API, and reports statement errors as one line', async () => {
-    expect((await fetch(`${influx.url}/api/v2/write?bucket=harness`, { method: 'POST', body: 'x v=1' })).status).toBe(404);
-    await expect(influx.query('SELECT FROM', 'harness')).rejects.toThrow(/^InfluxQL "SELECT FROM": .*error parsing query/);
+    expect((await fetch(`${influx.url}/api/v2/write?bucket=harness`, { method: 'POST', body: 'x v=1' })).status).toBe(
+      404,
+    );
+    await expect(influx.query('SELECT FROM', 'harness')).rejects.toThrow(
+      /^InfluxQL "SELECT FROM": .*error parsing query/,
+    );
   });
 });
 
@@ -202,10 +230,18 @@ describe('victoria-metrics', () => {
     const write = await fetch(`${vm.url}/api/v2/write?org=o&bucket=b&precision=ms`, { method: 'POST', body });
     expect(write.status).toBe(204);
     const read = async () =>
-      Object.fromEntries((await vm.export('{__name__=~"traffic_.*"}')).map((s) => [s.metric.__name__, [s.values, s.timestamps]]));
+      Object.fromEntries(
+        (await vm.export('{__name__=~"traffic_.*"}')).map((s) => [s.metric.__name__, [s.values, s.timestamps]]),
+      );
     const expected = {
-      traffic_packets: [[5, 6], [OLD_MS, OLD_MS + 60_000]],
-      traffic_bytes: [[1500, 1600], [OLD_MS, OLD_MS + 60_000]],
+      traffic_packets: [
+        [5, 6],
+        [OLD_MS, OLD_MS + 60_000],
+      ],
+      traffic_bytes: [
+        [1500, 1600],
+        [OLD_MS, OLD_MS + 60_000],
+      ],
       // String fields are not dropped: parsed as numbers, and a non-numeric string becomes 0.
       traffic_address: [[0], [OLD_MS]],
       traffic_port: [[443], [OLD_MS]],
@@ -232,10 +268,14 @@ describe('influxdb 2 (Docker only)', () => {
     }
     try {
       const write = await fetch(`${influx.url}/api/v2/write?org=${influx.org}&bucket=${influx.bucket}&precision=ms`, {
-        method: 'POST', headers: { authorization: `Token ${influx.token}` }, body: `traffic,sensor=a packets=5i ${OLD_MS}`,
+        method: 'POST',
+        headers: { authorization: `Token ${influx.token}` },
+        body: `traffic,sensor=a packets=5i ${OLD_MS}`,
       });
       expect(write.status).toBe(204);
-      expect(influxRows(await influx.query('SELECT packets FROM traffic'))).toEqual([{ measurement: 'traffic', time: OLD_MS, packets: 5 }]);
+      expect(influxRows(await influx.query('SELECT packets FROM traffic'))).toEqual([
+        { measurement: 'traffic', time: OLD_MS, packets: 5 },
+      ]);
     } finally {
       await influx.dispose();
     }
@@ -252,10 +292,15 @@ describe('cleanup when the test process dies', () => {
   async function serverPidOfDeadProcess(ending: 'exit' | 'hang'): Promise<number> {
     const dir = makeServerDir('orphan-check');
     dirs.push(dir);
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ending, dir], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ending, dir], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
-    const pid = Number(await waitFor(() => /pid=(\d+)/.exec(output)?.[1], { what: 'the child to start NATS', timeoutMs: 15_000 }));
+    const pid = Number(
+      await waitFor(() => /pid=(\d+)/.exec(output)?.[1], { what: 'the child to start NATS', timeoutMs: 15_000 }),
+    );
     if (ending === 'hang') child.kill('SIGKILL');
     await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
     return pid;
@@ -268,6 +313,9 @@ describe('cleanup when the test process dies', () => {
 
   it('kills servers when the process is SIGKILLed (watchdog)', async () => {
     const pid = await serverPidOfDeadProcess('hang');
-    await waitFor(() => !processIsAlive(pid), { what: `nats-server ${pid} to die after its parent was killed`, timeoutMs: 5_000 });
+    await waitFor(() => !processIsAlive(pid), {
+      what: `nats-server ${pid} to die after its parent was killed`,
+      timeoutMs: 5_000,
+    });
   });
 });

@@ -24,10 +24,15 @@ const API_PORT = 8086;
 /** Maps database `bucket`/autogen to the bucket, so that InfluxQL can read it (idempotent). */
 async function mapDbrp(url: string, org: string, bucket: string, token: string): Promise<void> {
   const headers = { authorization: `Token ${token}`, 'content-type': 'application/json' };
-  const buckets = await expectOk(await fetch(`${url}/api/v2/buckets?${new URLSearchParams({ org, name: bucket }).toString()}`, { headers }), 'list buckets');
+  const buckets = await expectOk(
+    await fetch(`${url}/api/v2/buckets?${new URLSearchParams({ org, name: bucket }).toString()}`, { headers }),
+    'list buckets',
+  );
   const bucketID = ((await buckets.json()) as { buckets: { id: string }[] }).buckets[0]?.id;
   if (!bucketID) throw new Error(`influxdb:2.7 has no bucket ${bucket} after setup`);
-  const existing = await fetch(`${url}/api/v2/dbrps?${new URLSearchParams({ org, db: bucket }).toString()}`, { headers });
+  const existing = await fetch(`${url}/api/v2/dbrps?${new URLSearchParams({ org, db: bucket }).toString()}`, {
+    headers,
+  });
   const mapped = existing.ok && ((await existing.json()) as { content?: unknown[] }).content?.length;
   if (mapped) return;
   const body = JSON.stringify({ bucketID, org, database: bucket, retention_policy: 'autogen', default: true });
@@ -46,7 +51,9 @@ export async function startInfluxV2(): Promise<InfluxV2Handle | null> {
   const token = randomBytes(24).toString('hex');
   let baseUrl = '';
   const control: ContainerServer = new ContainerServer({
-    name: 'influxdb2', image: 'influxdb:2.7', dir,
+    name: 'influxdb2',
+    image: 'influxdb:2.7',
+    dir,
     ports: [{ container: API_PORT, host: port }],
     env: {
       DOCKER_INFLUXDB_INIT_MODE: 'setup',
@@ -56,11 +63,16 @@ export async function startInfluxV2(): Promise<InfluxV2Handle | null> {
       DOCKER_INFLUXDB_INIT_BUCKET: bucket,
       DOCKER_INFLUXDB_INIT_ADMIN_TOKEN: token,
     },
-    binds: [{ source: join(dir, 'data'), target: '/var/lib/influxdb2' }, { source: join(dir, 'config'), target: '/etc/influxdb2' }],
+    binds: [
+      { source: join(dir, 'data'), target: '/var/lib/influxdb2' },
+      { source: join(dir, 'config'), target: '/etc/influxdb2' },
+    ],
     // The image runs a temporary server for setup, then the real one: ready once the bucket is listed.
     isReady: () => {
       baseUrl = `http://${control.host}:${port}`;
-      return answers(`${baseUrl}/api/v2/buckets?${new URLSearchParams({ org, name: bucket }).toString()}`, 200, { authorization: `Token ${token}` });
+      return answers(`${baseUrl}/api/v2/buckets?${new URLSearchParams({ org, name: bucket }).toString()}`, 200, {
+        authorization: `Token ${token}`,
+      });
     },
   });
   await startOrDispose(control);
@@ -71,7 +83,10 @@ export async function startInfluxV2(): Promise<InfluxV2Handle | null> {
   const url = baseUrl;
   return {
     ...lifecycleOf(control),
-    url, org, bucket, token,
+    url,
+    org,
+    bucket,
+    token,
     query: (influxql) => runInfluxQL(url, influxql, { db: bucket }, { authorization: `Token ${token}` }),
   };
 }

@@ -40,7 +40,9 @@ function natsConfig(options: NatsOptions, root: string): string | undefined {
     lines.push(`authorization { user: ${JSON.stringify(auth.user)}, password: ${JSON.stringify(auth.password)} }`);
   }
   if (options.tls) {
-    lines.push(`tls { cert_file: ${JSON.stringify(join(root, 'server.pem'))}, key_file: ${JSON.stringify(join(root, 'server.key'))}, timeout: 2 }`);
+    lines.push(
+      `tls { cert_file: ${JSON.stringify(join(root, 'server.pem'))}, key_file: ${JSON.stringify(join(root, 'server.key'))}, timeout: 2 }`,
+    );
   }
   return lines.length ? `${lines.join('\n')}\n` : undefined;
 }
@@ -65,9 +67,21 @@ export async function startNats(options: NatsOptions = {}): Promise<NatsHandle> 
 
   if (useDocker) {
     control = new ContainerServer({
-      name: 'nats', image: 'nats:2.10-alpine', dir, isReady: () => natsReady(`http://${host()}:${monitorPort}`)(),
-      ports: [{ container: CLIENT_PORT, host: port }, { container: MONITOR_PORT, host: monitorPort }],
-      command: [...natsServerArgs(join(root, 'data'), configFile), '-p', String(CLIENT_PORT), '-m', String(MONITOR_PORT)],
+      name: 'nats',
+      image: 'nats:2.10-alpine',
+      dir,
+      isReady: () => natsReady(`http://${host()}:${monitorPort}`)(),
+      ports: [
+        { container: CLIENT_PORT, host: port },
+        { container: MONITOR_PORT, host: monitorPort },
+      ],
+      command: [
+        ...natsServerArgs(join(root, 'data'), configFile),
+        '-p',
+        String(CLIENT_PORT),
+        '-m',
+        String(MONITOR_PORT),
+      ],
       binds: [{ source: dir, target: root }],
     });
   } else {

@@ -30,8 +30,15 @@ export async function startVictoriaMetrics(): Promise<VictoriaHandle> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const control = new SpawnedServer({
-    name: 'victoria-metrics', command: 'victoria-metrics', dir,
-    args: [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${join(dir, 'data')}`, '-retentionPeriod=100y', '-loggerLevel=WARN'],
+    name: 'victoria-metrics',
+    command: 'victoria-metrics',
+    dir,
+    args: [
+      `-httpListenAddr=127.0.0.1:${port}`,
+      `-storageDataPath=${join(dir, 'data')}`,
+      '-retentionPeriod=100y',
+      '-loggerLevel=WARN',
+    ],
     isReady: () => answers(`${url}/health`, 200),
   });
   await startOrDispose(control);
@@ -45,9 +52,15 @@ export async function startVictoriaMetrics(): Promise<VictoriaHandle> {
     export: async (match) => {
       await flush();
       const query = new URLSearchParams({ 'match[]': match });
-      const response = await expectOk(await fetch(`${url}/api/v1/export?${query.toString()}`), `victoria-metrics export ${match}`);
+      const response = await expectOk(
+        await fetch(`${url}/api/v1/export?${query.toString()}`),
+        `victoria-metrics export ${match}`,
+      );
       const text = await response.text();
-      return text.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as VictoriaSeries);
+      return text
+        .split('\n')
+        .filter((line) => line.trim())
+        .map((line) => JSON.parse(line) as VictoriaSeries);
     },
   };
 }

@@ -28,10 +28,11 @@ function descendants(pid: number): number[] {
   }
   const found: number[] = [];
   const walk = (p: number) => {
-    for (const [child, parent] of parents) if (parent === p) {
-      found.push(child);
-      walk(child);
-    }
+    for (const [child, parent] of parents)
+      if (parent === p) {
+        found.push(child);
+        walk(child);
+      }
   };
   walk(pid);
   return found;
@@ -63,16 +64,33 @@ async function startLab(extra: string[]) {
   dirs.push(dir);
   const ports = await freePorts(PORT_NAMES.length);
   const portFlags = PORT_NAMES.flatMap((name, i) => [`--${name}-port`, String(ports[i])]);
-  const child = spawn(process.execPath, ['--import', 'tsx', 'packages/lab/src/main.ts', '--dir', dir, '--no-install', '--duration', '300', ...portFlags, ...extra], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'packages/lab/src/main.ts',
+      '--dir',
+      dir,
+      '--no-install',
+      '--duration',
+      '300',
+      ...portFlags,
+      ...extra,
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   labs.push(child);
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
   let exitCode: number | string | undefined;
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve((exitCode = code ?? signal ?? -1))));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve((exitCode = code ?? signal ?? -1))),
+  );
   const explain = (what: string) => `${what}; the lab said:\n${out}`;
   const until = <T>(condition: () => T | Promise<T>, what: string, timeoutMs: number) =>
     waitFor(condition, { what, timeoutMs }).catch((error: Error) => {
@@ -86,7 +104,11 @@ async function startLab(extra: string[]) {
 const labs: ChildProcess[] = [];
 const dirs: string[] = [];
 afterAll(async () => {
-  await Promise.all(labs.filter((l) => l.exitCode === null && l.signalCode === null).map((l) => new Promise((resolve) => l.once('exit', resolve).kill('SIGKILL'))));
+  await Promise.all(
+    labs
+      .filter((l) => l.exitCode === null && l.signalCode === null)
+      .map((l) => new Promise((resolve) => l.once('exit', resolve).kill('SIGKILL'))),
+  );
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -97,13 +119,21 @@ describe.skipIf(!canCapture)('pnpm lab', () => {
 
     const influx = `http://127.0.0.1:${lab.ports[1]}`;
     const stored = async () => {
-      const rows = influxRows(await runInfluxQL(influx, `SELECT sum("packets") AS packets FROM "traffic" WHERE "sensor" = 'lab'`, { db: 'wirewatch' }));
+      const rows = influxRows(
+        await runInfluxQL(influx, `SELECT sum("packets") AS packets FROM "traffic" WHERE "sensor" = 'lab'`, {
+          db: 'wirewatch',
+        }),
+      );
       return Number(rows[0]?.packets ?? 0);
     };
     await lab.until(async () => (await stored()) > 0, 'traffic in InfluxDB', 10_000);
 
     const mailDir = join(lab.dir, 'mail');
-    const firing = await lab.until(() => readdirSync(mailDir).find((f) => /^\d{4}-firing-warning-port-scan-on-lab\.eml$/.test(f)), 'the port-scan alert by mail', 15_000);
+    const firing = await lab.until(
+      () => readdirSync(mailDir).find((f) => /^\d{4}-firing-warning-port-scan-on-lab\.eml$/.test(f)),
+      'the port-scan alert by mail',
+      15_000,
+    );
     const mail = readFileSync(join(mailDir, firing), 'utf8');
     expect(mail).toMatch(/^Subject: \[FIRING warning\] port-scan on lab/m);
     expect(mail).toContain('127.0.0.1');
@@ -126,7 +156,9 @@ describe.skipIf(!canCapture)('pnpm lab', () => {
     expect(collector, lab.explain('the collector process')).toBeDefined();
     process.kill(collector!, 'SIGKILL');
     expect(await lab.exited, lab.explain('exit code')).toBe(1);
-    expect(lab.output()).toMatch(/^lab: collector exited unexpectedly \(signal SIGKILL\); it last said: .*\(log: .*collector\/server\.log\)$/m);
+    expect(lab.output()).toMatch(
+      /^lab: collector exited unexpectedly \(signal SIGKILL\); it last said: .*\(log: .*collector\/server\.log\)$/m,
+    );
     expect(processes.filter(running)).toEqual([]);
   }, 120_000);
 });

@@ -27,7 +27,10 @@ function collector(group: string): ServiceProcess {
 
 async function storedCount(sensorPrefix: string): Promise<{ points: number; packets: number }> {
   const rows = influxRows(
-    await stack.influx.query(`SELECT count(packets) AS n, sum(packets) AS p FROM traffic WHERE sensor =~ /^${sensorPrefix}/`, DATABASE),
+    await stack.influx.query(
+      `SELECT count(packets) AS n, sum(packets) AS p FROM traffic WHERE sensor =~ /^${sensorPrefix}/`,
+      DATABASE,
+    ),
   );
   return { points: Number(rows[0]?.n ?? 0), packets: Number(rows[0]?.p ?? 0) };
 }
@@ -38,10 +41,21 @@ describe('collector', () => {
     await c.ready();
     await publishRaw(stack.nats.url, 'wirewatch.v1.summary.junk', Buffer.from('{"type": "summ'));
     await publishRaw(stack.nats.url, 'wirewatch.v1.summary.junk', Buffer.from('{"type": "summ'));
-    await publishRaw(stack.nats.url, 'wirewatch.v1.summary.future', Buffer.from(JSON.stringify({ type: 'summary', version: 9 })));
-    await publishAll(stack.nats.url, [{ sensor: 'rejects-ok', seq: 1, data: syntheticSummary('rejects-ok', 1, 1_000_000, [1, 2, 3], 100) }]);
-    await waitFor(async () => (await storedCount('rejects-ok')).points === 1, { what: 'the valid summary stored', timeoutMs: 15_000 });
-    await waitFor(async () => (await c.metric('wirewatch_collector_rejected_total', { reason: 'json' })) === 2, { what: 'two JSON rejections counted' });
+    await publishRaw(
+      stack.nats.url,
+      'wirewatch.v1.summary.future',
+      Buffer.from(JSON.stringify({ type: 'summary', version: 9 })),
+    );
+    await publishAll(stack.nats.url, [
+      { sensor: 'rejects-ok', seq: 1, data: syntheticSummary('rejects-ok', 1, 1_000_000, [1, 2, 3], 100) },
+    ]);
+    await waitFor(async () => (await storedCount('rejects-ok')).points === 1, {
+      what: 'the valid summary stored',
+      timeoutMs: 15_000,
+    });
+    await waitFor(async () => (await c.metric('wirewatch_collector_rejected_total', { reason: 'json' })) === 2, {
+      what: 'two JSON rejections counted',
+    });
     expect(await c.metric('wirewatch_collector_rejected_total', { reason: 'version' })).toBe(1);
     expect(c.logs.filter((l) => String(l.msg).startsWith('rejected a message'))).toHaveLength(2);
 
@@ -63,17 +77,30 @@ describe('collector', () => {
     const perSensor = 30;
     const messages = [];
     for (let seq = 1; seq <= perSensor; seq++) {
-      for (let s = 0; s < sensors; s++) messages.push({ sensor: `shared-${s}`, seq, data: syntheticSummary(`shared-${s}`, seq, 2_000_000 + seq * 1000, [s + 1, 1000], 50) });
+      for (let s = 0; s < sensors; s++)
+        messages.push({
+          sensor: `shared-${s}`,
+          seq,
+          data: syntheticSummary(`shared-${s}`, seq, 2_000_000 + seq * 1000, [s + 1, 1000], 50),
+        });
     }
     const half = messages.length / 2;
     await publishAll(stack.nats.url, messages.slice(0, half));
-    await waitFor(async () => (await a.metric('wirewatch_collector_messages_total', { kind: 'summary' })) > 0 && (await b.metric('wirewatch_collector_messages_total', { kind: 'summary' })) > 0, {
-      what: 'both replicas taking part',
-      timeoutMs: 15_000,
-    });
+    await waitFor(
+      async () =>
+        (await a.metric('wirewatch_collector_messages_total', { kind: 'summary' })) > 0 &&
+        (await b.metric('wirewatch_collector_messages_total', { kind: 'summary' })) > 0,
+      {
+        what: 'both replicas taking part',
+        timeoutMs: 15_000,
+      },
+    );
     await a.kill();
     await publishAll(stack.nats.url, messages.slice(half));
-    await waitFor(async () => (await storedCount('shared-')).points === messages.length, { what: `${messages.length} intervals stored`, timeoutMs: 45_000 });
+    await waitFor(async () => (await storedCount('shared-')).points === messages.length, {
+      what: `${messages.length} intervals stored`,
+      timeoutMs: 45_000,
+    });
     // Each summary carries 2 packets: no interval lost, none counted twice.
     expect(await storedCount('shared-')).toEqual({ points: messages.length, packets: messages.length * 2 });
   }, 90_000);

@@ -36,7 +36,8 @@ async function expectExactlyOnce(sensor: string): Promise<void> {
   const stored = await storedInInflux(stack.influx, DATABASE, sensor);
   expect(stored.bytes).toBe(report.bytes);
   expect(stored.intervals).toBe(report.timeline.length);
-  for (const [cls, c] of Object.entries(report.protocols)) expect(stored.classes[cls] ?? { packets: 0, bytes: 0 }, cls).toEqual(c);
+  for (const [cls, c] of Object.entries(report.protocols))
+    expect(stored.classes[cls] ?? { packets: 0, bytes: 0 }, cls).toEqual(c);
 }
 
 describe('faults: nothing lost, nothing counted twice', () => {
@@ -44,7 +45,9 @@ describe('faults: nothing lost, nothing counted twice', () => {
     const first = track(stack.collectorV1('crash'));
     await first.ready();
     const sensor = track(stack.replay('crash', LAB, ['--speed', '20']));
-    await waitFor(async () => (await storedInInflux(stack.influx, DATABASE, 'crash')).packets > 0, { what: 'first summaries stored' });
+    await waitFor(async () => (await storedInInflux(stack.influx, DATABASE, 'crash')).packets > 0, {
+      what: 'first summaries stored',
+    });
     await first.kill();
     const second = track(stack.collectorV1('crash'));
     expect(await sensor.exited).toBe(0);
@@ -72,9 +75,14 @@ describe('faults: nothing lost, nothing counted twice', () => {
     const collector = track(stack.collectorV1('nats-down'));
     await collector.ready();
     const sensor = track(stack.replay('nats-down', LAB, ['--speed', '10']));
-    await waitFor(async () => (await sensor.metric('wirewatch_sensor_published_total')) > 0, { what: 'first summaries published' });
+    await waitFor(async () => (await sensor.metric('wirewatch_sensor_published_total')) > 0, {
+      what: 'first summaries published',
+    });
     await stack.nats.stop();
-    await waitFor(async () => (await sensor.metric('wirewatch_sensor_spool_records')) >= 5, { what: 'summaries spooled during the outage', timeoutMs: 20_000 });
+    await waitFor(async () => (await sensor.metric('wirewatch_sensor_spool_records')) >= 5, {
+      what: 'summaries spooled during the outage',
+      timeoutMs: 20_000,
+    });
     expect(await sensor.metric('wirewatch_sensor_nats_connected')).toBe(0);
     await stack.nats.start();
     expect(await sensor.exited).toBe(0);

@@ -35,7 +35,14 @@ async function lease(user: 'no-kv' | 'collector') {
       : await connect({ servers: nats.url, user, pass: env.NATS_COLLECTOR_PASSWORD, inboxPrefix: '_INBOX.collector' });
   const errors: string[] = [];
   const changes: boolean[] = [];
-  const l = new LeaderLease(nc, { bucket: 'wirewatch_collectors', key: 'k', holder: user, ttlMs: 1500, onChange: (leader) => changes.push(leader), onError: (e) => errors.push(e.message) });
+  const l = new LeaderLease(nc, {
+    bucket: 'wirewatch_collectors',
+    key: 'k',
+    holder: user,
+    ttlMs: 1500,
+    onChange: (leader) => changes.push(leader),
+    onError: (e) => errors.push(e.message),
+  });
   await l.start();
   return { l, nc, errors, changes };
 }

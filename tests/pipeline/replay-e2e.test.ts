@@ -39,7 +39,10 @@ afterAll(async () => {
 });
 
 function sensorId(path: string): string {
-  return path.split('/').pop()!.replace(/[^A-Za-z0-9_-]/g, '_');
+  return path
+    .split('/')
+    .pop()!
+    .replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
 describe('sensor → NATS JetStream → collector → InfluxDB, on real captures', () => {
@@ -64,11 +67,14 @@ describe('sensor → NATS JetStream → collector → InfluxDB, on real captures
       const classes = Object.fromEntries(Object.entries(report.protocols).filter(([, c]) => c.packets > 0));
       for (const stored of [v1!, v2!]) {
         expect(stored.bytes, id).toBe(report.bytes);
-        expect(Object.fromEntries(Object.entries(stored.classes).filter(([, c]) => c.packets > 0)), id).toEqual(classes);
+        expect(Object.fromEntries(Object.entries(stored.classes).filter(([, c]) => c.packets > 0)), id).toEqual(
+          classes,
+        );
       }
       expect(v1!.intervals, id).toBe(v2!.intervals);
       // Top sources: every interval's rank-tagged list, summed per address, gives back analyze's ranking.
-      for (const top of report.top_sources) expect(v1!.sources.get(top.ip), `${id} ${top.ip}`).toEqual({ packets: top.packets, bytes: top.bytes });
+      for (const top of report.top_sources)
+        expect(v1!.sources.get(top.ip), `${id} ${top.ip}`).toEqual({ packets: top.packets, bytes: top.bytes });
       const tenth = report.top_sources.at(-1)?.bytes ?? 0;
       const listed = new Set(report.top_sources.map((t) => t.ip));
       const missed = [...v1!.sources].filter(([ip, s]) => !listed.has(ip) && s.bytes > tenth);
@@ -84,12 +90,23 @@ describe('sensor → NATS JetStream → collector → InfluxDB, on real captures
     const { report } = analyzeCaptureFile(lab, { intervalSeconds: 1, topN: 10, topFlows: 0 });
     const intervals = report.timeline.filter((p) => p.packets > 0).length;
     const fleetRows = async () =>
-      influxRows(await stack.influx.query(`SELECT "key", bytes, packets, sensors FROM fleet_top WHERE list = 'sources' AND rank = '1' AND sensors = 3`, DATABASE));
-    await waitFor(async () => (await fleetRows()).length === intervals, { what: `${intervals} fleet intervals merged from 3 sensors`, timeoutMs: 30_000 });
+      influxRows(
+        await stack.influx.query(
+          `SELECT "key", bytes, packets, sensors FROM fleet_top WHERE list = 'sources' AND rank = '1' AND sensors = 3`,
+          DATABASE,
+        ),
+      );
+    await waitFor(async () => (await fleetRows()).length === intervals, {
+      what: `${intervals} fleet intervals merged from 3 sensors`,
+      timeoutMs: 30_000,
+    });
 
     // Expected per interval: the per-sensor top sources summed by address (exact here: few hosts).
     const perSensor = influxRows(
-      await stack.influx.query(`SELECT "key", bytes, packets FROM top WHERE list = 'sources' AND sensor =~ /^(lab_pcap|fleet-a|fleet-b)$/`, DATABASE),
+      await stack.influx.query(
+        `SELECT "key", bytes, packets FROM top WHERE list = 'sources' AND sensor =~ /^(lab_pcap|fleet-a|fleet-b)$/`,
+        DATABASE,
+      ),
     );
     const byTime = new Map<number, Map<string, { bytes: number; packets: number }>>();
     for (const r of perSensor) {

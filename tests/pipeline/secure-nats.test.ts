@@ -18,7 +18,11 @@ let influx: InfluxV1Handle;
 let dir: string;
 
 beforeAll(async () => {
-  [bundle, nats, influx] = await Promise.all([buildCli(), startNats({ auth: { user: 'wirewatch', password: PASSWORD }, tls: true }), startInfluxV1()]);
+  [bundle, nats, influx] = await Promise.all([
+    buildCli(),
+    startNats({ auth: { user: 'wirewatch', password: PASSWORD }, tls: true }),
+    startInfluxV1(),
+  ]);
   await influx.createDatabase('secure');
   dir = mkdtempSync(join(tmpdir(), 'wirewatch-secure-'));
   writeFileSync(join(dir, 'nats-password'), `${PASSWORD}\n`);
@@ -33,13 +37,35 @@ afterAll(async () => {
 describe('NATS with TLS and a password, end to end', () => {
   it('sensor and collector connect over TLS with the password from a file, and never log it', async () => {
     expect(nats.url.startsWith('tls://')).toBe(true);
-    const secure = ['--nats', nats.url, '--nats-user', 'wirewatch', '--nats-ca', nats.caFile!, '--http-port', '0', '--http-host', '127.0.0.1'];
+    const secure = [
+      '--nats',
+      nats.url,
+      '--nats-user',
+      'wirewatch',
+      '--nats-ca',
+      nats.caFile!,
+      '--http-port',
+      '0',
+      '--http-host',
+      '127.0.0.1',
+    ];
     const env = { WIREWATCH_NATS_PASSWORD_FILE: join(dir, 'nats-password'), WIREWATCH_LOG_LEVEL: 'debug' };
-    const collector = startService(bundle, ['collector', ...secure, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', 'secure'], env);
-    const sensor = startService(bundle, ['sensor', ...secure, '--id', 'secure', '--pcap', LAB, '--spool-dir', join(dir, 'spool')], env);
+    const collector = startService(
+      bundle,
+      ['collector', ...secure, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', 'secure'],
+      env,
+    );
+    const sensor = startService(
+      bundle,
+      ['sensor', ...secure, '--id', 'secure', '--pcap', LAB, '--spool-dir', join(dir, 'spool')],
+      env,
+    );
     expect(await sensor.exited).toBe(0);
     const { report } = analyzeCaptureFile(LAB, { intervalSeconds: 1, topN: 10, topFlows: 0 });
-    await waitFor(async () => (await storedInInflux(influx, 'secure', 'secure')).packets === report.packets, { what: 'the replay stored', timeoutMs: 20_000 });
+    await waitFor(async () => (await storedInInflux(influx, 'secure', 'secure')).packets === report.packets, {
+      what: 'the replay stored',
+      timeoutMs: 20_000,
+    });
     await collector.stop();
     for (const s of [sensor, collector]) {
       const everything = JSON.stringify(s.logs) + s.stderr();
@@ -52,11 +78,29 @@ describe('NATS with TLS and a password, end to end', () => {
     writeFileSync(join(dir, 'wrong'), 'not-the-password');
     const collector = startService(
       bundle,
-      ['collector', '--nats', nats.url, '--nats-user', 'wirewatch', '--nats-ca', nats.caFile!, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', influx.url, '--influx-api', 'v1'],
+      [
+        'collector',
+        '--nats',
+        nats.url,
+        '--nats-user',
+        'wirewatch',
+        '--nats-ca',
+        nats.caFile!,
+        '--http-port',
+        '0',
+        '--http-host',
+        '127.0.0.1',
+        '--influx-url',
+        influx.url,
+        '--influx-api',
+        'v1',
+      ],
       { WIREWATCH_NATS_PASSWORD_FILE: join(dir, 'wrong') },
     );
     const url = await collector.url();
-    await waitFor(() => collector.logs.some((l) => l.msg === 'cannot connect to NATS yet; retrying'), { what: 'the failure logged' });
+    await waitFor(() => collector.logs.some((l) => l.msg === 'cannot connect to NATS yet; retrying'), {
+      what: 'the failure logged',
+    });
     const warnings = collector.logs.filter((l) => l.msg === 'cannot connect to NATS yet; retrying');
     expect(String(warnings[0].err)).toMatch(/authorization/i);
     const ready = await fetch(`${url}/readyz`);

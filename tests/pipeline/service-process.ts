@@ -41,7 +41,12 @@ export async function killAll(): Promise<void> {
  * Starts `node <bundle> ...args`; with `direct`, runs `bundle` itself as the program (e.g. a wrapper
  * such as setpriv that then runs node).
  */
-export function startService(bundle: string, args: string[], env: Record<string, string> = {}, how: { direct?: boolean } = {}): ServiceProcess {
+export function startService(
+  bundle: string,
+  args: string[],
+  env: Record<string, string> = {},
+  how: { direct?: boolean } = {},
+): ServiceProcess {
   const child = spawn(how.direct ? bundle : process.execPath, how.direct ? args : [bundle, ...args], {
     env: { ...process.env, ...env, WIREWATCH_LOG_LEVEL: env.WIREWATCH_LOG_LEVEL ?? 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,7 +64,8 @@ export function startService(bundle: string, args: string[], env: Record<string,
       try {
         const entry = JSON.parse(l) as Record<string, unknown>;
         logs.push(entry);
-        if (entry.msg === 'health and metrics listening' && typeof entry.url === 'string') address = entry.url.replace('0.0.0.0', '127.0.0.1');
+        if (entry.msg === 'health and metrics listening' && typeof entry.url === 'string')
+          address = entry.url.replace('0.0.0.0', '127.0.0.1');
       } catch {
         logs.push({ msg: l });
       }
@@ -76,8 +82,12 @@ export function startService(bundle: string, args: string[], env: Record<string,
   );
   const url = async (): Promise<string> => {
     const name = how.direct ? args.find((a) => a === 'sensor' || a === 'collector') : args[0];
-    await waitFor(() => address !== undefined || child.exitCode !== null, { what: `${name} to listen`, timeoutMs: 20_000 });
-    if (address === undefined) throw new Error(`${name} exited (${child.exitCode}): ${err.trim() || JSON.stringify(logs.slice(-3))}`);
+    await waitFor(() => address !== undefined || child.exitCode !== null, {
+      what: `${name} to listen`,
+      timeoutMs: 20_000,
+    });
+    if (address === undefined)
+      throw new Error(`${name} exited (${child.exitCode}): ${err.trim() || JSON.stringify(logs.slice(-3))}`);
     return address;
   };
   return {
@@ -85,7 +95,10 @@ export function startService(bundle: string, args: string[], env: Record<string,
     url,
     async ready() {
       const base = await url();
-      await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, { what: `${how.direct ? 'service' : args[0]} ready`, timeoutMs: 20_000 });
+      await waitFor(async () => (await fetch(`${base}/readyz`)).status === 200, {
+        what: `${how.direct ? 'service' : args[0]} ready`,
+        timeoutMs: 20_000,
+      });
     },
     logs,
     exited,

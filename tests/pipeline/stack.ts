@@ -31,7 +31,12 @@ export interface Stack {
 }
 
 export async function startStack(): Promise<Stack> {
-  const [bundle, nats, influx, vm] = await Promise.all([buildCli(), startNats(), startInfluxV1(), startVictoriaMetrics()]);
+  const [bundle, nats, influx, vm] = await Promise.all([
+    buildCli(),
+    startNats(),
+    startInfluxV1(),
+    startVictoriaMetrics(),
+  ]);
   await influx.createDatabase(DATABASE);
   const dir = mkdtempSync(join(tmpdir(), 'wirewatch-stack-'));
   const common = ['--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1'];
@@ -54,11 +59,55 @@ export async function startStack(): Promise<Stack> {
     vm,
     dir,
     collectorV1: (group = 'v1', extra = []) =>
-      startService(bundle, ['collector', ...common, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', DATABASE, '--top', '100', ...extra], consumerEnv(group)),
+      startService(
+        bundle,
+        [
+          'collector',
+          ...common,
+          '--influx-url',
+          influx.url,
+          '--influx-api',
+          'v1',
+          '--influx-db',
+          DATABASE,
+          '--top',
+          '100',
+          ...extra,
+        ],
+        consumerEnv(group),
+      ),
     collectorV2: (group = 'v2', extra = []) =>
-      startService(bundle, ['collector', ...common, '--influx-url', vm.url, '--influx-api', 'v2', '--influx-bucket', DATABASE, '--top', '100', ...extra], consumerEnv(group)),
+      startService(
+        bundle,
+        [
+          'collector',
+          ...common,
+          '--influx-url',
+          vm.url,
+          '--influx-api',
+          'v2',
+          '--influx-bucket',
+          DATABASE,
+          '--top',
+          '100',
+          ...extra,
+        ],
+        consumerEnv(group),
+      ),
     replay: (id, pcap, extra = []) =>
-      startService(bundle, ['sensor', ...common, '--id', id, '--pcap', pcap, '--speed', 'max', '--spool-dir', join(dir, `spool-${id}`), ...extra]),
+      startService(bundle, [
+        'sensor',
+        ...common,
+        '--id',
+        id,
+        '--pcap',
+        pcap,
+        '--speed',
+        'max',
+        '--spool-dir',
+        join(dir, `spool-${id}`),
+        ...extra,
+      ]),
     async dispose() {
       await Promise.allSettled([nats.dispose(), influx.dispose(), vm.dispose()]);
       rmSync(dir, { recursive: true, force: true });

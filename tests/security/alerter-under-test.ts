@@ -27,11 +27,23 @@ export interface AlerterUnderTest {
  */
 export async function startAlerterUnderTest(): Promise<AlerterUnderTest> {
   const nats: NatsHandle = await startNats();
-  const config = alerterConfigSchema.parse({ nats: { servers: nats.url }, api: { token: TOKEN }, http: { port: 0 }, logLevel: 'silent' });
+  const config = alerterConfigSchema.parse({
+    nats: { servers: nats.url },
+    api: { token: TOKEN },
+    http: { port: 0 },
+    logLevel: 'silent',
+  });
   const log = createLogger({ name: 'alerter', level: 'silent' });
   const loaded = loadRuleFile(DEFAULT_RULES_FILE);
   if (!loaded.ok) throw new Error(loaded.errors.join('\n'));
-  const alerter = new Alerter(config, loaded.ruleSet, readFileSync(DEFAULT_RULES_FILE, 'utf8'), new Map(), undefined, log);
+  const alerter = new Alerter(
+    config,
+    loaded.ruleSet,
+    readFileSync(DEFAULT_RULES_FILE, 'utf8'),
+    new Map(),
+    undefined,
+    log,
+  );
   void alerter.start();
   await waitFor(() => alerter.active, { what: 'the alerter holds the lease', timeoutMs: 20_000 });
   const server = await createAlerterServer(config, alerter, new Map(), log);
@@ -45,7 +57,11 @@ export async function startAlerterUnderTest(): Promise<AlerterUnderTest> {
     server,
     base: { host: address.host, port: address.port },
     authenticated,
-    state: () => ({ rulesYaml: alerter.rulesYaml, rules: alerter.ruleSet.rules.map((r) => r.name), silences: alerter.engine.silences() }),
+    state: () => ({
+      rulesYaml: alerter.rulesYaml,
+      rules: alerter.ruleSet.rules.map((r) => r.name),
+      silences: alerter.engine.silences(),
+    }),
     async close() {
       await server.close();
       await alerter.stop(5_000);

@@ -5,7 +5,12 @@ import { rawRequest } from './raw-http.js';
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
 /** A body that, if any handler took it, would change the state: an empty rule set, a ten-year silence. */
-const HOSTILE_BODY = JSON.stringify({ yaml: 'rules: []\n', matchers: [{ label: 'sensor', value: 'x' }], duration: '87600h', comment: 'x' });
+const HOSTILE_BODY = JSON.stringify({
+  yaml: 'rules: []\n',
+  matchers: [{ label: 'sensor', value: 'x' }],
+  duration: '87600h',
+  comment: 'x',
+});
 
 /** The ways a path gets spelled to slip past a check that compares strings instead of routes. */
 function spellings(path: string): string[] {
@@ -63,7 +68,12 @@ const state = () => under.state();
 beforeAll(async () => {
   under = await startAlerterUnderTest();
   ({ base, authenticated } = under);
-  const created = await under.server.app.inject({ method: 'POST', url: '/api/silences', headers: AUTH, payload: { matchers: [{ label: 'sensor', value: 'kept' }], duration: '1h', comment: 'the one there' } });
+  const created = await under.server.app.inject({
+    method: 'POST',
+    url: '/api/silences',
+    headers: AUTH,
+    payload: { matchers: [{ label: 'sensor', value: 'kept' }], duration: '1h', comment: 'the one there' },
+  });
   expect(created.statusCode).toBe(201);
   silenceId = created.json<{ id: string }>().id;
 }, 60_000);
@@ -72,7 +82,14 @@ afterAll(async () => {
   await under?.close();
 });
 
-const routes = () => ['/api/rules', '/api/rules/validate', '/api/alerts', '/api/alerts/history', '/api/silences', `/api/silences/${silenceId}`];
+const routes = () => [
+  '/api/rules',
+  '/api/rules/validate',
+  '/api/alerts',
+  '/api/alerts/history',
+  '/api/silences',
+  `/api/silences/${silenceId}`,
+];
 
 describe('alerter API: no spelling of a path reaches a handler without the token', () => {
   it('binds to loopback by default', () => {
@@ -87,7 +104,12 @@ describe('alerter API: no spelling of a path reaches a handler without the token
     for (const route of routes()) {
       for (const url of spellings(route)) {
         for (const method of METHODS) {
-          const response = await under.server.app.inject({ method, url, headers: { 'content-type': 'application/json' }, payload: method === 'GET' || method === 'HEAD' ? undefined : HOSTILE_BODY });
+          const response = await under.server.app.inject({
+            method,
+            url,
+            headers: { 'content-type': 'application/json' },
+            payload: method === 'GET' || method === 'HEAD' ? undefined : HOSTILE_BODY,
+          });
           answers.set(`${method} ${url}`, response.statusCode);
         }
       }
@@ -145,8 +167,19 @@ describe('alerter API: no spelling of a path reaches a handler without the token
       `Bearer ${TOKEN}\u0000`,
     ];
     for (const authorization of wrong) {
-      for (const [method, url] of [['GET', '/api/rules'], ['PUT', '/api/rules'], ['POST', '/api/silences'], ['DELETE', `/api/silences/${silenceId}`]] as const) {
-        const response = await rawRequest(base, method, url, { 'content-type': 'application/json', authorization }, method === 'GET' ? undefined : HOSTILE_BODY);
+      for (const [method, url] of [
+        ['GET', '/api/rules'],
+        ['PUT', '/api/rules'],
+        ['POST', '/api/silences'],
+        ['DELETE', `/api/silences/${silenceId}`],
+      ] as const) {
+        const response = await rawRequest(
+          base,
+          method,
+          url,
+          { 'content-type': 'application/json', authorization },
+          method === 'GET' ? undefined : HOSTILE_BODY,
+        );
         expect([400, 401], `${method} ${url} with "${authorization}"`).toContain(response.status);
       }
     }
@@ -168,14 +201,21 @@ describe('alerter API: no spelling of a path reaches a handler without the token
   });
 
   it('keeps /healthz, /readyz, /metrics and /openapi.json public, and every route the OpenAPI document lists behind the token', async () => {
-    for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json']) expect((await rawRequest(base, 'GET', url)).status, url).toBe(200);
-    const { paths } = JSON.parse((await rawRequest(base, 'GET', '/openapi.json')).body) as { paths: Record<string, Record<string, unknown>> };
-    const operations = Object.entries(paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), url: path.replace('{id}', silenceId) })));
+    for (const url of ['/healthz', '/readyz', '/metrics', '/openapi.json'])
+      expect((await rawRequest(base, 'GET', url)).status, url).toBe(200);
+    const { paths } = JSON.parse((await rawRequest(base, 'GET', '/openapi.json')).body) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const operations = Object.entries(paths).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => ({ method: method.toUpperCase(), url: path.replace('{id}', silenceId) })),
+    );
     expect(operations.length).toBe(8);
     // Public /metrics: counts and names, not what the API guards (the rules' text, the silences).
     const metrics = (await rawRequest(base, 'GET', '/metrics')).body;
     expect(metrics).toContain('wirewatch_alerter_rules ');
-    for (const secret of [silenceId, 'the one there', under.alerter.ruleSet.rules[0].description!]) expect(metrics).not.toContain(secret);
-    for (const { method, url } of operations) expect((await rawRequest(base, method, url)).status, `${method} ${url}`).toBe(401);
+    for (const secret of [silenceId, 'the one there', under.alerter.ruleSet.rules[0].description!])
+      expect(metrics).not.toContain(secret);
+    for (const { method, url } of operations)
+      expect((await rawRequest(base, method, url)).status, `${method} ${url}`).toBe(401);
   });
 });

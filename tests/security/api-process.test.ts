@@ -27,20 +27,30 @@ afterAll(async () => {
 
 describe('`wirewatch alerter` as a process: the reported bypass, over a socket', () => {
   it('listens on 127.0.0.1 when no host is given', () => {
-    expect(alerter.logs.find((l) => l.msg === 'health and metrics listening')?.url).toBe(`http://127.0.0.1:${base.port}`);
+    expect(alerter.logs.find((l) => l.msg === 'health and metrics listening')?.url).toBe(
+      `http://127.0.0.1:${base.port}`,
+    );
   });
 
   it('refuses GET and PUT /%61pi/rules and POST /%61pi/silences without the token; the rules stay', async () => {
-    const rulesBefore = (JSON.parse((await rawRequest(base, 'GET', '/api/rules', { authorization: `Bearer ${TOKEN}` })).body) as { rules: unknown[] }).rules;
+    const rulesBefore = (
+      JSON.parse((await rawRequest(base, 'GET', '/api/rules', { authorization: `Bearer ${TOKEN}` })).body) as {
+        rules: unknown[];
+      }
+    ).rules;
     expect(rulesBefore.length).toBeGreaterThan(0);
     const json = { 'content-type': 'application/json' };
     expect((await rawRequest(base, 'GET', '/%61pi/rules')).status).toBe(401);
-    expect((await rawRequest(base, 'PUT', '/%61pi/rules', json, JSON.stringify({ yaml: 'rules: []\n' }))).status).toBe(401);
+    expect((await rawRequest(base, 'PUT', '/%61pi/rules', json, JSON.stringify({ yaml: 'rules: []\n' }))).status).toBe(
+      401,
+    );
     const silence = { matchers: [{ label: 'sensor', value: 'x' }], duration: '87600h', comment: 'x' };
     expect((await rawRequest(base, 'POST', '/%61pi/silences', json, JSON.stringify(silence))).status).toBe(401);
     const after = await rawRequest(base, 'GET', '/%61pi/rules', { authorization: `Bearer ${TOKEN}` });
     expect(after.status).toBe(200);
     expect((JSON.parse(after.body) as { rules: unknown[] }).rules).toEqual(rulesBefore);
-    expect(JSON.parse((await rawRequest(base, 'GET', '/api/silences', { authorization: `Bearer ${TOKEN}` })).body)).toEqual([]);
+    expect(
+      JSON.parse((await rawRequest(base, 'GET', '/api/silences', { authorization: `Bearer ${TOKEN}` })).body),
+    ).toEqual([]);
   });
 });

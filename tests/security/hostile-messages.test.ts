@@ -10,9 +10,21 @@ import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build-cli.mjs';
-import { DEFAULT_SKETCH_SHAPE, buildSummaryMessage, encodeMessage, type HeartbeatMessage } from '../../packages/protocol/src/index.js';
+import {
+  DEFAULT_SKETCH_SHAPE,
+  buildSummaryMessage,
+  encodeMessage,
+  type HeartbeatMessage,
+} from '../../packages/protocol/src/index.js';
 import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
-import { influxRows, startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
+import {
+  influxRows,
+  startInfluxV1,
+  startNats,
+  waitFor,
+  type InfluxV1Handle,
+  type NatsHandle,
+} from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
 import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
 import { publishAll, publishRaw, syntheticSummary } from '../pipeline/synthetic.js';
@@ -51,7 +63,23 @@ afterAll(async () => {
 function collector(group: string): ServiceProcess {
   return startService(
     bundle,
-    ['collector', '--nats', nats.url, '--http-port', '0', '--http-host', '127.0.0.1', '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', DATABASE, '--top', '100'],
+    [
+      'collector',
+      '--nats',
+      nats.url,
+      '--http-port',
+      '0',
+      '--http-host',
+      '127.0.0.1',
+      '--influx-url',
+      influx.url,
+      '--influx-api',
+      'v1',
+      '--influx-db',
+      DATABASE,
+      '--top',
+      '100',
+    ],
     {
       WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
       WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
@@ -70,11 +98,29 @@ function heartbeat(sensor: string, published: number): Uint8Array {
     sent: Date.now(),
     started: Date.now() - 60_000,
     software: 'wirewatch test',
-    interfaces: [{ name: 'eth0', running: true, packets: published, bytes: published, decode_errors: 0, kernel_dropped: 0, pcap_written: 0, pcap_write_errors: 0 }],
+    interfaces: [
+      {
+        name: 'eth0',
+        running: true,
+        packets: published,
+        bytes: published,
+        decode_errors: 0,
+        kernel_dropped: 0,
+        pcap_written: 0,
+        pcap_write_errors: 0,
+      },
+    ],
     published,
     last_seq: published,
     publish_lag_ms: 0,
-    spool: { records: 0, bytes: 0, dropped_oldest: 0, dropped_write_errors: 0, dropped_oversize: 0, corrupt_skipped: 0 },
+    spool: {
+      records: 0,
+      bytes: 0,
+      dropped_oldest: 0,
+      dropped_write_errors: 0,
+      dropped_oversize: 0,
+      corrupt_skipped: 0,
+    },
   };
   return encodeMessage(message);
 }
@@ -92,7 +138,9 @@ async function deadLetters(subject: string): Promise<string[]> {
 }
 
 async function storedHealth(sensor: string): Promise<Array<Record<string, unknown>>> {
-  return influxRows(await influx.query(`SELECT published, last_seq FROM sensor_health WHERE sensor = '${sensor}'`, DATABASE));
+  return influxRows(
+    await influx.query(`SELECT published, last_seq FROM sensor_health WHERE sensor = '${sensor}'`, DATABASE),
+  );
 }
 
 /** Watches `check` until `ms` have passed (no event marks "not redelivered": the consumer state is polled past the ack wait). */
@@ -110,22 +158,34 @@ async function holdsFor(ms: number, check: () => Promise<void>): Promise<void> {
 describe('a sensor cannot speak for another', () => {
   it('collector: a summary and a heartbeat on edge1 claiming to be "victim" are dead-lettered (identity) and the victim\'s data is unchanged', async () => {
     const start = Math.floor(Date.now() / 1000) * 1000 - 60_000;
-    await publishAll(nats.url, [{ sensor: 'victim', seq: 1, data: syntheticSummary('victim', 1, start, [1, 2, 3], 500) }]);
+    await publishAll(nats.url, [
+      { sensor: 'victim', seq: 1, data: syntheticSummary('victim', 1, start, [1, 2, 3], 500) },
+    ]);
     await publishRaw(nats.url, 'wirewatch.v1.heartbeat.victim', heartbeat('victim', 7));
-    await waitFor(async () => (await storedInInflux(influx, DATABASE, 'victim')).intervals === 1 && (await storedHealth('victim')).length === 1, {
-      what: "the victim's own summary and heartbeat stored",
-      timeoutMs: 15_000,
-    });
+    await waitFor(
+      async () =>
+        (await storedInInflux(influx, DATABASE, 'victim')).intervals === 1 &&
+        (await storedHealth('victim')).length === 1,
+      {
+        what: "the victim's own summary and heartbeat stored",
+        timeoutMs: 15_000,
+      },
+    );
     const before = await storedInInflux(influx, DATABASE, 'victim');
     expect(before.packets).toBe(3);
 
     // The attack: a zeroed copy of the victim's interval (same start, same seq), and a heartbeat, sent by edge1.
     await publishRaw(nats.url, 'wirewatch.v1.summary.edge1', syntheticSummary('victim', 1, start, [], 0));
     await publishRaw(nats.url, 'wirewatch.v1.heartbeat.edge1', heartbeat('victim', 0));
-    await waitFor(async () => (await deadLetters('wirewatch.v1.summary.edge1')).length === 1 && (await deadLetters('wirewatch.v1.heartbeat.edge1')).length === 1, {
-      what: 'both forgeries dead-lettered',
-      timeoutMs: 15_000,
-    });
+    await waitFor(
+      async () =>
+        (await deadLetters('wirewatch.v1.summary.edge1')).length === 1 &&
+        (await deadLetters('wirewatch.v1.heartbeat.edge1')).length === 1,
+      {
+        what: 'both forgeries dead-lettered',
+        timeoutMs: 15_000,
+      },
+    );
     expect(await deadLetters('wirewatch.v1.summary.edge1')).toEqual([
       'identity: body says sensor "victim" but it arrived on wirewatch.v1.summary.edge1, not wirewatch.v1.summary.victim',
     ]);
@@ -134,8 +194,13 @@ describe('a sensor cannot speak for another', () => {
     ]);
     expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'summary', reason: 'identity' })).toBe(1);
     expect(await c.metric('wirewatch_collector_rejected_total', { kind: 'heartbeat', reason: 'identity' })).toBe(1);
-    await waitFor(async () => (await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'identity' })) === 1, { what: 'the fleet merge skipping it too' });
-    expect(c.logs.filter((l) => l.reason === 'identity' && String(l.msg).startsWith('rejected a message'))).toHaveLength(2);
+    await waitFor(
+      async () => (await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'identity' })) === 1,
+      { what: 'the fleet merge skipping it too' },
+    );
+    expect(
+      c.logs.filter((l) => l.reason === 'identity' && String(l.msg).startsWith('rejected a message')),
+    ).toHaveLength(2);
 
     const after = await storedInInflux(influx, DATABASE, 'victim');
     expect(after).toEqual(before);
@@ -157,37 +222,73 @@ describe('a sensor cannot speak for another', () => {
     expect(await c.metric('wirewatch_collector_redelivered_total')).toBe(0);
   }, 60_000);
 
-  it('collector: unknown decode-error reasons in a sensor\'s own summary are stored as `other`, never as new InfluxDB fields', async () => {
-    const body = JSON.parse(Buffer.from(syntheticSummary('fieldy', 1, 6_000_000, [1], 100)).toString()) as Record<string, unknown>;
+  it("collector: unknown decode-error reasons in a sensor's own summary are stored as `other`, never as new InfluxDB fields", async () => {
+    const body = JSON.parse(Buffer.from(syntheticSummary('fieldy', 1, 6_000_000, [1], 100)).toString()) as Record<
+      string,
+      unknown
+    >;
     const invented = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`made-up-${i}`, 1]));
     body.decode_errors = { total: 20_002, by_reason: { ...invented, 'udp.truncated': 2 } };
     await publishRaw(nats.url, 'wirewatch.v1.summary.fieldy', Buffer.from(JSON.stringify(body)));
-    await waitFor(async () => influxRows(await influx.query(`SELECT * FROM decode_errors WHERE sensor = 'fieldy'`, DATABASE)).length === 1, {
-      what: 'the decode errors stored',
-      timeoutMs: 15_000,
-    });
+    await waitFor(
+      async () =>
+        influxRows(await influx.query(`SELECT * FROM decode_errors WHERE sensor = 'fieldy'`, DATABASE)).length === 1,
+      {
+        what: 'the decode errors stored',
+        timeoutMs: 15_000,
+      },
+    );
     const [row] = influxRows(await influx.query(`SELECT * FROM decode_errors WHERE sensor = 'fieldy'`, DATABASE));
     expect(row).toMatchObject({ other: 20_000, udp_truncated: 2 });
-    const fields = influxRows(await influx.query('SHOW FIELD KEYS FROM decode_errors', DATABASE)).map((r) => r.fieldKey);
+    const fields = influxRows(await influx.query('SHOW FIELD KEYS FROM decode_errors', DATABASE)).map(
+      (r) => r.fieldKey,
+    );
     expect(fields.sort()).toEqual(['other', 'udp_truncated']);
   }, 60_000);
 
-  it('collector: a summary with other sketch sizes than the fleet\'s, first of its interval, is stored, left out of the fleet merge and counted; the real ones are merged', async () => {
+  it("collector: a summary with other sketch sizes than the fleet's, first of its interval, is stored, left out of the fleet merge and counted; the real ones are merged", async () => {
     const start = 7_000_000;
     const shapeSkips = await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'shape' });
     // The hostile one first: before the fleet's shape was pinned, it set its interval's shape and kept the real ones out.
     const wider = summarizerWithHosts([9], 100, { capacity: 128, precision: 10 });
-    const hostile = buildSummaryMessage(wider, { sensor: 'shape-b', run: 'r', seq: 1, interface: 'eth0', start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 });
+    const hostile = buildSummaryMessage(wider, {
+      sensor: 'shape-b',
+      run: 'r',
+      seq: 1,
+      interface: 'eth0',
+      start,
+      end: start + 1000,
+      emitted: Date.now(),
+      kernelDropped: 0,
+      late: 0,
+    });
     const real = (sensor: string) =>
-      buildSummaryMessage(summarizerWithHosts([1], 100, { ...DEFAULT_SKETCH_SHAPE }), { sensor, run: 'r', seq: 1, interface: 'eth0', start, end: start + 1000, emitted: Date.now(), kernelDropped: 0, late: 0 });
+      buildSummaryMessage(summarizerWithHosts([1], 100, { ...DEFAULT_SKETCH_SHAPE }), {
+        sensor,
+        run: 'r',
+        seq: 1,
+        interface: 'eth0',
+        start,
+        end: start + 1000,
+        emitted: Date.now(),
+        kernelDropped: 0,
+        late: 0,
+      });
     await publishAll(nats.url, [
       { sensor: 'shape-b', seq: 1, data: encodeMessage(hostile) },
       { sensor: 'shape-a', seq: 1, data: encodeMessage(real('shape-a')) },
       { sensor: 'shape-c', seq: 1, data: encodeMessage(real('shape-c')) },
     ]);
-    await waitFor(async () => (await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'shape' })) === shapeSkips + 1, { what: 'the other shape skipped by the fleet merge', timeoutMs: 15_000 });
-    const fleet = () => influx.query(`SELECT "key", sensors FROM fleet_top WHERE time = ${start}ms AND list = 'sources'`, DATABASE);
-    await waitFor(async () => influxRows(await fleet()).length === 1, { what: 'the interval merged without it', timeoutMs: 15_000 });
+    await waitFor(
+      async () => (await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'shape' })) === shapeSkips + 1,
+      { what: 'the other shape skipped by the fleet merge', timeoutMs: 15_000 },
+    );
+    const fleet = () =>
+      influx.query(`SELECT "key", sensors FROM fleet_top WHERE time = ${start}ms AND list = 'sources'`, DATABASE);
+    await waitFor(async () => influxRows(await fleet()).length === 1, {
+      what: 'the interval merged without it',
+      timeoutMs: 15_000,
+    });
     expect(influxRows(await fleet())).toMatchObject([{ key: '0.0.0.1', sensors: 2 }]);
     expect((await storedInInflux(influx, DATABASE, 'shape-b')).packets).toBe(1);
     expect(c.logs.filter((l) => String(l.msg).startsWith("a summary's sketch sizes differ"))).toHaveLength(1);
@@ -211,23 +312,45 @@ describe('a sensor cannot speak for another', () => {
     // Its own NATS server: the alerter's new durable consumers would otherwise judge the forgeries above too.
     const own = await startNats();
     try {
-      const a = startService(bundle, ['alerter', '-c', join(dir, 'alerter.yaml'), '--nats', own.url, '--http-port', '0', '--http-host', '127.0.0.1']);
-      await waitFor(async () => (await a.metric('wirewatch_alerter_active')) === 1, { what: 'alerter active', timeoutMs: 20_000 });
+      const a = startService(bundle, [
+        'alerter',
+        '-c',
+        join(dir, 'alerter.yaml'),
+        '--nats',
+        own.url,
+        '--http-port',
+        '0',
+        '--http-host',
+        '127.0.0.1',
+      ]);
+      await waitFor(async () => (await a.metric('wirewatch_alerter_active')) === 1, {
+        what: 'alerter active',
+        timeoutMs: 20_000,
+      });
       const start = Math.floor(Date.now() / 1000) * 1000 - 5000;
       const loud = syntheticSummary('victim', 9, start, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50_000);
 
       await publishRaw(own.url, 'wirewatch.v1.summary.edge1', loud);
       await publishRaw(own.url, 'wirewatch.v1.heartbeat.edge1', heartbeat('victim', 1));
-      await waitFor(async () => (await a.metric('wirewatch_alerter_messages_total', { kind: 'invalid' })) === 2, { what: 'both forgeries skipped', timeoutMs: 15_000 });
+      await waitFor(async () => (await a.metric('wirewatch_alerter_messages_total', { kind: 'invalid' })) === 2, {
+        what: 'both forgeries skipped',
+        timeoutMs: 15_000,
+      });
       expect(await a.metric('wirewatch_alerter_messages_total', { kind: 'summary' })).toBe(0);
       expect(await a.metric('wirewatch_alerter_transitions_total')).toBe(0);
       const logged = a.logs.filter((l) => String(l.msg).startsWith('skipped a message it cannot trust'));
       expect(logged).toHaveLength(1);
-      expect(logged[0]).toMatchObject({ reason: 'identity', subject: expect.stringMatching(/^wirewatch\.v1\.(summary|heartbeat)\.edge1$/) });
+      expect(logged[0]).toMatchObject({
+        reason: 'identity',
+        subject: expect.stringMatching(/^wirewatch\.v1\.(summary|heartbeat)\.edge1$/),
+      });
 
       // The same body on the victim's own subject is believed: the rule fires (so the skip above was the check).
       await publishRaw(own.url, 'wirewatch.v1.summary.victim', loud);
-      await waitFor(async () => (await a.metric('wirewatch_alerter_transitions_total')) > 0, { what: 'the rule firing on the genuine message', timeoutMs: 15_000 });
+      await waitFor(async () => (await a.metric('wirewatch_alerter_transitions_total')) > 0, {
+        what: 'the rule firing on the genuine message',
+        timeoutMs: 15_000,
+      });
       await a.stop();
     } finally {
       await own.dispose();

@@ -23,7 +23,11 @@ export const INBOX = { collector: '_INBOX.collector', alerter: '_INBOX.alerter' 
 export type PasswordUser = 'sensor' | 'collector' | 'alerter' | 'operator';
 
 /** A connection as one of the lab's password users, with the inbox prefix its service uses. */
-export function connectAs(servers: string | string[], user: PasswordUser, inboxPrefix = defaultInbox(user)): Promise<WatchedConnection> {
+export function connectAs(
+  servers: string | string[],
+  user: PasswordUser,
+  inboxPrefix = defaultInbox(user),
+): Promise<WatchedConnection> {
   return watched(connect({ servers, user, pass: LAB_NATS_ENV[`NATS_${user.toUpperCase()}_PASSWORD`], inboxPrefix }));
 }
 
@@ -53,7 +57,10 @@ export async function refusedPublish(c: WatchedConnection, subject: string): Pro
   c.nc.publish(subject, new TextEncoder().encode('{"forged":true}'));
   await c.nc.flush();
   const mine = () => c.errors.slice(before).find((e) => e.includes(`Publish to "${subject}"`));
-  await waitFor(() => mine() !== undefined, { what: `the server's refusal of a publish to ${subject}`, timeoutMs: 5_000 });
+  await waitFor(() => mine() !== undefined, {
+    what: `the server's refusal of a publish to ${subject}`,
+    timeoutMs: 5_000,
+  });
   return mine()!;
 }
 

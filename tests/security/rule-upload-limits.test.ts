@@ -1,6 +1,10 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { aliasBomb, HOSTILE_RULE_TEXTS, realisticRules } from '../../packages/rules/src/test-support/hostile-rule-texts.js';
+import {
+  aliasBomb,
+  HOSTILE_RULE_TEXTS,
+  realisticRules,
+} from '../../packages/rules/src/test-support/hostile-rule-texts.js';
 import { AUTH, startAlerterUnderTest, type AlerterUnderTest } from './alerter-under-test.js';
 import { rawRequest } from './raw-http.js';
 
@@ -18,10 +22,17 @@ afterAll(async () => {
 });
 
 /** The rules API's answer, or fastify's error body for a request it refused before the route. */
-const answer = (body: string) => JSON.parse(body) as { ok?: boolean; errors?: string[]; rules?: number; message?: string };
+const answer = (body: string) =>
+  JSON.parse(body) as { ok?: boolean; errors?: string[]; rules?: number; message?: string };
 
 const upload = (method: 'PUT' | 'POST', yaml: string) =>
-  rawRequest(under.base, method, method === 'PUT' ? '/api/rules' : '/api/rules/validate', { ...AUTH, 'content-type': 'application/json' }, JSON.stringify({ yaml }));
+  rawRequest(
+    under.base,
+    method,
+    method === 'PUT' ? '/api/rules' : '/api/rules/validate',
+    { ...AUTH, 'content-type': 'application/json' },
+    JSON.stringify({ yaml }),
+  );
 
 /** One request over a socket, with the process's CPU time and the event loop's longest stall while it ran. */
 async function measured(method: 'PUT' | 'POST', yaml: string) {
@@ -40,7 +51,10 @@ describe('alerter API: rule uploads within limits', () => {
     for (const method of ['POST', 'PUT'] as const) {
       const response = await upload(method, aliasBomb());
       expect(response.status).toBe(422);
-      expect(JSON.parse(response.body)).toEqual({ ok: false, errors: [expect.stringMatching(/^request: .*resource exhaustion.*at most 100 alias expansions/)] });
+      expect(JSON.parse(response.body)).toEqual({
+        ok: false,
+        errors: [expect.stringMatching(/^request: .*resource exhaustion.*at most 100 alias expansions/)],
+      });
     }
     expect(under.state()).toEqual(before);
   });
@@ -54,7 +68,9 @@ describe('alerter API: rule uploads within limits', () => {
   it('answers YAML over 32 KiB 422 with the size, and a body over the route limit 413', async () => {
     const big = await upload('PUT', HOSTILE_RULE_TEXTS['over 32 KiB']());
     expect(big.status).toBe(422);
-    expect(answer(big.body).errors).toEqual([expect.stringMatching(/^request: \d+ bytes, more than the 32768 allowed$/)]);
+    expect(answer(big.body).errors).toEqual([
+      expect.stringMatching(/^request: \d+ bytes, more than the 32768 allowed$/),
+    ]);
     const huge = await upload('PUT', `rules: []\n#${'x'.repeat(200_000)}`);
     expect(huge.status).toBe(413);
     expect(answer(huge.body).message).toMatch(/too large/i);
@@ -62,8 +78,18 @@ describe('alerter API: rule uploads within limits', () => {
 
   it('answers a silence body over 16 KiB 413 and adds nothing', async () => {
     const before = under.state();
-    const body = JSON.stringify({ matchers: [{ label: 'sensor', value: 'x' }], duration: '1h', comment: 'x'.repeat(17 * 1024) });
-    const response = await rawRequest(under.base, 'POST', '/api/silences', { ...AUTH, 'content-type': 'application/json' }, body);
+    const body = JSON.stringify({
+      matchers: [{ label: 'sensor', value: 'x' }],
+      duration: '1h',
+      comment: 'x'.repeat(17 * 1024),
+    });
+    const response = await rawRequest(
+      under.base,
+      'POST',
+      '/api/silences',
+      { ...AUTH, 'content-type': 'application/json' },
+      body,
+    );
     expect(response.status).toBe(413);
     expect(under.state()).toEqual(before);
   });
@@ -73,7 +99,9 @@ describe('alerter API: rule uploads within limits', () => {
     const yaml = HOSTILE_RULE_TEXTS[name]();
     await upload('POST', yaml); // warm-up: the bound is about the request, not the first compilation of the code
     const { response, cpuMs, stallMs } = await measured('PUT', yaml);
-    console.log(`${name}: ${response.status}, ${cpuMs.toFixed(1)} ms CPU, longest event-loop stall ${stallMs.toFixed(1)} ms`);
+    console.log(
+      `${name}: ${response.status}, ${cpuMs.toFixed(1)} ms CPU, longest event-loop stall ${stallMs.toFixed(1)} ms`,
+    );
     expect(response.status).toBe(422);
     expect(answer(response.body).errors?.[0]).toMatch(/^request(:\d+)?:? \S/);
     expect(cpuMs).toBeLessThan(CPU_BOUND_MS);
@@ -85,7 +113,9 @@ describe('alerter API: rule uploads within limits', () => {
     const yaml = realisticRules();
     await upload('POST', yaml);
     const { response, cpuMs, stallMs } = await measured('PUT', yaml);
-    console.log(`realistic ${(yaml.length / 1024).toFixed(1)} KiB: ${response.status}, ${cpuMs.toFixed(1)} ms CPU, longest event-loop stall ${stallMs.toFixed(1)} ms`);
+    console.log(
+      `realistic ${(yaml.length / 1024).toFixed(1)} KiB: ${response.status}, ${cpuMs.toFixed(1)} ms CPU, longest event-loop stall ${stallMs.toFixed(1)} ms`,
+    );
     expect(response.status).toBe(200);
     expect(answer(response.body).rules).toBe(under.alerter.ruleSet.rules.length);
     expect(under.alerter.rulesYaml).toBe(yaml);

@@ -4,7 +4,8 @@ import { sensorConfigSchema } from '../../services/sensor/src/config.js';
 
 /** The consumers' bounds on declared sketch sizes are the sensor configuration's: in step, or one side refuses the other. */
 describe('sketch limits', () => {
-  const sketch = (capacity: number, precision: number) => sensorConfigSchema.safeParse({ sketch: { capacity, precision } });
+  const sketch = (capacity: number, precision: number) =>
+    sensorConfigSchema.safeParse({ sketch: { capacity, precision } });
   const issuesAt = (r: ReturnType<typeof sketch>) => (r.success ? [] : r.error.issues.map((i) => i.path.join('.')));
 
   it('the largest sketches a sensor can be configured with are the largest the consumers accept', () => {

@@ -20,7 +20,11 @@ function alertTagVariable(name: string, label: string): QueryVariableBuilder {
 }
 
 export function alerts(): Dashboard {
-  return wirewatchDashboard(ALERTS_UID, 'wirewatch — alerts', 'What the alerter fired and resolved (written to InfluxDB by `wirewatch alerter --influx`).')
+  return wirewatchDashboard(
+    ALERTS_UID,
+    'wirewatch — alerts',
+    'What the alerter fired and resolved (written to InfluxDB by `wirewatch alerter --influx`).',
+  )
     .withVariable(alertTagVariable('rule', 'Rule'))
     .withVariable(alertTagVariable('severity', 'Severity'))
     .annotations(alertAnnotations())
@@ -32,7 +36,12 @@ export function alerts(): Dashboard {
         title: 'Transitions',
         description: 'Alert transitions per interval, by state.',
         unit: 'short',
-        queries: [{ query: `SELECT count("dedup_key") FROM "alerts" ${where(SELECTED_RULES)} ${PER_BUCKET}, "state" fill(null)`, alias: '$tag_state' }],
+        queries: [
+          {
+            query: `SELECT count("dedup_key") FROM "alerts" ${where(SELECTED_RULES)} ${PER_BUCKET}, "state" fill(null)`,
+            alias: '$tag_state',
+          },
+        ],
         span: 16,
       }).drawStyle(GraphDrawStyle.Bars),
     )
@@ -55,7 +64,16 @@ export function alerts(): Dashboard {
  * stays listed.
  */
 function firingNow(): TableBuilder {
-  const latest: Record<string, string> = { Time: 'last', rule: 'last', severity: 'last', state: 'last', summary: 'last', value: 'last', threshold: 'last', silenced: 'last' };
+  const latest: Record<string, string> = {
+    Time: 'last',
+    rule: 'last',
+    severity: 'last',
+    state: 'last',
+    summary: 'last',
+    value: 'last',
+    threshold: 'last',
+    silenced: 'last',
+  };
   return new TableBuilder()
     .title('Firing now')
     .description('Alerts whose latest transition (in the last 30 days) is "firing".')
@@ -69,7 +87,16 @@ function firingNow(): TableBuilder {
       keepRowsEqual('state (last)', 'firing'),
       sortBy('Time (last)'),
       rename(
-        { dedup_key: 'Alert', 'Time (last)': 'Since', 'rule (last)': 'Rule', 'severity (last)': 'Severity', 'summary (last)': 'Summary', 'value (last)': 'Value', 'threshold (last)': 'Threshold', 'silenced (last)': 'Silenced' },
+        {
+          dedup_key: 'Alert',
+          'Time (last)': 'Since',
+          'rule (last)': 'Rule',
+          'severity (last)': 'Severity',
+          'summary (last)': 'Summary',
+          'value (last)': 'Value',
+          'threshold (last)': 'Threshold',
+          'silenced (last)': 'Silenced',
+        },
         ['state (last)'],
       ),
     ])
@@ -77,7 +104,19 @@ function firingNow(): TableBuilder {
     .overrideByName('Since', [{ id: 'unit', value: 'dateTimeFromNow' }])
     .overrideByName('Severity', [
       { id: 'custom.cellOptions', value: { type: 'color-background' } },
-      { id: 'mappings', value: [{ type: 'value', options: { critical: { color: 'red', index: 0 }, warning: { color: 'orange', index: 1 }, info: { color: 'blue', index: 2 } } }] },
+      {
+        id: 'mappings',
+        value: [
+          {
+            type: 'value',
+            options: {
+              critical: { color: 'red', index: 0 },
+              warning: { color: 'orange', index: 1 },
+              info: { color: 'blue', index: 2 },
+            },
+          },
+        ],
+      },
     ]);
 }
 
@@ -88,10 +127,38 @@ function history(): TableBuilder {
     .datasource(datasourceRef)
     .span(24)
     .height(10)
-    .withTarget(influxql(`SELECT ${TRANSITION_COLUMNS}, "repeat" FROM "alerts" ${where(SELECTED_RULES)} ORDER BY time DESC LIMIT 1000`).asTable())
-    .transformations([rename({ dedup_key: 'Alert', rule: 'Rule', severity: 'Severity', state: 'State', summary: 'Summary', value: 'Value', threshold: 'Threshold', silenced: 'Silenced', repeat: 'Repeat' })])
+    .withTarget(
+      influxql(
+        `SELECT ${TRANSITION_COLUMNS}, "repeat" FROM "alerts" ${where(SELECTED_RULES)} ORDER BY time DESC LIMIT 1000`,
+      ).asTable(),
+    )
+    .transformations([
+      rename({
+        dedup_key: 'Alert',
+        rule: 'Rule',
+        severity: 'Severity',
+        state: 'State',
+        summary: 'Summary',
+        value: 'Value',
+        threshold: 'Threshold',
+        silenced: 'Silenced',
+        repeat: 'Repeat',
+      }),
+    ])
     .overrideByName('State', [
       { id: 'custom.cellOptions', value: { type: 'color-text' } },
-      { id: 'mappings', value: [{ type: 'value', options: { firing: { color: 'red', index: 0 }, resolved: { color: 'green', index: 1 }, pending: { color: 'orange', index: 2 } } }] },
+      {
+        id: 'mappings',
+        value: [
+          {
+            type: 'value',
+            options: {
+              firing: { color: 'red', index: 0 },
+              resolved: { color: 'green', index: 1 },
+              pending: { color: 'orange', index: 2 },
+            },
+          },
+        ],
+      },
     ]);
 }

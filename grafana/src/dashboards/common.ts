@@ -1,4 +1,11 @@
-import { AnnotationQueryBuilder, DashboardBuilder, DashboardCursorSync, DashboardLinkBuilder, DashboardLinkType, TimePickerBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import {
+  AnnotationQueryBuilder,
+  DashboardBuilder,
+  DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+  TimePickerBuilder,
+} from '@grafana/grafana-foundation-sdk/dashboard';
 import { datasourceRef, datasourceVariable } from '../datasource.js';
 import { influxql } from '../influxql/dataquery.js';
 
@@ -15,7 +22,14 @@ export function wirewatchDashboard(uid: string, title: string, description: stri
     .time({ from: 'now-1h', to: 'now' })
     .refresh('30s')
     .timepicker(new TimePickerBuilder().refreshIntervals(['10s', '30s', '1m', '5m', '15m']))
-    .link(new DashboardLinkBuilder('wirewatch').type(DashboardLinkType.Dashboards).tags([TAG]).asDropdown(false).includeVars(true).keepTime(true))
+    .link(
+      new DashboardLinkBuilder('wirewatch')
+        .type(DashboardLinkType.Dashboards)
+        .tags([TAG])
+        .asDropdown(false)
+        .includeVars(true)
+        .keepTime(true),
+    )
     .withVariable(datasourceVariable());
 }
 
@@ -28,7 +42,9 @@ export function alertAnnotations(): AnnotationQueryBuilder[] {
       .enable(true)
       .iconColor(color)
       .target(
-        influxql(`SELECT "summary", "rule"::tag, "severity"::tag FROM "alerts" WHERE $timeFilter AND "state" = '${state}'`)
+        influxql(
+          `SELECT "summary", "rule"::tag, "severity"::tag FROM "alerts" WHERE $timeFilter AND "state" = '${state}'`,
+        )
           .refId('Anno')
           .asTable()
           .forAnnotation({ text: 'summary', tags: 'rule,severity' }),

@@ -16,7 +16,11 @@ const PER_INTERFACE = `${where(SELECTED_INTERFACES)} ${PER_BUCKET}, "sensor", "i
 const PER_SENSOR = `${where(SELECTED_SENSORS)} ${PER_BUCKET}, "sensor" fill(null)`;
 
 export function sensorHealth(): Dashboard {
-  return wirewatchDashboard(SENSOR_HEALTH_UID, 'wirewatch — sensor health', 'Is every sensor alive, capturing everything, and getting its summaries out?')
+  return wirewatchDashboard(
+    SENSOR_HEALTH_UID,
+    'wirewatch — sensor health',
+    'Is every sensor alive, capturing everything, and getting its summaries out?',
+  )
     .withVariable(sensorVariable())
     .withVariable(interfaceVariable())
     .annotations(alertAnnotations())
@@ -33,7 +37,8 @@ export function sensorHealth(): Dashboard {
     .withPanel(
       stat({
         title: 'Kernel drops',
-        description: 'Packets the kernel dropped before a sensor read them: raise --buffer-mb, narrow the BPF filter, or add CPU.',
+        description:
+          'Packets the kernel dropped before a sensor read them: raise --buffer-mb, narrow the BPF filter, or add CPU.',
         unit: 'short',
         query: `SELECT sum("kernel_dropped") FROM "traffic" ${where(SELECTED_INTERFACES)}`,
         thresholds: badAbove(1, 1000),
@@ -43,7 +48,8 @@ export function sensorHealth(): Dashboard {
     .withPanel(
       stat({
         title: 'Summaries lost in the spool',
-        description: 'Summaries the sensors dropped from their disk spool (full while NATS was unreachable, write errors, oversize), since each sensor started.',
+        description:
+          'Summaries the sensors dropped from their disk spool (full while NATS was unreachable, write errors, oversize), since each sensor started.',
         unit: 'short',
         query: `SELECT sum("lost") FROM (SELECT max("spool_dropped_oldest") + max("spool_dropped_write_errors") + max("spool_dropped_oversize") AS "lost" FROM "sensor_health" ${where(SELECTED_SENSORS)} GROUP BY "sensor")`,
         thresholds: badAbove(1, 100),
@@ -63,18 +69,59 @@ export function sensorHealth(): Dashboard {
     .withPanel(lastSeenTable())
     .withPanel(interfaceCounters())
     .withRow(new RowBuilder('Capture'))
-    .withPanel(timeseries({ title: 'Packets captured', description: 'Packets per second each sensor interface summarized.', unit: 'pps', queries: [{ query: `SELECT ${perSecond('packets')} FROM "traffic" ${PER_INTERFACE}`, alias: '$tag_sensor $tag_interface' }] }))
-    .withPanel(timeseries({ title: 'Kernel drops per second', description: 'Packets per second the kernel dropped before the sensor read them.', unit: 'pps', queries: [{ query: `SELECT ${perSecond('kernel_dropped')} FROM "traffic" ${PER_INTERFACE}`, alias: '$tag_sensor $tag_interface' }] }))
+    .withPanel(
+      timeseries({
+        title: 'Packets captured',
+        description: 'Packets per second each sensor interface summarized.',
+        unit: 'pps',
+        queries: [
+          {
+            query: `SELECT ${perSecond('packets')} FROM "traffic" ${PER_INTERFACE}`,
+            alias: '$tag_sensor $tag_interface',
+          },
+        ],
+      }),
+    )
+    .withPanel(
+      timeseries({
+        title: 'Kernel drops per second',
+        description: 'Packets per second the kernel dropped before the sensor read them.',
+        unit: 'pps',
+        queries: [
+          {
+            query: `SELECT ${perSecond('kernel_dropped')} FROM "traffic" ${PER_INTERFACE}`,
+            alias: '$tag_sensor $tag_interface',
+          },
+        ],
+      }),
+    )
     .withPanel(
       timeseries({
         title: 'Drop rate',
         description: 'Kernel drops as a share of the packets that reached the interface.',
         unit: 'percentunit',
         thresholds: badAbove(0.01, 0.05),
-        queries: [{ query: `SELECT sum("kernel_dropped") / (sum("packets") + sum("kernel_dropped")) FROM "traffic" ${PER_INTERFACE}`, alias: '$tag_sensor $tag_interface' }],
+        queries: [
+          {
+            query: `SELECT sum("kernel_dropped") / (sum("packets") + sum("kernel_dropped")) FROM "traffic" ${PER_INTERFACE}`,
+            alias: '$tag_sensor $tag_interface',
+          },
+        ],
       }),
     )
-    .withPanel(timeseries({ title: 'Decode errors per second', description: 'Malformed frames per second.', unit: 'pps', queries: [{ query: `SELECT ${perSecond('decode_errors')} FROM "traffic" ${PER_INTERFACE}`, alias: '$tag_sensor $tag_interface' }] }))
+    .withPanel(
+      timeseries({
+        title: 'Decode errors per second',
+        description: 'Malformed frames per second.',
+        unit: 'pps',
+        queries: [
+          {
+            query: `SELECT ${perSecond('decode_errors')} FROM "traffic" ${PER_INTERFACE}`,
+            alias: '$tag_sensor $tag_interface',
+          },
+        ],
+      }),
+    )
     .withPanel(
       barGauge({
         title: 'Decode errors by reason',
@@ -89,7 +136,8 @@ export function sensorHealth(): Dashboard {
     .withPanel(
       timeseries({
         title: 'Spool depth',
-        description: 'Summaries written to the sensor\'s disk spool and not yet acknowledged by JetStream. Grows while NATS is unreachable.',
+        description:
+          "Summaries written to the sensor's disk spool and not yet acknowledged by JetStream. Grows while NATS is unreachable.",
         unit: 'short',
         queries: [{ query: `SELECT max("spool_records") FROM "sensor_health" ${PER_SENSOR}`, alias: '$tag_sensor' }],
         span: 8,
@@ -108,7 +156,8 @@ export function sensorHealth(): Dashboard {
     .withPanel(
       timeseries({
         title: 'Summaries acknowledged',
-        description: 'Summaries each sensor got acknowledged by JetStream since it started (one per interface per interval): a flat line while traffic flows means publishing is stuck.',
+        description:
+          'Summaries each sensor got acknowledged by JetStream since it started (one per interface per interval): a flat line while traffic flows means publishing is stuck.',
         unit: 'short',
         queries: [{ query: `SELECT max("published") FROM "sensor_health" ${PER_SENSOR}`, alias: '$tag_sensor' }],
         span: 8,
@@ -121,13 +170,23 @@ export function sensorHealth(): Dashboard {
 function lastSeenTable(): TableBuilder {
   return new TableBuilder()
     .title('Last heartbeat')
-    .description('Time of each sensor\'s last heartbeat in the range (every 5 s by default) and its uptime then.')
+    .description("Time of each sensor's last heartbeat in the range (every 5 s by default) and its uptime then.")
     .datasource(datasourceRef)
     .span(8)
     .height(8)
-    .withTarget(influxql(`SELECT last("uptime_seconds") AS "uptime" FROM "sensor_health" ${where(SELECTED_SENSORS)} GROUP BY "sensor"`).asTable())
-    .overrideByName('Time', [{ id: 'displayName', value: 'Last seen' }, { id: 'unit', value: 'dateTimeFromNow' }])
-    .overrideByName('uptime', [{ id: 'displayName', value: 'Uptime' }, { id: 'unit', value: 's' }]);
+    .withTarget(
+      influxql(
+        `SELECT last("uptime_seconds") AS "uptime" FROM "sensor_health" ${where(SELECTED_SENSORS)} GROUP BY "sensor"`,
+      ).asTable(),
+    )
+    .overrideByName('Time', [
+      { id: 'displayName', value: 'Last seen' },
+      { id: 'unit', value: 'dateTimeFromNow' },
+    ])
+    .overrideByName('uptime', [
+      { id: 'displayName', value: 'Uptime' },
+      { id: 'unit', value: 's' },
+    ]);
 }
 
 /** The cumulative counters of each interface's last heartbeat. */
@@ -142,7 +201,19 @@ function interfaceCounters(): TableBuilder {
     .span(16)
     .height(8)
     .withTarget(influxql(q).asTable())
-    .transformations([{ id: 'organize', options: { excludeByName: { Time: true }, renameByName: {}, indexByName: {} } }])
+    .transformations([
+      { id: 'organize', options: { excludeByName: { Time: true }, renameByName: {}, indexByName: {} } },
+    ])
     .overrideByName('bytes', [{ id: 'unit', value: 'decbytes' }])
-    .overrideByName('running', [{ id: 'mappings', value: [{ type: 'value', options: { '0': { text: 'stopped', color: 'red' }, '1': { text: 'capturing', color: 'green' } } }] }]);
+    .overrideByName('running', [
+      {
+        id: 'mappings',
+        value: [
+          {
+            type: 'value',
+            options: { '0': { text: 'stopped', color: 'red' }, '1': { text: 'capturing', color: 'green' } },
+          },
+        ],
+      },
+    ]);
 }

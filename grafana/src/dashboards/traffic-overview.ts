@@ -14,26 +14,61 @@ export const TRAFFIC_OVERVIEW_UID = 'wirewatch-traffic';
 const CLASSES = `${where(SELECTED_INTERFACES)} ${PER_BUCKET}, "class" fill(null)`;
 const INTERFACES = where(SELECTED_INTERFACES);
 const TCP_FLAGS: Array<[string, string]> = [
-  ['tcp_syn', 'SYN'], ['tcp_syn_ack', 'SYN-ACK'], ['tcp_fin', 'FIN'], ['tcp_rst', 'RST'], ['tcp_psh', 'PSH'],
-  ['tcp_ack', 'ACK'], ['tcp_urg', 'URG'], ['tcp_ece', 'ECE'], ['tcp_cwr', 'CWR'],
+  ['tcp_syn', 'SYN'],
+  ['tcp_syn_ack', 'SYN-ACK'],
+  ['tcp_fin', 'FIN'],
+  ['tcp_rst', 'RST'],
+  ['tcp_psh', 'PSH'],
+  ['tcp_ack', 'ACK'],
+  ['tcp_urg', 'URG'],
+  ['tcp_ece', 'ECE'],
+  ['tcp_cwr', 'CWR'],
 ];
 const PACKET_SIZES: Array<[string, string]> = [
-  ['size_le_64', '≤ 64'], ['size_le_127', '65–127'], ['size_le_255', '128–255'], ['size_le_511', '256–511'],
-  ['size_le_1023', '512–1023'], ['size_le_1518', '1024–1518'], ['size_gt_last', '> 1518'],
+  ['size_le_64', '≤ 64'],
+  ['size_le_127', '65–127'],
+  ['size_le_255', '128–255'],
+  ['size_le_511', '256–511'],
+  ['size_le_1023', '512–1023'],
+  ['size_le_1518', '1024–1518'],
+  ['size_gt_last', '> 1518'],
 ];
 const RCODES: Array<[string, string]> = [
-  ['rcode_noerror', 'NOERROR'], ['rcode_nxdomain', 'NXDOMAIN'], ['rcode_servfail', 'SERVFAIL'], ['rcode_refused', 'REFUSED'],
-  ['rcode_formerr', 'FORMERR'], ['rcode_notimp', 'NOTIMP'], ['rcode_other', 'other'],
+  ['rcode_noerror', 'NOERROR'],
+  ['rcode_nxdomain', 'NXDOMAIN'],
+  ['rcode_servfail', 'SERVFAIL'],
+  ['rcode_refused', 'REFUSED'],
+  ['rcode_formerr', 'FORMERR'],
+  ['rcode_notimp', 'NOTIMP'],
+  ['rcode_other', 'other'],
 ];
 
 export function trafficOverview(): Dashboard {
-  return wirewatchDashboard(TRAFFIC_OVERVIEW_UID, 'wirewatch — traffic overview', 'What crosses the monitored interfaces: volume, protocols, top talkers, TCP, DNS.')
+  return wirewatchDashboard(
+    TRAFFIC_OVERVIEW_UID,
+    'wirewatch — traffic overview',
+    'What crosses the monitored interfaces: volume, protocols, top talkers, TCP, DNS.',
+  )
     .withVariable(sensorVariable())
     .withVariable(interfaceVariable())
     .annotations(alertAnnotations())
     .withRow(new RowBuilder('Totals for the time range'))
-    .withPanel(stat({ title: 'Bytes', description: 'Wire bytes seen on the chosen interfaces.', unit: 'decbytes', query: `SELECT sum("bytes") FROM "traffic" ${INTERFACES}` }))
-    .withPanel(stat({ title: 'Packets', description: 'Packets seen on the chosen interfaces.', unit: 'short', query: `SELECT sum("packets") FROM "traffic" ${INTERFACES}` }))
+    .withPanel(
+      stat({
+        title: 'Bytes',
+        description: 'Wire bytes seen on the chosen interfaces.',
+        unit: 'decbytes',
+        query: `SELECT sum("bytes") FROM "traffic" ${INTERFACES}`,
+      }),
+    )
+    .withPanel(
+      stat({
+        title: 'Packets',
+        description: 'Packets seen on the chosen interfaces.',
+        unit: 'short',
+        query: `SELECT sum("packets") FROM "traffic" ${INTERFACES}`,
+      }),
+    )
     .withPanel(
       stat({
         title: 'Unanswered SYN share',
@@ -95,7 +130,12 @@ export function trafficOverview(): Dashboard {
         description: 'Bits per second of each sensor interface.',
         unit: 'bps',
         span: 16,
-        queries: [{ query: `SELECT ${perSecond('bytes', 8)} FROM "traffic" ${INTERFACES} ${PER_BUCKET}, "sensor", "interface" fill(null)`, alias: '$tag_sensor $tag_interface' }],
+        queries: [
+          {
+            query: `SELECT ${perSecond('bytes', 8)} FROM "traffic" ${INTERFACES} ${PER_BUCKET}, "sensor", "interface" fill(null)`,
+            alias: '$tag_sensor $tag_interface',
+          },
+        ],
       }),
     )
     .withPanel(
@@ -108,15 +148,87 @@ export function trafficOverview(): Dashboard {
       }),
     )
     .withRow(new RowBuilder('Top talkers on the chosen sensors'))
-    .withPanel(topTable({ title: 'Top sources', description: 'Source addresses by bytes sent.', measurement: 'top', list: 'sources', keyLabel: 'Source', span: 12 }))
-    .withPanel(topTable({ title: 'Top destinations', description: 'Destination addresses by bytes received.', measurement: 'top', list: 'destinations', keyLabel: 'Destination', span: 12 }))
-    .withPanel(topTable({ title: 'Top conversations', description: 'Address pairs, both directions together.', measurement: 'top', list: 'conversations', keyLabel: 'Conversation', span: 12 }))
-    .withPanel(topTable({ title: 'Top ports', description: 'Transport and server port (the lower of the two ports).', measurement: 'top', list: 'ports', keyLabel: 'Port', span: 12 }))
+    .withPanel(
+      topTable({
+        title: 'Top sources',
+        description: 'Source addresses by bytes sent.',
+        measurement: 'top',
+        list: 'sources',
+        keyLabel: 'Source',
+        span: 12,
+      }),
+    )
+    .withPanel(
+      topTable({
+        title: 'Top destinations',
+        description: 'Destination addresses by bytes received.',
+        measurement: 'top',
+        list: 'destinations',
+        keyLabel: 'Destination',
+        span: 12,
+      }),
+    )
+    .withPanel(
+      topTable({
+        title: 'Top conversations',
+        description: 'Address pairs, both directions together.',
+        measurement: 'top',
+        list: 'conversations',
+        keyLabel: 'Conversation',
+        span: 12,
+      }),
+    )
+    .withPanel(
+      topTable({
+        title: 'Top ports',
+        description: 'Transport and server port (the lower of the two ports).',
+        measurement: 'top',
+        list: 'ports',
+        keyLabel: 'Port',
+        span: 12,
+      }),
+    )
     .withRow(new RowBuilder('Top talkers across the fleet'))
-    .withPanel(topTable({ title: 'Fleet top sources', description: 'Merged from every sensor\'s sketches (not from the per-sensor top N).', measurement: 'fleet_top', list: 'sources', keyLabel: 'Source', span: 12 }))
-    .withPanel(topTable({ title: 'Fleet top destinations', description: 'Merged from every sensor\'s sketches.', measurement: 'fleet_top', list: 'destinations', keyLabel: 'Destination', span: 12 }))
-    .withPanel(topTable({ title: 'Fleet top conversations', description: 'Merged from every sensor\'s sketches.', measurement: 'fleet_top', list: 'conversations', keyLabel: 'Conversation', span: 12 }))
-    .withPanel(topTable({ title: 'Fleet top ports', description: 'Merged from every sensor\'s sketches.', measurement: 'fleet_top', list: 'ports', keyLabel: 'Port', span: 12 }))
+    .withPanel(
+      topTable({
+        title: 'Fleet top sources',
+        description: "Merged from every sensor's sketches (not from the per-sensor top N).",
+        measurement: 'fleet_top',
+        list: 'sources',
+        keyLabel: 'Source',
+        span: 12,
+      }),
+    )
+    .withPanel(
+      topTable({
+        title: 'Fleet top destinations',
+        description: "Merged from every sensor's sketches.",
+        measurement: 'fleet_top',
+        list: 'destinations',
+        keyLabel: 'Destination',
+        span: 12,
+      }),
+    )
+    .withPanel(
+      topTable({
+        title: 'Fleet top conversations',
+        description: "Merged from every sensor's sketches.",
+        measurement: 'fleet_top',
+        list: 'conversations',
+        keyLabel: 'Conversation',
+        span: 12,
+      }),
+    )
+    .withPanel(
+      topTable({
+        title: 'Fleet top ports',
+        description: "Merged from every sensor's sketches.",
+        measurement: 'fleet_top',
+        list: 'ports',
+        keyLabel: 'Port',
+        span: 12,
+      }),
+    )
     .withRow(new RowBuilder('TCP and packet sizes'))
     .withPanel(
       timeseries({
@@ -124,7 +236,12 @@ export function trafficOverview(): Dashboard {
         description: 'TCP segments per second carrying each flag. Many SYNs and RSTs against few SYN-ACKs: a scan.',
         unit: 'pps',
         span: 16,
-        queries: [{ query: `SELECT ${TCP_FLAGS.map(([f, n]) => `${perSecond(f)} AS "${n}"`).join(', ')} FROM "traffic" ${INTERFACES} ${PER_BUCKET} fill(null)`, alias: '$col' }],
+        queries: [
+          {
+            query: `SELECT ${TCP_FLAGS.map(([f, n]) => `${perSecond(f)} AS "${n}"`).join(', ')} FROM "traffic" ${INTERFACES} ${PER_BUCKET} fill(null)`,
+            alias: '$col',
+          },
+        ],
       }),
     )
     .withPanel(
@@ -142,7 +259,12 @@ export function trafficOverview(): Dashboard {
         title: 'DNS queries and answers',
         description: 'DNS messages per second over UDP port 53.',
         unit: 'reqps',
-        queries: [{ query: `SELECT ${perSecond('queries')} AS "queries", ${perSecond('responses')} AS "answers", ${perSecond('nxdomain')} AS "NXDOMAIN" FROM "dns" ${INTERFACES} ${PER_BUCKET} fill(null)`, alias: '$col' }],
+        queries: [
+          {
+            query: `SELECT ${perSecond('queries')} AS "queries", ${perSecond('responses')} AS "answers", ${perSecond('nxdomain')} AS "NXDOMAIN" FROM "dns" ${INTERFACES} ${PER_BUCKET} fill(null)`,
+            alias: '$col',
+          },
+        ],
         span: 8,
       }),
     )
@@ -152,7 +274,12 @@ export function trafficOverview(): Dashboard {
         description: 'Share of DNS answers that are NXDOMAIN (the default rule warns above 33 %).',
         unit: 'percentunit',
         thresholds: badAbove(0.2, 0.33),
-        queries: [{ query: `SELECT sum("nxdomain") / sum("responses") AS "NXDOMAIN share" FROM "dns" ${INTERFACES} ${PER_BUCKET} fill(null)`, alias: '$col' }],
+        queries: [
+          {
+            query: `SELECT sum("nxdomain") / sum("responses") AS "NXDOMAIN share" FROM "dns" ${INTERFACES} ${PER_BUCKET} fill(null)`,
+            alias: '$col',
+          },
+        ],
         span: 8,
       }),
     )
@@ -165,7 +292,18 @@ export function trafficOverview(): Dashboard {
         alias: '$col',
       }),
     )
-    .withPanel(topTable({ title: 'Top DNS names', description: 'Names asked for most (queries).', measurement: 'top', list: 'dns_names', keyLabel: 'Name', countLabel: 'Queries', withBytes: false, span: 12 }))
+    .withPanel(
+      topTable({
+        title: 'Top DNS names',
+        description: 'Names asked for most (queries).',
+        measurement: 'top',
+        list: 'dns_names',
+        keyLabel: 'Name',
+        countLabel: 'Queries',
+        withBytes: false,
+        span: 12,
+      }),
+    )
     .withPanel(fanoutTable())
     .build();
 }

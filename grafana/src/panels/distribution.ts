@@ -1,6 +1,17 @@
-import { BarGaugeDisplayMode, LegendDisplayMode, LegendPlacement, ReduceDataOptionsBuilder, VizOrientation } from '@grafana/grafana-foundation-sdk/common';
+import {
+  BarGaugeDisplayMode,
+  LegendDisplayMode,
+  LegendPlacement,
+  ReduceDataOptionsBuilder,
+  VizOrientation,
+} from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as BarGaugeBuilder } from '@grafana/grafana-foundation-sdk/bargauge';
-import { PanelBuilder as PieChartBuilder, PieChartLegendOptionsBuilder, PieChartLegendValues, PieChartType } from '@grafana/grafana-foundation-sdk/piechart';
+import {
+  PanelBuilder as PieChartBuilder,
+  PieChartLegendOptionsBuilder,
+  PieChartLegendValues,
+  PieChartType,
+} from '@grafana/grafana-foundation-sdk/piechart';
 import { framed } from './frame.js';
 import { influxql } from '../influxql/dataquery.js';
 import { neutral } from './thresholds.js';

@@ -15,7 +15,11 @@ export function fanoutTable(): TableBuilder {
     .datasource(datasourceRef)
     .span(12)
     .height(9)
-    .withTarget(influxql(`SELECT "key", "ports", "destinations" FROM "fanout" WHERE $timeFilter AND ${SELECTED_INTERFACES}`).asTable())
+    .withTarget(
+      influxql(
+        `SELECT "key", "ports", "destinations" FROM "fanout" WHERE $timeFilter AND ${SELECTED_INTERFACES}`,
+      ).asTable(),
+    )
     .transformations([
       groupBy('key', { ports: 'max', destinations: 'max' }),
       sortBy('ports (max)'),

@@ -11,6 +11,15 @@ interface Framable {
 }
 
 /** Title, description, the data source variable, unit and size: the part every wirewatch panel shares. */
-export function framed<T extends Framable>(panel: T, spec: { title: string; description: string; unit: string; span: number; height: number }): T {
-  return panel.title(spec.title).description(spec.description).datasource(datasourceRef).unit(spec.unit).span(spec.span).height(spec.height);
+export function framed<T extends Framable>(
+  panel: T,
+  spec: { title: string; description: string; unit: string; span: number; height: number },
+): T {
+  return panel
+    .title(spec.title)
+    .description(spec.description)
+    .datasource(datasourceRef)
+    .unit(spec.unit)
+    .span(spec.span)
+    .height(spec.height);
 }

@@ -6,7 +6,14 @@ import { influxql } from '../influxql/dataquery.js';
 import { neutral } from './thresholds.js';
 
 /** One number over the dashboard's time range: the query returns a single row. */
-export function stat(spec: { title: string; description: string; unit: string; query: string; thresholds?: ThresholdsConfigBuilder; span?: number }): StatBuilder {
+export function stat(spec: {
+  title: string;
+  description: string;
+  unit: string;
+  query: string;
+  thresholds?: ThresholdsConfigBuilder;
+  span?: number;
+}): StatBuilder {
   return framed(new StatBuilder(), { ...spec, span: spec.span ?? 4, height: 4 })
     .graphMode(BigValueGraphMode.None)
     .colorMode(BigValueColorMode.Value)

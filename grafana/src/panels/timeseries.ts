@@ -1,4 +1,10 @@
-import { LegendDisplayMode, LegendPlacement, StackingConfigBuilder, StackingMode, VizLegendOptionsBuilder } from '@grafana/grafana-foundation-sdk/common';
+import {
+  LegendDisplayMode,
+  LegendPlacement,
+  StackingConfigBuilder,
+  StackingMode,
+  VizLegendOptionsBuilder,
+} from '@grafana/grafana-foundation-sdk/common';
 import { PanelBuilder as TimeseriesBuilder } from '@grafana/grafana-foundation-sdk/timeseries';
 import type { ThresholdsConfigBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { framed } from './frame.js';
@@ -21,8 +27,20 @@ export function timeseries(spec: TimeseriesSpec): TimeseriesBuilder {
     .fillOpacity(spec.stacked ? 35 : 10)
     .lineWidth(1)
     .spanNulls(false)
-    .legend(new VizLegendOptionsBuilder().displayMode(LegendDisplayMode.Table).placement(LegendPlacement.Bottom).showLegend(true).calcs(['mean', 'max']))
-    .targets(spec.queries.map((q, i) => influxql(q.query).refId(String.fromCharCode(65 + i)).alias(q.alias)));
+    .legend(
+      new VizLegendOptionsBuilder()
+        .displayMode(LegendDisplayMode.Table)
+        .placement(LegendPlacement.Bottom)
+        .showLegend(true)
+        .calcs(['mean', 'max']),
+    )
+    .targets(
+      spec.queries.map((q, i) =>
+        influxql(q.query)
+          .refId(String.fromCharCode(65 + i))
+          .alias(q.alias),
+      ),
+    );
   if (spec.stacked) panel.stacking(new StackingConfigBuilder().mode(StackingMode.Normal));
   if (spec.thresholds) panel.thresholds(spec.thresholds);
   return panel;

@@ -8,7 +8,8 @@ import type { DataTransformerConfig } from '@grafana/grafana-foundation-sdk/dash
  */
 export function groupBy(key: string, aggregate: Record<string, string>): DataTransformerConfig {
   const fields: Record<string, unknown> = { [key]: { operation: 'groupby', aggregations: [] } };
-  for (const [field, calculation] of Object.entries(aggregate)) fields[field] = { operation: 'aggregate', aggregations: [calculation] };
+  for (const [field, calculation] of Object.entries(aggregate))
+    fields[field] = { operation: 'aggregate', aggregations: [calculation] };
   return { id: 'groupBy', options: { fields } };
 }
 
@@ -24,7 +25,11 @@ export function limit(rows: number): DataTransformerConfig {
 export function keepRowsEqual(field: string, value: string): DataTransformerConfig {
   return {
     id: 'filterByValue',
-    options: { type: 'include', match: 'any', filters: [{ fieldName: field, config: { id: 'equal', options: { value } } }] },
+    options: {
+      type: 'include',
+      match: 'any',
+      filters: [{ fieldName: field, config: { id: 'equal', options: { value } } }],
+    },
   };
 }
 

@@ -16,9 +16,13 @@ describe('describeNatsError', () => {
   });
 
   it('adds nothing when a client certificate is configured, without TLS, or for other errors', () => {
-    expect(describeNatsError(timeout, { servers: ['tls://n:4222'], tls: { certFile: 'c.pem', keyFile: 'k.pem' } })).toBe('timeout');
+    expect(
+      describeNatsError(timeout, { servers: ['tls://n:4222'], tls: { certFile: 'c.pem', keyFile: 'k.pem' } }),
+    ).toBe('timeout');
     expect(describeNatsError(timeout, { servers: ['nats://n:4222'] })).toBe('timeout');
-    expect(describeNatsError(new Error('Authorization Violation'), { servers: ['tls://n:4222'] })).toBe('Authorization Violation');
+    expect(describeNatsError(new Error('Authorization Violation'), { servers: ['tls://n:4222'] })).toBe(
+      'Authorization Violation',
+    );
     // nats.js's own TimeoutError, not a message that says "timeout"
     expect(describeNatsError(new Error('timeout'), { servers: ['tls://n:4222'] })).toBe('timeout');
     expect(describeNatsError(new Error('first line\nsecond'))).toBe('first line');
@@ -33,12 +37,15 @@ describe('readNkeySeed', () => {
   it('finds the user seed in a file of its own or among comments (as nsc writes them)', () => {
     writeFileSync(join(dir, 'plain.nk'), `${seed}\n`);
     writeFileSync(join(dir, 'commented.nk'), `# the seed of edge-1\n\n  ${seed}  \n# end\n`);
-    for (const file of ['plain.nk', 'commented.nk']) expect(new TextDecoder().decode(readNkeySeed(join(dir, file)))).toBe(seed);
+    for (const file of ['plain.nk', 'commented.nk'])
+      expect(new TextDecoder().decode(readNkeySeed(join(dir, file)))).toBe(seed);
   });
 
   it('says which file holds no seed, without echoing its contents', () => {
     writeFileSync(join(dir, 'wrong.nk'), 'hunter2\n');
-    expect(() => readNkeySeed(join(dir, 'wrong.nk'))).toThrow(`${join(dir, 'wrong.nk')}: no user NKey seed (a line starting with SU)`);
+    expect(() => readNkeySeed(join(dir, 'wrong.nk'))).toThrow(
+      `${join(dir, 'wrong.nk')}: no user NKey seed (a line starting with SU)`,
+    );
     expect(() => readNkeySeed(join(dir, 'wrong.nk'))).not.toThrow(/hunter2/);
   });
 });

@@ -47,7 +47,8 @@ export async function connectNats(options: NatsOptions, how: ConnectOptions): Pr
       return await connectOnce(options, how);
     } catch (error) {
       const message = describeNatsError(error, options);
-      if (!how.waitOnFirstConnect || how.signal?.aborted) throw message === describeNatsError(error) ? error : new Error(message, { cause: error });
+      if (!how.waitOnFirstConnect || how.signal?.aborted)
+        throw message === describeNatsError(error) ? error : new Error(message, { cause: error });
       how.onConnectError?.(message, message !== last);
       last = message;
       await pauseUnlessAborted(backoffDelay(failures, FIRST_CONNECT_BACKOFF), how.signal);
@@ -59,7 +60,8 @@ export async function connectNats(options: NatsOptions, how: ConnectOptions): Pr
 const FIRST_CONNECT_BACKOFF = { minDelayMs: 250, maxDelayMs: 5000 };
 
 async function connectOnce(options: NatsOptions, how: ConnectOptions): Promise<NatsConnection> {
-  const tls = options.tls && (options.tls.caFile || options.tls.certFile || options.tls.keyFile) ? options.tls : undefined;
+  const tls =
+    options.tls && (options.tls.caFile || options.tls.certFile || options.tls.keyFile) ? options.tls : undefined;
   const secure = tls !== undefined || options.servers.some((s) => s.startsWith('tls://'));
   const nc = await connect({
     servers: options.servers,

@@ -17,7 +17,12 @@ beforeEach(async () => {
   nc = await connect({ servers: nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 200 });
   const jsm = await jetstreamManager(nc);
   await jsm.streams.add({ name: STREAM, subjects: ['reconnect.>'] });
-  await ensureDurableConsumer(jsm, { stream: STREAM, name: CONSUMER, filterSubject: 'reconnect.>', ackWaitMs: ACK_WAIT_MS });
+  await ensureDurableConsumer(jsm, {
+    stream: STREAM,
+    name: CONSUMER,
+    filterSubject: 'reconnect.>',
+    ackWaitMs: ACK_WAIT_MS,
+  });
 });
 
 afterEach(async () => {
@@ -57,7 +62,10 @@ function consume(options: Pick<BatchConsumerOptions, 'batchSize' | 'maxWaitMs'>)
 async function publish(...bodies: string[]): Promise<void> {
   const js = jetstream(nc);
   for (const body of bodies) {
-    await waitFor(async () => Boolean(await js.publish('reconnect.x', body, { msgID: body })), { what: `${body} published`, timeoutMs: 15_000 });
+    await waitFor(async () => Boolean(await js.publish('reconnect.x', body, { msgID: body })), {
+      what: `${body} published`,
+      timeoutMs: 15_000,
+    });
   }
 }
 
@@ -72,7 +80,10 @@ describe('runBatchConsumer across a NATS restart (same store)', () => {
     const consumer = consume({ batchSize: 100, maxWaitMs: 120_000 });
     try {
       await publish('a', 'b', 'c');
-      await waitFor(async () => (await ackPending()) === 3, { what: 'three messages delivered into the open batch', timeoutMs: 10_000 });
+      await waitFor(async () => (await ackPending()) === 3, {
+        what: 'three messages delivered into the open batch',
+        timeoutMs: 10_000,
+      });
       expect(consumer.handled).toEqual([]);
 
       await nats.stop();
@@ -82,7 +93,10 @@ describe('runBatchConsumer across a NATS restart (same store)', () => {
 
       await nats.start();
       await publish('d');
-      await waitFor(async () => (await ackPending()) === 1, { what: 'a message published after the restart delivered', timeoutMs: 15_000 });
+      await waitFor(async () => (await ackPending()) === 1, {
+        what: 'a message published after the restart delivered',
+        timeoutMs: 15_000,
+      });
       // Still within its window: nothing was handled twice, and 'd' waits in the next open batch.
       expect(consumer.all()).toEqual(['a', 'b', 'c']);
     } finally {
@@ -94,12 +108,18 @@ describe('runBatchConsumer across a NATS restart (same store)', () => {
     const consumer = consume({ batchSize: 100, maxWaitMs: 200 });
     try {
       await publish('before');
-      await waitFor(() => consumer.all().includes('before'), { what: 'a message handled before the kill', timeoutMs: 10_000 });
+      await waitFor(() => consumer.all().includes('before'), {
+        what: 'a message handled before the kill',
+        timeoutMs: 10_000,
+      });
 
       await nats.kill();
       await nats.start();
       await publish('after-1', 'after-2');
-      await waitFor(() => consumer.all().includes('after-2'), { what: 'messages published after the restart handled', timeoutMs: 15_000 });
+      await waitFor(() => consumer.all().includes('after-2'), {
+        what: 'messages published after the restart handled',
+        timeoutMs: 15_000,
+      });
       // A kill may cost the server its record of the last acknowledgement, so 'before' may come again (at least once).
       expect(new Set(consumer.all())).toEqual(new Set(['before', 'after-1', 'after-2']));
     } finally {

@@ -189,7 +189,10 @@ async function batches(iterator: AsyncIterator<JsMsg>, options: BatchConsumerOpt
       let timer: NodeJS.Timeout | undefined;
       let r: IteratorResult<JsMsg> | typeof TIMEOUT;
       try {
-        r = await Promise.race([next, new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), wait)))]);
+        r = await Promise.race([
+          next,
+          new Promise<typeof TIMEOUT>((resolve) => (timer = setTimeout(() => resolve(TIMEOUT), wait))),
+        ]);
       } catch (error) {
         ended = { error };
         break;
@@ -201,9 +204,12 @@ async function batches(iterator: AsyncIterator<JsMsg>, options: BatchConsumerOpt
       if (r.done) break;
       batch.push(r.value);
     }
-    const extend = setInterval(() => {
-      for (const m of batch) m.working();
-    }, Math.max(250, options.ackWaitMs / 3));
+    const extend = setInterval(
+      () => {
+        for (const m of batch) m.working();
+      },
+      Math.max(250, options.ackWaitMs / 3),
+    );
     try {
       await options.handle(batch);
     } catch (error) {
@@ -224,4 +230,3 @@ function observed<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
 }
-

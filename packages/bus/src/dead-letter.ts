@@ -1,12 +1,22 @@
 import { jetstream, jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import { headers, type NatsConnection, type Subscription } from '@nats-io/transport-node';
-import { HEADER_DEAD_LETTER_REASON, HEADER_ORIGINAL_SUBJECT, deadLetterSubject, type Rejection } from '@wirewatch/protocol';
+import {
+  HEADER_DEAD_LETTER_REASON,
+  HEADER_ORIGINAL_SUBJECT,
+  deadLetterSubject,
+  type Rejection,
+} from '@wirewatch/protocol';
 
 /**
  * Copies a rejected message to `wirewatch.deadletter.<consumer>` (its own stream, kept a week) with
  * the reason in headers, so an operator can inspect what was refused; the caller then terminates it.
  */
-export async function deadLetter(nc: NatsConnection, consumer: string, message: JsMsg, rejection: Rejection): Promise<void> {
+export async function deadLetter(
+  nc: NatsConnection,
+  consumer: string,
+  message: JsMsg,
+  rejection: Rejection,
+): Promise<void> {
   const h = headers();
   h.set(HEADER_ORIGINAL_SUBJECT, message.subject);
   h.set(HEADER_DEAD_LETTER_REASON, headerValue(`${rejection.kind}: ${rejection.detail}`));
@@ -98,9 +108,15 @@ export class MaxDeliveriesWatcher {
       const deliveries = advisory.deliveries ?? 0;
       const h = headers();
       h.set(HEADER_ORIGINAL_SUBJECT, stored.subject);
-      h.set(HEADER_DEAD_LETTER_REASON, `max_deliver: consumer ${consumer} delivered stream message ${seq} ${deliveries} times without an acknowledgement`);
+      h.set(
+        HEADER_DEAD_LETTER_REASON,
+        `max_deliver: consumer ${consumer} delivered stream message ${seq} ${deliveries} times without an acknowledgement`,
+      );
       // Message id: a second advisory for the same message (or a replica outside the queue group) is dropped by the server.
-      await jetstream(this.nc).publish(deadLetterSubject(consumer), stored.data, { headers: h, msgID: `max-deliver-${this.options.stream}-${consumer}-${seq}` });
+      await jetstream(this.nc).publish(deadLetterSubject(consumer), stored.data, {
+        headers: h,
+        msgID: `max-deliver-${this.options.stream}-${consumer}-${seq}`,
+      });
       this.copied++;
       this.options.onDeadLettered(consumer, stored.subject, deliveries);
     } catch (error) {

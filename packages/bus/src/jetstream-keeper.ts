@@ -42,7 +42,9 @@ export class JetStreamKeeper {
    * logged) and the given consumers, created or updated; throws like `ensureStreams`.
    */
   async setUp(consumers: DurableConsumerOptions[]): Promise<JetStreamManager> {
-    this.jsm ??= this.options.manageStreams ? await ensureStreams(this.nc, this.options.streams, this.options.log) : await jetstreamManager(this.nc);
+    this.jsm ??= this.options.manageStreams
+      ? await ensureStreams(this.nc, this.options.streams, this.options.log)
+      : await jetstreamManager(this.nc);
     for (const c of consumers) {
       await ensureDurableConsumer(this.jsm, { stream: this.stream, ...c });
       this.consumers.push(c);
@@ -63,7 +65,9 @@ export class JetStreamKeeper {
   private async repairOnce(what: MissingResource, noticed: Error): Promise<void> {
     const names = this.consumers.map((c) => c.name);
     try {
-      const jsm = this.options.manageStreams ? await ensureStreams(this.nc, this.options.streams, this.options.log) : (this.jsm ?? (await jetstreamManager(this.nc)));
+      const jsm = this.options.manageStreams
+        ? await ensureStreams(this.nc, this.options.streams, this.options.log)
+        : (this.jsm ?? (await jetstreamManager(this.nc)));
       this.jsm = jsm;
       for (const c of this.consumers) await ensureDurableConsumer(jsm, { stream: this.stream, ...c });
     } catch (error) {
@@ -77,7 +81,13 @@ export class JetStreamKeeper {
     }
     this.recreated++;
     this.options.log.warn(
-      { stream: this.stream, consumers: names, missing: what, noticed: noticed.message, manageStreams: this.options.manageStreams },
+      {
+        stream: this.stream,
+        consumers: names,
+        missing: what,
+        noticed: noticed.message,
+        manageStreams: this.options.manageStreams,
+      },
       `JetStream ${what} was gone (NATS lost its store?): ${this.options.manageStreams ? 'stream and consumers' : 'consumers'} recreated, consuming again`,
     );
     this.report(undefined);

@@ -8,7 +8,11 @@ import { missingResource } from './missing-resource.js';
  * where KV writes answer only "no responders" or time out), creates the bucket again and returns it;
  * otherwise (the bucket is there: the failure was something else) returns undefined.
  */
-export async function recreateBucketIfMissing(nc: NatsConnection, bucket: string, options: Partial<KvOptions>): Promise<KV | undefined> {
+export async function recreateBucketIfMissing(
+  nc: NatsConnection,
+  bucket: string,
+  options: Partial<KvOptions>,
+): Promise<KV | undefined> {
   const jsm = await jetstreamManager(nc);
   try {
     await jsm.streams.info(`KV_${bucket}`);

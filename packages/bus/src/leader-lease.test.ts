@@ -22,7 +22,14 @@ const BUCKET = 'lease_test';
 function replica(holder: string) {
   const errors: string[] = [];
   const changes: boolean[] = [];
-  const lease = new LeaderLease(nc, { bucket: BUCKET, key: 'leader', holder, ttlMs: 1500, onChange: (leader) => changes.push(leader), onError: (e) => errors.push(e.message) });
+  const lease = new LeaderLease(nc, {
+    bucket: BUCKET,
+    key: 'leader',
+    holder,
+    ttlMs: 1500,
+    onChange: (leader) => changes.push(leader),
+    onError: (e) => errors.push(e.message),
+  });
   return { lease, errors, changes };
 }
 

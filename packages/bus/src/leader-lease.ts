@@ -57,7 +57,8 @@ export class LeaderLease {
   /** Gives the lease up at once so another replica need not wait for it to lapse. */
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    if (this.leader && this.kv) await this.kv.delete(this.options.key, { previousSeq: this.revision }).catch(() => undefined);
+    if (this.leader && this.kv)
+      await this.kv.delete(this.options.key, { previousSeq: this.revision }).catch(() => undefined);
     this.set(false);
   }
 
@@ -68,11 +69,15 @@ export class LeaderLease {
     const value = new TextEncoder().encode(this.options.holder);
     try {
       try {
-        this.revision = this.leader ? await kv.update(this.options.key, value, this.revision) : await kv.create(this.options.key, value);
+        this.revision = this.leader
+          ? await kv.update(this.options.key, value, this.revision)
+          : await kv.create(this.options.key, value);
       } catch (error) {
         if (heldElsewhere(error)) throw error;
         // The bucket may be gone with NATS's store: nobody holds anything then, so whoever recreates it takes the lease.
-        const recreated = await recreateBucketIfMissing(this.nc, this.options.bucket, this.bucketOptions).catch(() => undefined);
+        const recreated = await recreateBucketIfMissing(this.nc, this.options.bucket, this.bucketOptions).catch(
+          () => undefined,
+        );
         if (!recreated) throw error;
         this.kv = recreated;
         this.bucketsRecreated++;

@@ -30,7 +30,15 @@ function kinds(error: unknown) {
   };
 }
 
-const NONE = { streamNameInUse: false, consumerNameInUse: false, invalidStreamConfig: false, wrongLastSequence: false, timeout: false, noResponders: false, permission: false };
+const NONE = {
+  streamNameInUse: false,
+  consumerNameInUse: false,
+  invalidStreamConfig: false,
+  wrongLastSequence: false,
+  timeout: false,
+  noResponders: false,
+  permission: false,
+};
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -70,21 +78,32 @@ describe('nats.js errors as nats-server answers, told apart by class and code', 
     const listened = createInbox();
     const sub = nc.subscribe(listened);
     await jsm.consumers.add('S', { durable_name: 'pushed', ack_policy: AckPolicy.Explicit, deliver_subject: listened });
-    const error = await failure(jsm.consumers.add('S', { durable_name: 'pushed', ack_policy: AckPolicy.Explicit, deliver_subject: createInbox() }));
+    const error = await failure(
+      jsm.consumers.add('S', {
+        durable_name: 'pushed',
+        ack_policy: AckPolicy.Explicit,
+        deliver_subject: createInbox(),
+      }),
+    );
     sub.unsubscribe();
     expect(jetStreamApiCode(error)).toBe(10013);
     expect(kinds(error)).toEqual({ ...NONE, consumerNameInUse: true });
   });
 
   it('a stream update nats-server cannot make in place: an invalid stream configuration (10052)', async () => {
-    const error = await failure(jsm.streams.update('S', { subjects: ['s.>'], republish: { src: '>', dest: 'copy.>' } }));
+    const error = await failure(
+      jsm.streams.update('S', { subjects: ['s.>'], republish: { src: '>', dest: 'copy.>' } }),
+    );
     expect(kinds(error)).toEqual({ ...NONE, invalidStreamConfig: true });
   });
 
   it('a KV create of a key held by someone, and an update with a stale revision: wrong last sequence', async () => {
     const kv = await new Kvm(nc).create('errors', { history: 1 });
     await kv.create('k', new Uint8Array([1]));
-    for (const error of [await failure(kv.create('k', new Uint8Array([2]))), await failure(kv.update('k', new Uint8Array([2]), 99))]) {
+    for (const error of [
+      await failure(kv.create('k', new Uint8Array([2]))),
+      await failure(kv.update('k', new Uint8Array([2]), 99)),
+    ]) {
       expect(kinds(error)).toEqual({ ...NONE, wrongLastSequence: true });
     }
   });
@@ -100,7 +119,13 @@ describe('nats.js errors as nats-server answers, told apart by class and code', 
   });
 
   it('a message that only says so is not taken for the error', () => {
-    for (const message of ['timeout', 'no responders', 'stream name already in use', 'wrong last sequence: 1', 'Permissions Violation for Publish to "x"']) {
+    for (const message of [
+      'timeout',
+      'no responders',
+      'stream name already in use',
+      'wrong last sequence: 1',
+      'Permissions Violation for Publish to "x"',
+    ]) {
       expect(kinds(new Error(message)), message).toEqual(NONE);
     }
     expect(kinds(new Error('outer', { cause: new TimeoutError() }))).toEqual({ ...NONE, timeout: true });
@@ -119,13 +144,20 @@ describe('nats.js errors on the shipped accounts (deploy/nats)', () => {
     const [settings] = streamSettings();
     await (await jetstreamManager(operator.nc)).streams.add(settings);
     const collector = await connectAs(nats.url, 'collector');
-    const refused = await failure((await jetstreamManager(collector.nc)).streams.update(settings.name, { ...settings, max_msgs: 5 }));
+    const refused = await failure(
+      (await jetstreamManager(collector.nc)).streams.update(settings.name, { ...settings, max_msgs: 5 }),
+    );
     expect(kinds(refused)).toEqual({ ...NONE, permission: true });
-    expect(permissionViolation(refused)).toMatchObject({ operation: 'publish', subject: `$JS.API.STREAM.UPDATE.${settings.name}` });
+    expect(permissionViolation(refused)).toMatchObject({
+      operation: 'publish',
+      subject: `$JS.API.STREAM.UPDATE.${settings.name}`,
+    });
 
     await (await jetstreamManager(operator.nc)).streams.delete(settings.name);
     const sensor = await connectAs(nats.url, 'sensor');
-    const unanswered = await failure(jetstream(sensor.nc, { timeout: 500 }).publish('wirewatch.v1.summary.lab', new TextEncoder().encode('{}')));
+    const unanswered = await failure(
+      jetstream(sensor.nc, { timeout: 500 }).publish('wirewatch.v1.summary.lab', new TextEncoder().encode('{}')),
+    );
     expect(kinds(unanswered)).toEqual({ ...NONE, timeout: true });
     for (const c of [operator, collector, sensor]) await c.nc.close();
   });

@@ -45,7 +45,11 @@ export function isStreamNameInUse(error: unknown): boolean {
 /** A consumer create found the consumer there already (another replica made it first). */
 export function isConsumerNameInUse(error: unknown): boolean {
   const code = jetStreamApiCode(error);
-  return code === API_CODE.ConsumerNameExist || code === API_CODE.ConsumerExistingActive || code === API_CODE.ConsumerAlreadyExists;
+  return (
+    code === API_CODE.ConsumerNameExist ||
+    code === API_CODE.ConsumerExistingActive ||
+    code === API_CODE.ConsumerAlreadyExists
+  );
 }
 
 /** A stream update nats-server refuses as an invalid configuration (e.g. a field it cannot change in place). */
@@ -56,7 +60,9 @@ export function isInvalidStreamConfig(error: unknown): boolean {
 /** A compare-and-set write lost: the KV key has another revision than the one expected (created or renewed by someone else). */
 export function isWrongLastSequence(error: unknown): boolean {
   const code = jetStreamApiCode(error);
-  return code === JetStreamApiCodes.StreamWrongLastSequence || code === JetStreamApiCodes.StreamWrongLastSequenceUnknown;
+  return (
+    code === JetStreamApiCodes.StreamWrongLastSequence || code === JetStreamApiCodes.StreamWrongLastSequenceUnknown
+  );
 }
 
 /** Nothing answered in time (a request, a JetStream publish, the first connection). */

@@ -84,7 +84,10 @@ export class SpoolPublisher {
       let last: { seq: number } | undefined;
       for (const entry of batch) {
         try {
-          await js.publish(this.options.subject, entry.data, { msgID: entry.id, timeout: this.options.ackTimeoutMs ?? 5000 });
+          await js.publish(this.options.subject, entry.data, {
+            msgID: entry.id,
+            timeout: this.options.ackTimeoutMs ?? 5000,
+          });
         } catch (error) {
           this.failures++;
           this.setHealthy(false, (error as Error).message, error);

@@ -14,7 +14,8 @@ export interface StreamWarnLog {
 }
 
 /** How an operator applies the settings (the services may only create a missing stream). */
-export const APPLY_STREAMS_HINT = 'as the NATS operator user, run `wirewatch streams apply` with these nats settings (docs/deploying.md)';
+export const APPLY_STREAMS_HINT =
+  'as the NATS operator user, run `wirewatch streams apply` with these nats settings (docs/deploying.md)';
 
 /**
  * Creates the WIREWATCH stream (`wirewatch.v1.>`) and the dead-letter stream where they are missing
@@ -24,7 +25,11 @@ export const APPLY_STREAMS_HINT = 'as the NATS operator user, run `wirewatch str
  * NATS users may create streams but not update them (an update could add sources, a republish or a
  * seal), so changing a stream is the operator's step (`applyStreams`).
  */
-export async function ensureStreams(nc: NatsConnection, options: StreamOptions = {}, log?: StreamWarnLog): Promise<JetStreamManager> {
+export async function ensureStreams(
+  nc: NatsConnection,
+  options: StreamOptions = {},
+  log?: StreamWarnLog,
+): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   const differences: string[] = [];
   for (const wanted of streamSettings(options)) {
@@ -32,7 +37,10 @@ export async function ensureStreams(nc: NatsConnection, options: StreamOptions =
     if (existing) differences.push(...streamDifferences(existing, wanted));
   }
   if (differences.length > 0) {
-    log?.warn({ differences, apply: APPLY_STREAMS_HINT }, 'JetStream streams differ from this service\'s settings and were left as they are: services create missing streams, never change them');
+    log?.warn(
+      { differences, apply: APPLY_STREAMS_HINT },
+      "JetStream streams differ from this service's settings and were left as they are: services create missing streams, never change them",
+    );
   }
   return jsm;
 }
@@ -56,7 +64,8 @@ export async function applyStreams(nc: NatsConnection, options: StreamOptions = 
     }
     const differences = streamDifferences(existing, wanted);
     // nats.js merges an update into the stream's configuration: what the settings never give is cleared explicitly
-    if (differences.length > 0) await jsm.streams.update(wanted.name, { ...wanted, sources: undefined, mirror: undefined, republish: undefined });
+    if (differences.length > 0)
+      await jsm.streams.update(wanted.name, { ...wanted, sources: undefined, mirror: undefined, republish: undefined });
     applied.push({ name: wanted.name, action: differences.length > 0 ? 'updated' : 'unchanged', differences });
   }
   return applied;
@@ -66,10 +75,16 @@ export async function applyStreams(nc: NatsConnection, options: StreamOptions = 
 export function applyStreamsFailure(error: unknown): WirewatchError {
   const said = (error instanceof Error ? error.message : String(error)).split('\n')[0];
   if (permissionViolation(error)) {
-    return new WirewatchError('nats-permission', `cannot apply the stream settings: ${said} (the services' users may not update streams: run this as the NATS operator user)`, { cause: error });
+    return new WirewatchError(
+      'nats-permission',
+      `cannot apply the stream settings: ${said} (the services' users may not update streams: run this as the NATS operator user)`,
+      { cause: error },
+    );
   }
   // nats-server has one code for every configuration it refuses; which setting cannot change is in its words only
-  const hint = isInvalidStreamConfig(error) ? ' (if NATS cannot change that in place: delete the stream as the operator, which loses its messages, and run this again)' : '';
+  const hint = isInvalidStreamConfig(error)
+    ? ' (if NATS cannot change that in place: delete the stream as the operator, which loses its messages, and run this again)'
+    : '';
   return new WirewatchError('nats', `cannot apply the stream settings: ${said}${hint}`, { cause: error });
 }
 

@@ -15,7 +15,11 @@ const T0 = 1_700_000_000;
 /** A capture whose records are `offsets` seconds after T0. */
 function capture(name: string, offsets: number[]): string {
   const path = join(dir, name);
-  writeUdpCapture(path, offsets.map((o) => T0 + o), 5353);
+  writeUdpCapture(
+    path,
+    offsets.map((o) => T0 + o),
+    5353,
+  );
   return path;
 }
 
@@ -34,7 +38,10 @@ async function replay(source: FileReplay): Promise<{ elapsed: number; at: number
 describe('FileReplay at max speed', () => {
   it('delivers every record with its recorded fields and lets timers run meanwhile', async () => {
     const n = 20_000;
-    const path = capture('max.pcap', Array.from({ length: n }, (_, i) => i * 0.001));
+    const path = capture(
+      'max.pcap',
+      Array.from({ length: n }, (_, i) => i * 0.001),
+    );
     const source = new FileReplay({ path, speed: 'max' });
     let delivered = 0;
     let deliveredWhenTimerFired = -1;
@@ -62,7 +69,10 @@ describe('FileReplay at max speed', () => {
   });
 
   it('stops early on stop()', async () => {
-    const path = capture('stop-max.pcap', Array.from({ length: 10_000 }, (_, i) => i));
+    const path = capture(
+      'stop-max.pcap',
+      Array.from({ length: 10_000 }, (_, i) => i),
+    );
     const source = new FileReplay({ path });
     let n = 0;
     await source.run(() => {
@@ -75,7 +85,9 @@ describe('FileReplay at max speed', () => {
 describe('FileReplay paced', () => {
   it('realtime: each record arrives at its recorded offset from the start, never early', async () => {
     const offsets = [0, 0.1, 0.25, 0.25, 0.4, 0.6];
-    const { elapsed, at, recorded } = await replay(new FileReplay({ path: capture('gaps.pcap', offsets), speed: 'realtime' }));
+    const { elapsed, at, recorded } = await replay(
+      new FileReplay({ path: capture('gaps.pcap', offsets), speed: 'realtime' }),
+    );
     expect(recorded.map((t) => t - T0).map((t) => Math.round(t * 1000))).toEqual(offsets.map((o) => o * 1000));
     at.forEach((ms, i) => {
       expect(ms).toBeGreaterThanOrEqual(offsets[i] * 1000 - 1);
@@ -115,7 +127,9 @@ describe('FileReplay errors', () => {
     await expect(missing).rejects.toThrow(/^cannot open .*nope\.pcap: no such file$/);
     const text = join(dir, 'notes.txt');
     writeFileSync(text, 'hello world\n');
-    await expect(new FileReplay({ path: text }).run(() => {})).rejects.toThrow(/^notes\.txt is not a PCAP or PCAPNG file/);
+    await expect(new FileReplay({ path: text }).run(() => {})).rejects.toThrow(
+      /^notes\.txt is not a PCAP or PCAPNG file/,
+    );
   });
 
   it('delivers every complete record of a file cut short, then exposes the warning', async () => {

@@ -50,7 +50,8 @@ export class FileReplay implements PacketSource {
     if (speed === 'max') this.pace = 0;
     else if (speed === 'realtime') this.pace = 1;
     else if (typeof speed === 'number' && Number.isFinite(speed) && speed > 0) this.pace = speed;
-    else throw new CaptureError(`replay speed must be 'max', 'realtime' or a positive multiplier, not ${String(speed)}`);
+    else
+      throw new CaptureError(`replay speed must be 'max', 'realtime' or a positive multiplier, not ${String(speed)}`);
   }
 
   /** Rejects with the reader's one-line CaptureFormatError when the file is missing or not a capture. */

@@ -57,7 +57,9 @@ for (let i = 0; i < count; i++) s.send(Buffer.alloc(20), port, '127.0.0.1', () =
 
 /** The `promiscuity` counter of an interface (`ip -d link show`). */
 function promiscuity(device: string): number {
-  return Number(/promiscuity (\d+)/.exec(execFileSync('ip', ['-d', 'link', 'show', device], { encoding: 'utf8' }))?.[1]);
+  return Number(
+    /promiscuity (\d+)/.exec(execFileSync('ip', ['-d', 'link', 'show', device], { encoding: 'utf8' }))?.[1],
+  );
 }
 
 const ip = (...args: string[]): void => void execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -146,7 +148,12 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
 
   it('counts what the kernel dropped when the ring overflows', async () => {
     const port = randomPort();
-    const capture = new LiveCapture({ device: 'lo', filter: `udp dst port ${port}`, bufferSizeMb: 1, statsIntervalMs: 50 });
+    const capture = new LiveCapture({
+      device: 'lo',
+      filter: `udp dst port ${port}`,
+      bufferSizeMb: 1,
+      statsIntervalMs: 50,
+    });
     let seen = 0;
     const running = capture.run(() => seen++);
     expect(capture.stats().kernelDropped).toBe(0);
@@ -175,7 +182,12 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
     await until(() => lengths.length === 4, '4 datagrams');
     capture.stop();
     await running;
-    expect(lengths).toEqual([[50, 142], [50, 142], [50, 142], [46, 46]]);
+    expect(lengths).toEqual([
+      [50, 142],
+      [50, 142],
+      [50, 142],
+      [46, 46],
+    ]);
     expect(capture.stats().truncated).toBe(3);
   });
 
@@ -214,8 +226,14 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
   it('rejects with one line for a missing device and for a filter that does not compile', async () => {
     const cases: [ConstructorParameters<typeof LiveCapture>[0], string][] = [
       [{ device: 'nosuchdev0' }, 'capture on nosuchdev0: no such device'],
-      [{ device: 'lo', filter: 'udp port' }, 'capture on lo: bad filter "udp port": can\'t parse filter expression: syntax error'],
-      [{ device: 'lo', filter: 'udp port 99999' }, 'capture on lo: bad filter "udp port 99999": illegal port number 99999 > 65535'],
+      [
+        { device: 'lo', filter: 'udp port' },
+        'capture on lo: bad filter "udp port": can\'t parse filter expression: syntax error',
+      ],
+      [
+        { device: 'lo', filter: 'udp port 99999' },
+        'capture on lo: bad filter "udp port 99999": illegal port number 99999 > 65535',
+      ],
     ];
     for (const [options, message] of cases) {
       const run = new LiveCapture(options).run(() => {});
@@ -225,7 +243,10 @@ describe.skipIf(!canCapture)('LiveCapture on lo', () => {
   });
 
   it('lists lo as a loopback device', () => {
-    expect(listDevices().find((d) => d.name === 'lo')).toMatchObject({ loopback: true, addresses: expect.arrayContaining(['127.0.0.1']) });
+    expect(listDevices().find((d) => d.name === 'lo')).toMatchObject({
+      loopback: true,
+      addresses: expect.arrayContaining(['127.0.0.1']),
+    });
   });
 });
 
@@ -259,7 +280,9 @@ describe.skipIf(!canCapture)('LiveCapture when its interface goes away', () => {
 
 describe('LiveCapture options', () => {
   it('refuses a kernel buffer cap cannot pass and a snaplen that is not a positive integer', () => {
-    expect(() => new LiveCapture({ device: 'lo', bufferSizeMb: 4096 })).toThrow(/^capture on lo: the kernel buffer must be 1 to 2047 MiB, not 4096$/);
+    expect(() => new LiveCapture({ device: 'lo', bufferSizeMb: 4096 })).toThrow(
+      /^capture on lo: the kernel buffer must be 1 to 2047 MiB, not 4096$/,
+    );
     expect(() => new LiveCapture({ device: 'lo', snaplen: 0 })).toThrow(CaptureError);
   });
 });

@@ -74,15 +74,19 @@ export class LiveCapture implements PacketSource {
     this.filter = options.filter ?? '';
     this.promiscuous = options.promiscuous ?? true;
     const snaplen = options.snaplen ?? MAX_SNAPLEN;
-    if (!Number.isInteger(snaplen) || snaplen < 1) throw new CaptureError(`capture on ${this.device}: snaplen must be a positive integer, not ${snaplen}`);
+    if (!Number.isInteger(snaplen) || snaplen < 1)
+      throw new CaptureError(`capture on ${this.device}: snaplen must be a positive integer, not ${snaplen}`);
     this.snaplen = Math.min(snaplen, MAX_SNAPLEN);
     const mb = options.bufferSizeMb ?? DEFAULT_KERNEL_BUFFER_MB;
     if (!(Number.isFinite(mb) && mb >= MIN_KERNEL_BUFFER_MB && mb <= MAX_KERNEL_BUFFER_MB)) {
-      throw new CaptureError(`capture on ${this.device}: the kernel buffer must be ${MIN_KERNEL_BUFFER_MB} to ${MAX_KERNEL_BUFFER_MB} MiB, not ${mb}`);
+      throw new CaptureError(
+        `capture on ${this.device}: the kernel buffer must be ${MIN_KERNEL_BUFFER_MB} to ${MAX_KERNEL_BUFFER_MB} MiB, not ${mb}`,
+      );
     }
     this.bufferBytes = Math.round(mb * 1024 * 1024);
     const maxDelayMs = options.maxDelayMs ?? 100;
-    if (!Number.isInteger(maxDelayMs) || maxDelayMs < 1) throw new CaptureError(`capture on ${this.device}: maxDelayMs must be a positive integer, not ${maxDelayMs}`);
+    if (!Number.isInteger(maxDelayMs) || maxDelayMs < 1)
+      throw new CaptureError(`capture on ${this.device}: maxDelayMs must be a positive integer, not ${maxDelayMs}`);
     this.maxDelayMs = maxDelayMs;
     this.statsIntervalMs = options.statsIntervalMs ?? 1000;
     this.buffer = Buffer.alloc(BATCH_BYTES + BATCH_RECORD_HEADER_BYTES + this.snaplen + 3);
@@ -135,7 +139,8 @@ export class LiveCapture implements PacketSource {
   }
 
   private open(onPacket: (record: CaptureRecord) => void): void {
-    if (!listDevices().some((d) => d.name === this.device)) throw new CaptureError(`capture on ${this.device}: no such device`);
+    if (!listDevices().some((d) => d.name === this.device))
+      throw new CaptureError(`capture on ${this.device}: no such device`);
     const cap = new (capModule().Cap)();
     let linkName: string;
     try {
@@ -161,7 +166,9 @@ export class LiveCapture implements PacketSource {
     cap.on('batch', this.batchHandler(onPacket));
     cap.on('error', (error) => {
       const message = firstLine(error);
-      this.failure ??= new CaptureError(`capture on ${this.device}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`);
+      this.failure ??= new CaptureError(
+        `capture on ${this.device}: ${message.charAt(0).toLowerCase()}${message.slice(1)}`,
+      );
       this.stop();
     });
   }
@@ -195,7 +202,8 @@ export class LiveCapture implements PacketSource {
 
   /** A failed open with a filter: the filter is to blame if the device opens without it. */
   private describeOpenError(error: unknown): string {
-    if (this.filter !== '' && opensWithoutFilter(this.device)) return `bad filter "${this.filter}": ${firstLine(error)}`;
+    if (this.filter !== '' && opensWithoutFilter(this.device))
+      return `bad filter "${this.filter}": ${firstLine(error)}`;
     return describeDeviceError(error);
   }
 }
@@ -214,6 +222,7 @@ function opensWithoutFilter(device: string): boolean {
 function describeDeviceError(error: unknown): string {
   const message = firstLine(error);
   if (/no such device/i.test(message)) return 'no such device';
-  if (/operation not permitted|permission denied/i.test(message)) return 'permission denied (live capture needs root or CAP_NET_RAW)';
+  if (/operation not permitted|permission denied/i.test(message))
+    return 'permission denied (live capture needs root or CAP_NET_RAW)';
   return message;
 }

@@ -1,6 +1,15 @@
 import { openCaptureFile } from '@wirewatch/packet';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,7 +62,13 @@ describe('PcapRotator', () => {
     for (let i = 0; i < 1000; i++) rotator.write(record(i));
     rotator.close();
 
-    expect(rotator.stats()).toMatchObject({ written: 1000, dropped: 0, writeErrors: 0, filesCreated: 10, filesDeleted: 7 });
+    expect(rotator.stats()).toMatchObject({
+      written: 1000,
+      dropped: 0,
+      writeErrors: 0,
+      filesCreated: 10,
+      filesDeleted: 7,
+    });
     const kept = files();
     expect(kept).toEqual([
       'test-20231114T221320Z-000008.pcap',
@@ -89,7 +104,11 @@ describe('PcapRotator', () => {
     const rotator = new PcapRotator({ dir, prefix: 'old', rotateMb: 10, keep: 2 });
     rotator.write(record(1));
     rotator.close();
-    expect(files()).toEqual(['old-20200101T000000Z-000005.pcap', 'old-20231114T221320Z-000006.pcap', 'other-20200101T000000Z-000001.pcap']);
+    expect(files()).toEqual([
+      'old-20200101T000000Z-000005.pcap',
+      'old-20231114T221320Z-000006.pcap',
+      'other-20200101T000000Z-000001.pcap',
+    ]);
     expect(rotator.stats().filesDeleted).toBe(2);
   });
 
@@ -105,7 +124,14 @@ describe('PcapRotator', () => {
 
   it('a full disk costs the records it could not write, is reported once, and writing resumes', () => {
     const errors: string[] = [];
-    const rotator = new PcapRotator({ dir, prefix: 'full', rotateMb: 10, keep: 5, retryAfterMs: 0, onError: (e) => errors.push(e.message) });
+    const rotator = new PcapRotator({
+      dir,
+      prefix: 'full',
+      rotateMb: 10,
+      keep: 5,
+      retryAfterMs: 0,
+      onError: (e) => errors.push(e.message),
+    });
     // The first two files land on /dev/full (every write fails with ENOSPC), the third on the disk.
     for (const seq of [1, 2]) symlinkSync('/dev/full', join(dir, `full-20231114T221320Z-00000${seq}.pcap`));
     for (let i = 0; i < 10; i++) rotator.write(record(i));
@@ -125,19 +151,34 @@ describe('PcapRotator', () => {
 
   it('a full disk deletes the oldest file to make room (never the newest), and the ring goes on', () => {
     const errors: string[] = [];
-    const rotator = new PcapRotator({ dir, prefix: 'ring', rotateMb: 0.01, keep: 10, retryAfterMs: 0, onError: (e) => errors.push(e.message) });
+    const rotator = new PcapRotator({
+      dir,
+      prefix: 'ring',
+      rotateMb: 0.01,
+      keep: 10,
+      retryAfterMs: 0,
+      onError: (e) => errors.push(e.message),
+    });
     // Ten records of 1,016 bytes fill a file of 0.01 MiB; the third file lands on /dev/full (ENOSPC).
     symlinkSync('/dev/full', join(dir, 'ring-20231114T221320Z-000003.pcap'));
     for (let i = 0; i < 30; i++) rotator.write(record(i));
     expect(rotator.stats()).toMatchObject({ failing: null, filesDeletedForSpace: 0 });
     rotator.write(record(30)); // closing file 3 fails: its 10 records and this one are lost, file 1 makes room
-    expect(rotator.stats()).toMatchObject({ written: 20, dropped: 11, filesDeleted: 1, filesDeletedForSpace: 1, failing: 'no space left on the device' });
+    expect(rotator.stats()).toMatchObject({
+      written: 20,
+      dropped: 11,
+      filesDeleted: 1,
+      filesDeletedForSpace: 1,
+      failing: 'no space left on the device',
+    });
     expect(files()).toEqual(['ring-20231114T221320Z-000002.pcap']);
     for (let i = 31; i < 36; i++) rotator.write(record(i)); // file 4, on the disk
     rotator.flush();
     expect(rotator.stats()).toMatchObject({ written: 25, dropped: 11, failing: null });
     rotator.close();
-    expect(errors).toEqual([expect.stringMatching(/ring-20231114T221320Z-000003\.pcap failed: no space left on the device$/)]);
+    expect(errors).toEqual([
+      expect.stringMatching(/ring-20231114T221320Z-000003\.pcap failed: no space left on the device$/),
+    ]);
     expect(files()).toEqual(['ring-20231114T221320Z-000002.pcap', 'ring-20231114T221320Z-000004.pcap']);
     expect(firstWords(join(dir, files()[0])).words).toEqual(Array.from({ length: 10 }, (_, k) => 10 + k));
     expect(firstWords(join(dir, files()[1])).words).toEqual([31, 32, 33, 34, 35]);
@@ -147,7 +188,12 @@ describe('PcapRotator', () => {
     const rotator = new PcapRotator({ dir, prefix: 'one', rotateMb: 0.01, keep: 5, retryAfterMs: 60_000 });
     symlinkSync('/dev/full', join(dir, 'one-20231114T221320Z-000002.pcap'));
     for (let i = 0; i < 21; i++) rotator.write(record(i)); // file 1 fills, file 2 cannot be written
-    expect(rotator.stats()).toMatchObject({ written: 10, dropped: 11, filesDeletedForSpace: 0, failing: 'no space left on the device' });
+    expect(rotator.stats()).toMatchObject({
+      written: 10,
+      dropped: 11,
+      filesDeletedForSpace: 0,
+      failing: 'no space left on the device',
+    });
     expect(files()).toEqual(['one-20231114T221320Z-000001.pcap']);
     rotator.close();
   });
@@ -159,12 +205,21 @@ describe('PcapRotator', () => {
     for (let i = 0; i < 300; i++) rotator.write(record(i));
     rotator.close();
     expect(rotator.stats()).toMatchObject({ written: 42, dropped: 258, writeErrors: 1, filesCreated: 2 });
-    expect(firstWords(join(dir, 'big-20231114T221320Z-000002.pcap')).words).toEqual(Array.from({ length: 42 }, (_, k) => 258 + k));
+    expect(firstWords(join(dir, 'big-20231114T221320Z-000002.pcap')).words).toEqual(
+      Array.from({ length: 42 }, (_, k) => 258 + k),
+    );
   });
 
   it('a vanished directory is counted, and records are dropped until the retry time', () => {
     const errors: Error[] = [];
-    const rotator = new PcapRotator({ dir, prefix: 'gone', rotateMb: 0.01, keep: 5, retryAfterMs: 60_000, onError: (e) => errors.push(e) });
+    const rotator = new PcapRotator({
+      dir,
+      prefix: 'gone',
+      rotateMb: 0.01,
+      keep: 5,
+      retryAfterMs: 60_000,
+      onError: (e) => errors.push(e),
+    });
     rotator.write(record(0));
     rmSync(dir, { recursive: true });
     // Records 0-9 fill the first file, whose descriptor still works (its inode outlives the unlink);
@@ -178,9 +233,15 @@ describe('PcapRotator', () => {
   });
 
   it('refuses bad options with one line', () => {
-    expect(() => new PcapRotator({ dir, rotateMb: 0, keep: 1 })).toThrow(/^PCAP rotation size must be a positive number of MiB, not 0$/);
-    expect(() => new PcapRotator({ dir, rotateMb: 1, keep: 0 })).toThrow(/^PCAP files to keep must be a positive integer/);
+    expect(() => new PcapRotator({ dir, rotateMb: 0, keep: 1 })).toThrow(
+      /^PCAP rotation size must be a positive number of MiB, not 0$/,
+    );
+    expect(() => new PcapRotator({ dir, rotateMb: 1, keep: 0 })).toThrow(
+      /^PCAP files to keep must be a positive integer/,
+    );
     writeFileSync(join(dir, 'file'), '');
-    expect(() => new PcapRotator({ dir: join(dir, 'file', 'sub'), rotateMb: 1, keep: 1 })).toThrow(/^cannot write PCAP files in .*: ENOTDIR$/);
+    expect(() => new PcapRotator({ dir: join(dir, 'file', 'sub'), rotateMb: 1, keep: 1 })).toThrow(
+      /^cannot write PCAP files in .*: ENOTDIR$/,
+    );
   });
 });

@@ -79,8 +79,10 @@ export class PcapRotator {
   constructor(options: PcapRotatorOptions) {
     this.dir = resolve(options.dir);
     this.prefix = options.prefix ?? 'wirewatch';
-    if (!(options.rotateMb > 0)) throw new CaptureError(`PCAP rotation size must be a positive number of MiB, not ${options.rotateMb}`);
-    if (!(Number.isInteger(options.keep) && options.keep >= 1)) throw new CaptureError(`PCAP files to keep must be a positive integer, not ${options.keep}`);
+    if (!(options.rotateMb > 0))
+      throw new CaptureError(`PCAP rotation size must be a positive number of MiB, not ${options.rotateMb}`);
+    if (!(Number.isInteger(options.keep) && options.keep >= 1))
+      throw new CaptureError(`PCAP files to keep must be a positive integer, not ${options.keep}`);
     if (/[/\0]/.test(this.prefix)) throw new CaptureError(`PCAP file prefix must not contain '/': ${this.prefix}`);
     this.rotateBytes = options.rotateMb * 1024 * 1024;
     this.keep = options.keep;
@@ -161,7 +163,11 @@ export class PcapRotator {
   /** The file this record goes to: the current one, or a new one. */
   private fileFor(record: CaptureRecord): PcapFile {
     const current = this.file;
-    if (current !== null && current.linkType === record.linkType && (current.records === 0 || current.sizeWith(record.caplen) <= this.rotateBytes)) {
+    if (
+      current !== null &&
+      current.linkType === record.linkType &&
+      (current.records === 0 || current.sizeWith(record.caplen) <= this.rotateBytes)
+    ) {
       return current;
     }
     this.closeCurrent();
@@ -201,7 +207,8 @@ export class PcapRotator {
       this.filesDeleted++;
       return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.report(new Error(`cannot delete ${oldest}: ${describeFsError(error)}`));
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.report(new Error(`cannot delete ${oldest}: ${describeFsError(error)}`));
       return false;
     }
   }
@@ -218,7 +225,8 @@ export class PcapRotator {
     }
     const code = (error as NodeJS.ErrnoException)?.code;
     // Room for the retry: the oldest file goes, never the newest kept (the one just cut back, if it holds anything).
-    if ((code === 'ENOSPC' || code === 'EDQUOT') && this.files.length > 1 && this.deleteOldest()) this.filesDeletedForSpace++;
+    if ((code === 'ENOSPC' || code === 'EDQUOT') && this.files.length > 1 && this.deleteOldest())
+      this.filesDeletedForSpace++;
     this.retryAt = Date.now() + this.retryAfterMs;
     this.lastError = describeFsError(error);
     this.report(new Error(`writing ${file?.path ?? `a PCAP file in ${this.dir}`} failed: ${describeFsError(error)}`));

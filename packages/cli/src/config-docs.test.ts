@@ -10,7 +10,10 @@ const committedPath = new URL(`../../../${CONFIG_DOC}`, import.meta.url);
 describe('docs/configuration.md', () => {
   it('is what the config schemas generate', () => {
     const committed = readFileSync(committedPath, 'utf8');
-    expect(committed === configurationDoc(), `${CONFIG_DOC} is out of date with the config schemas: run \`${REGENERATE}\` and commit it`).toBe(true);
+    expect(
+      committed === configurationDoc(),
+      `${CONFIG_DOC} is out of date with the config schemas: run \`${REGENERATE}\` and commit it`,
+    ).toBe(true);
   });
 
   it('does not depend on the machine it was generated on', () => {
@@ -27,7 +30,8 @@ describe('docs/configuration.md', () => {
         const listed = new Set(entries.flatMap((e) => (e.env ? [e.env] : [])));
         for (const { env } of configEnvNames(service.schema)) expect(listed, env).toContain(env);
         const flagged = new Set(entries.flatMap((e) => (e.flag ? [e.path] : [])));
-        for (const flag of service.options.flags ?? []) expect(flagged, `${flag.flag} → ${flag.path}`).toContain(flag.path);
+        for (const flag of service.options.flags ?? [])
+          expect(flagged, `${flag.flag} → ${flag.path}`).toContain(flag.path);
       });
 
       it('describes every setting, and gives no secret a flag', () => {

@@ -28,6 +28,7 @@ export function reportFatal(error: unknown): never {
   const lines = known?.lines() ?? [(error instanceof Error ? error.message : String(error)).split('\n')[0]];
   for (const line of lines) process.stderr.write(`wirewatch: ${line}\n`);
   const exitCode = known ? EXIT_CODES[known.code] : 1;
-  if (exitCode === 1 && process.env.WIREWATCH_DEBUG === '1' && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  if (exitCode === 1 && process.env.WIREWATCH_DEBUG === '1' && error instanceof Error)
+    process.stderr.write(`${error.stack}\n`);
   process.exit(exitCode);
 }

@@ -11,10 +11,14 @@ import { UsageError } from './fatal.js';
  * stdout or stderr becomes one line and exit 1.
  */
 export function endQuietlyWhenOutputCloses(): void {
-  for (const [stream, name] of [[process.stdout, 'standard output'], [process.stderr, 'standard error']] as const) {
+  for (const [stream, name] of [
+    [process.stdout, 'standard output'],
+    [process.stderr, 'standard error'],
+  ] as const) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'EPIPE') process.exit(0);
-      if (stream !== process.stderr) process.stderr.write(`wirewatch: cannot write ${name}: ${error.code ?? error.message}\n`);
+      if (stream !== process.stderr)
+        process.stderr.write(`wirewatch: cannot write ${name}: ${error.code ?? error.message}\n`);
       process.exit(1);
     });
   }
@@ -27,7 +31,15 @@ export async function output(path: string, write: () => Promise<void>): Promise<
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why =
-      code === 'ENOENT' ? 'no such directory' : code === 'EACCES' ? 'permission denied' : code === 'ENOSPC' ? 'no space left on device' : code === 'EEXIST' || code === 'ENOTDIR' ? 'not a directory' : (code ?? 'write failed');
+      code === 'ENOENT'
+        ? 'no such directory'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'ENOSPC'
+            ? 'no space left on device'
+            : code === 'EEXIST' || code === 'ENOTDIR'
+              ? 'not a directory'
+              : (code ?? 'write failed');
     throw new UsageError(`cannot write ${path}: ${why}`);
   }
 }

@@ -21,7 +21,9 @@ function usageExits(command: Command): Command {
 }
 
 export function buildProgram(): Command {
-  const program = usageExits(new Command('wirewatch').description('Network-traffic monitoring and analysis').version(VERSION, '-V, --version'));
+  const program = usageExits(
+    new Command('wirewatch').description('Network-traffic monitoring and analysis').version(VERSION, '-V, --version'),
+  );
 
   program
     .command('analyze')
@@ -33,11 +35,26 @@ export function buildProgram(): Command {
     .option('--interval <seconds>', 'timeline interval in seconds', interval, 1)
     .option('--top <n>', 'length of the top lists', positiveInteger, 10)
     .option('--no-progress', 'no progress bar, even on a terminal')
-    .option('--rules <file>', 'also run these alert rules over the capture and list the alerts that would have fired (in --json: "alerts")')
-    .addHelpText('after', '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.')
+    .option(
+      '--rules <file>',
+      'also run these alert rules over the capture and list the alerts that would have fired (in --json: "alerts")',
+    )
+    .addHelpText(
+      'after',
+      '\nWith no output option, a short summary is printed.\nExit codes: 0 ok (a truncated file gives a warning), 2 bad input or usage.',
+    )
     .action(runAnalyze);
 
-  for (const command of [sensorCommand(), collectorCommand(), alerterCommand(), generateTrafficCommand(), configReferenceCommand(), dashboardsCommand(), credentialsCommand(), streamsCommand()]) {
+  for (const command of [
+    sensorCommand(),
+    collectorCommand(),
+    alerterCommand(),
+    generateTrafficCommand(),
+    configReferenceCommand(),
+    dashboardsCommand(),
+    credentialsCommand(),
+    streamsCommand(),
+  ]) {
     program.addCommand(usageExits(command));
   }
 

@@ -1,10 +1,18 @@
 import cliProgress from 'cli-progress';
 
 /** A progress bar on stderr when it is a terminal; otherwise nothing. */
-export function fileProgress(enabled: boolean): { update: (done: number, total: number | null) => void; stop: () => void } {
+export function fileProgress(enabled: boolean): {
+  update: (done: number, total: number | null) => void;
+  stop: () => void;
+} {
   if (!enabled || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { stream: process.stderr, format: 'reading [{bar}] {percentage}% | {value}/{total} MB | eta {eta}s', hideCursor: true, clearOnComplete: true },
+    {
+      stream: process.stderr,
+      format: 'reading [{bar}] {percentage}% | {value}/{total} MB | eta {eta}s',
+      hideCursor: true,
+      clearOnComplete: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   let started = false;

@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startInfluxV1, startVictoriaMetrics, type InfluxV1Handle, type VictoriaHandle } from '../../../tests/harness/index.js';
+import {
+  freePort,
+  startInfluxV1,
+  startVictoriaMetrics,
+  type InfluxV1Handle,
+  type VictoriaHandle,
+} from '../../../tests/harness/index.js';
 import { apiForVersion, detectInfluxApi, InfluxUnreachableError } from './detect-api.js';
 
 describe('apiForVersion', () => {
@@ -53,7 +59,9 @@ describe('detectInfluxApi against real servers', () => {
   });
 
   it('a web server that is not InfluxDB is refused', async () => {
-    await expect(detectInfluxApi(otherUrl)).rejects.toThrow(`${otherUrl} is not an InfluxDB-compatible server: GET /ping answered HTTP 404`);
+    await expect(detectInfluxApi(otherUrl)).rejects.toThrow(
+      `${otherUrl} is not an InfluxDB-compatible server: GET /ping answered HTTP 404`,
+    );
   });
 
   it('a malformed URL is refused', async () => {

@@ -25,7 +25,10 @@ export class InfluxUnreachableError extends Error {
 }
 
 /** Asks `GET /ping` which write API the server at `url` speaks; one clear line if it cannot say. */
-export async function detectInfluxApi(url: string, { token, timeoutMs = 5_000 }: DetectOptions = {}): Promise<InfluxApi> {
+export async function detectInfluxApi(
+  url: string,
+  { token, timeoutMs = 5_000 }: DetectOptions = {},
+): Promise<InfluxApi> {
   let pingUrl: URL;
   try {
     pingUrl = new URL('ping', url.endsWith('/') ? url : `${url}/`);

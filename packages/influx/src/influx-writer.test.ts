@@ -19,7 +19,10 @@ const T0 = 800_000_000_000;
 const FAST_RETRIES = { minRetryDelayMs: 10, maxRetryDelayMs: 100 };
 
 const trafficLines = (sensor: string, count: number) =>
-  Array.from({ length: count }, (_, i) => `traffic,sensor=${sensor} packets=${i}i,top="10.0.0.${i % 256}" ${T0 + i * 1_000}`);
+  Array.from(
+    { length: count },
+    (_, i) => `traffic,sensor=${sensor} packets=${i}i,top="10.0.0.${i % 256}" ${T0 + i * 1_000}`,
+  );
 
 async function listen(server: Server): Promise<string> {
   const port = await freePort();
@@ -33,7 +36,10 @@ async function closeServer(server: Server | undefined): Promise<void> {
 }
 
 async function rejection(promise: Promise<unknown>): Promise<InfluxWriteError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(InfluxWriteError);
   return error as InfluxWriteError;
 }
@@ -65,8 +71,12 @@ describe('v1 API: influxd 1.6', () => {
     await w.write(trafficLines('a', 3));
     expect(w.stats).toMatchObject({ api: 'v1', batchesWritten: 1, pointsWritten: 3, failedAttempts: 0, retries: 0 });
     expect(w.stats.lastLatencyMs).toBeGreaterThan(0);
-    const rows = influxRows(await influx.query(`SELECT packets, top FROM traffic WHERE sensor = 'a' ORDER BY time`, 'wirewatch'));
-    expect(rows).toEqual([0, 1, 2].map((i) => ({ measurement: 'traffic', time: T0 + i * 1_000, packets: i, top: `10.0.0.${i}` })));
+    const rows = influxRows(
+      await influx.query(`SELECT packets, top FROM traffic WHERE sensor = 'a' ORDER BY time`, 'wirewatch'),
+    );
+    expect(rows).toEqual(
+      [0, 1, 2].map((i) => ({ measurement: 'traffic', time: T0 + i * 1_000, packets: i, top: `10.0.0.${i}` })),
+    );
   });
 
   it('takes a large (gzipped) batch whole', async () => {
@@ -78,10 +88,22 @@ describe('v1 API: influxd 1.6', () => {
 
   it('rejects a malformed line at once, naming it, and does not retry', async () => {
     const w = writer({ api: 'v1' });
-    const error = await rejection(w.write([`traffic,sensor=bad packets=1i ${T0}`, 'traffic,sensor=bad packets=', `traffic,sensor=bad packets=3i ${T0 + 2}`]));
+    const error = await rejection(
+      w.write([
+        `traffic,sensor=bad packets=1i ${T0}`,
+        'traffic,sensor=bad packets=',
+        `traffic,sensor=bad packets=3i ${T0 + 2}`,
+      ]),
+    );
     expect(error).toMatchObject({ kind: 'bad-data', status: 400, lineNumber: 2 });
     expect(error.message).toMatch(/^InfluxDB rejected line 2 of 3 as bad data: .+: traffic,sensor=bad packets=$/);
-    expect(w.stats).toMatchObject({ failedAttempts: 1, retries: 0, batchesRejected: 1, pointsRejected: 3, batchesWritten: 0 });
+    expect(w.stats).toMatchObject({
+      failedAttempts: 1,
+      retries: 0,
+      batchesRejected: 1,
+      pointsRejected: 3,
+      batchesWritten: 0,
+    });
     // InfluxDB 1.x stores the valid lines of a partly bad batch.
     expect(await countIn('wirewatch', 'bad')).toBe(2);
   });
@@ -89,12 +111,14 @@ describe('v1 API: influxd 1.6', () => {
   it('rejects a database that does not exist, and the v2 API that 1.6 lacks', async () => {
     const missing = await rejection(writer({ api: 'v1', database: 'nope' }).write(trafficLines('x', 1)));
     expect(missing).toMatchObject({ kind: 'not-found', status: 404 });
-    expect(missing.message).toMatch(/\(database nope\) has no such database or bucket \(HTTP 404\): database not found: "nope"/);
+    expect(missing.message).toMatch(
+      /\(database nope\) has no such database or bucket \(HTTP 404\): database not found: "nope"/,
+    );
     const v2 = await rejection(writer({ api: 'v2' }).write(trafficLines('x', 1)));
     expect(v2.message).toMatch(/does not serve \/api\/v2\/write .* need the v1 API$/);
   });
 
-  it('counts failed attempts in a row until a write is accepted, malformed lines aside (the collector\'s readiness)', async () => {
+  it("counts failed attempts in a row until a write is accepted, malformed lines aside (the collector's readiness)", async () => {
     const w = writer({ api: 'v1', database: 'streak' });
     await rejection(w.write(trafficLines('streak', 1)));
     await rejection(w.write(trafficLines('streak', 1)));
@@ -115,7 +139,9 @@ describe('v1 API: influxd 1.6', () => {
     await influx.stop();
     const writing = w.write(trafficLines('outage', 5));
     await waitFor(() => w.stats.retries > 0, { what: 'the writer to retry while influxd is down' });
-    expect(w.stats.lastError).toMatch(/^cannot reach InfluxDB at http:\/\/127\.0\.0\.1:\d+ \(database wirewatch\): .*ECONNREFUSED/);
+    expect(w.stats.lastError).toMatch(
+      /^cannot reach InfluxDB at http:\/\/127\.0\.0\.1:\d+ \(database wirewatch\): .*ECONNREFUSED/,
+    );
     expect(retries[0]).toMatchObject({ failedAttempts: 1, lines: 5 });
     await influx.start();
     await writing;
@@ -131,10 +157,16 @@ describe('v1 API: influxd 1.6', () => {
     const closed = w.write(trafficLines('never', 1));
     await waitFor(() => w.stats.retries >= 2, { what: 'both writes to retry' });
     controller.abort();
-    expect(await rejection(aborted)).toMatchObject({ kind: 'aborted', message: 'the write was aborted before the server accepted it' });
+    expect(await rejection(aborted)).toMatchObject({
+      kind: 'aborted',
+      message: 'the write was aborted before the server accepted it',
+    });
     expect(w.stats.pendingBatches).toBe(1);
     await w.close();
-    expect(await rejection(closed)).toMatchObject({ kind: 'aborted', message: 'the InfluxDB writer was closed before the server accepted the write' });
+    expect(await rejection(closed)).toMatchObject({
+      kind: 'aborted',
+      message: 'the InfluxDB writer was closed before the server accepted the write',
+    });
     expect(w.stats).toMatchObject({ batchesAborted: 2, pendingBatches: 0, batchesWritten: 0 });
     expect(await rejection(w.write(trafficLines('late', 1)))).toMatchObject({ kind: 'aborted' });
   });
@@ -149,10 +181,22 @@ describe('v1 API with authentication', () => {
   afterAll(() => influx?.dispose());
 
   it('refuses wrong credentials clearly and writes with the right ones', async () => {
-    const wrong = createInfluxWriter({ url: influx.url, api: 'v1', database: 'wirewatch', username: 'admin', password: 'guess' });
+    const wrong = createInfluxWriter({
+      url: influx.url,
+      api: 'v1',
+      database: 'wirewatch',
+      username: 'admin',
+      password: 'guess',
+    });
     expect(await rejection(wrong.write(trafficLines('auth', 1)))).toMatchObject({ kind: 'auth', status: 401 });
     expect(wrong.stats.retries).toBe(0);
-    const right = createInfluxWriter({ url: influx.url, api: 'v1', database: 'wirewatch', username: 'admin', password: "it's secret" });
+    const right = createInfluxWriter({
+      url: influx.url,
+      api: 'v1',
+      database: 'wirewatch',
+      username: 'admin',
+      password: "it's secret",
+    });
     await right.write(trafficLines('auth', 2));
     expect(influxRows(await influx.query(`SELECT count(packets) FROM traffic`, 'wirewatch'))[0]?.count).toBe(2);
   });
@@ -171,7 +215,10 @@ describe('v2 API: victoria-metrics', () => {
   });
 
   const exported = async (sensor: string) =>
-    (await vm.export(`{__name__="traffic_packets",sensor="${sensor}"}`)).map(({ values, timestamps }) => ({ values, timestamps }));
+    (await vm.export(`{__name__="traffic_packets",sensor="${sensor}"}`)).map(({ values, timestamps }) => ({
+      values,
+      timestamps,
+    }));
 
   it('detects v2 (auto) and writes lines readable from the export API', async () => {
     const w = createInfluxWriter({ url: vm.url, bucket: 'wirewatch', org: 'lab' });
@@ -202,7 +249,8 @@ describe('v2 API: victoria-metrics', () => {
       encodings.push(request.headers['content-encoding']);
       if (requests++ === 0) return void response.writeHead(429, { 'retry-after': '1' }).end('slow down');
       const headers: Record<string, string> = { 'content-type': String(request.headers['content-type']) };
-      if (request.headers['content-encoding']) headers['content-encoding'] = String(request.headers['content-encoding']);
+      if (request.headers['content-encoding'])
+        headers['content-encoding'] = String(request.headers['content-encoding']);
       const upstream = await fetch(`${vm.url}${request.url}`, { method: 'POST', headers, body: Buffer.concat(chunks) });
       response.writeHead(upstream.status).end(await upstream.text());
     };
@@ -214,11 +262,19 @@ describe('v2 API: victoria-metrics', () => {
       });
     });
     const retries: RetryEvent[] = [];
-    const w = createInfluxWriter({ url: await listen(flaky), api: 'v2', bucket: 'wirewatch', ...FAST_RETRIES, onRetry: (e) => retries.push(e) });
+    const w = createInfluxWriter({
+      url: await listen(flaky),
+      api: 'v2',
+      bucket: 'wirewatch',
+      ...FAST_RETRIES,
+      onRetry: (e) => retries.push(e),
+    });
     const started = Date.now();
     await w.write(trafficLines('vm-429', 1));
     expect(Date.now() - started).toBeGreaterThanOrEqual(1_000);
-    expect(retries).toEqual([{ reason: expect.stringMatching(/answered HTTP 429: slow down$/), failedAttempts: 1, delayMs: 1_000, lines: 1 }]);
+    expect(retries).toEqual([
+      { reason: expect.stringMatching(/answered HTTP 429: slow down$/), failedAttempts: 1, delayMs: 1_000, lines: 1 },
+    ]);
     expect(await exported('vm-429')).toHaveLength(1);
 
     await w.write(trafficLines('vm-gz', 2_000));
@@ -228,10 +284,18 @@ describe('v2 API: victoria-metrics', () => {
 
   it('retries a server that does not answer within timeoutMs', async () => {
     silent = createServer(() => {});
-    const w = createInfluxWriter({ url: await listen(silent), api: 'v2', bucket: 'wirewatch', timeoutMs: 100, ...FAST_RETRIES });
+    const w = createInfluxWriter({
+      url: await listen(silent),
+      api: 'v2',
+      bucket: 'wirewatch',
+      timeoutMs: 100,
+      ...FAST_RETRIES,
+    });
     const writing = w.write(trafficLines('silent', 1));
     await waitFor(() => w.stats.failedAttempts >= 2, { what: 'two timed-out attempts' });
-    expect(w.stats.lastError).toMatch(/^no answer from InfluxDB at http:\/\/127\.0\.0\.1:\d+ \(bucket wirewatch\) within 100 ms$/);
+    expect(w.stats.lastError).toMatch(
+      /^no answer from InfluxDB at http:\/\/127\.0\.0\.1:\d+ \(bucket wirewatch\) within 100 ms$/,
+    );
     await w.close();
     expect(await rejection(writing)).toMatchObject({ kind: 'aborted' });
   });
@@ -239,9 +303,17 @@ describe('v2 API: victoria-metrics', () => {
 
 describe('options', () => {
   it('refuses impossible settings with one line', () => {
-    expect(() => createInfluxWriter({ url: 'influx:8086', bucket: 'b' })).toThrow('InfluxDB URL must be http:// or https://, got "influx:8086"');
-    expect(() => createInfluxWriter({ url: 'http://x' })).toThrow('InfluxDB writer needs a bucket (v2) or a database (v1)');
-    expect(() => createInfluxWriter({ url: 'http://x', bucket: 'b', minRetryDelayMs: 0 })).toThrow('InfluxDB minRetryDelayMs must be a positive number of milliseconds');
-    expect(() => createInfluxWriter({ url: 'http://x', bucket: 'b', api: 'v3' as never })).toThrow('InfluxDB api must be v1, v2 or auto, got "v3"');
+    expect(() => createInfluxWriter({ url: 'influx:8086', bucket: 'b' })).toThrow(
+      'InfluxDB URL must be http:// or https://, got "influx:8086"',
+    );
+    expect(() => createInfluxWriter({ url: 'http://x' })).toThrow(
+      'InfluxDB writer needs a bucket (v2) or a database (v1)',
+    );
+    expect(() => createInfluxWriter({ url: 'http://x', bucket: 'b', minRetryDelayMs: 0 })).toThrow(
+      'InfluxDB minRetryDelayMs must be a positive number of milliseconds',
+    );
+    expect(() => createInfluxWriter({ url: 'http://x', bucket: 'b', api: 'v3' as never })).toThrow(
+      'InfluxDB api must be v1, v2 or auto, got "v3"',
+    );
   });
 });

@@ -68,9 +68,20 @@ class HttpInfluxWriter implements InfluxWriter {
   private readonly pending = new Set<Promise<void>>();
   private endpoint: Promise<WriteEndpoint> | undefined;
   private readonly counters: InfluxWriterStats = {
-    api: undefined, batchesWritten: 0, pointsWritten: 0, batchesRejected: 0, pointsRejected: 0, batchesAborted: 0,
-    failedAttempts: 0, retries: 0, lastLatencyMs: undefined, lastError: undefined, pendingBatches: 0,
-    lastSuccessAt: undefined, lastFailureAt: undefined, consecutiveFailures: 0,
+    api: undefined,
+    batchesWritten: 0,
+    pointsWritten: 0,
+    batchesRejected: 0,
+    pointsRejected: 0,
+    batchesAborted: 0,
+    failedAttempts: 0,
+    retries: 0,
+    lastLatencyMs: undefined,
+    lastError: undefined,
+    pendingBatches: 0,
+    lastSuccessAt: undefined,
+    lastFailureAt: undefined,
+    consecutiveFailures: 0,
   };
 
   constructor(options: InfluxWriterOptions) {
@@ -93,7 +104,9 @@ class HttpInfluxWriter implements InfluxWriter {
 
   async close(): Promise<void> {
     if (!this.closing.signal.aborted) {
-      this.closing.abort(new InfluxWriteError('aborted', 'the InfluxDB writer was closed before the server accepted the write'));
+      this.closing.abort(
+        new InfluxWriteError('aborted', 'the InfluxDB writer was closed before the server accepted the write'),
+      );
     }
     await Promise.allSettled([...this.pending]);
   }
@@ -107,7 +120,10 @@ class HttpInfluxWriter implements InfluxWriter {
 
   /** The endpoint, asking /ping once (shared by concurrent writes; asked again after a failure). */
   private resolveEndpoint(): Promise<WriteEndpoint> {
-    this.endpoint ??= detectInfluxApi(this.options.url, { token: this.options.token, timeoutMs: this.options.timeoutMs }).then(
+    this.endpoint ??= detectInfluxApi(this.options.url, {
+      token: this.options.token,
+      timeoutMs: this.options.timeoutMs,
+    }).then(
       (api) => this.useApi(api),
       (error: unknown) => {
         this.endpoint = undefined;
@@ -137,7 +153,7 @@ class HttpInfluxWriter implements InfluxWriter {
     if (lines.length === 0) return;
     const body = lines.join('\n');
 
-    for (let failedAttempts = 0; ; ) {
+    for (let failedAttempts = 0; ;) {
       if (failedAttempts > 0) this.counters.retries++;
       const failure = await this.attempt(lines, body, stop);
       if (!failure) return;
@@ -156,7 +172,12 @@ class HttpInfluxWriter implements InfluxWriter {
         throw failure.error;
       }
       this.counters.lastError = failure.reason;
-      const delayMs = failure.retryAfterMs ?? backoffDelay(failedAttempts, { minDelayMs: this.options.minRetryDelayMs, maxDelayMs: this.options.maxRetryDelayMs });
+      const delayMs =
+        failure.retryAfterMs ??
+        backoffDelay(failedAttempts, {
+          minDelayMs: this.options.minRetryDelayMs,
+          maxDelayMs: this.options.maxRetryDelayMs,
+        });
       this.options.onRetry?.({ reason: failure.reason, failedAttempts, delayMs, lines: lines.length });
       try {
         await sleepUnlessAborted(delayMs, stop);
@@ -167,7 +188,11 @@ class HttpInfluxWriter implements InfluxWriter {
   }
 
   /** One try: undefined when the server accepted the lines, else what went wrong. */
-  private async attempt(lines: readonly string[], body: string, stop: AbortSignal): Promise<AttemptFailure | undefined> {
+  private async attempt(
+    lines: readonly string[],
+    body: string,
+    stop: AbortSignal,
+  ): Promise<AttemptFailure | undefined> {
     const { timeoutMs, gzipThresholdBytes } = this.options;
     let endpoint: WriteEndpoint;
     try {

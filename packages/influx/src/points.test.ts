@@ -7,9 +7,20 @@ const START = 1_700_000_000_000;
 
 function summaryOf(run: string) {
   const m = buildSummaryMessage(new SketchSummarizer({ capacity: 8, precision: 4 }), {
-    sensor: 's1', run, seq: 1, interface: 'eth0', start: START, end: START + 10_000, emitted: START + 10_000, kernelDropped: 0, late: 0,
+    sensor: 's1',
+    run,
+    seq: 1,
+    interface: 'eth0',
+    start: START,
+    end: START + 10_000,
+    emitted: START + 10_000,
+    kernelDropped: 0,
+    late: 0,
   });
-  return summaryLines(m, summaryViewOf(m, { sources: [], destinations: [], conversations: [], ports: [], dns_names: [] }));
+  return summaryLines(
+    m,
+    summaryViewOf(m, { sources: [], destinations: [], conversations: [], ports: [], dns_names: [] }),
+  );
 }
 
 const timestampOf = (l: string) => l.slice(l.lastIndexOf(' ') + 1);
@@ -46,7 +57,17 @@ describe('point timestamps', () => {
 
   it('fleet-wide points sit on the interval start millisecond exactly', () => {
     expect(timestampNs(START)).toBe(`${START}000000`);
-    const lines = fleetTopLines(START, { sources: [{ ip: '10.0.0.1', packets: 3, bytes: 60 }], destinations: [], conversations: [], ports: [], dns_names: [] }, 2);
+    const lines = fleetTopLines(
+      START,
+      {
+        sources: [{ ip: '10.0.0.1', packets: 3, bytes: 60 }],
+        destinations: [],
+        conversations: [],
+        ports: [],
+        dns_names: [],
+      },
+      2,
+    );
     expect(lines.map(timestampOf)).toEqual([`${START}000000`]);
   });
 });

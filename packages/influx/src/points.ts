@@ -8,7 +8,10 @@ const RCODE_FIELDS = new Set(['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOT
 const QTYPE_FIELDS = new Set(['A', 'AAAA', 'CNAME', 'MX', 'NS', 'PTR', 'SOA', 'SRV', 'TXT', 'ANY', 'HTTPS', 'SVCB']);
 
 /** Which sensor interface and interval a summary's points belong to, and what the capture itself said (the message's own fields). */
-export type SummaryPointMeta = Pick<SummaryMessage, 'sensor' | 'interface' | 'run' | 'seq' | 'start' | 'end' | 'capture' | 'restart'>;
+export type SummaryPointMeta = Pick<
+  SummaryMessage,
+  'sensor' | 'interface' | 'run' | 'seq' | 'start' | 'end' | 'capture' | 'restart'
+>;
 
 /**
  * The nanoseconds a run's points sit past their millisecond (0 … 999,999), from an FNV-1a hash of the
@@ -39,7 +42,10 @@ export function summaryLines(m: SummaryPointMeta, view: SummaryView, out: string
     ['sensor', m.sensor],
   ]);
   const f = view.tcp_flags;
-  const sizes: Array<[string, number]> = view.packet_sizes.map((b) => [b.le === null ? 'size_gt_last' : `size_le_${b.le}`, b.packets]);
+  const sizes: Array<[string, number]> = view.packet_sizes.map((b) => [
+    b.le === null ? 'size_gt_last' : `size_le_${b.le}`,
+    b.packets,
+  ]);
   out.push(
     line(
       MEASUREMENT.traffic,
@@ -75,16 +81,44 @@ export function summaryLines(m: SummaryPointMeta, view: SummaryView, out: string
     ),
   );
   for (const [cls, c] of Object.entries(view.protocols)) {
-    out.push(line(MEASUREMENT.protocol, `,class=${cls}${tags}`, numberFields([['packets', c.packets], ['bytes', c.bytes]]), t));
+    out.push(
+      line(
+        MEASUREMENT.protocol,
+        `,class=${cls}${tags}`,
+        numberFields([
+          ['packets', c.packets],
+          ['bytes', c.bytes],
+        ]),
+        t,
+      ),
+    );
   }
   out.push(line(MEASUREMENT.dns, tags, dnsFields(view.dns), t));
   if (view.decode_errors.total > 0) {
-    out.push(line(MEASUREMENT.decodeErrors, tags, numberFields(Object.entries(view.decode_errors.by_reason).map(([k, v]) => [k.replace(/[.-]/g, '_'), v])), t));
+    out.push(
+      line(
+        MEASUREMENT.decodeErrors,
+        tags,
+        numberFields(Object.entries(view.decode_errors.by_reason).map(([k, v]) => [k.replace(/[.-]/g, '_'), v])),
+        t,
+      ),
+    );
   }
   topLines(MEASUREMENT.top, tags, view.top, t, out);
   view.fanout.sources.forEach((f, i) => {
     if (f.ports === 0 && f.destinations === 0) return;
-    out.push(line(MEASUREMENT.fanout, `,interface=${escapeTag(m.interface)},rank=${i + 1},sensor=${escapeTag(m.sensor)}`, `key=${escapeStringField(f.ip)},` + numberFields([['ports', f.ports], ['destinations', f.destinations]]), t));
+    out.push(
+      line(
+        MEASUREMENT.fanout,
+        `,interface=${escapeTag(m.interface)},rank=${i + 1},sensor=${escapeTag(m.sensor)}`,
+        `key=${escapeStringField(f.ip)},` +
+          numberFields([
+            ['ports', f.ports],
+            ['destinations', f.destinations],
+          ]),
+        t,
+      ),
+    );
   });
   return out;
 }
@@ -116,13 +150,25 @@ export function fleetTopLines(start: number, top: TopLists, summaries: number, o
 }
 
 /** Rank-tagged lines: at most topN series per list, whatever addresses come and go. */
-export function topLines(measurement: string, tags: string, top: TopLists, timestamp: string, out: string[], extraFields = ''): void {
+export function topLines(
+  measurement: string,
+  tags: string,
+  top: TopLists,
+  timestamp: string,
+  out: string[],
+  extraFields = '',
+): void {
   forEachRanked(top, (list, rank, label, counts) => {
     out.push(
       line(
         measurement,
         `,list=${list},rank=${rank}${tags}`,
-        `key=${escapeStringField(label)},` + numberFields([['packets', counts.packets], ['bytes', counts.bytes]]) + extraFields,
+        `key=${escapeStringField(label)},` +
+          numberFields([
+            ['packets', counts.packets],
+            ['bytes', counts.bytes],
+          ]) +
+          extraFields,
         timestamp,
       ),
     );
@@ -157,7 +203,10 @@ export function heartbeatLines(h: HeartbeatMessage, out: string[] = []): string[
     out.push(
       line(
         MEASUREMENT.interfaceHealth,
-        tagSet([['interface', i.name], ['sensor', h.sensor]]),
+        tagSet([
+          ['interface', i.name],
+          ['sensor', h.sensor],
+        ]),
         numberFields([
           ['running', i.running ? 1 : 0],
           ['packets', i.packets],

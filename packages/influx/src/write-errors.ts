@@ -27,13 +27,14 @@ export class InfluxWriteError extends Error {
 
 /** What to do after a failed attempt. */
 export type AttemptFailure =
-  | { retry: true; reason: string; retryAfterMs?: number }
-  | { retry: false; error: InfluxWriteError };
+  { retry: true; reason: string; retryAfterMs?: number } | { retry: false; error: InfluxWriteError };
 
 /** The server's own words: v1 `{"error": …}`, v2 `{"message": …}`, else the raw body. */
 export function serverMessage(error: HttpError): string {
   const json = error.json as { message?: unknown; error?: unknown } | undefined;
-  const text = [json?.message, json?.error, error.body, error.message].find((value): value is string => typeof value === 'string' && value !== '');
+  const text = [json?.message, json?.error, error.body, error.message].find(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
   return (text ?? `HTTP ${error.statusCode}`).trim();
 }
 
@@ -50,7 +51,10 @@ function clip(text: string, max = 200): string {
  * Names the line a 400 is about. InfluxDB 1.x quotes it ("unable to parse '<line>': <reason>"), 2.x
  * numbers it ("line 2: <reason>"), 3.x lists `{line_number, error_message}` in `data`.
  */
-export function describeRejectedLine(error: HttpError, lines: readonly string[]): { message: string; lineNumber?: number } {
+export function describeRejectedLine(
+  error: HttpError,
+  lines: readonly string[],
+): { message: string; lineNumber?: number } {
   const said = serverMessage(error);
   const json = error.json as { data?: { line_number?: unknown; error_message?: unknown }[] } | undefined;
   const listed = Array.isArray(json?.data) ? json.data[0] : undefined;
@@ -89,28 +93,58 @@ export interface AttemptContext {
 }
 
 /** Sorts a failed attempt into "retry later" or "give up", with a one-line message either way. */
-export function classifyFailure(error: unknown, lines: readonly string[], { target, api, timeoutMs }: AttemptContext): AttemptFailure {
-  if (!(error instanceof HttpError)) return { retry: true, reason: `cannot reach InfluxDB at ${target}: ${networkReason(error, timeoutMs)}` };
+export function classifyFailure(
+  error: unknown,
+  lines: readonly string[],
+  { target, api, timeoutMs }: AttemptContext,
+): AttemptFailure {
+  if (!(error instanceof HttpError))
+    return { retry: true, reason: `cannot reach InfluxDB at ${target}: ${networkReason(error, timeoutMs)}` };
   const status = error.statusCode;
   const said = clip(serverMessage(error), 300);
   if (status === 408 || status === 429 || status >= 500) {
-    return { retry: true, reason: `InfluxDB at ${target} answered HTTP ${status}: ${said}`, retryAfterMs: retryAfterMs(error.headers?.['retry-after']) };
+    return {
+      retry: true,
+      reason: `InfluxDB at ${target} answered HTTP ${status}: ${said}`,
+      retryAfterMs: retryAfterMs(error.headers?.['retry-after']),
+    };
   }
   if (status === 400 || status === 413 || status === 422) {
     const { message, lineNumber } = describeRejectedLine(error, lines);
     return { retry: false, error: new InfluxWriteError('bad-data', message, status, lineNumber, serverMessage(error)) };
   }
   if (status === 401 || status === 403) {
-    return { retry: false, error: new InfluxWriteError('auth', `InfluxDB at ${target} refused the credentials (HTTP ${status}): ${said}`, status) };
+    return {
+      retry: false,
+      error: new InfluxWriteError(
+        'auth',
+        `InfluxDB at ${target} refused the credentials (HTTP ${status}): ${said}`,
+        status,
+      ),
+    };
   }
   if (status === 404 && api === 'v2' && error.json === undefined) {
     const message = `InfluxDB at ${target} does not serve /api/v2/write (HTTP 404: ${said}); servers older than 1.8 need the v1 API`;
     return { retry: false, error: new InfluxWriteError('not-found', message, status) };
   }
   if (status === 404) {
-    return { retry: false, error: new InfluxWriteError('not-found', `InfluxDB at ${target} has no such database or bucket (HTTP 404): ${said}`, status) };
+    return {
+      retry: false,
+      error: new InfluxWriteError(
+        'not-found',
+        `InfluxDB at ${target} has no such database or bucket (HTTP 404): ${said}`,
+        status,
+      ),
+    };
   }
-  return { retry: false, error: new InfluxWriteError('rejected', `InfluxDB at ${target} rejected the write (HTTP ${status}): ${said}`, status) };
+  return {
+    retry: false,
+    error: new InfluxWriteError(
+      'rejected',
+      `InfluxDB at ${target} rejected the write (HTTP ${status}): ${said}`,
+      status,
+    ),
+  };
 }
 
 /**
@@ -119,15 +153,23 @@ export function classifyFailure(error: unknown, lines: readonly string[], { targ
  * outside the range the database can store (InfluxDB: after 2262), a line it cannot parse, a series or
  * tag-value limit, anything else.
  */
-export type DataRefusalKind = 'field_type_conflict' | 'beyond_retention' | 'time_out_of_range' | 'unparsable' | 'limit_exceeded' | 'other';
+export type DataRefusalKind =
+  'field_type_conflict' | 'beyond_retention' | 'time_out_of_range' | 'unparsable' | 'limit_exceeded' | 'other';
 
 export function dataRefusalKind(message: string): DataRefusalKind {
   if (/field type conflict|already exists as type|conflicting field type/i.test(message)) return 'field_type_conflict';
-  if (/beyond retention|outside (of )?the retention|retention polic(y|ies) .*(dropped|exceeded)/i.test(message)) return 'beyond_retention';
+  if (/beyond retention|outside (of )?the retention|retention polic(y|ies) .*(dropped|exceeded)/i.test(message))
+    return 'beyond_retention';
   // influxd 1.x: a nanosecond timestamp past 2262 overflows int64 ("parsing \"9300000000000000000\": value out of range").
-  if (/time outside range|timestamp.*(out of range|too (big|large|far))|parsing "\d{19,}": value out of range/i.test(message)) return 'time_out_of_range';
+  if (
+    /time outside range|timestamp.*(out of range|too (big|large|far))|parsing "\d{19,}": value out of range/i.test(
+      message,
+    )
+  )
+    return 'time_out_of_range';
   if (/max-values-per-tag|max-series-per-database|limit exceeded|too many/i.test(message)) return 'limit_exceeded';
-  if (/unable to parse|cannot parse|failed to parse|invalid|unexpected|bad timestamp|missing/i.test(message)) return 'unparsable';
+  if (/unable to parse|cannot parse|failed to parse|invalid|unexpected|bad timestamp|missing/i.test(message))
+    return 'unparsable';
   return 'other';
 }
 

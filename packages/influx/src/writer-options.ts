@@ -64,12 +64,15 @@ export function resolveWriterOptions(options: InfluxWriterOptions): ResolvedWrit
   } catch {
     throw new Error(`InfluxDB URL must be http:// or https://, got "${resolved.url}"`);
   }
-  if (!['v1', 'v2', 'auto'].includes(resolved.api)) throw new Error(`InfluxDB api must be v1, v2 or auto, got "${resolved.api}"`);
+  if (!['v1', 'v2', 'auto'].includes(resolved.api))
+    throw new Error(`InfluxDB api must be v1, v2 or auto, got "${resolved.api}"`);
   if (!resolved.database && !resolved.bucket) throw new Error('InfluxDB writer needs a bucket (v2) or a database (v1)');
-  if (resolved.password !== undefined && !resolved.username) throw new Error('InfluxDB password given without a username');
+  if (resolved.password !== undefined && !resolved.username)
+    throw new Error('InfluxDB password given without a username');
   for (const key of ['timeoutMs', 'minRetryDelayMs', 'maxRetryDelayMs'] as const) {
     if (!(resolved[key] > 0)) throw new Error(`InfluxDB ${key} must be a positive number of milliseconds`);
   }
-  if (resolved.minRetryDelayMs > resolved.maxRetryDelayMs) throw new Error('InfluxDB minRetryDelayMs exceeds maxRetryDelayMs');
+  if (resolved.minRetryDelayMs > resolved.maxRetryDelayMs)
+    throw new Error('InfluxDB minRetryDelayMs exceeds maxRetryDelayMs');
   return resolved;
 }

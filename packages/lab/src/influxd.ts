@@ -44,8 +44,12 @@ export function influxdServer(spec: InfluxdSpec): { server: SpawnedServer; url: 
   writeFileSync(configPath, influxdConfig(spec.dir, spec.httpPort, spec.rpcPort, spec.authEnabled ?? false));
   const url = `http://127.0.0.1:${spec.httpPort}`;
   const server = new SpawnedServer({
-    name: 'influxd', command: spec.command ?? 'influxd', args: ['run', '-config', configPath], dir: spec.dir,
-    isReady: () => answers(`${url}/ping`, 204), ownProcessGroup: spec.ownProcessGroup,
+    name: 'influxd',
+    command: spec.command ?? 'influxd',
+    args: ['run', '-config', configPath],
+    dir: spec.dir,
+    isReady: () => answers(`${url}/ping`, 204),
+    ownProcessGroup: spec.ownProcessGroup,
   });
   return { server, url };
 }

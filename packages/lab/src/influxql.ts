@@ -30,7 +30,12 @@ export async function runInfluxQL(
   headers: Record<string, string> = {},
 ): Promise<InfluxQueryResponse> {
   const body = new URLSearchParams({ q: influxql, epoch: 'ms', ...params });
-  const response = await fetch(`${baseUrl}/query`, { method: 'POST', body, headers, signal: AbortSignal.timeout(10_000) });
+  const response = await fetch(`${baseUrl}/query`, {
+    method: 'POST',
+    body,
+    headers,
+    signal: AbortSignal.timeout(10_000),
+  });
   const text = await response.text();
   let parsed: InfluxQueryResponse;
   try {

@@ -20,7 +20,8 @@ export function prepareLabDir(dir: string): string {
       throw new LabDirError(`lab: ${path} is not empty and is not a lab directory; give another --dir`);
     }
     const other = runningLab(join(path, PID_FILE));
-    if (other !== null) throw new LabDirError(`lab: another pnpm lab (pid ${other}) runs in ${path}; stop it, or give another --dir`);
+    if (other !== null)
+      throw new LabDirError(`lab: another pnpm lab (pid ${other}) runs in ${path}; stop it, or give another --dir`);
     for (const entry of entries) rmSync(join(path, entry), { recursive: true, force: true });
   }
   mkdirSync(path, { recursive: true });

@@ -29,7 +29,13 @@ export interface AlerterFiles {
 }
 
 /** The alerter's rules and config (receivers: the lab's SMTP catcher and webhook) in `dir`. */
-export function writeAlerterFiles(dir: string, defaultRulesPath: string, smtpPort: number, webhookUrl: string, webhookSecretFile: string): AlerterFiles {
+export function writeAlerterFiles(
+  dir: string,
+  defaultRulesPath: string,
+  smtpPort: number,
+  webhookUrl: string,
+  webhookSecretFile: string,
+): AlerterFiles {
   const rules = join(dir, 'rules.yaml');
   writeFileSync(rules, labRules(readFileSync(defaultRulesPath, 'utf8')));
   const config = join(dir, 'alerter.yaml');
@@ -38,7 +44,17 @@ export function writeAlerterFiles(dir: string, defaultRulesPath: string, smtpPor
     stringify({
       rules,
       receivers: [
-        { name: 'mail', email: { host: '127.0.0.1', port: smtpPort, starttls: 'off', from: 'wirewatch-lab@localhost', to: ['you@localhost'], timeoutMs: 5000 } },
+        {
+          name: 'mail',
+          email: {
+            host: '127.0.0.1',
+            port: smtpPort,
+            starttls: 'off',
+            from: 'wirewatch-lab@localhost',
+            to: ['you@localhost'],
+            timeoutMs: 5000,
+          },
+        },
         { name: 'webhook', webhook: { url: webhookUrl, secretFile: webhookSecretFile, timeoutMs: 2000 } },
       ],
     }),

@@ -45,6 +45,7 @@ export async function choosePorts(asked: Partial<LabPorts>): Promise<LabPorts> {
     }
   }
   const values = Object.values(chosen);
-  if (new Set(values).size !== values.length) throw new PortError(`lab: two services would share a port: ${JSON.stringify(chosen)}`);
+  if (new Set(values).size !== values.length)
+    throw new PortError(`lab: two services would share a port: ${JSON.stringify(chosen)}`);
   return chosen;
 }

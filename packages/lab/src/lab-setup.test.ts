@@ -9,8 +9,17 @@ import { labRules } from './lab-files.js';
 import { lastWords } from './last-words.js';
 import { installPlan, type InstallContext } from './prerequisites.js';
 
-const both = [{ what: 'nats-server', debianPackage: 'nats-server' }, { what: 'influxd', debianPackage: 'influxdb' }];
-const context = (over: Partial<InstallContext>): InstallContext => ({ policy: 'auto', isRoot: false, passwordlessSudo: false, hasAptGet: true, ...over });
+const both = [
+  { what: 'nats-server', debianPackage: 'nats-server' },
+  { what: 'influxd', debianPackage: 'influxdb' },
+];
+const context = (over: Partial<InstallContext>): InstallContext => ({
+  policy: 'auto',
+  isRoot: false,
+  passwordlessSudo: false,
+  hasAptGet: true,
+  ...over,
+});
 
 describe('installing what is missing', () => {
   it('installs as root, and through sudo when it asks no password', () => {
@@ -34,10 +43,16 @@ describe('installing what is missing', () => {
       message:
         'lab: missing nats-server, influxd: install with `sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y nats-server influxdb`, or run pnpm lab --install',
     });
-    expect(installPlan(both, context({ isRoot: true, policy: 'never' }))).toMatchObject({ kind: 'refuse', message: expect.not.stringContaining('sudo') });
+    expect(installPlan(both, context({ isRoot: true, policy: 'never' }))).toMatchObject({
+      kind: 'refuse',
+      message: expect.not.stringContaining('sudo'),
+    });
     const told = installPlan(both, context({ policy: 'always' }));
     expect(told.kind === 'install' && told.argv[1].slice(0, 2)).toEqual(['sudo', 'env']);
-    expect(installPlan(both, context({ isRoot: true, hasAptGet: false }))).toMatchObject({ kind: 'refuse', message: expect.stringMatching(/no apt-get/) });
+    expect(installPlan(both, context({ isRoot: true, hasAptGet: false }))).toMatchObject({
+      kind: 'refuse',
+      message: expect.stringMatching(/no apt-get/),
+    });
   });
 });
 
@@ -63,7 +78,9 @@ describe('the lab directory', () => {
   it('is not emptied under a lab that still runs there, and is once that lab has ended', async () => {
     const dir = join(root, 'busy');
     prepareLabDir(dir);
-    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'packages/lab/src/main.ts'], { stdio: 'ignore' });
+    const other = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'packages/lab/src/main.ts'], {
+      stdio: 'ignore',
+    });
     const ended = new Promise((resolve) => other.once('exit', resolve));
     await new Promise((resolve) => other.once('spawn', resolve));
     writeFileSync(join(dir, 'lab.pid'), `${other.pid}\n`);
@@ -87,8 +104,12 @@ describe("the lab's rules", () => {
 
 describe('what a service said last', () => {
   it('is its fatal error line, else its last JSON message, else its last line, shortened', () => {
-    expect(lastWords('{"msg":"starting"}\nwirewatch: capture on lo: permission denied\n')).toBe('capture on lo: permission denied');
-    expect(lastWords('{"msg":"a"}\n{"level":"error","msg":"InfluxDB refused a batch","err":"HTTP 400"}')).toBe('InfluxDB refused a batch: HTTP 400');
+    expect(lastWords('{"msg":"starting"}\nwirewatch: capture on lo: permission denied\n')).toBe(
+      'capture on lo: permission denied',
+    );
+    expect(lastWords('{"msg":"a"}\n{"level":"error","msg":"InfluxDB refused a batch","err":"HTTP 400"}')).toBe(
+      'InfluxDB refused a batch: HTTP 400',
+    );
     expect(lastWords('panic: runtime error')).toBe('panic: runtime error');
     expect(lastWords('x'.repeat(500))).toHaveLength(200);
   });

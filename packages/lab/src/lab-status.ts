@@ -29,7 +29,13 @@ export class LabStatus {
 
   private async totals(): Promise<{ points: number; packets: number; bytes: number }> {
     const where = `"sensor" = '${this.sensor}'`;
-    const [row] = influxRows(await runInfluxQL(this.influxUrl, `SELECT count("packets") AS points, sum("packets") AS packets, sum("bytes") AS bytes FROM "traffic" WHERE ${where}`, { db: this.database }));
+    const [row] = influxRows(
+      await runInfluxQL(
+        this.influxUrl,
+        `SELECT count("packets") AS points, sum("packets") AS packets, sum("bytes") AS bytes FROM "traffic" WHERE ${where}`,
+        { db: this.database },
+      ),
+    );
     return { points: Number(row?.points ?? 0), packets: Number(row?.packets ?? 0), bytes: Number(row?.bytes ?? 0) };
   }
 
@@ -41,11 +47,15 @@ export class LabStatus {
       if (this.stopped) return; // a poll in flight when stop() came must not re-arm the timer
       if (!this.seenFirst && t.packets > 0) {
         this.seenFirst = true;
-        this.say(`InfluxDB: first traffic stored (${t.packets.toLocaleString('en')} packets in ${t.points} interval${t.points === 1 ? '' : 's'} so far)`);
+        this.say(
+          `InfluxDB: first traffic stored (${t.packets.toLocaleString('en')} packets in ${t.points} interval${t.points === 1 ? '' : 's'} so far)`,
+        );
         clearInterval(this.timer);
         this.timer = setInterval(() => void this.poll(), TOTALS_EVERY_MS);
       } else if (this.seenFirst) {
-        this.say(`InfluxDB: ${t.points.toLocaleString('en')} intervals stored, ${t.packets.toLocaleString('en')} packets, ${(t.bytes / 1e6).toFixed(1)} MB; ${this.alerts()}`);
+        this.say(
+          `InfluxDB: ${t.points.toLocaleString('en')} intervals stored, ${t.packets.toLocaleString('en')} packets, ${(t.bytes / 1e6).toFixed(1)} MB; ${this.alerts()}`,
+        );
       }
     } catch {
       // InfluxDB busy or stopping: the next poll says more

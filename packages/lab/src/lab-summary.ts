@@ -21,11 +21,17 @@ export function labSummary(info: LabInfo, ports: LabPorts, dir: string, hasInflu
       ? `live capture on ${info.sensor.interface} (the lab's own ports filtered out), id ${SENSOR_ID}`
       : `replaying samples/lab.pcap in a loop (no live capture: ${info.sensor.reason}); its points keep the capture's timestamps, so each round rewrites the same ones`;
   const t = info.traffic;
-  const dns = t === null ? '' : t.dns === 'answered' ? 'DNS answered' : t.dns === 'unanswered' ? 'DNS unanswered' : 'no DNS';
-  const traffic = t === null
-    ? info.sensor.mode === 'live' ? 'off (--no-traffic)' : 'off (the sensor replays a capture: it would see none)'
-    : `~${t.rate} packets/s to ${t.target}: UDP :${t.udpPort}, TCP :${t.tcpPort}, ${dns}; a ${t.scanPorts}-port scan ${t.scanEverySeconds > 0 ? `every ${t.scanEverySeconds} s` : 'never'}` +
-      (info.sensor.mode === 'live' && info.sensor.interface !== 'lo' ? ` (on lo: the sensor on ${info.sensor.interface} does not see it)` : '');
+  const dns =
+    t === null ? '' : t.dns === 'answered' ? 'DNS answered' : t.dns === 'unanswered' ? 'DNS unanswered' : 'no DNS';
+  const traffic =
+    t === null
+      ? info.sensor.mode === 'live'
+        ? 'off (--no-traffic)'
+        : 'off (the sensor replays a capture: it would see none)'
+      : `~${t.rate} packets/s to ${t.target}: UDP :${t.udpPort}, TCP :${t.tcpPort}, ${dns}; a ${t.scanPorts}-port scan ${t.scanEverySeconds > 0 ? `every ${t.scanEverySeconds} s` : 'never'}` +
+        (info.sensor.mode === 'live' && info.sensor.interface !== 'lo'
+          ? ` (on lo: the sensor on ${info.sensor.interface} does not see it)`
+          : '');
   const lines = [
     `wirewatch lab is up after ${info.startupSeconds.toFixed(1)} s; Ctrl-C stops everything. Data: ${shown(dir)}`,
     `  NATS       ${info.natsUrl}   (monitoring http://127.0.0.1:${ports.natsMonitor})`,

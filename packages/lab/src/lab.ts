@@ -100,12 +100,31 @@ export class Lab {
 
     const mail = await startMailCatcher({ port: ports.smtp, keep: false, onReceive: (m) => this.onMail(m, mailDir) });
     this.closeReceivers.push(mail.close);
-    const hook = await startWebhookReceiver(webhookSecret, { port: ports.webhook, keep: false, onReceive: (h) => this.onHook(h) });
+    const hook = await startWebhookReceiver(webhookSecret, {
+      port: ports.webhook,
+      keep: false,
+      onReceive: (h) => this.onHook(h),
+    });
     this.closeReceivers.push(hook.close);
 
-    const influx = influxdServer({ dir: labSubdir(dir, 'influxd'), httpPort: ports.influx, rpcPort: ports.influxRpc, command: programs.influxd, ownProcessGroup: true });
+    const influx = influxdServer({
+      dir: labSubdir(dir, 'influxd'),
+      httpPort: ports.influx,
+      rpcPort: ports.influxRpc,
+      command: programs.influxd,
+      ownProcessGroup: true,
+    });
     await this.run([
-      ['nats', natsServer({ dir: labSubdir(dir, 'nats'), port: ports.nats, monitorPort: ports.natsMonitor, command: programs.natsServer, ownProcessGroup: true })],
+      [
+        'nats',
+        natsServer({
+          dir: labSubdir(dir, 'nats'),
+          port: ports.nats,
+          monitorPort: ports.natsMonitor,
+          command: programs.natsServer,
+          ownProcessGroup: true,
+        }),
+      ],
       ['influxd', influx.server],
     ]);
     await runInfluxQL(influx.url, `CREATE DATABASE "${DATABASE}"`, {});
@@ -115,17 +134,49 @@ export class Lab {
     const alerterDir = labSubdir(dir, 'alerter');
     const files = writeAlerterFiles(alerterDir, this.o.defaultRules, ports.smtp, hook.url, webhookSecretFile);
     await this.run([
-      ['collector', this.service('collector', ports.collector, ['collector', ...nats, '--influx-url', influx.url, '--influx-api', 'v1', '--influx-db', DATABASE])],
-      ['alerter', this.service('alerter', ports.alerter, ['alerter', '-c', files.config, ...nats, '--influx', '--influx-url', influx.url], { WIREWATCH_API_TOKEN_FILE: apiTokenFile })],
+      [
+        'collector',
+        this.service('collector', ports.collector, [
+          'collector',
+          ...nats,
+          '--influx-url',
+          influx.url,
+          '--influx-api',
+          'v1',
+          '--influx-db',
+          DATABASE,
+        ]),
+      ],
+      [
+        'alerter',
+        this.service(
+          'alerter',
+          ports.alerter,
+          ['alerter', '-c', files.config, ...nats, '--influx', '--influx-url', influx.url],
+          { WIREWATCH_API_TOKEN_FILE: apiTokenFile },
+        ),
+      ],
     ]);
 
     const sensor = await this.startSensor(nats);
     // A replaying sensor sees none of it.
     const traffic = this.o.traffic && sensor.mode === 'live' ? await this.startTraffic(this.o.traffic) : null;
-    this.status = new LabStatus(influx.url, DATABASE, SENSOR_ID, (line) => this.note(line), () => `alerts so far: ${this.mails} mails, ${this.hooks} webhooks`);
+    this.status = new LabStatus(
+      influx.url,
+      DATABASE,
+      SENSOR_ID,
+      (line) => this.note(line),
+      () => `alerts so far: ${this.mails} mails, ${this.hooks} webhooks`,
+    );
     if (!this.stopping) this.status.start();
     return {
-      natsUrl, influxUrl: influx.url, sensor, traffic, apiTokenFile, mailDir, webhookUrl: hook.url,
+      natsUrl,
+      influxUrl: influx.url,
+      sensor,
+      traffic,
+      apiTokenFile,
+      mailDir,
+      webhookUrl: hook.url,
       startupSeconds: performance.now() / 1000,
     };
   }
@@ -133,8 +184,14 @@ export class Lab {
   /** A wirewatch service from the CLI bundle, ready when its /readyz answers 200. */
   private service(name: string, httpPort: number, args: string[], env?: Record<string, string>): SpawnedServer {
     return new SpawnedServer({
-      name, command: process.execPath, args: [this.o.bundle, ...args, '--http-port', String(httpPort)], dir: labSubdir(this.o.dir, name),
-      isReady: () => answers(`http://127.0.0.1:${httpPort}/readyz`, 200), env, ownProcessGroup: true, readyTimeoutMs: 30_000,
+      name,
+      command: process.execPath,
+      args: [this.o.bundle, ...args, '--http-port', String(httpPort)],
+      dir: labSubdir(this.o.dir, name),
+      isReady: () => answers(`http://127.0.0.1:${httpPort}/readyz`, 200),
+      env,
+      ownProcessGroup: true,
+      readyTimeoutMs: 30_000,
     });
   }
 
@@ -148,33 +205,60 @@ export class Lab {
 
   private async startSensor(nats: string[]): Promise<LabInfo['sensor']> {
     const { ports } = this.o;
-    const own = Object.values(ports).map((p) => `port ${p}`).join(' or ');
+    const own = Object.values(ports)
+      .map((p) => `port ${p}`)
+      .join(' or ');
     const filter = `not (${own})`;
-    const common = ['sensor', '--id', SENSOR_ID, ...nats, '--spool-dir', join(labSubdir(this.o.dir, 'sensor'), 'spool')];
+    const common = [
+      'sensor',
+      '--id',
+      SENSOR_ID,
+      ...nats,
+      '--spool-dir',
+      join(labSubdir(this.o.dir, 'sensor'), 'spool'),
+    ];
     const live = this.service('sensor', ports.sensor, [...common, '--interface', this.o.interface, '--filter', filter]);
     try {
       await this.run([['sensor', live]]);
       return { mode: 'live', filter, interface: this.o.interface };
     } catch (error) {
       if (this.stopping) throw error;
-      this.children.splice(this.children.findIndex((c) => c.server === live), 1);
+      this.children.splice(
+        this.children.findIndex((c) => c.server === live),
+        1,
+      );
       const reason = lastWords(live.logTail(5));
       // Only a capture that is not allowed (or not possible here) falls back to a replay; anything else
       // (a port taken, NATS refusing) would fail the replay too, and must be said as it is.
       if (!/permission|not permitted|capture on /i.test(reason)) throw new Error(`sensor did not start: ${reason}`);
       this.note(`cannot capture on ${this.o.interface} (${reason}): replaying ${this.o.samplePcap} in a loop instead`);
       this.replaying = true;
-      await this.run([['sensor', this.service('sensor', ports.sensor, [...common, '--pcap', this.o.samplePcap, '--speed', '2'])]]);
+      await this.run([
+        ['sensor', this.service('sensor', ports.sensor, [...common, '--pcap', this.o.samplePcap, '--speed', '2'])],
+      ]);
       return { mode: 'replay', reason };
     }
   }
 
   private async startTraffic(traffic: { rate: number; scanEverySeconds: number }): Promise<TrafficStartLine> {
-    const args = ['generate-traffic', '--target', '127.0.0.1', '--rate', String(traffic.rate), '--scan-every', String(traffic.scanEverySeconds)];
+    const args = [
+      'generate-traffic',
+      '--target',
+      '127.0.0.1',
+      '--rate',
+      String(traffic.rate),
+      '--scan-every',
+      String(traffic.scanEverySeconds),
+    ];
     const dir = labSubdir(this.o.dir, 'traffic');
     let started: TrafficStartLine | null = null;
     const server: SpawnedServer = new SpawnedServer({
-      name: 'traffic', command: process.execPath, args: [this.o.bundle, ...args], dir, ownProcessGroup: true, stopTimeoutMs: 10_000,
+      name: 'traffic',
+      command: process.execPath,
+      args: [this.o.bundle, ...args],
+      dir,
+      ownProcessGroup: true,
+      stopTimeoutMs: 10_000,
       isReady: () => (started = trafficStarted(server.logTail(20))) !== null,
     });
     await this.run([['traffic', server]]);
@@ -192,7 +276,9 @@ export class Lab {
       );
       return;
     }
-    this.fail(`${name} exited unexpectedly (${how}); it last said: ${lastWords(child?.server.logTail(5) ?? '')} (log: ${join(this.o.dir, name, 'server.log')})`);
+    this.fail(
+      `${name} exited unexpectedly (${how}); it last said: ${lastWords(child?.server.logTail(5) ?? '')} (log: ${join(this.o.dir, name, 'server.log')})`,
+    );
   }
 
   private fail(line: string): void {
@@ -203,7 +289,11 @@ export class Lab {
 
   private onMail(mail: ReceivedMail, mailDir: string): void {
     this.mails++;
-    const slug = mail.subject.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+    const slug = mail.subject
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60);
     const file = join(mailDir, `${String(this.mails).padStart(4, '0')}-${slug}.eml`);
     try {
       writeFileSync(file, mail.raw);
@@ -215,8 +305,12 @@ export class Lab {
 
   private onHook(hook: ReceivedHook): void {
     this.hooks++;
-    const labels = Object.entries(hook.body.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(' ');
-    this.note(`webhook: ${hook.body.state} ${hook.body.rule} ${labels} (signature ${hook.signatureValid ? 'ok' : 'INVALID'})`);
+    const labels = Object.entries(hook.body.labels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ');
+    this.note(
+      `webhook: ${hook.body.state} ${hook.body.rule} ${labels} (signature ${hook.signatureValid ? 'ok' : 'INVALID'})`,
+    );
   }
 
   /** Stops everything in order (SIGTERM, a kill after a timeout), then resolves `finished` with `code`. */

@@ -57,7 +57,9 @@ const PORT_FLAGS: Array<[keyof LabPorts, string]> = [
 
 function program(): Command {
   const command = new Command('pnpm lab')
-    .description('Run the whole wirewatch topology on this machine from local processes: NATS, InfluxDB, collector, alerter, a sensor on lo, a traffic mix, a mail catcher and a webhook receiver')
+    .description(
+      'Run the whole wirewatch topology on this machine from local processes: NATS, InfluxDB, collector, alerter, a sensor on lo, a traffic mix, a mail catcher and a webhook receiver',
+    )
     .option('--dir <dir>', 'lab directory: data, logs, mails (emptied at start)', join(root, '.lab'))
     .option('--duration <seconds>', 'stop by itself this long after it is up', number(1))
     .option('--no-traffic', 'do not run the traffic generator')
@@ -67,10 +69,17 @@ function program(): Command {
     .addOption(new Option('--install', 'install missing Debian packages with apt-get, through sudo if need be'))
     .addOption(new Option('--no-install', 'never install; print the apt-get command instead'));
   for (const [name, what] of PORT_FLAGS) {
-    command.option(`--${name}-port <port>`, `${what} (default ${USUAL_PORTS[name]} if free, else any free port)`, number(1, true));
+    command.option(
+      `--${name}-port <port>`,
+      `${what} (default ${USUAL_PORTS[name]} if free, else any free port)`,
+      number(1, true),
+    );
   }
   return command
-    .addHelpText('after', '\nMissing nats-server/influxd/libpcap are installed with apt-get when running as root or with password-less sudo.\nExit codes: 0 stopped cleanly (Ctrl-C, SIGTERM, --duration), 1 a process failed, 2 missing prerequisites or bad options.')
+    .addHelpText(
+      'after',
+      '\nMissing nats-server/influxd/libpcap are installed with apt-get when running as root or with password-less sudo.\nExit codes: 0 stopped cleanly (Ctrl-C, SIGTERM, --duration), 1 a process failed, 2 missing prerequisites or bad options.',
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 }
@@ -100,8 +109,13 @@ async function main(): Promise<void> {
   });
   await stopEsbuild(); // its service process would otherwise live as long as the lab
   const lab = new Lab({
-    dir, ports, programs, bundle, interface: flags.interface,
-    defaultRules: DEFAULT_RULES_FILE, samplePcap: join(root, 'samples/lab.pcap'),
+    dir,
+    ports,
+    programs,
+    bundle,
+    interface: flags.interface,
+    defaultRules: DEFAULT_RULES_FILE,
+    samplePcap: join(root, 'samples/lab.pcap'),
     traffic: flags.traffic ? { rate: flags.rate, scanEverySeconds: flags.scanEvery } : false,
     say,
   });

@@ -27,8 +27,18 @@ export interface NatsServerSpec {
 export function natsServer(spec: NatsServerSpec): SpawnedServer {
   const host = '127.0.0.1';
   return new SpawnedServer({
-    name: 'nats-server', command: spec.command ?? 'nats-server', dir: spec.dir,
-    args: [...natsServerArgs(join(spec.dir, 'data'), spec.configFile), '-a', host, '-p', String(spec.port), '-m', String(spec.monitorPort)],
+    name: 'nats-server',
+    command: spec.command ?? 'nats-server',
+    dir: spec.dir,
+    args: [
+      ...natsServerArgs(join(spec.dir, 'data'), spec.configFile),
+      '-a',
+      host,
+      '-p',
+      String(spec.port),
+      '-m',
+      String(spec.monitorPort),
+    ],
     isReady: natsReady(`http://${host}:${spec.monitorPort}`),
     ownProcessGroup: spec.ownProcessGroup,
   });

@@ -25,7 +25,9 @@ function hasLibpcap(): boolean {
   const ldconfig = findProgram('ldconfig');
   if (!ldconfig) return true;
   try {
-    return /libpcap\.so/.test(execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    return /libpcap\.so/.test(
+      execFileSync(ldconfig, ['-p'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }),
+    );
   } catch {
     return true;
   }
@@ -62,8 +64,7 @@ export interface InstallContext {
 }
 
 export type InstallPlan =
-  | { kind: 'install'; argv: string[][]; packages: string[]; sudo: string[] }
-  | { kind: 'refuse'; message: string };
+  { kind: 'install'; argv: string[][]; packages: string[]; sudo: string[] } | { kind: 'refuse'; message: string };
 
 /**
  * Installs with apt-get when allowed: as root, with sudo that asks no password, or when the user
@@ -73,7 +74,10 @@ export function installPlan(missing: readonly Requirement[], context: InstallCon
   const packages = [...new Set(missing.map((m) => m.debianPackage))];
   const what = missing.map((m) => m.what).join(', ');
   if (!context.hasAptGet) {
-    return { kind: 'refuse', message: `lab: missing ${what}, and there is no apt-get here: install nats-server and InfluxDB 1.x (influxd) with your package manager` };
+    return {
+      kind: 'refuse',
+      message: `lab: missing ${what}, and there is no apt-get here: install nats-server and InfluxDB 1.x (influxd) with your package manager`,
+    };
   }
   const sudo = context.isRoot ? [] : context.passwordlessSudo ? ['sudo', '-n'] : ['sudo'];
   const env = ['env', 'DEBIAN_FRONTEND=noninteractive'];
@@ -81,7 +85,8 @@ export function installPlan(missing: readonly Requirement[], context: InstallCon
     [...sudo, ...env, 'apt-get', 'update', '-qq'],
     [...sudo, ...env, 'apt-get', 'install', '-y', '-qq', ...packages],
   ];
-  const allowed = context.policy === 'always' || (context.policy === 'auto' && (context.isRoot || context.passwordlessSudo));
+  const allowed =
+    context.policy === 'always' || (context.policy === 'auto' && (context.isRoot || context.passwordlessSudo));
   if (allowed) return { kind: 'install', argv, packages, sudo };
   const prefix = context.isRoot ? '' : 'sudo ';
   const shown = `${prefix}apt-get update && ${prefix}DEBIAN_FRONTEND=noninteractive apt-get install -y ${packages.join(' ')}`;
@@ -111,7 +116,8 @@ export function ensurePrerequisites(policy: InstallPolicy, say: (line: string) =
     say(`lab: installing ${plan.packages.join(' ')} with apt-get`);
     for (const argv of plan.argv) {
       const run = spawnSync(argv[0], argv.slice(1), { stdio: ['inherit', 'inherit', 'inherit'] });
-      if (run.status !== 0) return `lab: \`${argv.join(' ')}\` failed (${run.error?.message ?? `exit ${run.status ?? run.signal}`})`;
+      if (run.status !== 0)
+        return `lab: \`${argv.join(' ')}\` failed (${run.error?.message ?? `exit ${run.status ?? run.signal}`})`;
     }
     missing = missingRequirements();
     if (missing.length > 0) return `lab: still missing after apt-get: ${missing.map((m) => m.what).join(', ')}`;
@@ -128,8 +134,16 @@ export function ensurePrerequisites(policy: InstallPolicy, say: (line: string) =
 function stopSystemServices(sudo: string[], say: (line: string) => void): void {
   if (findProgram('systemctl') === null) return;
   for (const service of ['influxdb', 'nats-server']) {
-    if (!succeeds(['systemctl', 'is-enabled', '--quiet', service]) && !succeeds(['systemctl', 'is-active', '--quiet', service])) continue;
-    if (succeeds([...sudo, 'systemctl', 'disable', '--now', service])) say(`lab: stopped and disabled the ${service} system service the package started (the lab runs its own)`);
-    else say(`lab: the package started a ${service} system service; stop it with \`systemctl disable --now ${service}\` if you do not want it`);
+    if (
+      !succeeds(['systemctl', 'is-enabled', '--quiet', service]) &&
+      !succeeds(['systemctl', 'is-active', '--quiet', service])
+    )
+      continue;
+    if (succeeds([...sudo, 'systemctl', 'disable', '--now', service]))
+      say(`lab: stopped and disabled the ${service} system service the package started (the lab runs its own)`);
+    else
+      say(
+        `lab: the package started a ${service} system service; stop it with \`systemctl disable --now ${service}\` if you do not want it`,
+      );
   }
 }

@@ -69,9 +69,12 @@ export interface ReceivedMail {
 }
 
 /** An SMTP server (nodemailer's own smtp-server) that keeps every message it is given. */
-export async function startMailCatcher(
-  { port = 0, host = '127.0.0.1', onReceive, keep = true }: ReceiverOptions<ReceivedMail> = {},
-): Promise<{ port: number; mails: ReceivedMail[]; close: () => Promise<void> }> {
+export async function startMailCatcher({
+  port = 0,
+  host = '127.0.0.1',
+  onReceive,
+  keep = true,
+}: ReceiverOptions<ReceivedMail> = {}): Promise<{ port: number; mails: ReceivedMail[]; close: () => Promise<void> }> {
   const mails: ReceivedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,

@@ -88,7 +88,9 @@ export async function untilReady(server: ServerControl, wait: ReadyWait): Promis
     if (Date.now() >= deadline) {
       await server.kill();
       const because = lastError === undefined ? '' : ` (last probe: ${errorText(lastError)})`;
-      throw new Error(`${wait.label} was not ready after ${wait.timeoutMs} ms${because}; last log lines:\n${server.logTail()}`);
+      throw new Error(
+        `${wait.label} was not ready after ${wait.timeoutMs} ms${because}; last log lines:\n${server.logTail()}`,
+      );
     }
     await sleep(wait.intervalMs);
   }

@@ -78,7 +78,11 @@ export class SpawnedServer implements ServerControl {
     if (this.child) throw new Error(`${this.spec.name} is already running`);
     const { name, command, args, env, ownProcessGroup = false } = this.spec;
     const log = openSync(logPathOf(this.dir), 'a');
-    const child = spawn(command, args, { stdio: ['ignore', log, log], env: env && { ...process.env, ...env }, detached: ownProcessGroup });
+    const child = spawn(command, args, {
+      stdio: ['ignore', log, log],
+      env: env && { ...process.env, ...env },
+      detached: ownProcessGroup,
+    });
     closeSync(log);
     this.child = child;
     running.add(child);
@@ -103,7 +107,10 @@ export class SpawnedServer implements ServerControl {
     watchdog = startWatchdog(process.pid, child.pid!);
 
     await untilReady(this, {
-      label: name, isReady: this.spec.isReady, timeoutMs: this.spec.readyTimeoutMs ?? 20_000, intervalMs: 50,
+      label: name,
+      isReady: this.spec.isReady,
+      timeoutMs: this.spec.readyTimeoutMs ?? 20_000,
+      intervalMs: 50,
       ended: () => (exited ? `exited (code ${child.exitCode ?? child.signalCode})` : null),
     });
   }

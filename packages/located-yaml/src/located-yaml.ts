@@ -1,5 +1,25 @@
-import { Composer, isMap, isScalar, isSeq, LineCounter, Parser, YAMLParseError, type CST, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { DEFAULT_MAX_ALIASES, DEFAULT_MAX_DEPTH, duplicateKeys, sizeProblem, tooDeepAt, type YamlLimits } from './yaml-limits.js';
+import {
+  Composer,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  Parser,
+  YAMLParseError,
+  type CST,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
+import {
+  DEFAULT_MAX_ALIASES,
+  DEFAULT_MAX_DEPTH,
+  duplicateKeys,
+  sizeProblem,
+  tooDeepAt,
+  type YamlLimits,
+} from './yaml-limits.js';
 
 /** A parsed YAML file that can tell where each of its values was written (config files, rule files). */
 export type LocatedYaml =
@@ -35,7 +55,8 @@ export function parseLocatedYaml(text: string, file: string, limits: YamlLimits 
     return { ok: false, problems: doc.errors.map((error) => `${at(error.pos[0])} ${firstLine(error.message)}`) };
   }
   const repeated = duplicateKeys(doc);
-  if (repeated.length > 0) return { ok: false, problems: repeated.map((offset) => `${at(offset)} Map keys must be unique`) };
+  if (repeated.length > 0)
+    return { ok: false, problems: repeated.map((offset) => `${at(offset)} Map keys must be unique`) };
 
   const maxAliases = limits.maxAliases ?? DEFAULT_MAX_ALIASES;
   let value: unknown;
@@ -62,14 +83,24 @@ function composeFirst(tokens: CST.Token[], length: number): Document.Parsed {
   for (const doc of new Composer({ prettyErrors: false, uniqueKeys: false }).compose(tokens, true, length)) {
     if (first === undefined) first = doc;
     else {
-      first.errors.push(new YAMLParseError([doc.range[0], doc.range[1]], 'MULTIPLE_DOCS', 'Source contains multiple documents; please use YAML.parseAllDocuments()'));
+      first.errors.push(
+        new YAMLParseError(
+          [doc.range[0], doc.range[1]],
+          'MULTIPLE_DOCS',
+          'Source contains multiple documents; please use YAML.parseAllDocuments()',
+        ),
+      );
       break;
     }
   }
   return first!;
 }
 
-function offsetOf(doc: Document, path: readonly PropertyKey[], keyIndex: WeakMap<YAMLMap, Map<string, Pair>>): number | undefined {
+function offsetOf(
+  doc: Document,
+  path: readonly PropertyKey[],
+  keyIndex: WeakMap<YAMLMap, Map<string, Pair>>,
+): number | undefined {
   let node: unknown = doc.contents;
   let offset = (node as Node | null)?.range?.[0];
   for (const key of path) {

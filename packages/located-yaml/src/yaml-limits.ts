@@ -37,7 +37,8 @@ export function sizeProblem(text: string, limits: YamlLimits): { message: string
     let flowDepth = 0;
     let offset = 0;
     for (const token of new Lexer().lex(text)) {
-      if (++tokens > limits.maxTokens) return { message: `more than ${limits.maxTokens} YAML tokens (values, indicators, line breaks): too complex` };
+      if (++tokens > limits.maxTokens)
+        return { message: `more than ${limits.maxTokens} YAML tokens (values, indicators, line breaks): too complex` };
       if (token === '[' || token === '{') {
         if (++flowDepth > maxDepth) return { message: `nested deeper than ${maxDepth} levels`, offset };
       } else if (token === ']' || token === '}') flowDepth--;

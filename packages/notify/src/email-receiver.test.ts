@@ -5,7 +5,11 @@ import { createEmailReceiver, type EmailReceiverOptions } from './email-receiver
 import { firingBandwidthAlert } from './test-support/notifications.js';
 import { parseRawMail } from './test-support/raw-mail.js';
 import { createSelfSignedCert, type SelfSignedCert } from './test-support/self-signed-cert.js';
-import { startSmtpTestServer, type SmtpTestServer, type SmtpTestServerOptions } from './test-support/smtp-test-server.js';
+import {
+  startSmtpTestServer,
+  type SmtpTestServer,
+  type SmtpTestServerOptions,
+} from './test-support/smtp-test-server.js';
 import { closedLoopbackPort } from './test-support/webhook-test-server.js';
 
 const password = 'p4ss-w0rd-never-shown';
@@ -48,7 +52,9 @@ describe('e-mail receiver', () => {
   it.each(['PLAIN', 'LOGIN'])('authenticates with AUTH %s and delivers text and HTML bodies', async (method) => {
     const server = await smtpServer({ authMethods: [method] });
     const receiver = emailReceiver(server.port, { starttls: 'off' });
-    const notification = firingBandwidthAlert({ labels: { sensor: 'edge-1', interface: 'eth0', note: '<b>x</b> & "y"' } });
+    const notification = firingBandwidthAlert({
+      labels: { sensor: 'edge-1', interface: 'eth0', note: '<b>x</b> & "y"' },
+    });
 
     const result = await receiver.send(notification);
 
@@ -56,7 +62,11 @@ describe('e-mail receiver', () => {
     expect(server.authAttempts).toEqual([{ method, username: 'alerts', accepted: true, secure: false }]);
     expect(server.messages).toHaveLength(1);
     const received = server.messages[0];
-    expect(received).toMatchObject({ user: 'alerts', from: 'alerts@wirewatch.test', to: ['oncall@example.test', 'netops@example.test'] });
+    expect(received).toMatchObject({
+      user: 'alerts',
+      from: 'alerts@wirewatch.test',
+      to: ['oncall@example.test', 'netops@example.test'],
+    });
 
     const mail = parseRawMail(received.raw);
     expect(mail.headers.get('subject')).toBe('[FIRING critical] high-bandwidth on edge-1');
@@ -78,7 +88,9 @@ describe('e-mail receiver', () => {
     expect(html).toContain('72.4 MB/s (threshold 50 MB/s)');
     expect(html).toContain('<code>&#60;b&#62;x&#60;/b&#62; &#38; &#34;y&#34;</code>');
     expect(html).not.toContain('<b>x</b>');
-    expect(html).toContain('<a href="https://grafana.example.net/d/wirewatch-traffic?var-sensor=edge-1&#38;from=now-1h">');
+    expect(html).toContain(
+      '<a href="https://grafana.example.net/d/wirewatch-traffic?var-sensor=edge-1&#38;from=now-1h">',
+    );
     expect(receiver.counters).toEqual({ sent: 1, failed: 0, retries: 0, inFlight: 0 });
   });
 
@@ -87,7 +99,9 @@ describe('e-mail receiver', () => {
     const receiver = emailReceiver(server.port, { starttls: 'required', tls: { ca: cert.cert } });
 
     expect(await receiver.send(firingBandwidthAlert())).toMatchObject({ delivered: true, attempts: 1 });
-    expect(await receiver.send(firingBandwidthAlert({ state: 'resolved', at: '2024-05-01T10:30:00.000Z' }))).toMatchObject({ delivered: true });
+    expect(
+      await receiver.send(firingBandwidthAlert({ state: 'resolved', at: '2024-05-01T10:30:00.000Z' })),
+    ).toMatchObject({ delivered: true });
 
     expect(server.authAttempts.map((attempt) => attempt.secure)).toEqual([true, true]);
     expect(server.messages.map((message) => message.secure)).toEqual([true, true]);
@@ -115,17 +129,27 @@ describe('e-mail receiver', () => {
     const result = await receiver.send(firingBandwidthAlert());
 
     expect(result).toMatchObject({ delivered: false, attempts: 1, permanent: true });
-    expect(!result.delivered && result.reason).toBe("server refused STARTTLS, which starttls 'required' needs: SMTP 500 Error: command not recognized");
+    expect(!result.delivered && result.reason).toBe(
+      "server refused STARTTLS, which starttls 'required' needs: SMTP 500 Error: command not recognized",
+    );
     expect(server.authAttempts).toEqual([]);
   });
 
   it('fails a bad password at once with one line that does not hold the password', async () => {
     const server = await smtpServer();
-    const receiver = emailReceiver(server.port, { starttls: 'off', auth: { user: 'alerts', pass: 'wrong-Secret-123' } });
+    const receiver = emailReceiver(server.port, {
+      starttls: 'off',
+      auth: { user: 'alerts', pass: 'wrong-Secret-123' },
+    });
 
     const result = await receiver.send(firingBandwidthAlert());
 
-    expect(result).toMatchObject({ delivered: false, attempts: 1, permanent: true, reason: 'SMTP 535 Authentication credentials invalid (AUTH PLAIN)' });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 1,
+      permanent: true,
+      reason: 'SMTP 535 Authentication credentials invalid (AUTH PLAIN)',
+    });
     const reason = result.delivered ? '' : result.reason;
     expect(reason).not.toContain('wrong-Secret-123');
     expect(reason).not.toMatch(/\n/);
@@ -171,7 +195,11 @@ describe('e-mail receiver', () => {
     const silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     try {
-      const receiver = emailReceiver((silent.address() as AddressInfo).port, { starttls: 'off', timeoutMs: 150, maxAttempts: 2 });
+      const receiver = emailReceiver((silent.address() as AddressInfo).port, {
+        starttls: 'off',
+        timeoutMs: 150,
+        maxAttempts: 2,
+      });
       const startedAt = performance.now();
       const result = await receiver.send(firingBandwidthAlert());
       const elapsedMs = performance.now() - startedAt;
@@ -189,6 +217,8 @@ describe('e-mail receiver', () => {
     const base = { host: 'mail.example.test', port: 587, from: 'a@example.test', to: ['b@example.test'] };
     expect(() => createEmailReceiver({ ...base, port: 0 })).toThrow('email: port must be 1-65535, got 0');
     expect(() => createEmailReceiver({ ...base, to: [] })).toThrow('email: to needs at least one address');
-    expect(() => createEmailReceiver({ ...base, secure: true, starttls: 'off' })).toThrow(/starttls applies only without secure/);
+    expect(() => createEmailReceiver({ ...base, secure: true, starttls: 'off' })).toThrow(
+      /starttls applies only without secure/,
+    );
   });
 });

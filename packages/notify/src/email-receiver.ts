@@ -5,7 +5,12 @@ import type { AlertNotification } from './alert-notification.js';
 import { NotifyConfigError, requirePositiveInteger } from './config-error.js';
 import type { NotificationReceiver } from './delivery.js';
 import { renderAlertEmail } from './email-render.js';
-import { createDeliveryContext, deliverWithRetries, type AttemptOutcome, type RetryEvent } from './retrying-delivery.js';
+import {
+  createDeliveryContext,
+  deliverWithRetries,
+  type AttemptOutcome,
+  type RetryEvent,
+} from './retrying-delivery.js';
 
 export type StartTlsMode = 'required' | 'opportunistic' | 'off';
 
@@ -112,28 +117,38 @@ export function createEmailReceiver(options: EmailReceiverOptions): Notification
  */
 export function classifySmtpError(error: NodemailerError, closed: boolean, timeoutMs: number): AttemptOutcome {
   if (closed) return { kind: 'permanent', reason: 'receiver closed' };
-  if (error.code === 'EABORT') return { kind: 'transient', reason: `SMTP transaction not finished within ${timeoutMs} ms` };
+  if (error.code === 'EABORT')
+    return { kind: 'transient', reason: `SMTP transaction not finished within ${timeoutMs} ms` };
   const reason = describeSmtpError(error);
   if (error.responseCode !== undefined) {
-    return error.permanent === false || error.responseCode < 500 ? { kind: 'transient', reason } : { kind: 'permanent', reason };
+    return error.permanent === false || error.responseCode < 500
+      ? { kind: 'transient', reason }
+      : { kind: 'permanent', reason };
   }
   const final = ['ETLS', 'EREQUIRETLS', 'ENOAUTH', 'EENVELOPE', 'ECONFIG', 'EMESSAGE'];
   const certificateProblem = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|ERR_SSL/.test(error.originalCode ?? '');
-  return certificateProblem || (error.code !== undefined && final.includes(error.code)) ? { kind: 'permanent', reason } : { kind: 'transient', reason };
+  return certificateProblem || (error.code !== undefined && final.includes(error.code))
+    ? { kind: 'permanent', reason }
+    : { kind: 'transient', reason };
 }
 
 /** "SMTP 535 Authentication credentials invalid (AUTH PLAIN)", "self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)". */
 function describeSmtpError(error: NodemailerError): string {
   // CONN and API are nodemailer's names for "no SMTP command in flight".
   const command = error.command && error.command !== 'CONN' && error.command !== 'API' ? ` (${error.command})` : '';
-  if (error.response && error.command === 'STARTTLS') return `server refused STARTTLS, which starttls 'required' needs: SMTP ${error.response}`;
+  if (error.response && error.command === 'STARTTLS')
+    return `server refused STARTTLS, which starttls 'required' needs: SMTP ${error.response}`;
   if (error.response) return `SMTP ${error.response}${command}`;
   const message = error.message || String(error);
   const code = error.originalCode ?? error.code;
   return code && !message.includes(code) ? `${message} (${code})${command}` : `${message}${command}`;
 }
 
-function validate(options: EmailReceiverOptions, timeoutMs: number, retry: { maxAttempts: number; minDelayMs: number; maxDelayMs: number }) {
+function validate(
+  options: EmailReceiverOptions,
+  timeoutMs: number,
+  retry: { maxAttempts: number; minDelayMs: number; maxDelayMs: number },
+) {
   if (!options.host) throw new NotifyConfigError('email: host is required');
   if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535) {
     throw new NotifyConfigError(`email: port must be 1-65535, got ${String(options.port)}`);

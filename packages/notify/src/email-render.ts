@@ -38,7 +38,10 @@ function describe(n: AlertNotification): Fact[] {
     { label: 'State', value: n.state === 'firing' ? 'FIRING' : 'RESOLVED' },
     { label: 'Severity', value: n.severity },
     { label: n.state === 'firing' ? 'Value' : 'Last value', value: `${value} (threshold ${threshold})` },
-    { label: 'Firing since', value: `${n.since}${duration ? ` (${duration}${n.state === 'resolved' ? ' in all' : ''})` : ''}` },
+    {
+      label: 'Firing since',
+      value: `${n.since}${duration ? ` (${duration}${n.state === 'resolved' ? ' in all' : ''})` : ''}`,
+    },
     { label: n.state === 'firing' ? 'At' : 'Resolved at', value: n.at },
   ];
   const dashboard = safeLink(n.dashboardUrl);
@@ -63,10 +66,21 @@ function renderText(n: AlertNotification, facts: Fact[]): string {
 }
 
 function renderHtml(n: AlertNotification, facts: Fact[]): string {
-  const colour = n.state === 'resolved' ? '#2e7d32' : n.severity === 'critical' ? '#c62828' : n.severity === 'warning' ? '#ef6c00' : '#1565c0';
-  const row = (label: string, cell: string) => `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
+  const colour =
+    n.state === 'resolved'
+      ? '#2e7d32'
+      : n.severity === 'critical'
+        ? '#c62828'
+        : n.severity === 'warning'
+          ? '#ef6c00'
+          : '#1565c0';
+  const row = (label: string, cell: string) =>
+    `<tr><th align="left" style="padding:2px 12px 2px 0">${escapeHtml(label)}</th><td>${cell}</td></tr>`;
   const factRows = facts.map((fact) =>
-    row(fact.label, fact.href ? `<a href="${escapeHtml(fact.href)}">${escapeHtml(fact.value)}</a>` : escapeHtml(fact.value)),
+    row(
+      fact.label,
+      fact.href ? `<a href="${escapeHtml(fact.href)}">${escapeHtml(fact.value)}</a>` : escapeHtml(fact.value),
+    ),
   );
   const labelRows = sortedLabels(n).map(([key, value]) => row(key, `<code>${escapeHtml(value)}</code>`));
   return [

@@ -1,6 +1,17 @@
 const SI_PREFIXES = ['', 'k', 'M', 'G', 'T', 'P'];
-const BYTE_UNITS = new Map([['B', ''], ['bytes', ''], ['B/s', '/s'], ['bytes/s', '/s']]);
-const BIT_UNITS = new Map([['bit', ''], ['bits', ''], ['bit/s', '/s'], ['bps', '/s'], ['b/s', '/s']]);
+const BYTE_UNITS = new Map([
+  ['B', ''],
+  ['bytes', ''],
+  ['B/s', '/s'],
+  ['bytes/s', '/s'],
+]);
+const BIT_UNITS = new Map([
+  ['bit', ''],
+  ['bits', ''],
+  ['bit/s', '/s'],
+  ['bps', '/s'],
+  ['b/s', '/s'],
+]);
 
 /**
  * A value with its unit, for people: byte and bit units scale with decimal SI prefixes (as network

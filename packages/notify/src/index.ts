@@ -2,7 +2,13 @@ export type { AlertNotification, AlertSeverity, AlertState } from './alert-notif
 export type { DeliveryCounters, DeliveryResult, NotificationReceiver } from './delivery.js';
 export type { RetryEvent } from './retrying-delivery.js';
 export { NotifyConfigError } from './config-error.js';
-export { createWebhookReceiver, DELIVERY_ID_HEADER, WEBHOOK_DEFAULTS, WEBHOOK_BODY_VERSION, type WebhookReceiverOptions } from './webhook-receiver.js';
+export {
+  createWebhookReceiver,
+  DELIVERY_ID_HEADER,
+  WEBHOOK_DEFAULTS,
+  WEBHOOK_BODY_VERSION,
+  type WebhookReceiverOptions,
+} from './webhook-receiver.js';
 export {
   SIGNATURE_HEADER,
   TIMESTAMP_HEADER,

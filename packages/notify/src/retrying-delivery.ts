@@ -65,9 +65,10 @@ export async function deliverWithRetries(
   try {
     for (let attemptNumber = 1; ; attemptNumber += 1) {
       if (closed.aborted) return failed(attemptNumber - 1, 'receiver closed', true);
-      const outcome = await attempt(attemptNumber).catch(
-        (error: unknown): AttemptOutcome => ({ kind: 'permanent', reason: `internal error: ${String(error)}` }),
-      );
+      const outcome = await attempt(attemptNumber).catch((error: unknown): AttemptOutcome => ({
+        kind: 'permanent',
+        reason: `internal error: ${String(error)}`,
+      }));
       if (outcome.kind === 'delivered') {
         counters.sent += 1;
         return { delivered: true, receiver, attempts: attemptNumber, elapsedMs: elapsed() };
@@ -76,7 +77,11 @@ export async function deliverWithRetries(
       if (attemptNumber >= options.maxAttempts) return failed(attemptNumber, outcome.reason, false);
       if (outcome.retryAfterMs !== undefined && outcome.retryAfterMs > options.maxDelayMs) {
         const asked = Math.ceil(outcome.retryAfterMs / 1_000);
-        return failed(attemptNumber, `${outcome.reason}; server asked to retry after ${asked} s, beyond maxDelayMs`, false);
+        return failed(
+          attemptNumber,
+          `${outcome.reason}; server asked to retry after ${asked} s, beyond maxDelayMs`,
+          false,
+        );
       }
       const delayMs = Math.max(backoffDelay(attemptNumber, options), outcome.retryAfterMs ?? 0);
       try {

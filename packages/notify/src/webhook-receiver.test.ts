@@ -3,7 +3,11 @@ import { NotifyConfigError } from './config-error.js';
 import type { NotificationReceiver } from './delivery.js';
 import type { RetryEvent } from './retrying-delivery.js';
 import { firingBandwidthAlert } from './test-support/notifications.js';
-import { closedLoopbackPort, startWebhookTestServer, type WebhookTestServer } from './test-support/webhook-test-server.js';
+import {
+  closedLoopbackPort,
+  startWebhookTestServer,
+  type WebhookTestServer,
+} from './test-support/webhook-test-server.js';
 import { createWebhookReceiver, DELIVERY_ID_HEADER } from './webhook-receiver.js';
 
 const secret = 'shared-secret-for-tests';
@@ -67,7 +71,12 @@ describe('webhook receiver', () => {
     const result = await webhook.send(firingBandwidthAlert());
     const elapsedMs = performance.now() - startedAt;
 
-    expect(result).toMatchObject({ delivered: false, attempts: 3, permanent: false, reason: 'no response within 150 ms' });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 3,
+      permanent: false,
+      reason: 'no response within 150 ms',
+    });
     expect(hooks.requests).toHaveLength(3);
     expect(elapsedMs).toBeGreaterThanOrEqual(3 * 150 - 5);
     expect(elapsedMs).toBeLessThan(3 * 150 + 2 * 20 + 1_000);
@@ -75,7 +84,9 @@ describe('webhook receiver', () => {
   });
 
   it('waits as long as Retry-After asks, and gives up when it asks for more than maxDelayMs', async () => {
-    const hooks = await server(secret, (_hook, index, res) => (index === 0 ? res.writeHead(429, { 'Retry-After': '1' }).end() : res.writeHead(204).end()));
+    const hooks = await server(secret, (_hook, index, res) =>
+      index === 0 ? res.writeHead(429, { 'Retry-After': '1' }).end() : res.writeHead(204).end(),
+    );
     const webhook = receiver({ url: hooks.url, secret, minDelayMs: 10, maxDelayMs: 2_000 });
     expect(await webhook.send(firingBandwidthAlert())).toMatchObject({ delivered: true, attempts: 2 });
     const [first, second] = hooks.requests;
@@ -85,7 +96,9 @@ describe('webhook receiver', () => {
     const impatient = receiver({ url: busy.url, secret, minDelayMs: 10, maxDelayMs: 2_000 });
     const result = await impatient.send(firingBandwidthAlert());
     expect(result).toMatchObject({ delivered: false, attempts: 1, permanent: false });
-    expect(!result.delivered && result.reason).toBe('HTTP 503 Service Unavailable; server asked to retry after 120 s, beyond maxDelayMs');
+    expect(!result.delivered && result.reason).toBe(
+      'HTTP 503 Service Unavailable; server asked to retry after 120 s, beyond maxDelayMs',
+    );
   });
 
   it('sends concurrently: a held request does not delay the next one', async () => {
@@ -121,30 +134,61 @@ describe('webhook receiver', () => {
 
     const result = await webhook.send(firingBandwidthAlert());
 
-    expect(result).toMatchObject({ delivered: false, attempts: 2, permanent: false, receiver: `webhook http://127.0.0.1:${port}` });
+    expect(result).toMatchObject({
+      delivered: false,
+      attempts: 2,
+      permanent: false,
+      receiver: `webhook http://127.0.0.1:${port}`,
+    });
     const reason = result.delivered ? '' : result.reason;
     expect(reason).toBe(`network error: connect ECONNREFUSED 127.0.0.1:${port}`);
-    for (const secretText of ['T0KEN-IN-PATH', 'QUERY-TOKEN', 'header-token-value', secret]) expect(reason).not.toContain(secretText);
+    for (const secretText of ['T0KEN-IN-PATH', 'QUERY-TOKEN', 'header-token-value', secret])
+      expect(reason).not.toContain(secretText);
   });
 
   it('close() ends a delivery waiting to retry at once', async () => {
     const hooks = await server(secret, (_hook, _index, res) => res.writeHead(503).end());
     let retryScheduled: (event: RetryEvent) => void = () => undefined;
     const firstRetry = new Promise<RetryEvent>((resolve) => (retryScheduled = resolve));
-    const webhook = receiver({ url: hooks.url, secret, minDelayMs: 60_000, maxDelayMs: 60_000, onRetry: (event) => retryScheduled(event) });
+    const webhook = receiver({
+      url: hooks.url,
+      secret,
+      minDelayMs: 60_000,
+      maxDelayMs: 60_000,
+      onRetry: (event) => retryScheduled(event),
+    });
     const sending = webhook.send(firingBandwidthAlert());
-    expect(await firstRetry).toMatchObject({ attempt: 1, reason: 'HTTP 503 Service Unavailable', retryInMs: expect.any(Number) });
+    expect(await firstRetry).toMatchObject({
+      attempt: 1,
+      reason: 'HTTP 503 Service Unavailable',
+      retryInMs: expect.any(Number),
+    });
 
     webhook.close();
 
-    expect(await sending).toMatchObject({ delivered: false, attempts: 1, permanent: true, reason: 'receiver closed while waiting to retry (HTTP 503 Service Unavailable)' });
-    expect(await webhook.send(firingBandwidthAlert())).toMatchObject({ delivered: false, attempts: 0, reason: 'receiver closed' });
+    expect(await sending).toMatchObject({
+      delivered: false,
+      attempts: 1,
+      permanent: true,
+      reason: 'receiver closed while waiting to retry (HTTP 503 Service Unavailable)',
+    });
+    expect(await webhook.send(firingBandwidthAlert())).toMatchObject({
+      delivered: false,
+      attempts: 0,
+      reason: 'receiver closed',
+    });
   });
 
   it('refuses unusable options with one clear line', () => {
-    expect(() => createWebhookReceiver({ url: 'not a url' })).toThrow(new NotifyConfigError('webhook: url is not a valid URL'));
-    expect(() => createWebhookReceiver({ url: 'ftp://example.net/' })).toThrow('webhook: url must be http or https, got ftp:');
+    expect(() => createWebhookReceiver({ url: 'not a url' })).toThrow(
+      new NotifyConfigError('webhook: url is not a valid URL'),
+    );
+    expect(() => createWebhookReceiver({ url: 'ftp://example.net/' })).toThrow(
+      'webhook: url must be http or https, got ftp:',
+    );
     expect(() => createWebhookReceiver({ url: 'https://user:pw@example.net/' })).toThrow(/must not hold user:password/);
-    expect(() => createWebhookReceiver({ url: 'https://example.net/', maxAttempts: 0 })).toThrow('webhook: maxAttempts must be a positive integer, got 0');
+    expect(() => createWebhookReceiver({ url: 'https://example.net/', maxAttempts: 0 })).toThrow(
+      'webhook: maxAttempts must be a positive integer, got 0',
+    );
   });
 });

@@ -3,7 +3,12 @@ import type { AlertNotification } from './alert-notification.js';
 import { parseRetryAfter } from '@wirewatch/retry';
 import { NotifyConfigError, requirePositiveInteger } from './config-error.js';
 import type { NotificationReceiver } from './delivery.js';
-import { createDeliveryContext, deliverWithRetries, type AttemptOutcome, type RetryEvent } from './retrying-delivery.js';
+import {
+  createDeliveryContext,
+  deliverWithRetries,
+  type AttemptOutcome,
+  type RetryEvent,
+} from './retrying-delivery.js';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhookBody } from './webhook-signature.js';
 
 export interface WebhookReceiverOptions {
@@ -46,7 +51,8 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): Notifica
   requirePositiveInteger('webhook', 'minDelayMs', retry.minDelayMs);
   requirePositiveInteger('webhook', 'maxDelayMs', retry.maxDelayMs);
   if (retry.minDelayMs > retry.maxDelayMs) throw new NotifyConfigError('webhook: minDelayMs is larger than maxDelayMs');
-  if (options.secret === '') throw new NotifyConfigError('webhook: secret is empty; leave it out to send unsigned requests');
+  if (options.secret === '')
+    throw new NotifyConfigError('webhook: secret is empty; leave it out to send unsigned requests');
 
   const name = options.name ?? `webhook ${url.origin}`;
   const extraHeaders = options.headers ?? {};
@@ -55,7 +61,9 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): Notifica
     url.href,
     url.pathname.length > 1 ? url.pathname : undefined,
     url.search || undefined,
-    ...Object.entries(extraHeaders).filter(([header]) => SENSITIVE_HEADER.test(header)).map(([, value]) => value),
+    ...Object.entries(extraHeaders)
+      .filter(([header]) => SENSITIVE_HEADER.test(header))
+      .map(([, value]) => value),
   ];
   const context = createDeliveryContext(name, secrets, options.onRetry);
 
@@ -89,7 +97,9 @@ export function createWebhookReceiver(options: WebhookReceiverOptions): Notifica
     if (response.status >= 200 && response.status < 300) return { kind: 'delivered' };
     if (response.status === 408 || response.status === 429 || response.status >= 500) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-      return retryAfterMs === undefined ? { kind: 'transient', reason: status } : { kind: 'transient', reason: status, retryAfterMs };
+      return retryAfterMs === undefined
+        ? { kind: 'transient', reason: status }
+        : { kind: 'transient', reason: status, retryAfterMs };
     }
     if (response.status >= 300 && response.status < 400) {
       return { kind: 'permanent', reason: `${status}: redirects are not followed, configure the final URL` };
@@ -122,7 +132,9 @@ function parseWebhookUrl(text: string): URL {
     throw new NotifyConfigError(`webhook: url must be http or https, got ${url.protocol}`);
   }
   if (url.username || url.password) {
-    throw new NotifyConfigError('webhook: url must not hold user:password, use headers: { Authorization: ... } instead');
+    throw new NotifyConfigError(
+      'webhook: url must not hold user:password, use headers: { Authorization: ... } instead',
+    );
   }
   return url;
 }
@@ -132,7 +144,8 @@ function describeNetworkError(error: unknown): string {
   const cause = error instanceof Error ? error.cause : undefined;
   if (cause instanceof Error) {
     const errors = (cause as { errors?: unknown }).errors;
-    if (cause instanceof AggregateError && Array.isArray(errors) && errors[0] instanceof Error) return errors[0].message;
+    if (cause instanceof AggregateError && Array.isArray(errors) && errors[0] instanceof Error)
+      return errors[0].message;
     return cause.message;
   }
   return error instanceof Error ? error.message : String(error);

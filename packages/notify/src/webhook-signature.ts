@@ -45,7 +45,10 @@ export function verifyWebhookSignature(
   if (!/^\d{1,12}$/.test(timestampText)) return { valid: false, reason: `${TIMESTAMP_HEADER} is not Unix seconds` };
   const timestampSeconds = Number(timestampText);
   if (Math.abs(nowMs - timestampSeconds * 1_000) > toleranceMs) {
-    return { valid: false, reason: `${TIMESTAMP_HEADER} is outside the ${toleranceMs} ms tolerance (replay or clock skew)` };
+    return {
+      valid: false,
+      reason: `${TIMESTAMP_HEADER} is outside the ${toleranceMs} ms tolerance (replay or clock skew)`,
+    };
   }
   const received = Buffer.from(signature);
   const secrets = typeof secret === 'string' ? [secret] : secret;
@@ -53,7 +56,9 @@ export function verifyWebhookSignature(
     const expected = Buffer.from(signWebhookBody(body, candidate, timestampSeconds));
     return expected.length === received.length && timingSafeEqual(expected, received);
   });
-  return matches ? { valid: true, timestamp: new Date(timestampSeconds * 1_000) } : { valid: false, reason: 'signature does not match' };
+  return matches
+    ? { valid: true, timestamp: new Date(timestampSeconds * 1_000) }
+    : { valid: false, reason: 'signature does not match' };
 }
 
 function headerValue(headers: HeaderBag, name: string): string | undefined {

@@ -20,7 +20,17 @@ function summarize(path: string, capacity = 512): SketchSummarizer {
   return s;
 }
 
-const meta: SummaryMeta = { sensor: 'edge-1', run: 'r1', seq: 7, interface: 'eth0', start: 1000, end: 2000, emitted: 2100, kernelDropped: 0, late: 0 };
+const meta: SummaryMeta = {
+  sensor: 'edge-1',
+  run: 'r1',
+  seq: 7,
+  interface: 'eth0',
+  start: 1000,
+  end: 2000,
+  emitted: 2100,
+  kernelDropped: 0,
+  late: 0,
+};
 
 describe('summary message', () => {
   it('round-trips: decoded top lists and counters equal the summarizer that built it', () => {
@@ -43,11 +53,16 @@ describe('summary message', () => {
   it('merging two sensors equals one summarizer over both streams', () => {
     const one = summarize(LAB);
     const a = decodeSummary(encodeMessage(buildSummaryMessage(one, meta)), summarySubject('edge-1'));
-    const b = decodeSummary(encodeMessage(buildSummaryMessage(one, { ...meta, sensor: 'edge-2' })), summarySubject('edge-2'));
+    const b = decodeSummary(
+      encodeMessage(buildSummaryMessage(one, { ...meta, sensor: 'edge-2' })),
+      summarySubject('edge-2'),
+    );
     if (!a.ok || !b.ok) throw new Error('decode failed');
     const merged = a.sketches.clone().merge(b.sketches);
     const single = one.view(5).top.sources;
-    expect(merged.topLists(5).sources).toEqual(single.map((h) => ({ ...h, packets: h.packets * 2, bytes: h.bytes * 2 })));
+    expect(merged.topLists(5).sources).toEqual(
+      single.map((h) => ({ ...h, packets: h.packets * 2, bytes: h.bytes * 2 })),
+    );
     // the clone left the original untouched
     expect(a.sketches.topLists(5).sources).toEqual(single);
   });
@@ -55,7 +70,10 @@ describe('summary message', () => {
   it('rejects, by kind, what it cannot trust', () => {
     const good = buildSummaryMessage(summarize(LAB), meta);
     const kinds = (value: unknown): string => {
-      const r = decodeSummary(Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)), summarySubject('edge-1'));
+      const r = decodeSummary(
+        Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)),
+        summarySubject('edge-1'),
+      );
       return r.ok ? 'accepted' : r.rejection.kind;
     };
     expect(kinds(good)).toBe('accepted');
@@ -66,7 +84,9 @@ describe('summary message', () => {
     expect(kinds({ ...good, end: good.start })).toBe('schema.end');
     const flipped = Buffer.from(good.sketches.sources, 'base64');
     flipped[40] ^= 1;
-    expect(kinds({ ...good, sketches: { ...good.sketches, sources: flipped.toString('base64') } })).toBe('sketch.sources');
+    expect(kinds({ ...good, sketches: { ...good.sketches, sources: flipped.toString('base64') } })).toBe(
+      'sketch.sources',
+    );
   });
 
   it('counts every rejection and reports each kind once', () => {

@@ -45,7 +45,10 @@ export function buildSummaryMessage(summary: SketchedSummary, meta: SummaryMeta)
 
 /** The view a decoded message stands for, with its top lists (read off its sketches). */
 export function summaryViewOf(message: SummaryMessage, top: TopLists): SummaryView {
-  const counters = Object.fromEntries(COUNTER_FIELDS.map((field) => [field, message[field]])) as Pick<SummaryMessage, (typeof COUNTER_FIELDS)[number]>;
+  const counters = Object.fromEntries(COUNTER_FIELDS.map((field) => [field, message[field]])) as Pick<
+    SummaryMessage,
+    (typeof COUNTER_FIELDS)[number]
+  >;
   return { ...counters, cardinalities: { ...message.cardinalities, exact: false }, fanout: message.fanout, top };
 }
 
@@ -60,7 +63,8 @@ export interface Rejection {
 }
 
 export type Decoded<T> = { ok: true; message: T } | { ok: false; rejection: Rejection };
-export type DecodedSummary = { ok: true; message: SummaryMessage; sketches: SummarySketches } | { ok: false; rejection: Rejection };
+export type DecodedSummary =
+  { ok: true; message: SummaryMessage; sketches: SummarySketches } | { ok: false; rejection: Rejection };
 
 /**
  * Every decoder takes the subject the message arrived on, which must be exactly the subject of the
@@ -79,7 +83,8 @@ export function decodeSummary(bytes: Uint8Array, subject: string): DecodedSummar
 }
 
 /** A summary decoded for storage and rules: its view, with top lists read off the sketches without rebuilding them. */
-export type StorageSummary = { ok: true; message: SummaryMessage; view: SummaryView } | { ok: false; rejection: Rejection };
+export type StorageSummary =
+  { ok: true; message: SummaryMessage; view: SummaryView } | { ok: false; rejection: Rejection };
 
 /**
  * The collector's fast path: validates the message and every sketch's header and checksum, and reads
@@ -90,7 +95,11 @@ export function decodeSummaryForStorage(bytes: Uint8Array, topN: number, subject
   const parsed = parseSensorMessage(bytes, summaryMessageSchema, subject, summarySubject);
   if (!parsed.ok) return parsed;
   try {
-    return { ok: true, message: parsed.message, view: summaryViewOf(parsed.message, readTopLists(parsed.message, topN)) };
+    return {
+      ok: true,
+      message: parsed.message,
+      view: summaryViewOf(parsed.message, readTopLists(parsed.message, topN)),
+    };
   } catch (error) {
     if (error instanceof SketchError) return reject(`sketch.${error.sketch}`, error.message);
     throw error;
@@ -110,7 +119,11 @@ function parseSensorMessage<T extends { sensor: string }>(
   const parsed = parseJson(bytes, schema);
   if (!parsed.ok) return parsed;
   const expected = subjectOf(parsed.message.sensor);
-  if (subject !== expected) return reject('identity', `body says sensor "${parsed.message.sensor}" but it arrived on ${subject}, not ${expected}`);
+  if (subject !== expected)
+    return reject(
+      'identity',
+      `body says sensor "${parsed.message.sensor}" but it arrived on ${subject}, not ${expected}`,
+    );
   return parsed;
 }
 
@@ -128,7 +141,10 @@ function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>): Decoded<T> {
   if (result.success) return { ok: true, message: result.data };
   const issue = result.error.issues[0];
   const path = issue.path.join('.') || '(message)';
-  return reject(`schema.${issue.path[0] === undefined ? 'message' : String(issue.path[0])}`, `${path}: ${issue.message}`);
+  return reject(
+    `schema.${issue.path[0] === undefined ? 'message' : String(issue.path[0])}`,
+    `${path}: ${issue.message}`,
+  );
 }
 
 function reject(kind: string, detail: string): { ok: false; rejection: Rejection } {

@@ -9,14 +9,34 @@ import { SummarySketches } from './summary-sketches.js';
 /** A summary from `sensor` in which `hosts` each sent `bytes` in one IPv4 frame (the fleet's default sketch sizes). */
 function summary(sensor: string, seq: number, start: number, hosts: number[], bytes: number) {
   const s = summarizerWithHosts(hosts, bytes, { ...DEFAULT_SKETCH_SHAPE });
-  const message = buildSummaryMessage(s, { sensor, run: 'r', seq, interface: 'eth0', start, end: start + 1000, emitted: 0, kernelDropped: null, late: 0 });
+  const message = buildSummaryMessage(s, {
+    sensor,
+    run: 'r',
+    seq,
+    interface: 'eth0',
+    start,
+    end: start + 1000,
+    emitted: 0,
+    kernelDropped: null,
+    late: 0,
+  });
   return { message, sketches: SummarySketches.fromSummarizer(s).clone() };
 }
 
 /** A summary from `sensor` with other sketch sizes than the fleet's. */
 function otherShape(sensor: string, start: number, host: number) {
   const s = summarizerWithHosts([host], 10, { capacity: 128, precision: 10 });
-  const message = buildSummaryMessage(s, { sensor, run: 'r', seq: 1, interface: 'eth0', start, end: start + 1000, emitted: 0, kernelDropped: null, late: 0 });
+  const message = buildSummaryMessage(s, {
+    sensor,
+    run: 'r',
+    seq: 1,
+    interface: 'eth0',
+    start,
+    end: start + 1000,
+    emitted: 0,
+    kernelDropped: null,
+    late: 0,
+  });
   return { message, sketches: SummarySketches.fromSummarizer(s).clone() };
 }
 
@@ -37,7 +57,7 @@ describe('FleetWindows', () => {
     expect(w.settle(due, 2000)).toEqual(['a1', 'b1']);
   });
 
-  it('leaves out a summary whose sketch sizes differ from the fleet\'s, merging nothing of it, before and after the write', () => {
+  it("leaves out a summary whose sketch sizes differ from the fleet's, merging nothing of it, before and after the write", () => {
     const w = new FleetWindows<string>(1000, 60_000);
     const a = summary('a', 1, 0, [1], 10);
     const wider = otherShape('b', 0, 2);
@@ -51,12 +71,22 @@ describe('FleetWindows', () => {
     expect(w.add(wider.message, wider.sketches, 'b-late', 2000)).toBe('shape');
   });
 
-  it('pins the fleet\'s sketch shape: a first summary of another shape never decides its interval\'s (issue 10)', () => {
+  it("pins the fleet's sketch shape: a first summary of another shape never decides its interval's (issue 10)", () => {
     const w = new FleetWindows<string>(1000, 60_000, { shape: { capacity: 64, precision: 12 } });
     expect(w.shape).toEqual({ capacity: 64, precision: 12 });
     const hostile = otherShape('h', 0, 9);
     const s = summarizerWithHosts([1], 10, { capacity: 64, precision: 12 });
-    const a = buildSummaryMessage(s, { sensor: 'a', run: 'r', seq: 1, interface: 'eth0', start: 0, end: 1000, emitted: 0, kernelDropped: null, late: 0 });
+    const a = buildSummaryMessage(s, {
+      sensor: 'a',
+      run: 'r',
+      seq: 1,
+      interface: 'eth0',
+      start: 0,
+      end: 1000,
+      emitted: 0,
+      kernelDropped: null,
+      late: 0,
+    });
     expect(w.add(hostile.message, hostile.sketches, 'h', 0)).toBe('shape');
     expect(w.add(a, SummarySketches.fromSummarizer(s).clone(), 'a', 0)).toBe('merged');
     // The default shape is the sensor's default, so it is "another shape" here too.
@@ -199,7 +229,10 @@ describe('FleetWindows', () => {
     const held = (w: FleetWindows<number>) => w.openIntervals + w.writingIntervals + w.retainedIntervals;
 
     it('holds no more intervals than its cap: the oldest written early, in order, each once, and counted', () => {
-      const w = new FleetWindows<number>(60_000, 10 * 60_000, { maxIntervals: 100, maxBytes: Number.POSITIVE_INFINITY });
+      const w = new FleetWindows<number>(60_000, 10 * 60_000, {
+        maxIntervals: 100,
+        maxBytes: Number.POSITIVE_INFINITY,
+      });
       const written: number[] = [];
       let most = 0;
       replay(w, 5000, (tokens) => {
@@ -221,7 +254,11 @@ describe('FleetWindows', () => {
       const one = summary('a', 1, 0, [1, 2, 3], 100);
       const perInterval = estimateSketchBytes(one.sketches.clone());
       const maxBytes = 20 * perInterval;
-      const w = new FleetWindows<number>(60_000, 10 * 60_000, { maxIntervals: 1_000_000, maxBytes, tokenBytes: () => 1000 });
+      const w = new FleetWindows<number>(60_000, 10 * 60_000, {
+        maxIntervals: 1_000_000,
+        maxBytes,
+        tokenBytes: () => 1000,
+      });
       let most = 0;
       replay(w, 3000, () => (most = Math.max(most, w.heldBytes)));
       expect(most).toBeLessThanOrEqual(maxBytes);

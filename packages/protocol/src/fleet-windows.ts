@@ -71,7 +71,11 @@ export interface FleetWindowsLimits<T> {
   closedIntervals?: number;
 }
 
-export const DEFAULT_FLEET_LIMITS = { maxIntervals: 2000, maxBytes: 128 * 1024 ** 2, closedIntervals: 100_000 } as const;
+export const DEFAULT_FLEET_LIMITS = {
+  maxIntervals: 2000,
+  maxBytes: 128 * 1024 ** 2,
+  closedIntervals: 100_000,
+} as const;
 
 /** Bytes one merged summary's id takes in `seen` ("sensor/run/seq" plus Set overhead). */
 const ID_BYTES = 120;
@@ -137,7 +141,8 @@ export class FleetWindows<T> {
    */
   add(message: SummaryMessage, sketches: SummarySketches, token: T, nowMs: number, adopt = false): AddResult {
     const shape = sketchShape(sketches);
-    if (shape.capacity !== this.limits.shape.capacity || shape.precision !== this.limits.shape.precision) return 'shape';
+    if (shape.capacity !== this.limits.shape.capacity || shape.precision !== this.limits.shape.precision)
+      return 'shape';
     const id = `${message.sensor}/${message.run}/${message.seq}`;
     let w = this.open.get(message.start) ?? this.writing.get(message.start);
     if (!w) {
@@ -176,7 +181,10 @@ export class FleetWindows<T> {
 
   /** Whether the merge holds more than its cap (call `takeDue`, and settle its writes, to bring it back under). */
   get overCap(): boolean {
-    return this.open.size + this.writing.size + this.retained.size > this.limits.maxIntervals || this.heldBytes > this.limits.maxBytes;
+    return (
+      this.open.size + this.writing.size + this.retained.size > this.limits.maxIntervals ||
+      this.heldBytes > this.limits.maxBytes
+    );
   }
 
   /**

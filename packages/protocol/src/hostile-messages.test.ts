@@ -3,9 +3,21 @@ import { summarizerWithHosts } from '../../traffic/src/testing/hosts.js';
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { alertMessageSchema, type AlertMessage } from './alert-message.js';
-import { buildSummaryMessage, decodeHeartbeat, decodeSummary, decodeSummaryForStorage, encodeMessage } from './codec.js';
+import {
+  buildSummaryMessage,
+  decodeHeartbeat,
+  decodeSummary,
+  decodeSummaryForStorage,
+  encodeMessage,
+} from './codec.js';
 import type { HeartbeatMessage } from './heartbeat-message.js';
-import { DECODE_ERROR_NAMES, SKETCH_MAX_CAPACITY, packetSizeBuckets, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS } from './limits.js';
+import {
+  DECODE_ERROR_NAMES,
+  SKETCH_MAX_CAPACITY,
+  packetSizeBuckets,
+  SKETCH_MAX_PRECISION,
+  TOP_SKETCH_KEY_WORDS,
+} from './limits.js';
 import { heartbeatSubject, summarySubject } from './subjects.js';
 import type { SummaryMessage } from './summary-message.js';
 
@@ -15,11 +27,30 @@ const MiB = 1024 * 1024;
 /** A sensor's summary with the given sketch sizes (a few hosts seen). */
 function summary(capacity = 64, precision = 10): SummaryMessage {
   const s = summarizerWithHosts([1, 2, 3], 100, { capacity, precision });
-  return buildSummaryMessage(s, { sensor: 'edge1', run: 'r1', seq: 1, interface: 'eth0', start: 1000, end: 2000, emitted: 2100, kernelDropped: 0, late: 0 });
+  return buildSummaryMessage(s, {
+    sensor: 'edge1',
+    run: 'r1',
+    seq: 1,
+    interface: 'eth0',
+    start: 1000,
+    end: 2000,
+    emitted: 2100,
+    kernelDropped: 0,
+    late: 0,
+  });
 }
 
 function heartbeat(): HeartbeatMessage {
-  const iface = { name: 'eth0', running: true, packets: 1, bytes: 1, decode_errors: 0, kernel_dropped: 0, pcap_written: 0, pcap_write_errors: 0 };
+  const iface = {
+    name: 'eth0',
+    running: true,
+    packets: 1,
+    bytes: 1,
+    decode_errors: 0,
+    kernel_dropped: 0,
+    pcap_written: 0,
+    pcap_write_errors: 0,
+  };
   return {
     type: 'heartbeat',
     version: 1,
@@ -32,7 +63,14 @@ function heartbeat(): HeartbeatMessage {
     published: 1,
     last_seq: 1,
     publish_lag_ms: 0,
-    spool: { records: 0, bytes: 0, dropped_oldest: 0, dropped_write_errors: 0, dropped_oversize: 0, corrupt_skipped: 0 },
+    spool: {
+      records: 0,
+      bytes: 0,
+      dropped_oldest: 0,
+      dropped_write_errors: 0,
+      dropped_oversize: 0,
+      corrupt_skipped: 0,
+    },
   };
 }
 
@@ -58,7 +96,8 @@ function reseal(bytes: Uint8Array): string {
 /** Every top-list sketch of `m` replaced by an empty one declaring `capacity`. */
 function withCapacity(m: SummaryMessage, capacity: number): SummaryMessage {
   const sketches = { ...m.sketches };
-  for (const [name, kw] of Object.entries(TOP_SKETCH_KEY_WORDS)) sketches[name as keyof typeof TOP_SKETCH_KEY_WORDS] = forgedTop(kw, capacity);
+  for (const [name, kw] of Object.entries(TOP_SKETCH_KEY_WORDS))
+    sketches[name as keyof typeof TOP_SKETCH_KEY_WORDS] = forgedTop(kw, capacity);
   return { ...m, sketches };
 }
 
@@ -78,7 +117,10 @@ describe('identity: the subject names the sensor', () => {
     const hb = bytesOf({ ...heartbeat(), sensor: 'victim' });
     const refused = decodeHeartbeat(hb, heartbeatSubject('edge1'));
     expect(kindOf(refused)).toBe('identity');
-    if (!refused.ok) expect(refused.rejection.detail).toBe('body says sensor "victim" but it arrived on wirewatch.v1.heartbeat.edge1, not wirewatch.v1.heartbeat.victim');
+    if (!refused.ok)
+      expect(refused.rejection.detail).toBe(
+        'body says sensor "victim" but it arrived on wirewatch.v1.heartbeat.edge1, not wirewatch.v1.heartbeat.victim',
+      );
     expect(kindOf(decodeHeartbeat(hb, heartbeatSubject('victim')))).toBe('accepted');
     // Exactly the sensor's own subject: not one below another sensor's, not the other kind's.
     expect(kindOf(decodeSummary(victim, 'wirewatch.v1.summary.edge1.victim'))).toBe('identity');
@@ -95,12 +137,21 @@ describe('sketch sizes: bounded by what a sensor can be configured with, checked
       full.offer(100 + i, 1);
     }
     const conversations = full.serialize();
-    expect(conversations.length).toBe(SpaceSaving.maxSerializedLength(TOP_SKETCH_KEY_WORDS.conversations, SKETCH_MAX_CAPACITY));
+    expect(conversations.length).toBe(
+      SpaceSaving.maxSerializedLength(TOP_SKETCH_KEY_WORDS.conversations, SKETCH_MAX_CAPACITY),
+    );
     const dense = new HyperLogLog(SKETCH_MAX_PRECISION);
     for (let i = 0; i < 200_000; i++) dense.addKey([i, 7]);
     const flows = dense.serialize();
     expect(flows.length).toBe(HyperLogLog.maxSerializedLength(SKETCH_MAX_PRECISION));
-    const largest = { ...m, sketches: { ...m.sketches, conversations: Buffer.from(conversations).toString('base64'), distinct_flows: Buffer.from(flows).toString('base64') } };
+    const largest = {
+      ...m,
+      sketches: {
+        ...m.sketches,
+        conversations: Buffer.from(conversations).toString('base64'),
+        distinct_flows: Buffer.from(flows).toString('base64'),
+      },
+    };
 
     const before = process.memoryUsage().arrayBuffers;
     const decoded = decodeSummary(bytesOf(largest), SUBJECT);
@@ -151,7 +202,11 @@ describe('sketch sizes: bounded by what a sensor can be configured with, checked
       [{ ports: forgedTop(2, 128) }, 'sketch.ports', /capacity 128 differs from sources' 64/],
       [{ distinct_flows: forgedDistinct(17) }, 'sketch.distinct_flows', /precision 17 outside 4\.\.16/],
       [{ distinct_flows: forgedDistinct(24) }, 'sketch.distinct_flows', /precision 24 outside 4\.\.16/],
-      [{ distinct_flows: forgedDistinct(12) }, 'sketch.distinct_flows', /precision 12 differs from distinct_sources' 10/],
+      [
+        { distinct_flows: forgedDistinct(12) },
+        'sketch.distinct_flows',
+        /precision 12 differs from distinct_sources' 10/,
+      ],
     ];
     for (const [patch, kind, detail] of cases) {
       const r = decodeSummary(bytesOf({ ...good, sketches: { ...sketches, ...patch } }), SUBJECT);
@@ -167,26 +222,41 @@ describe('sketch sizes: bounded by what a sensor can be configured with, checked
     const m = summary();
     const atBound = longest(SpaceSaving.maxSerializedLength(TOP_SKETCH_KEY_WORDS.ports, SKETCH_MAX_CAPACITY));
     // At the bound the string passes the schema (and fails only its checksum); one more block is refused unread.
-    expect(kindOf(decodeSummary(bytesOf({ ...m, sketches: { ...m.sketches, ports: atBound } }), SUBJECT))).toBe('sketch.ports');
-    expect(kindOf(decodeSummary(bytesOf({ ...m, sketches: { ...m.sketches, ports: `${atBound}AAAA` } }), SUBJECT))).toBe('schema.sketches');
+    expect(kindOf(decodeSummary(bytesOf({ ...m, sketches: { ...m.sketches, ports: atBound } }), SUBJECT))).toBe(
+      'sketch.ports',
+    );
+    expect(
+      kindOf(decodeSummary(bytesOf({ ...m, sketches: { ...m.sketches, ports: `${atBound}AAAA` } }), SUBJECT)),
+    ).toBe('schema.sketches');
     const hllBound = longest(HyperLogLog.maxSerializedLength(SKETCH_MAX_PRECISION));
-    expect(kindOf(decodeSummary(bytesOf({ ...m, sketches: { ...m.sketches, distinct_flows: `${hllBound}AAAA` } }), SUBJECT))).toBe('schema.sketches');
+    expect(
+      kindOf(decodeSummary(bytesOf({ ...m, sketches: { ...m.sketches, distinct_flows: `${hllBound}AAAA` } }), SUBJECT)),
+    ).toBe('schema.sketches');
   });
 });
 
 describe('lists, maps and strings: bounded in the schema', () => {
   it('summary: longest lists and strings accepted, one more refused', () => {
     const m = summary();
-    const fanout = (n: number) => ({ ...m.fanout, sources: Array.from({ length: n }, () => ({ ip: 'f'.repeat(64), ports: 1, destinations: 1 })) });
+    const fanout = (n: number) => ({
+      ...m.fanout,
+      sources: Array.from({ length: n }, () => ({ ip: 'f'.repeat(64), ports: 1, destinations: 1 })),
+    });
     const sizes = (n: number) => Array.from({ length: n }, (_, i) => ({ le: i + 1, packets: 0 }));
     const buckets = packetSizeBuckets();
-    const names = (n: number, length: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [i.toString(16).padStart(24, '0'), 'n'.repeat(length)]));
-    const kind = (patch: Partial<SummaryMessage>) => kindOf(decodeSummaryForStorage(bytesOf({ ...m, ...patch }), 10, SUBJECT));
-    expect(kind({ interface: 'i'.repeat(256), fanout: fanout(100), dns_name_strings: names(1, 1024) })).toBe('accepted');
+    const names = (n: number, length: number) =>
+      Object.fromEntries(Array.from({ length: n }, (_, i) => [i.toString(16).padStart(24, '0'), 'n'.repeat(length)]));
+    const kind = (patch: Partial<SummaryMessage>) =>
+      kindOf(decodeSummaryForStorage(bytesOf({ ...m, ...patch }), 10, SUBJECT));
+    expect(kind({ interface: 'i'.repeat(256), fanout: fanout(100), dns_name_strings: names(1, 1024) })).toBe(
+      'accepted',
+    );
     // Frame-size buckets become field names (size_le_<n>): only the sensor's own, in its order.
     expect(m.packet_sizes.map((b) => b.le)).toEqual(buckets);
     expect(buckets).toEqual([64, 127, 255, 511, 1023, 1518, null]);
-    expect(kind({ packet_sizes: m.packet_sizes.map((b, i) => (i === 0 ? { ...b, le: 65 } : b)) })).toBe('schema.packet_sizes');
+    expect(kind({ packet_sizes: m.packet_sizes.map((b, i) => (i === 0 ? { ...b, le: 65 } : b)) })).toBe(
+      'schema.packet_sizes',
+    );
     expect(kind({ packet_sizes: m.packet_sizes.slice(1) })).toBe('schema.packet_sizes');
     expect(kind({ packet_sizes: [...m.packet_sizes].reverse() })).toBe('schema.packet_sizes');
     expect(kind({ dns_name_strings: names(SKETCH_MAX_CAPACITY, 1) })).toBe('accepted');
@@ -203,7 +273,11 @@ describe('lists, maps and strings: bounded in the schema', () => {
     const hostile = {
       ...m,
       decode_errors: { total: 20_003, by_reason: { ...invented, 'tcp.truncated': 3 } },
-      dns: { ...m.dns, rcodes: { NOERROR: 5, RCODE15: 1, BOGUS: 2 }, qtypes: { A: 4, TYPE65535: 1, TYPE65536: 1, TYPE007: 1, nope: 1 } },
+      dns: {
+        ...m.dns,
+        rcodes: { NOERROR: 5, RCODE15: 1, BOGUS: 2 },
+        qtypes: { A: 4, TYPE65535: 1, TYPE65536: 1, TYPE007: 1, nope: 1 },
+      },
     };
     const d = decodeSummaryForStorage(bytesOf(hostile), 10, SUBJECT);
     if (!d.ok) throw new Error(d.rejection.detail);
@@ -212,7 +286,11 @@ describe('lists, maps and strings: bounded in the schema', () => {
     expect(d.message.dns.qtypes).toEqual({ A: 4, TYPE65535: 1, other: 3 });
     // Every reason the packet decoder reports is kept under its own name.
     const all = Object.fromEntries([...DECODE_ERROR_NAMES].map((r) => [r, 1]));
-    const kept = decodeSummaryForStorage(bytesOf({ ...m, decode_errors: { total: DECODE_ERROR_NAMES.size, by_reason: all } }), 10, SUBJECT);
+    const kept = decodeSummaryForStorage(
+      bytesOf({ ...m, decode_errors: { total: DECODE_ERROR_NAMES.size, by_reason: all } }),
+      10,
+      SUBJECT,
+    );
     expect(kept.ok && kept.message.decode_errors.by_reason).toEqual(all);
   });
 
@@ -245,7 +323,9 @@ describe('lists, maps and strings: bounded in the schema', () => {
       at: new Date(0).toISOString(),
     };
     const labels = (n: number, keyLength = 8, valueLength = 8) =>
-      Object.fromEntries(Array.from({ length: n }, (_, i) => [`${i}`.padStart(keyLength, 'k'), 'v'.repeat(valueLength)]));
+      Object.fromEntries(
+        Array.from({ length: n }, (_, i) => [`${i}`.padStart(keyLength, 'k'), 'v'.repeat(valueLength)]),
+      );
     expect(alertMessageSchema.safeParse({ ...alert, labels: labels(64, 128, 1024) }).success).toBe(true);
     expect(alertMessageSchema.safeParse({ ...alert, labels: labels(65) }).success).toBe(false);
     expect(alertMessageSchema.safeParse({ ...alert, labels: labels(1, 129) }).success).toBe(false);

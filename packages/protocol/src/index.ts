@@ -19,6 +19,14 @@ export {
 export { RejectionLog } from './rejection-log.js';
 export * from './limits.js';
 export { sketchShapeSchema } from './sketch-settings.js';
-export { DEFAULT_FLEET_LIMITS, FleetWindows, sketchShape, type AddResult, type FleetInterval, type FleetWindowsLimits, type SketchShape } from './fleet-windows.js';
+export {
+  DEFAULT_FLEET_LIMITS,
+  FleetWindows,
+  sketchShape,
+  type AddResult,
+  type FleetInterval,
+  type FleetWindowsLimits,
+  type SketchShape,
+} from './fleet-windows.js';
 export { estimateSketchBytes } from './sketch-size.js';
 export { alertMessageSchema, type AlertMessage } from './alert-message.js';

@@ -63,7 +63,10 @@ export function packetSizeBuckets(): ReadonlyArray<number | null> {
 }
 
 /** Counts by name with the unknown names folded into `other`: a message cannot invent field names. */
-export function foldUnknownNames(counts: Record<string, number>, known: (name: string) => boolean): Record<string, number> {
+export function foldUnknownNames(
+  counts: Record<string, number>,
+  known: (name: string) => boolean,
+): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, n] of Object.entries(counts)) {
     const key = known(name) ? name : OTHER_NAME;

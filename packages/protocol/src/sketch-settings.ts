@@ -12,8 +12,20 @@ const SKETCH_MIN_CAPACITY = 16;
 export function sketchShapeSchema(describe: { capacity: string; precision: string }) {
   return z
     .object({
-      capacity: z.number().int().min(SKETCH_MIN_CAPACITY).max(SKETCH_MAX_CAPACITY).default(DEFAULT_SKETCH_SHAPE.capacity).describe(describe.capacity),
-      precision: z.number().int().min(SKETCH_MIN_PRECISION).max(SKETCH_MAX_PRECISION).default(DEFAULT_SKETCH_SHAPE.precision).describe(describe.precision),
+      capacity: z
+        .number()
+        .int()
+        .min(SKETCH_MIN_CAPACITY)
+        .max(SKETCH_MAX_CAPACITY)
+        .default(DEFAULT_SKETCH_SHAPE.capacity)
+        .describe(describe.capacity),
+      precision: z
+        .number()
+        .int()
+        .min(SKETCH_MIN_PRECISION)
+        .max(SKETCH_MAX_PRECISION)
+        .default(DEFAULT_SKETCH_SHAPE.precision)
+        .describe(describe.precision),
     })
     .prefault({});
 }

@@ -1,7 +1,16 @@
 import { HyperLogLog, SpaceSaving, type SummaryCounters } from '@wirewatch/traffic';
 import { z } from 'zod';
 import { subjectToken } from './subjects.js';
-import { DECODE_ERROR_NAMES, RCODE_NAMES, packetSizeBuckets, SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, TOP_SKETCH_KEY_WORDS, foldUnknownNames, isQtypeName } from './limits.js';
+import {
+  DECODE_ERROR_NAMES,
+  RCODE_NAMES,
+  packetSizeBuckets,
+  SKETCH_MAX_CAPACITY,
+  SKETCH_MAX_PRECISION,
+  TOP_SKETCH_KEY_WORDS,
+  foldUnknownNames,
+  isQtypeName,
+} from './limits.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -43,12 +52,24 @@ const countersShape = {
     arp: counter,
     other: counter,
   }),
-  tcp_flags: z.object({ syn: count, syn_ack: count, fin: count, rst: count, psh: count, ack: count, urg: count, ece: count, cwr: count }),
+  tcp_flags: z.object({
+    syn: count,
+    syn_ack: count,
+    fin: count,
+    rst: count,
+    psh: count,
+    ack: count,
+    urg: count,
+    ece: count,
+    cwr: count,
+  }),
   /** The sensor's own frame-size buckets, in order (their bounds become field names). */
   packet_sizes: z
     .array(z.object({ le: z.number().int().positive().nullable(), packets: count }))
     .max(32)
-    .refine((sizes) => sameBuckets(sizes.map((b) => b.le)), { message: "expected the sensor's frame-size buckets, in order" }),
+    .refine((sizes) => sameBuckets(sizes.map((b) => b.le)), {
+      message: "expected the sensor's frame-size buckets, in order",
+    }),
   dns: z.object({
     queries: count,
     responses: count,
@@ -73,62 +94,66 @@ type Assert<T extends true> = T;
  * (Space-Saving, HyperLogLog: binary, CRC-checked, base64) so a collector can merge them across
  * sensors and intervals without losing their error bounds.
  */
-export const summaryMessageSchema = z.object({
-  type: z.literal('summary'),
-  version: z.literal(PROTOCOL_VERSION),
-  sensor: subjectToken,
-  /** Random id of the sensor process's run: (sensor, run, seq) names the message; seq gaps are visible. */
-  run: subjectToken,
-  seq: z.number().int().positive(),
-  interface: z.string().min(1).max(256),
-  /** Interval [start, end) in ms since the epoch, in the packets' own time (capture or recorded time). */
-  start: timestampMs,
-  end: timestampMs,
-  /** Wall-clock ms at which the sensor closed the interval (publish lag = receipt - emitted). */
-  emitted: timestampMs,
-  ...countersShape,
-  /** What the capture itself reported during the interval. */
-  capture: z.object({
-    /** Frames that reached the sensor (counted above). */
-    received: count,
-    /** Frames the kernel dropped for this capture during the interval; null when the platform does not say. */
-    kernel_dropped: count.nullable(),
-    /** Frames whose timestamps fell before the interval (clock steps, late delivery), counted in it anyway. */
-    late: count,
-  }),
-  /**
-   * The sources that tried the most distinct ports (TCP SYN without ACK) and hosts (SYN or echo
-   * request) in the interval, for port-scan and host-sweep rules; `pairs_dropped` > 0 means the
-   * sensor's bounded pair tables filled up and the counts are lower bounds.
-   */
-  fanout: z.object({
-    sources: z.array(z.object({ ip: z.string().max(64), ports: count, destinations: count })).max(100),
-    pairs_dropped: count,
-  }),
-  /** HyperLogLog estimates of the sketches below, so a reader need not parse them for the numbers. */
-  cardinalities: z.object({ sources: count, destinations: count, conversations: count, flows: count }),
-  sketches: z.object({
-    sources: topSketch(TOP_SKETCH_KEY_WORDS.sources),
-    destinations: topSketch(TOP_SKETCH_KEY_WORDS.destinations),
-    conversations: topSketch(TOP_SKETCH_KEY_WORDS.conversations),
-    ports: topSketch(TOP_SKETCH_KEY_WORDS.ports),
-    dns_names: topSketch(TOP_SKETCH_KEY_WORDS.dns_names),
-    distinct_sources: distinctSketch,
-    distinct_destinations: distinctSketch,
-    distinct_conversations: distinctSketch,
-    distinct_flows: distinctSketch,
-  }),
-  /**
-   * Only on a restarted live sensor's first summary of each interface: the capture gap since its
-   * previous run (same spool directory) stopped, or last checkpointed when it was killed, and the
-   * packets that killed run had counted on this interface in intervals it never published.
-   */
-  restart: z.object({ previous_run: subjectToken, gap_ms: count, unpublished_packets: count }).optional(),
-  /** Names of the dns_names sketch's keys, by hex key (a DNS name escaped is at most 1020 characters). */
-  dns_name_strings: z
-    .record(z.string().regex(/^[0-9a-f]{24}$/), z.string().max(1024))
-    .refine((names) => Object.keys(names).length <= SKETCH_MAX_CAPACITY, { message: `more than ${SKETCH_MAX_CAPACITY} names` }),
-}).refine((m) => m.end > m.start, { message: 'end must be after start', path: ['end'] });
+export const summaryMessageSchema = z
+  .object({
+    type: z.literal('summary'),
+    version: z.literal(PROTOCOL_VERSION),
+    sensor: subjectToken,
+    /** Random id of the sensor process's run: (sensor, run, seq) names the message; seq gaps are visible. */
+    run: subjectToken,
+    seq: z.number().int().positive(),
+    interface: z.string().min(1).max(256),
+    /** Interval [start, end) in ms since the epoch, in the packets' own time (capture or recorded time). */
+    start: timestampMs,
+    end: timestampMs,
+    /** Wall-clock ms at which the sensor closed the interval (publish lag = receipt - emitted). */
+    emitted: timestampMs,
+    ...countersShape,
+    /** What the capture itself reported during the interval. */
+    capture: z.object({
+      /** Frames that reached the sensor (counted above). */
+      received: count,
+      /** Frames the kernel dropped for this capture during the interval; null when the platform does not say. */
+      kernel_dropped: count.nullable(),
+      /** Frames whose timestamps fell before the interval (clock steps, late delivery), counted in it anyway. */
+      late: count,
+    }),
+    /**
+     * The sources that tried the most distinct ports (TCP SYN without ACK) and hosts (SYN or echo
+     * request) in the interval, for port-scan and host-sweep rules; `pairs_dropped` > 0 means the
+     * sensor's bounded pair tables filled up and the counts are lower bounds.
+     */
+    fanout: z.object({
+      sources: z.array(z.object({ ip: z.string().max(64), ports: count, destinations: count })).max(100),
+      pairs_dropped: count,
+    }),
+    /** HyperLogLog estimates of the sketches below, so a reader need not parse them for the numbers. */
+    cardinalities: z.object({ sources: count, destinations: count, conversations: count, flows: count }),
+    sketches: z.object({
+      sources: topSketch(TOP_SKETCH_KEY_WORDS.sources),
+      destinations: topSketch(TOP_SKETCH_KEY_WORDS.destinations),
+      conversations: topSketch(TOP_SKETCH_KEY_WORDS.conversations),
+      ports: topSketch(TOP_SKETCH_KEY_WORDS.ports),
+      dns_names: topSketch(TOP_SKETCH_KEY_WORDS.dns_names),
+      distinct_sources: distinctSketch,
+      distinct_destinations: distinctSketch,
+      distinct_conversations: distinctSketch,
+      distinct_flows: distinctSketch,
+    }),
+    /**
+     * Only on a restarted live sensor's first summary of each interface: the capture gap since its
+     * previous run (same spool directory) stopped, or last checkpointed when it was killed, and the
+     * packets that killed run had counted on this interface in intervals it never published.
+     */
+    restart: z.object({ previous_run: subjectToken, gap_ms: count, unpublished_packets: count }).optional(),
+    /** Names of the dns_names sketch's keys, by hex key (a DNS name escaped is at most 1020 characters). */
+    dns_name_strings: z
+      .record(z.string().regex(/^[0-9a-f]{24}$/), z.string().max(1024))
+      .refine((names) => Object.keys(names).length <= SKETCH_MAX_CAPACITY, {
+        message: `more than ${SKETCH_MAX_CAPACITY} names`,
+      }),
+  })
+  .refine((m) => m.end > m.start, { message: 'end must be after start', path: ['end'] });
 
 export type SummaryMessage = z.infer<typeof summaryMessageSchema>;
 

@@ -64,7 +64,13 @@ export function readTopLists(message: Pick<SummaryMessage, 'sketches' | 'dns_nam
   const bytes = checkedSketchBytes(message);
   const top = (name: TopSketchName) => parse(name, bytes[name], (b) => SpaceSaving.readTop(b, topN));
   for (const name of DISTINCT_SKETCHES) parse(name, bytes[name], (b) => HyperLogLog.deserialize(b));
-  const hitters = { sources: top('sources'), destinations: top('destinations'), conversations: top('conversations'), ports: top('ports'), dns_names: top('dns_names') };
+  const hitters = {
+    sources: top('sources'),
+    destinations: top('destinations'),
+    conversations: top('conversations'),
+    ports: top('ports'),
+    dns_names: top('dns_names'),
+  };
   return topListsOf(hitters, (hex) => message.dns_name_strings[hex]);
 }
 
@@ -82,18 +88,25 @@ function parse<T>(name: string, bytes: Uint8Array, deserialize: (bytes: Uint8Arr
  * within the sensor's range, and the same capacity (precision) across the message so merges line
  * up. Nothing is allocated for the sketches until all of this holds.
  */
-function checkedSketchBytes(message: Pick<SummaryMessage, 'sketches'>): Record<TopSketchName | DistinctSketchName, Uint8Array> {
+function checkedSketchBytes(
+  message: Pick<SummaryMessage, 'sketches'>,
+): Record<TopSketchName | DistinctSketchName, Uint8Array> {
   const bytes = {} as Record<TopSketchName | DistinctSketchName, Uint8Array>;
   let capacity: number | undefined;
   for (const name of TOP_SKETCHES) {
     bytes[name] = Buffer.from(message.sketches[name], 'base64');
     const shape = parse(name, bytes[name], (b) => SpaceSaving.readShape(b));
-    if (shape.keyWords !== TOP_SKETCH_KEY_WORDS[name]) throw new SketchError(name, `key words ${shape.keyWords}, expected ${TOP_SKETCH_KEY_WORDS[name]}`);
+    if (shape.keyWords !== TOP_SKETCH_KEY_WORDS[name])
+      throw new SketchError(name, `key words ${shape.keyWords}, expected ${TOP_SKETCH_KEY_WORDS[name]}`);
     if (shape.capacity < 1 || shape.capacity > SKETCH_MAX_CAPACITY) {
-      throw new SketchError(name, `capacity ${shape.capacity} outside 1..${SKETCH_MAX_CAPACITY} (what a sensor can be configured with)`);
+      throw new SketchError(
+        name,
+        `capacity ${shape.capacity} outside 1..${SKETCH_MAX_CAPACITY} (what a sensor can be configured with)`,
+      );
     }
     capacity ??= shape.capacity;
-    if (shape.capacity !== capacity) throw new SketchError(name, `capacity ${shape.capacity} differs from sources' ${capacity}`);
+    if (shape.capacity !== capacity)
+      throw new SketchError(name, `capacity ${shape.capacity} differs from sources' ${capacity}`);
   }
   let precision: number | undefined;
   for (const name of DISTINCT_SKETCHES) {

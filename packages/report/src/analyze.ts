@@ -36,7 +36,10 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
   const reader = openCaptureFile(path);
   const size = reader.size;
   let view: SummaryView | undefined;
-  const capture = new IntervalSummarizer(new ExactSummarizer(), { clock: 'whole', onClose: (i) => (view = i.summarizer.view(topN)) });
+  const capture = new IntervalSummarizer(new ExactSummarizer(), {
+    clock: 'whole',
+    onClose: (i) => (view = i.summarizer.view(topN)),
+  });
   const d = new DecodedPacket();
   let count = 0;
   try {
@@ -69,7 +72,9 @@ export function analyzeCaptureFile(path: string, options: AnalyzeOptions = {}): 
     ...summarySection(view!),
     interval_seconds: intervalSeconds,
     timeline: timeline.points(),
-    top_flows: summarizer.flows.flows(options.topFlows ?? 100).map((f) => ({ ...f, first_seen: round6(f.first_seen), last_seen: round6(f.last_seen) })),
+    top_flows: summarizer.flows
+      .flows(options.topFlows ?? 100)
+      .map((f) => ({ ...f, first_seen: round6(f.first_seen), last_seen: round6(f.last_seen) })),
   };
   return { report, summarizer };
 }

@@ -1,6 +1,13 @@
 import { DecodedPacket, decodeRecord, openCaptureFile } from '@wirewatch/packet';
 import { buildSummaryMessage, decodeSummaryForStorage, encodeMessage, summarySubject } from '@wirewatch/protocol';
-import { DEFAULT_RULES_FILE, RULE_TOP_N, RuleEngine, loadRuleFile, type AlertTransition, type RuleSet } from '@wirewatch/rules';
+import {
+  DEFAULT_RULES_FILE,
+  RULE_TOP_N,
+  RuleEngine,
+  loadRuleFile,
+  type AlertTransition,
+  type RuleSet,
+} from '@wirewatch/rules';
 import { IntervalSummarizer, SketchSummarizer } from '@wirewatch/traffic';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -25,7 +32,17 @@ function alerterOnReplay(path: string, ruleSet: RuleSet): AlertTransition[] {
     clock: 'packets',
     intervalMs: 1000,
     onClose: ({ start, end, late, summarizer }) => {
-      const meta = { sensor: 'offline', run: 'offline', seq: ++seq, interface: 'lab.pcap', start, end, emitted: end, kernelDropped: 0, late };
+      const meta = {
+        sensor: 'offline',
+        run: 'offline',
+        seq: ++seq,
+        interface: 'lab.pcap',
+        start,
+        end,
+        emitted: end,
+        kernelDropped: 0,
+        late,
+      };
       published.push({ bytes: encodeMessage(buildSummaryMessage(summarizer, meta)), start, end });
     },
   });

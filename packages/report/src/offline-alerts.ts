@@ -33,7 +33,11 @@ export interface OfflineRulesOptions {
  * same rule engine judges it, with as many top entries as the alerter reads (RULE_TOP_N), at the
  * interval's end. Heartbeats do not exist offline, so absence rules on heartbeats stay quiet.
  */
-export function evaluateRulesOnCapture(path: string, ruleSet: RuleSet, options: OfflineRulesOptions = {}): OfflineAlert[] {
+export function evaluateRulesOnCapture(
+  path: string,
+  ruleSet: RuleSet,
+  options: OfflineRulesOptions = {},
+): OfflineAlert[] {
   const sensor = options.sensor ?? 'offline';
   const iface = options.interface ?? path.split('/').pop() ?? path;
   const out: OfflineAlert[] = [];
@@ -44,7 +48,17 @@ export function evaluateRulesOnCapture(path: string, ruleSet: RuleSet, options: 
     clock: 'packets',
     intervalMs: Math.round((options.intervalSeconds ?? 1) * 1000),
     onClose: ({ start, end, late, summarizer }) => {
-      const message = buildSummaryMessage(summarizer, { sensor, run: 'offline', seq: ++seq, interface: iface, start, end, emitted: end, kernelDropped: 0, late });
+      const message = buildSummaryMessage(summarizer, {
+        sensor,
+        run: 'offline',
+        seq: ++seq,
+        interface: iface,
+        start,
+        end,
+        emitted: end,
+        kernelDropped: 0,
+        late,
+      });
       engine ??= new RuleEngine(ruleSet, { now: start });
       collect(engine.observeSummary(message, summarizer.view(RULE_TOP_N).top, end), out);
       collect(engine.tick(end), out);

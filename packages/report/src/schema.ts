@@ -3,7 +3,17 @@ import type { OfflineAlert } from './offline-alerts.js';
  * The analysis report written by `wirewatch analyze --json`. Documented in docs/report-schema.md;
  * bump REPORT_VERSION on any change a consumer could notice.
  */
-import type { Cardinalities, Counter, DnsCounts, DnsNameEntry, ConversationEntry, HostEntry, PortEntry, ProtocolClass, SummaryCounters } from '@wirewatch/traffic';
+import type {
+  Cardinalities,
+  Counter,
+  DnsCounts,
+  DnsNameEntry,
+  ConversationEntry,
+  HostEntry,
+  PortEntry,
+  ProtocolClass,
+  SummaryCounters,
+} from '@wirewatch/traffic';
 
 export type {
   Cardinalities,
@@ -26,7 +36,10 @@ export interface DnsSection extends DnsCounts {
 }
 
 /** The report's layout of a SummaryView (summary-section.ts): the counters, then the top lists, as documented. */
-export interface TrafficSummary extends Pick<SummaryCounters, 'packets' | 'bytes' | 'captured_bytes' | 'protocols' | 'tcp_flags' | 'packet_sizes' | 'decode_errors'> {
+export interface TrafficSummary extends Pick<
+  SummaryCounters,
+  'packets' | 'bytes' | 'captured_bytes' | 'protocols' | 'tcp_flags' | 'packet_sizes' | 'decode_errors'
+> {
   top_sources: HostEntry[];
   top_destinations: HostEntry[];
   top_conversations: ConversationEntry[];

@@ -7,7 +7,9 @@ describe('backoffDelay', () => {
 
   it('doubles per failure within [half, all] of the ceiling, capped at the maximum', () => {
     expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 0))).toEqual([50, 100, 200, 400, 500, 500]);
-    expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 1))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect([1, 2, 3, 4, 5, 50].map((n) => backoffDelay(n, options, () => 1))).toEqual([
+      100, 200, 400, 800, 1_000, 1_000,
+    ]);
   });
 });
 

@@ -7,7 +7,11 @@ export interface BackoffOptions {
  * Exponential backoff with "equal jitter": the wait after the n-th failed attempt lies between half and
  * all of min·2^(n-1), capped at max, so that clients that failed together do not retry together.
  */
-export function backoffDelay(failedAttempts: number, { minDelayMs, maxDelayMs }: BackoffOptions, random = Math.random): number {
+export function backoffDelay(
+  failedAttempts: number,
+  { minDelayMs, maxDelayMs }: BackoffOptions,
+  random = Math.random,
+): number {
   const ceiling = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(failedAttempts - 1, 30));
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

@@ -49,11 +49,20 @@ export class AlertBook {
   }
 
   /** Feeds one evaluation of the condition for the group `key` into its state machine. */
-  judge(key: string, group: Record<string, string>, active: boolean, value: number | null, threshold: number | null, at: number, out: AlertTransition[]): void {
+  judge(
+    key: string,
+    group: Record<string, string>,
+    active: boolean,
+    value: number | null,
+    threshold: number | null,
+    at: number,
+    out: AlertTransition[],
+  ): void {
     const entry = this.entries.get(key);
     if (entry === undefined && !active) return;
     const labels = entry?.labels ?? { ...this.meta.labels, ...group };
-    const silencedBy = this.silences.size === 0 ? NO_SILENCES : this.silences.matching(this.meta.name, this.meta.severity, labels, at);
+    const silencedBy =
+      this.silences.size === 0 ? NO_SILENCES : this.silences.matching(this.meta.name, this.meta.severity, labels, at);
     const step = advance(entry?.record, active, at, this.meta.timing, silencedBy.length > 0);
     const since = entry?.record.since ?? step.record?.since ?? at;
     if (step.record === undefined) {
@@ -64,15 +73,23 @@ export class AlertBook {
       entry.value = value;
       entry.threshold = threshold;
     }
-    if (step.event !== null) out.push(this.transition(key, group, labels, step.event, value, threshold, since, at, silencedBy));
+    if (step.event !== null)
+      out.push(this.transition(key, group, labels, step.event, value, threshold, since, at, silencedBy));
   }
 
   /** Resolves every firing alert (the rule was removed or changed) and forgets every pending one. */
   resolveAll(at: number, out: AlertTransition[]): void {
     for (const [key, e] of this.entries) {
       if (e.record.state !== 'firing') continue;
-      const silencedBy = this.silences.size === 0 ? NO_SILENCES : this.silences.matching(this.meta.name, this.meta.severity, e.labels, at);
-      const event: LifecycleEvent = { state: 'resolved', repeat: false, silenced: silencedBy.length > 0 || !e.record.notified };
+      const silencedBy =
+        this.silences.size === 0
+          ? NO_SILENCES
+          : this.silences.matching(this.meta.name, this.meta.severity, e.labels, at);
+      const event: LifecycleEvent = {
+        state: 'resolved',
+        repeat: false,
+        silenced: silencedBy.length > 0 || !e.record.notified,
+      };
       out.push(this.transition(key, e.group, e.labels, event, null, e.threshold, e.record.since, at, silencedBy));
     }
     this.entries.clear();
@@ -94,12 +111,24 @@ export class AlertBook {
   }
 
   snapshot(): AlertEntryState[] {
-    return [...this.entries].map(([key, e]) => ({ key, group: { ...e.group }, record: { ...e.record }, value: e.value, threshold: e.threshold }));
+    return [...this.entries].map(([key, e]) => ({
+      key,
+      group: { ...e.group },
+      record: { ...e.record },
+      value: e.value,
+      threshold: e.threshold,
+    }));
   }
 
   restore(entries: readonly AlertEntryState[]): void {
     for (const e of entries) {
-      this.entries.set(e.key, { group: { ...e.group }, labels: { ...this.meta.labels, ...e.group }, record: { ...e.record }, value: e.value, threshold: e.threshold });
+      this.entries.set(e.key, {
+        group: { ...e.group },
+        labels: { ...this.meta.labels, ...e.group },
+        record: { ...e.record },
+        value: e.value,
+        threshold: e.threshold,
+      });
     }
   }
 

@@ -39,13 +39,27 @@ describe('default rules', () => {
     const engine = new RuleEngine(defaults(), { now: 0 });
     engine.observeHeartbeat(heartbeat('edge-1', 0), 0);
     expect(engine.tick(61_000).map((t) => t.rule)).toEqual(['sensor-silent']);
-    const scan = summaryAt(0, { packets: 20_000, fanout: [{ ip: '10.0.0.66', ports: 1000, destinations: 1 }, { ip: '10.0.0.70', ports: 1, destinations: 500 }] });
+    const scan = summaryAt(0, {
+      packets: 20_000,
+      fanout: [
+        { ip: '10.0.0.66', ports: 1000, destinations: 1 },
+        { ip: '10.0.0.70', ports: 1, destinations: 500 },
+      ],
+    });
     // Grouped per sensor interface and source: judged the moment the summary arrives.
-    expect(engine.observeSummary(scan, NO_TOP, 62_000).map((t) => `${t.rule} ${t.group.source}`)).toEqual(['port-scan 10.0.0.66', 'host-sweep 10.0.0.70']);
+    expect(engine.observeSummary(scan, NO_TOP, 62_000).map((t) => `${t.rule} ${t.group.source}`)).toEqual([
+      'port-scan 10.0.0.66',
+      'host-sweep 10.0.0.70',
+    ]);
     const fired: string[] = [];
     for (let i = 1; i <= 70; i++) {
       const s = summaryAt(i * 1000, { packets: 19_000, kernelDropped: 1000 });
-      fired.push(...engine.observeSummary(s, NO_TOP, 64_000 + i * 1000).filter((t) => t.state === 'firing').map((t) => t.rule));
+      fired.push(
+        ...engine
+          .observeSummary(s, NO_TOP, 64_000 + i * 1000)
+          .filter((t) => t.state === 'firing')
+          .map((t) => t.rule),
+      );
     }
     expect(fired).toContain('sensor-drops');
   });

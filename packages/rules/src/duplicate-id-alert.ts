@@ -60,7 +60,8 @@ export class DuplicateIdAlert {
         severity: 'warning',
         labels: { category: 'health' },
         receivers,
-        description: 'Two or more live sensors publish under this sensor id (their run ids interleave): give each its own id.',
+        description:
+          'Two or more live sensors publish under this sensor id (their run ids interleave): give each its own id.',
         timing: { forMs: 0, repeatMs: null },
       },
       silences,
@@ -114,7 +115,15 @@ export class DuplicateIdAlert {
   judge(at: number, out: AlertTransition[]): void {
     for (const [sensor, pressedAt] of this.pressedAt) {
       const active = at - pressedAt < this.quietMs;
-      this.book.judge(`${DUPLICATE_ID_RULE}{sensor=${JSON.stringify(sensor)}}`, { sensor }, active, Math.max(2, this.runsOf.get(sensor)?.size ?? 2), 1, at, out);
+      this.book.judge(
+        `${DUPLICATE_ID_RULE}{sensor=${JSON.stringify(sensor)}}`,
+        { sensor },
+        active,
+        Math.max(2, this.runsOf.get(sensor)?.size ?? 2),
+        1,
+        at,
+        out,
+      );
       if (!active) {
         this.pressedAt.delete(sensor);
         this.runsOf.delete(sensor);

@@ -17,11 +17,17 @@ describe('absence', () => {
     const engine = new RuleEngine(SILENT, { now: 0 });
     expect(engine.observeHeartbeat(heartbeat('edge-1', 5_000), 5_000)).toEqual([]);
     // The listed sensor never reported: silent since the engine's start.
-    expect(engine.tick(34_000).map((t) => `${t.dedupKey} ${brief(t)} ${t.value} ${t.threshold}`)).toEqual(['silent{sensor="expected-1"} firing@34000 34 30']);
+    expect(engine.tick(34_000).map((t) => `${t.dedupKey} ${brief(t)} ${t.value} ${t.threshold}`)).toEqual([
+      'silent{sensor="expected-1"} firing@34000 34 30',
+    ]);
     expect(engine.tick(35_000)).toEqual([]);
-    expect(engine.tick(36_000).map((t) => `${t.dedupKey} ${brief(t)} ${t.value} ${t.threshold}`)).toEqual(['silent{sensor="edge-1"} firing@36000 31 30']);
+    expect(engine.tick(36_000).map((t) => `${t.dedupKey} ${brief(t)} ${t.value} ${t.threshold}`)).toEqual([
+      'silent{sensor="edge-1"} firing@36000 31 30',
+    ]);
     expect(engine.tick(40_000)).toEqual([]);
-    expect(engine.observeHeartbeat(heartbeat('edge-1', 41_000), 41_000).map((t) => `${t.group.sensor} ${brief(t)}`)).toEqual(['edge-1 resolved@41000']);
+    expect(
+      engine.observeHeartbeat(heartbeat('edge-1', 41_000), 41_000).map((t) => `${t.group.sensor} ${brief(t)}`),
+    ).toEqual(['edge-1 resolved@41000']);
     // An observation alone never fires it: only time does.
     expect(engine.observeHeartbeat(heartbeat('edge-2', 42_000), 42_000)).toEqual([]);
   });
@@ -65,7 +71,8 @@ const NEW_PORTS = rules(`rules:
     max_remembered: 3
 `);
 
-const ports = (...list: number[]) => topLists({ ports: list.map((port) => ({ transport: 'tcp' as const, port, packets: 1, bytes: 1 })) });
+const ports = (...list: number[]) =>
+  topLists({ ports: list.map((port) => ({ transport: 'tcp' as const, port, packets: 1, bytes: 1 })) });
 
 describe('first_seen', () => {
   it('learns quietly, then fires once per new entity and resolves it after resolve_after', () => {
@@ -73,7 +80,9 @@ describe('first_seen', () => {
     expect(engine.observeSummary(summaryAt(0), ports(22, 443), 1_000)).toEqual([]);
     expect(engine.observeSummary(summaryAt(5_000), ports(22, 80), 6_000)).toEqual([]);
     const out = engine.observeSummary(summaryAt(11_000), ports(22, 443, 8080), 12_000);
-    expect(out.map((t) => `${t.dedupKey} ${brief(t)}`)).toEqual(['new-port{port="tcp/8080",sensor="edge-1"} firing@12000']);
+    expect(out.map((t) => `${t.dedupKey} ${brief(t)}`)).toEqual([
+      'new-port{port="tcp/8080",sensor="edge-1"} firing@12000',
+    ]);
     expect(engine.observeSummary(summaryAt(12_000), ports(8080), 13_000)).toEqual([]);
     expect(engine.tick(16_000)).toEqual([]);
     expect(engine.tick(17_000).map(brief)).toEqual(['resolved@17000']);

@@ -26,7 +26,8 @@ const RULES = rules(`rules:
 
 const summaryOf = (sensor: string, run: string, start: number) => ({ ...summaryAt(start, { sensor }), run });
 const heartbeatOf = (sensor: string, run: string, sent: number) => ({ ...heartbeat(sensor, sent), run });
-const describeAll = (ts: ReturnType<RuleEngine['tick']>) => ts.map((t) => `${t.rule} ${t.state} ${t.group.sensor} ${t.value} ${t.receivers.join(',')}`);
+const describeAll = (ts: ReturnType<RuleEngine['tick']>) =>
+  ts.map((t) => `${t.rule} ${t.state} ${t.group.sensor} ${t.value} ${t.receivers.join(',')}`);
 
 describe('sensor-duplicate-id', () => {
   it('two runs of one sensor id alternating their summaries fire it once, routed to every receiver of the rules; it resolves once they stop', () => {
@@ -48,7 +49,7 @@ describe('sensor-duplicate-id', () => {
     expect(engine.stats().duplicateIds).toEqual([]);
   });
 
-  it('a restart (old run stops, new run starts) is not flagged, nor the old run\'s spooled summaries sent while the new run heartbeats', () => {
+  it("a restart (old run stops, new run starts) is not flagged, nor the old run's spooled summaries sent while the new run heartbeats", () => {
     const engine = new RuleEngine(RULES, { now: 0 });
     let at = 0;
     for (let i = 0; i < 5; i++) {
@@ -67,7 +68,7 @@ describe('sensor-duplicate-id', () => {
     expect(engine.stats()).toMatchObject({ duplicateIds: [], runInterleavings: 0 });
   });
 
-  it('one late redelivery of the old run\'s summary is not an episode; heartbeats of two runs interleaving are', () => {
+  it("one late redelivery of the old run's summary is not an episode; heartbeats of two runs interleaving are", () => {
     const engine = new RuleEngine(RULES, { now: 0 });
     engine.observeSummary(summaryOf('edge-2', 'old1', 0), NO_TOP, 100);
     engine.observeSummary(summaryOf('edge-2', 'new2', 1000), NO_TOP, 200);
@@ -88,14 +89,21 @@ describe('sensor-duplicate-id', () => {
       engine.observeHeartbeat(heartbeatOf('edge-1', 'bbbb', i), i * 10 + 5);
     }
     expect(engine.tick(100).map((t) => t.state)).toEqual(['firing']);
-    const restored = RuleEngine.restore(RULES, JSON.parse(JSON.stringify(engine.snapshot())) as EngineState, { now: 200 });
+    const restored = RuleEngine.restore(RULES, JSON.parse(JSON.stringify(engine.snapshot())) as EngineState, {
+      now: 200,
+    });
     expect(restored.tick(300)).toEqual([]);
     expect(restored.activeAlerts().map((a) => `${a.rule} ${a.state}`)).toEqual(['sensor-duplicate-id firing']);
   });
 
   it('a rule file may not take the name', () => {
-    const parsed = parseRuleSet(`rules:\n  - name: ${DUPLICATE_ID_RULE}\n    kind: absence\n    severity: warning\n    of: heartbeat\n    group_by: [sensor]\n    sensors: [a]\n    after: 1m\n`, 'r.yaml');
+    const parsed = parseRuleSet(
+      `rules:\n  - name: ${DUPLICATE_ID_RULE}\n    kind: absence\n    severity: warning\n    of: heartbeat\n    group_by: [sensor]\n    sensors: [a]\n    after: 1m\n`,
+      'r.yaml',
+    );
     expect(parsed.ok).toBe(false);
-    expect(parsed.ok ? [] : parsed.errors.join('\n')).toContain('"sensor-duplicate-id" is the name of a built-in alert');
+    expect(parsed.ok ? [] : parsed.errors.join('\n')).toContain(
+      '"sensor-duplicate-id" is the name of a built-in alert',
+    );
   });
 });

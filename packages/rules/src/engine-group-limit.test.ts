@@ -16,7 +16,11 @@ function defaults(): RuleSet {
 /** A sensor lying about 100 sources per summary, each trying one port on one host: too small to alert. */
 function flood(engine: RuleEngine, messages: number, start: number, at: number): void {
   for (let m = 0; m < messages; m++) {
-    const fanout = Array.from({ length: 100 }, (_, i) => ({ ip: `10.${m >> 8}.${m & 255}.${i}`, ports: 1, destinations: 1 }));
+    const fanout = Array.from({ length: 100 }, (_, i) => ({
+      ip: `10.${m >> 8}.${m & 255}.${i}`,
+      ports: 1,
+      destinations: 1,
+    }));
     expect(engine.observeSummary(summaryAt(start, { interface: `fake${m}`, fanout }), NO_TOP, at)).toEqual([]);
   }
 }
@@ -34,7 +38,8 @@ const BUSY = (comparison: string) =>
 `);
 
 const groupsOf = (engine: RuleEngine) => (engine.snapshot().series[0]?.groups ?? []).map((g) => g.labels.sensor).sort();
-const bytesFrom = (engine: RuleEngine, sensor: string, bytes: number, at = 1000) => engine.observeSummary(summaryAt(0, { sensor, bytes }), NO_TOP, at);
+const bytesFrom = (engine: RuleEngine, sensor: string, bytes: number, at = 1000) =>
+  engine.observeSummary(summaryAt(0, { sensor, bytes }), NO_TOP, at);
 
 describe('group limit', () => {
   it('a flood of 10,000+ small fake fan-out sources does not hide a real 500-port scan: it evicts a small group and fires', () => {
@@ -43,11 +48,17 @@ describe('group limit', () => {
     expect(engine.stats().rules['port-scan']).toMatchObject({ groups: 10_000, groupsRefused: 100, groupsEvicted: 0 });
     const scan = summaryAt(0, { interface: 'eth0', fanout: [{ ip: '10.9.9.9', ports: 500, destinations: 1 }] });
     const fired = engine.observeSummary(scan, NO_TOP, 1000);
-    expect(fired.map((t) => `${t.rule} ${t.state} ${t.group.source} ${t.value}`)).toEqual(['port-scan firing 10.9.9.9 500']);
+    expect(fired.map((t) => `${t.rule} ${t.state} ${t.group.source} ${t.value}`)).toEqual([
+      'port-scan firing 10.9.9.9 500',
+    ]);
     expect(engine.stats().rules['port-scan']).toMatchObject({ groups: 10_000, groupsRefused: 100, groupsEvicted: 1 });
     // The limit is an alert of its own, for each rule the flood filled, routed to that rule's receivers.
     const limit = engine.tick(1500);
-    expect(limit.map((t) => `${t.rule} ${t.state} ${t.group.limited_rule} ${t.value}/${t.threshold} ${t.receivers.join(',')}`)).toEqual([
+    expect(
+      limit.map(
+        (t) => `${t.rule} ${t.state} ${t.group.limited_rule} ${t.value}/${t.threshold} ${t.receivers.join(',')}`,
+      ),
+    ).toEqual([
       `${GROUP_LIMIT_RULE} firing port-scan 10000/10000 default`,
       `${GROUP_LIMIT_RULE} firing host-sweep 10000/10000 default`,
     ]);
@@ -64,11 +75,21 @@ describe('group limit', () => {
       const start = second * 1000;
       flood(engine, 101, start, start + 1000);
       const scan = summaryAt(start, { interface: 'eth0', fanout: [{ ip: '10.9.9.9', ports: 500, destinations: 1 }] });
-      scans.push(...engine.observeSummary(scan, NO_TOP, start + 1000).filter((t) => t.rule === 'port-scan').map((t) => `${t.state}${t.repeat ? ' repeat' : ''}`));
+      scans.push(
+        ...engine
+          .observeSummary(scan, NO_TOP, start + 1000)
+          .filter((t) => t.rule === 'port-scan')
+          .map((t) => `${t.state}${t.repeat ? ' repeat' : ''}`),
+      );
       engine.tick(start + 1000);
     }
     expect(scans).toEqual(['firing']);
-    expect(engine.activeAlerts().filter((a) => a.rule === 'port-scan').map((a) => a.group.source)).toEqual(['10.9.9.9']);
+    expect(
+      engine
+        .activeAlerts()
+        .filter((a) => a.rule === 'port-scan')
+        .map((a) => a.group.source),
+    ).toEqual(['10.9.9.9']);
     expect(engine.stats().rules['port-scan'].groupsEvicted).toBe(1);
   });
 
@@ -124,7 +145,10 @@ describe('group limit', () => {
     expect(bytesFrom(engine, 'c', 9000)).toEqual([]);
     expect(groupsOf(engine)).toEqual(['a', 'b']);
     expect(engine.stats().rules.busy).toMatchObject({ groupsEvicted: 0, groupsRefused: 1 });
-    expect(engine.activeAlerts().map((a) => `${a.rule} ${a.group.sensor ?? a.group.limited_rule} ${a.state}`)).toEqual(['busy a pending', 'busy b pending']);
+    expect(engine.activeAlerts().map((a) => `${a.rule} ${a.group.sensor ?? a.group.limited_rule} ${a.state}`)).toEqual([
+      'busy a pending',
+      'busy b pending',
+    ]);
   });
 
   it('absence and first_seen refuse at the limit (a newcomer has no larger value) and raise the limit alert', () => {
@@ -149,7 +173,10 @@ describe('group limit', () => {
     for (const sensor of ['a', 'b', 'c']) engine.observeHeartbeat(heartbeat(sensor, 1000), 1000);
     expect(engine.stats().rules.silent).toMatchObject({ groups: 2, groupsRefused: 1, groupsEvicted: 0 });
     expect(engine.stats().rules['new-port']).toMatchObject({ groups: 2, groupsRefused: 1 });
-    expect(engine.tick(2000).map((t) => `${t.group.limited_rule} ${t.state} ${t.receivers.join(',')}`)).toEqual(['silent firing ops', 'new-port firing ']);
+    expect(engine.tick(2000).map((t) => `${t.group.limited_rule} ${t.state} ${t.receivers.join(',')}`)).toEqual([
+      'silent firing ops',
+      'new-port firing ',
+    ]);
   });
 
   it('the limit alert fires once per episode, can be silenced, and resolves after a quiet spell', () => {
@@ -164,10 +191,17 @@ describe('group limit', () => {
       bytesFrom(engine, `x${at}`, 1, at);
       expect(engine.tick(at)).toEqual([]);
     }
-    engine.addSilence({ id: 'limits', matchers: [{ label: 'limited_rule', value: 'busy' }], expiresAt: 1e12, comment: 'known' });
+    engine.addSilence({
+      id: 'limits',
+      matchers: [{ label: 'limited_rule', value: 'busy' }],
+      expiresAt: 1e12,
+      comment: 'known',
+    });
     expect(engine.tick(18_999)).toEqual([]);
     const resolved = engine.tick(19_000);
-    expect(resolved.map((t) => `${t.rule} ${t.state} ${t.silencedBy.join(',')}`)).toEqual([`${GROUP_LIMIT_RULE} resolved limits`]);
+    expect(resolved.map((t) => `${t.rule} ${t.state} ${t.silencedBy.join(',')}`)).toEqual([
+      `${GROUP_LIMIT_RULE} resolved limits`,
+    ]);
     expect(engine.stats().atGroupLimit).toEqual([]);
     // A new episode fires again.
     bytesFrom(engine, 'a', 50, 30_000);
@@ -212,12 +246,21 @@ describe('group limit', () => {
     bytesFrom(engine, 'a', 10);
     bytesFrom(engine, 'b', 1);
     expect(engine.tick(1000).map((t) => t.state)).toEqual(['firing']);
-    const other = rules('rules:\n  - name: other\n    kind: absence\n    severity: info\n    group_by: [sensor]\n    after: 1m\n');
-    expect(engine.replaceRules(other, 2000).map((t) => `${t.rule} ${t.state}`)).toEqual([`${GROUP_LIMIT_RULE} resolved`]);
+    const other = rules(
+      'rules:\n  - name: other\n    kind: absence\n    severity: info\n    group_by: [sensor]\n    after: 1m\n',
+    );
+    expect(engine.replaceRules(other, 2000).map((t) => `${t.rule} ${t.state}`)).toEqual([
+      `${GROUP_LIMIT_RULE} resolved`,
+    ]);
   });
 
   it('a rule file may not name a rule after the built-in alert', () => {
-    const result = parseRuleSet(`rules:\n  - name: ${GROUP_LIMIT_RULE}\n    kind: absence\n    severity: info\n    group_by: [sensor]\n    after: 1m\n`, 'r.yaml');
-    expect(result.ok ? [] : result.errors).toEqual([`r.yaml:2 rules[0].name: "${GROUP_LIMIT_RULE}" is the name of a built-in alert`]);
+    const result = parseRuleSet(
+      `rules:\n  - name: ${GROUP_LIMIT_RULE}\n    kind: absence\n    severity: info\n    group_by: [sensor]\n    after: 1m\n`,
+      'r.yaml',
+    );
+    expect(result.ok ? [] : result.errors).toEqual([
+      `r.yaml:2 rules[0].name: "${GROUP_LIMIT_RULE}" is the name of a built-in alert`,
+    ]);
   });
 });

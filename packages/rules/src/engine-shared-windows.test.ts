@@ -11,7 +11,10 @@ function bytesRule(name: string, body: string): string {
 }
 const SUM4 = bytesRule('sum4', '    kind: threshold\n    aggregate: sum\n    window: 4s\n    above: 5000\n');
 const PEAK = bytesRule('peak', '    kind: threshold\n    aggregate: max\n    window: 1s\n    above: 2500\n');
-const JUMP = bytesRule('jump', '    kind: rate_of_change\n    aggregate: avg\n    window: 2s\n    above: 100\n    min_base: 1\n');
+const JUMP = bytesRule(
+  'jump',
+  '    kind: rate_of_change\n    aggregate: avg\n    window: 2s\n    above: 100\n    min_base: 1\n',
+);
 const AVG4 = bytesRule('avg4', '    kind: threshold\n    aggregate: avg\n    window: 4s\n    above: 1500\n');
 const SUM4B = SUM4.replace('name: sum4', 'name: sum4b');
 
@@ -32,7 +35,9 @@ describe('rules sharing one window series', () => {
       'avg4 resolved@6000', // 1500 is not above 1500
       'sum4 resolved@7000', // 3000+0+0+0
     ]);
-    expect(new Set(out.map((t) => t.dedupKey.slice(0, t.dedupKey.indexOf('{'))))).toEqual(new Set(['sum4', 'peak', 'jump', 'avg4']));
+    expect(new Set(out.map((t) => t.dedupKey.slice(0, t.dedupKey.indexOf('{'))))).toEqual(
+      new Set(['sum4', 'peak', 'jump', 'avg4']),
+    );
     expect(out.every((t) => t.dedupKey === `${t.rule}{interface="eth0",sensor="edge-1"}`)).toBe(true);
     expect(Object.values(engine.stats().rules).map((s) => s.groups)).toEqual([1, 1, 1, 1]);
   });
@@ -58,6 +63,10 @@ describe('rules sharing one window series', () => {
     expect(named(feedSeries(restored, bytes([3000]), 3))).toEqual(['avg4 firing@4000']);
     // sum4 sums 3000+0+3000+3000 (firing already), sum4b 0+3000+3000.
     expect(named(feedSeries(restored, bytes([3000]), 4))).toEqual(['sum4b firing@5000']);
-    expect(named(feedSeries(restored, bytes([0, 0, 0]), 5))).toEqual(['avg4 resolved@7000', 'sum4 resolved@8000', 'sum4b resolved@8000']);
+    expect(named(feedSeries(restored, bytes([0, 0, 0]), 5))).toEqual([
+      'avg4 resolved@7000',
+      'sum4 resolved@8000',
+      'sum4b resolved@8000',
+    ]);
   });
 });

@@ -32,17 +32,39 @@ function roundTrip(state: EngineState): EngineState {
 describe('repeat interval', () => {
   it('re-notifies a long incident every repeat_interval, flagged repeat', () => {
     const engine = new RuleEngine(BOTH, { now: 0 });
-    expect(feedSeries(engine, high(25)).map(brief)).toEqual(['pending@1000', 'firing@3000', 'firing@13000 repeat', 'firing@23000 repeat']);
+    expect(feedSeries(engine, high(25)).map(brief)).toEqual([
+      'pending@1000',
+      'firing@3000',
+      'firing@13000 repeat',
+      'firing@23000 repeat',
+    ]);
   });
 });
 
 describe('silences', () => {
   it('flags transitions that match, ignores expired silences, and announces once the silence ends', () => {
     const engine = new RuleEngine(BOTH, { now: 0 });
-    engine.addSilence({ id: 's1', matchers: [{ label: 'sensor', value: 'edge-1' }, { label: 'rule', value: 'busy' }], expiresAt: 5_000, comment: 'maintenance' });
-    engine.addSilence({ id: 's2', matchers: [{ label: 'sensor', value: 'other' }], expiresAt: 100_000, comment: 'not this one' });
+    engine.addSilence({
+      id: 's1',
+      matchers: [
+        { label: 'sensor', value: 'edge-1' },
+        { label: 'rule', value: 'busy' },
+      ],
+      expiresAt: 5_000,
+      comment: 'maintenance',
+    });
+    engine.addSilence({
+      id: 's2',
+      matchers: [{ label: 'sensor', value: 'other' }],
+      expiresAt: 100_000,
+      comment: 'not this one',
+    });
     const out = feedSeries(engine, high(5));
-    expect(out.map((t) => `${brief(t)} ${t.silencedBy.join(',')}`)).toEqual(['pending@1000 silenced s1', 'firing@3000 silenced s1', 'firing@5000 ']);
+    expect(out.map((t) => `${brief(t)} ${t.silencedBy.join(',')}`)).toEqual([
+      'pending@1000 silenced s1',
+      'firing@3000 silenced s1',
+      'firing@5000 ',
+    ]);
     expect(engine.tick(5_000)).toEqual([]);
     expect(engine.silences().map((s) => s.id)).toEqual(['s2']);
   });
@@ -57,7 +79,9 @@ describe('silences', () => {
 
   it('refuses a silence without matchers', () => {
     const engine = new RuleEngine(BOTH, { now: 0 });
-    expect(() => engine.addSilence({ id: 'all', matchers: [], expiresAt: 1e12, comment: '' })).toThrow(/at least one matcher/);
+    expect(() => engine.addSilence({ id: 'all', matchers: [], expiresAt: 1e12, comment: '' })).toThrow(
+      /at least one matcher/,
+    );
   });
 });
 
@@ -68,10 +92,14 @@ describe('snapshot and restore', () => {
     const state = roundTrip(first.snapshot());
 
     const second = RuleEngine.restore(BOTH, state, { now: 6_000 });
-    expect(second.activeAlerts().map((a) => [a.dedupKey, a.state, a.since])).toEqual([['busy{interface="eth0",sensor="edge-1"}', 'firing', 1000]]);
+    expect(second.activeAlerts().map((a) => [a.dedupKey, a.state, a.since])).toEqual([
+      ['busy{interface="eth0",sensor="edge-1"}', 'firing', 1000],
+    ]);
     expect(feedSeries(second, high(8), 5).map(brief)).toEqual(['firing@13000 repeat']);
     // The window survived too: two quiet intervals keep the 3 s average above 1000, the third does not.
-    expect(feedSeries(second, [{ bytes: 0 }, { bytes: 0 }, { bytes: 0 }], 13).map((t) => `${brief(t)} ${t.since}`)).toEqual(['resolved@16000 1000']);
+    expect(
+      feedSeries(second, [{ bytes: 0 }, { bytes: 0 }, { bytes: 0 }], 13).map((t) => `${brief(t)} ${t.since}`),
+    ).toEqual(['resolved@16000 1000']);
   });
 
   it('a pending alert restored keeps its start: it fires when its hold ends, not a hold after the restart', () => {
@@ -91,7 +119,11 @@ describe('snapshot and restore', () => {
     // edge-1 keeps firing (no new firing); edge-2 gets a fresh `after` from the restart.
     expect(second.tick(100_000)).toEqual([]);
     expect(second.tick(131_000).map((t) => `${t.group.sensor} ${t.state}`)).toEqual(['edge-2 firing']);
-    expect(second.observeHeartbeat(heartbeat('edge-1', 132_000), 132_000).map((t) => `${t.group.sensor} ${t.state} ${t.since}`)).toEqual(['edge-1 resolved 31000']);
+    expect(
+      second
+        .observeHeartbeat(heartbeat('edge-1', 132_000), 132_000)
+        .map((t) => `${t.group.sensor} ${t.state} ${t.since}`),
+    ).toEqual(['edge-1 resolved 31000']);
   });
 
   it('keeps silences and first-seen memory', () => {
@@ -103,12 +135,20 @@ describe('snapshot and restore', () => {
     learning: 1s
 `);
     const first = new RuleEngine(set, { now: 0 });
-    first.addSilence({ id: 'x', matchers: [{ label: 'host', value: '10.0.0.99' }], expiresAt: 1e12, comment: 'lab box' });
+    first.addSilence({
+      id: 'x',
+      matchers: [{ label: 'host', value: '10.0.0.99' }],
+      expiresAt: 1e12,
+      comment: 'lab box',
+    });
     const hosts = (...ips: string[]) => ({ ...NO_TOP, sources: ips.map((ip) => ({ ip, packets: 1, bytes: 1 })) });
     first.observeSummary(summaryAt(0), hosts('10.0.0.1'), 500);
     const second = RuleEngine.restore(set, roundTrip(first.snapshot()), { now: 1_000 });
     const out = second.observeSummary(summaryAt(2_000), hosts('10.0.0.1', '10.0.0.99', '10.0.0.2'), 3_000);
-    expect(out.map((t) => `${t.group.host} ${brief(t)}`)).toEqual(['10.0.0.99 firing@3000 silenced', '10.0.0.2 firing@3000']);
+    expect(out.map((t) => `${t.group.host} ${brief(t)}`)).toEqual([
+      '10.0.0.99 firing@3000 silenced',
+      '10.0.0.2 firing@3000',
+    ]);
   });
 
   it('refuses state of another version', () => {
@@ -120,11 +160,16 @@ describe('rule-set replacement', () => {
   it('keeps the state of unchanged rules, resolves the firing alerts of changed and removed ones', () => {
     const engine = new RuleEngine(BOTH, { now: 0 });
     engine.observeHeartbeat(heartbeat('edge-1', 0), 0);
-    expect(feedSeries(engine, high(3), 28).map((t) => `${t.rule} ${brief(t)}`)).toEqual(['busy pending@29000', 'busy firing@31000']);
+    expect(feedSeries(engine, high(3), 28).map((t) => `${t.rule} ${brief(t)}`)).toEqual([
+      'busy pending@29000',
+      'busy firing@31000',
+    ]);
     expect(engine.tick(31_000).map((t) => `${t.rule} ${brief(t)}`)).toEqual(['silent firing@31000']);
 
     // busy unchanged, silent removed.
-    expect(engine.replaceRules(rules(`rules:\n${BUSY}`), 31_500).map((t) => `${t.rule} ${brief(t)}`)).toEqual(['silent resolved@31500']);
+    expect(engine.replaceRules(rules(`rules:\n${BUSY}`), 31_500).map((t) => `${t.rule} ${brief(t)}`)).toEqual([
+      'silent resolved@31500',
+    ]);
     expect(engine.activeAlerts().map((a) => `${a.rule} ${a.state} ${a.since}`)).toEqual(['busy firing 29000']);
     expect(feedSeries(engine, high(1), 31)).toEqual([]);
 

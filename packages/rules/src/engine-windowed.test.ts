@@ -18,7 +18,10 @@ ${extra}`;
 
 describe('threshold', () => {
   it('goes pending, fires after `for`, and resolves; the transition says what, where, how much', () => {
-    const engine = new RuleEngine(rules(thresholdRules('    for: 3s\n    labels: { team: net }\n    receivers: [ops]\n')), { now: 0 });
+    const engine = new RuleEngine(
+      rules(thresholdRules('    for: 3s\n    labels: { team: net }\n    receivers: [ops]\n')),
+      { now: 0 },
+    );
     const out = feedSeries(engine, bps([0, 2000, 2000, 2000, 2000, 400]));
     expect(out.map(brief)).toEqual(['pending@2000', 'firing@5000', 'resolved@6000']);
     expect(out[1]).toEqual({
@@ -42,7 +45,10 @@ describe('threshold', () => {
 
   it('does not fire when the condition does not hold for `for`', () => {
     const engine = new RuleEngine(rules(thresholdRules('    for: 3s\n')), { now: 0 });
-    expect(feedSeries(engine, bps([2000, 2000, 0, 2000, 2000, 0])).map(brief)).toEqual(['pending@1000', 'pending@4000']);
+    expect(feedSeries(engine, bps([2000, 2000, 0, 2000, 2000, 0])).map(brief)).toEqual([
+      'pending@1000',
+      'pending@4000',
+    ]);
   });
 
   it('hysteresis: values oscillating between clear and above do not flap', () => {
@@ -51,19 +57,31 @@ describe('threshold', () => {
     expect(feedSeries(withClear, oscillating).map(brief)).toEqual(['firing@1000', 'resolved@7000']);
     const withoutClear = new RuleEngine(rules(thresholdRules('')), { now: 0 });
     expect(feedSeries(withoutClear, oscillating).map(brief)).toEqual([
-      'firing@1000', 'resolved@2000', 'firing@3000', 'resolved@4000', 'firing@5000', 'resolved@6000',
+      'firing@1000',
+      'resolved@2000',
+      'firing@3000',
+      'resolved@4000',
+      'firing@5000',
+      'resolved@6000',
     ]);
   });
 
   it('below: fires when the value drops under the threshold', () => {
-    const engine = new RuleEngine(rules(thresholdRules('').replace('above: 1000', 'below: 100\n    clear: 200')), { now: 0 });
+    const engine = new RuleEngine(rules(thresholdRules('').replace('above: 1000', 'below: 100\n    clear: 200')), {
+      now: 0,
+    });
     expect(feedSeries(engine, bps([500, 50, 150, 250])).map(brief)).toEqual(['firing@2000', 'resolved@4000']);
   });
 
   it('aggregates avg, max and sum over the window', () => {
     const values = bps([3000, 0, 0, 0]);
     const judged = (aggregate: string, above: number) => {
-      const engine = new RuleEngine(rules(thresholdRules(`    window: 3s\n    aggregate: ${aggregate}\n`).replace('above: 1000', `above: ${above}`)), { now: 0 });
+      const engine = new RuleEngine(
+        rules(
+          thresholdRules(`    window: 3s\n    aggregate: ${aggregate}\n`).replace('above: 1000', `above: ${above}`),
+        ),
+        { now: 0 },
+      );
       return feedSeries(engine, values).map((t) => `${brief(t)} ${t.value}`);
     };
     // windows: [3000], [3000,0], [3000,0,0], [0,0,0]
@@ -85,12 +103,19 @@ describe('threshold', () => {
 `),
       { now: 0 },
     );
-    const heavy = topLists({ sources: [{ ip: '10.0.0.5', packets: 900, bytes: 5_000_000 }, { ip: '10.0.0.6', packets: 10, bytes: 1000 }] });
+    const heavy = topLists({
+      sources: [
+        { ip: '10.0.0.5', packets: 900, bytes: 5_000_000 },
+        { ip: '10.0.0.6', packets: 10, bytes: 1000 },
+      ],
+    });
     // Grouped without interface, a source may come from several interfaces: its first interval is
     // judged once it settles (2 s after its end), later ones as soon as as many summaries arrived.
     expect(engine.observeSummary(summaryAt(0), heavy, 1000)).toEqual([]);
     const out = engine.tick(3000);
-    expect(out.map((t) => [t.dedupKey, t.state, t.value])).toEqual([['talker{sensor="edge-1",source="10.0.0.5"}', 'firing', 5_000_000]]);
+    expect(out.map((t) => [t.dedupKey, t.state, t.value])).toEqual([
+      ['talker{sensor="edge-1",source="10.0.0.5"}', 'firing', 5_000_000],
+    ]);
     // The source vanishes from the top lists: after its window and some grace, the tick resolves it.
     engine.observeSummary(summaryAt(1000), NO_TOP, 2000);
     expect(engine.tick(3000)).toEqual([]);
@@ -112,13 +137,23 @@ describe('threshold', () => {
 `),
       { now: 0 },
     );
-    const smb = topLists({ ports: [{ transport: 'udp', port: 445, packets: 1, bytes: 999 }, { transport: 'tcp', port: 445, packets: 3, bytes: 300 }] });
+    const smb = topLists({
+      ports: [
+        { transport: 'udp', port: 445, packets: 1, bytes: 999 },
+        { transport: 'tcp', port: 445, packets: 3, bytes: 300 },
+      ],
+    });
     expect(engine.observeSummary(summaryAt(0), smb, 1000).map((t) => t.value)).toEqual([300]);
-    expect(engine.observeSummary(summaryAt(1000), NO_TOP, 2000).map((t) => [t.state, t.value])).toEqual([['resolved', 0]]);
+    expect(engine.observeSummary(summaryAt(1000), NO_TOP, 2000).map((t) => [t.state, t.value])).toEqual([
+      ['resolved', 0],
+    ]);
   });
 
   it('a fleet-wide group sums the sensors of an interval and is judged once it settles', () => {
-    const engine = new RuleEngine(rules(thresholdRules('').replace('group_by: [sensor, interface]', 'group_by: []')), { now: 0, settleMs: 500 });
+    const engine = new RuleEngine(rules(thresholdRules('').replace('group_by: [sensor, interface]', 'group_by: []')), {
+      now: 0,
+      settleMs: 500,
+    });
     expect(engine.observeSummary(summaryAt(0, { sensor: 'a', bytes: 600 }), NO_TOP, 1000)).toEqual([]);
     expect(engine.observeSummary(summaryAt(0, { sensor: 'b', bytes: 600 }), NO_TOP, 1100)).toEqual([]);
     expect(engine.tick(1400)).toEqual([]);
@@ -129,12 +164,15 @@ describe('threshold', () => {
     expect(engine.stats().rules.busy.lateDropped).toBe(1);
     // A later interval closes the open one at once.
     engine.observeSummary(summaryAt(1000, { sensor: 'a', bytes: 100 }), NO_TOP, 2000);
-    expect(engine.observeSummary(summaryAt(2000, { sensor: 'a', bytes: 100 }), NO_TOP, 3000).map(brief)).toEqual(['resolved@3000']);
+    expect(engine.observeSummary(summaryAt(2000, { sensor: 'a', bytes: 100 }), NO_TOP, 3000).map(brief)).toEqual([
+      'resolved@3000',
+    ]);
   });
 
   it('caps the groups of a rule and counts the refused ones', () => {
     const engine = new RuleEngine(rules(thresholdRules('')), { now: 0, maxGroupsPerRule: 2 });
-    for (const sensor of ['a', 'b', 'c', 'd']) engine.observeSummary(summaryAt(0, { sensor, bytes: 5000 }), NO_TOP, 1000);
+    for (const sensor of ['a', 'b', 'c', 'd'])
+      engine.observeSummary(summaryAt(0, { sensor, bytes: 5000 }), NO_TOP, 1000);
     expect(engine.stats().rules.busy).toMatchObject({ groups: 2, groupsRefused: 2 });
     expect(engine.activeAlerts().map((a) => a.group.sensor)).toEqual(['a', 'b']);
   });
@@ -181,7 +219,7 @@ describe('rate_of_change', () => {
 });
 
 describe('distinct_count', () => {
-  it('port scan: distinct ports tried per source, from the sensor\'s fan-out list', () => {
+  it("port scan: distinct ports tried per source, from the sensor's fan-out list", () => {
     const engine = new RuleEngine(
       rules(`rules:
   - name: port-scan
@@ -195,7 +233,12 @@ describe('distinct_count', () => {
     );
     const out = feedSeries(engine, [
       { fanout: [{ ip: '10.0.0.9', ports: 3 }] },
-      { fanout: [{ ip: '10.0.0.9', ports: 800, destinations: 1 }, { ip: '10.0.0.10', ports: 2 }] },
+      {
+        fanout: [
+          { ip: '10.0.0.9', ports: 800, destinations: 1 },
+          { ip: '10.0.0.10', ports: 2 },
+        ],
+      },
       { fanout: [{ ip: '10.0.0.9', ports: 2 }] },
       {},
     ]);
@@ -218,7 +261,10 @@ describe('distinct_count', () => {
 `),
       { now: 0 },
     );
-    const out = feedSeries(engine, [10, 5000, 10, 10].map((d) => ({ distinctDestinations: d })));
+    const out = feedSeries(
+      engine,
+      [10, 5000, 10, 10].map((d) => ({ distinctDestinations: d })),
+    );
     expect(out.map((t) => `${brief(t)} ${t.value}`)).toEqual(['firing@2000 5000', 'resolved@4000 10']);
   });
 });

@@ -107,7 +107,8 @@ export class RuleEngine {
   static restore(ruleSet: RuleSet, state: EngineState, options: EngineOptions): RuleEngine {
     // Saved by whichever build ran before: the type says what this build writes, not what it may read.
     const version: unknown = state.version;
-    if (version !== ENGINE_STATE_VERSION) throw new Error(`engine state version ${String(version)}, this build reads ${ENGINE_STATE_VERSION}`);
+    if (version !== ENGINE_STATE_VERSION)
+      throw new Error(`engine state version ${String(version)}, this build reads ${ENGINE_STATE_VERSION}`);
     const engine = new RuleEngine(ruleSet, options);
     // Restored windowed rules share a series exactly when they shared it at the snapshot.
     engine.compileAll(ruleSet, (rule, fingerprint) => {
@@ -220,7 +221,10 @@ export class RuleEngine {
   }
 
   activeAlerts(): ActiveAlert[] {
-    return [...this.compiled.flatMap((c) => [...c.book.list(), ...c.limit.book.list()]), ...this.duplicates.book.list()];
+    return [
+      ...this.compiled.flatMap((c) => [...c.book.list(), ...c.limit.book.list()]),
+      ...this.duplicates.book.list(),
+    ];
   }
 
   snapshot(): EngineState {
@@ -228,7 +232,12 @@ export class RuleEngine {
     const series: SeriesState[] = [];
     const indexOf = new Map<WindowSeries, number>();
     for (const c of this.compiled) {
-      const saved: RuleState = { rule: structuredClone(c.rule), fingerprint: c.fingerprint, alerts: c.book.snapshot(), evaluator: c.evaluator.snapshot() };
+      const saved: RuleState = {
+        rule: structuredClone(c.rule),
+        fingerprint: c.fingerprint,
+        alerts: c.book.snapshot(),
+        evaluator: c.evaluator.snapshot(),
+      };
       const limit = c.limit.snapshot();
       if (limit.pressedAt !== null || limit.alerts.length > 0) saved.limit = limit;
       if (c.evaluator instanceof WindowedEvaluator) {
@@ -244,7 +253,13 @@ export class RuleEngine {
     }
     // Orphans not yet resolved survive a snapshot taken before the next call.
     for (const { rule, book, limit } of this.orphans) {
-      rules[rule.name] ??= { rule: structuredClone(rule), fingerprint: '', alerts: book.snapshot(), evaluator: null, limit: limit.snapshot() };
+      rules[rule.name] ??= {
+        rule: structuredClone(rule),
+        fingerprint: '',
+        alerts: book.snapshot(),
+        evaluator: null,
+        limit: limit.snapshot(),
+      };
     }
     const state: EngineState = { version: ENGINE_STATE_VERSION, rules, series, silences: this.silenceList.list() };
     const duplicates = this.duplicates.snapshot();
@@ -291,7 +306,10 @@ export class RuleEngine {
       const index = unchangedState(state, c.rule.name, c.fingerprint)?.series;
       if (!(c.evaluator instanceof WindowedEvaluator) || index === undefined || done.has(c.evaluator.series)) continue;
       const saved = state.series[index];
-      if (saved === undefined) throw new Error(`engine state: rule ${c.rule.name} refers to window series ${index}, which the state does not hold`);
+      if (saved === undefined)
+        throw new Error(
+          `engine state: rule ${c.rule.name} refers to window series ${index}, which the state does not hold`,
+        );
       c.evaluator.series.restore(saved, now);
       done.add(c.evaluator.series);
     }
@@ -305,11 +323,22 @@ export class RuleEngine {
 
   private compile(rule: Rule, cohort: string): CompiledRule {
     const book = new AlertBook(metaOf(rule), this.silenceList);
-    return { rule, fingerprint: fingerprintOf(rule), book, evaluator: this.evaluatorOf(rule, book, cohort), limit: this.limitAlertOf(rule) };
+    return {
+      rule,
+      fingerprint: fingerprintOf(rule),
+      book,
+      evaluator: this.evaluatorOf(rule, book, cohort),
+      limit: this.limitAlertOf(rule),
+    };
   }
 
   private limitAlertOf(rule: Rule): GroupLimitAlert {
-    return new GroupLimitAlert(rule, this.silenceList, this.limits.maxGroupsPerRule, this.options.groupLimitQuietMs ?? GROUP_LIMIT_QUIET_MS);
+    return new GroupLimitAlert(
+      rule,
+      this.silenceList,
+      this.limits.maxGroupsPerRule,
+      this.options.groupLimitQuietMs ?? GROUP_LIMIT_QUIET_MS,
+    );
   }
 
   private evaluatorOf(rule: Rule, book: AlertBook, cohort: string): RuleEvaluator {
@@ -336,7 +365,10 @@ function metaOf(rule: Rule): RuleMeta {
     severity: rule.severity,
     labels: rule.labels,
     receivers: rule.receivers,
-    timing: { forMs: durationMs(rule.for), repeatMs: rule.repeat_interval === undefined ? null : durationMs(rule.repeat_interval) },
+    timing: {
+      forMs: durationMs(rule.for),
+      repeatMs: rule.repeat_interval === undefined ? null : durationMs(rule.repeat_interval),
+    },
   };
   if (rule.description !== undefined) meta.description = rule.description;
   return meta;

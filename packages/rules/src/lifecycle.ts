@@ -39,11 +39,24 @@ export interface Step {
 
 const NOTHING: LifecycleEvent | null = null;
 
-export function advance(record: AlertRecord | undefined, active: boolean, at: number, timing: Timing, silenced: boolean): Step {
+export function advance(
+  record: AlertRecord | undefined,
+  active: boolean,
+  at: number,
+  timing: Timing,
+  silenced: boolean,
+): Step {
   if (record === undefined) {
     if (!active) return { record, event: NOTHING };
-    if (timing.forMs > 0) return { record: { state: 'pending', since: at, lastNotifiedAt: null, notified: false }, event: { state: 'pending', repeat: false, silenced } };
-    return { record: fire({ state: 'pending', since: at, lastNotifiedAt: null, notified: false }, at, silenced), event: { state: 'firing', repeat: false, silenced } };
+    if (timing.forMs > 0)
+      return {
+        record: { state: 'pending', since: at, lastNotifiedAt: null, notified: false },
+        event: { state: 'pending', repeat: false, silenced },
+      };
+    return {
+      record: fire({ state: 'pending', since: at, lastNotifiedAt: null, notified: false }, at, silenced),
+      event: { state: 'firing', repeat: false, silenced },
+    };
   }
   if (!active) {
     if (record.state === 'pending') return { record: undefined, event: NOTHING };

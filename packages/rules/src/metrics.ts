@@ -60,7 +60,8 @@ function buildFixedMetrics(): Map<string, StreamMetric> {
 
 function buildKeyedMetrics(): Map<string, KeyedMetric> {
   const m = new Map<string, KeyedMetric>();
-  const add = (name: string, dimension: Dimension, each: KeyedMetric['each']) => m.set(name, { kind: 'keyed', name, dimension, each });
+  const add = (name: string, dimension: Dimension, each: KeyedMetric['each']) =>
+    m.set(name, { kind: 'keyed', name, dimension, each });
   for (const c of COUNTERS) {
     add(`source.${c}`, 'source', (_s, top, visit) => {
       for (const e of top.sources) visit(e.ip, e[c]);
@@ -131,4 +132,8 @@ export const METRIC_NAMES: readonly string[] = [
   'port.<tcp|udp>/<n>.packets',
 ];
 
-export const DISTINCT_METRICS: readonly string[] = [...DISTINCT.map((d) => `distinct.${d}`), 'fanout.ports_per_source', 'fanout.destinations_per_source'];
+export const DISTINCT_METRICS: readonly string[] = [
+  ...DISTINCT.map((d) => `distinct.${d}`),
+  'fanout.ports_per_source',
+  'fanout.destinations_per_source',
+];

@@ -14,7 +14,8 @@ const STREAM_LABELS: readonly GroupLabel[] = ['sensor', 'interface'];
 /** What the schema cannot say: metric names, group-by that fits the metric, comparisons that make sense. */
 export function checkRule(rule: Rule): RuleIssue[] {
   const issues: RuleIssue[] = [];
-  if (rule.name === GROUP_LIMIT_RULE || rule.name === DUPLICATE_ID_RULE) issues.push({ path: ['name'], message: `"${rule.name}" is the name of a built-in alert` });
+  if (rule.name === GROUP_LIMIT_RULE || rule.name === DUPLICATE_ID_RULE)
+    issues.push({ path: ['name'], message: `"${rule.name}" is the name of a built-in alert` });
   switch (rule.kind) {
     case 'threshold':
     case 'rate_of_change':
@@ -31,7 +32,11 @@ export function checkRule(rule: Rule): RuleIssue[] {
     case 'ratio':
       for (const field of ['numerator', 'denominator'] as const) {
         const dimension = checkMetric(rule[field], [field], issues);
-        if (dimension !== undefined && dimension !== null) issues.push({ path: [field], message: `a ratio needs a per-interface metric, not the per-${dimension} "${rule[field]}"` });
+        if (dimension !== undefined && dimension !== null)
+          issues.push({
+            path: [field],
+            message: `a ratio needs a per-interface metric, not the per-${dimension} "${rule[field]}"`,
+          });
       }
       checkGroupBy(rule.group_by, null, issues);
       checkComparison(rule, issues);
@@ -43,13 +48,19 @@ export function checkRule(rule: Rule): RuleIssue[] {
     case 'absence': {
       const allowed: GroupLabel[] = rule.of === 'summary' ? ['sensor', 'interface'] : ['sensor'];
       checkAllowed(rule.group_by, allowed, issues);
-      if (!rule.group_by.includes('sensor')) issues.push({ path: ['group_by'], message: 'an absence rule must group by sensor' });
-      if (rule.sensors.length > 0 && rule.group_by.includes('interface')) issues.push({ path: ['sensors'], message: 'expected sensors can only be listed when grouping by sensor alone' });
+      if (!rule.group_by.includes('sensor'))
+        issues.push({ path: ['group_by'], message: 'an absence rule must group by sensor' });
+      if (rule.sensors.length > 0 && rule.group_by.includes('interface'))
+        issues.push({
+          path: ['sensors'],
+          message: 'expected sensors can only be listed when grouping by sensor alone',
+        });
       break;
     }
     case 'first_seen':
       checkAllowed(rule.group_by, STREAM_LABELS, issues);
-      if (rule.dns_levels !== undefined && rule.entity !== 'dns_name') issues.push({ path: ['dns_levels'], message: 'only for entity dns_name' });
+      if (rule.dns_levels !== undefined && rule.entity !== 'dns_name')
+        issues.push({ path: ['dns_levels'], message: 'only for entity dns_name' });
       break;
   }
   return issues;
@@ -74,21 +85,34 @@ function checkGroupBy(groupBy: GroupLabel[], dimension: Dimension | null, issues
 
 function checkAllowed(groupBy: GroupLabel[], allowed: readonly GroupLabel[], issues: RuleIssue[]): void {
   groupBy.forEach((label, i) => {
-    if (!allowed.includes(label)) issues.push({ path: ['group_by', i], message: `cannot group this rule by ${label} (allowed: ${allowed.join(', ')})` });
+    if (!allowed.includes(label))
+      issues.push({
+        path: ['group_by', i],
+        message: `cannot group this rule by ${label} (allowed: ${allowed.join(', ')})`,
+      });
     else if (groupBy.indexOf(label) !== i) issues.push({ path: ['group_by', i], message: `${label} is listed twice` });
   });
 }
 
 function checkComparison(rule: { above?: number; below?: number; clear?: number }, issues: RuleIssue[]): void {
   if ((rule.above === undefined) === (rule.below === undefined)) {
-    issues.push({ path: [rule.above === undefined ? 'above' : 'below'], message: 'give exactly one of above or below' });
+    issues.push({
+      path: [rule.above === undefined ? 'above' : 'below'],
+      message: 'give exactly one of above or below',
+    });
     return;
   }
   if (rule.clear === undefined) return;
   if (rule.above !== undefined && rule.clear > rule.above) {
-    issues.push({ path: ['clear'], message: `must be at most above (${rule.above}): the alert resolves when the value falls to clear` });
+    issues.push({
+      path: ['clear'],
+      message: `must be at most above (${rule.above}): the alert resolves when the value falls to clear`,
+    });
   }
   if (rule.below !== undefined && rule.clear < rule.below) {
-    issues.push({ path: ['clear'], message: `must be at least below (${rule.below}): the alert resolves when the value rises to clear` });
+    issues.push({
+      path: ['clear'],
+      message: `must be at least below (${rule.below}): the alert resolves when the value rises to clear`,
+    });
   }
 }

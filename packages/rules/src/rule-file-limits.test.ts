@@ -22,7 +22,10 @@ function timed(text: string): { result: RuleSetResult; ms: number; wallMs: numbe
 describe('rule upload limits', () => {
   it('refuses an alias bomb with the reason', () => {
     const { result } = timed(aliasBomb());
-    expect(result).toEqual({ ok: false, errors: [expect.stringMatching(/^request: .*resource exhaustion.*at most 100 alias expansions/)] });
+    expect(result).toEqual({
+      ok: false,
+      errors: [expect.stringMatching(/^request: .*resource exhaustion.*at most 100 alias expansions/)],
+    });
   });
 
   it('refuses nesting deeper than the limit, naming the line', () => {
@@ -31,8 +34,14 @@ describe('rule upload limits', () => {
   });
 
   it('refuses more than 32 KiB, counted in UTF-8 bytes', () => {
-    expect(timed(HOSTILE_RULE_TEXTS['over 32 KiB']()).result).toEqual({ ok: false, errors: [`request: ${MAX_BYTES + 11} bytes, more than the ${MAX_BYTES} allowed`] });
-    expect(timed(HOSTILE_RULE_TEXTS['over 32 KiB in multi-byte characters']()).result).toMatchObject({ ok: false, errors: [expect.stringMatching(/bytes, more than the 32768 allowed$/)] });
+    expect(timed(HOSTILE_RULE_TEXTS['over 32 KiB']()).result).toEqual({
+      ok: false,
+      errors: [`request: ${MAX_BYTES + 11} bytes, more than the ${MAX_BYTES} allowed`],
+    });
+    expect(timed(HOSTILE_RULE_TEXTS['over 32 KiB in multi-byte characters']()).result).toMatchObject({
+      ok: false,
+      errors: [expect.stringMatching(/bytes, more than the 32768 allowed$/)],
+    });
   });
 
   it('refuses a text of too many tokens', () => {
@@ -52,7 +61,9 @@ describe('rule upload limits', () => {
     expect(text.length).toBeGreaterThan(MAX_BYTES - 5000);
     timed(text);
     const { result, ms, wallMs } = timed(text);
-    console.log(`realistic: ${(text.length / 1024).toFixed(1)} KiB, ${ms.toFixed(1)} ms CPU, ${wallMs.toFixed(1)} ms wall`);
+    console.log(
+      `realistic: ${(text.length / 1024).toFixed(1)} KiB, ${ms.toFixed(1)} ms CPU, ${wallMs.toFixed(1)} ms wall`,
+    );
     if (!result.ok) throw new Error(result.errors.slice(0, 3).join('\n'));
     expect(result.ruleSet.rules.length).toBeGreaterThan(60);
     expect(ms).toBeLessThan(EVENT_LOOP_BOUND_MS);
@@ -62,7 +73,9 @@ describe('rule upload limits', () => {
     const text = HOSTILE_RULE_TEXTS[name]();
     timed(text); // warm-up: the bound is about the parsing, not the first compilation of the code
     const { result, ms, wallMs } = timed(text);
-    console.log(`${name}: ${(Buffer.byteLength(text) / 1024).toFixed(1)} KiB, ${ms.toFixed(1)} ms CPU, ${wallMs.toFixed(1)} ms wall: ${result.ok ? 'accepted' : result.errors[0].slice(0, 100)}`);
+    console.log(
+      `${name}: ${(Buffer.byteLength(text) / 1024).toFixed(1)} KiB, ${ms.toFixed(1)} ms CPU, ${wallMs.toFixed(1)} ms wall: ${result.ok ? 'accepted' : result.errors[0].slice(0, 100)}`,
+    );
     expect(result.ok).toBe(false);
     expect(ms).toBeLessThan(EVENT_LOOP_BOUND_MS);
   });

@@ -23,7 +23,19 @@ describe('rule file validation', () => {
     const result = parseRuleSet(`rules:\n${GOOD_RULE}`, 'rules.yaml');
     if (!result.ok) throw new Error(result.errors.join('\n'));
     expect(result.ruleSet.rules).toEqual([
-      { name: 'fine', kind: 'threshold', severity: 'info', metric: 'bytes', above: 10, aggregate: 'avg', enabled: true, labels: {}, group_by: [], for: '0s', receivers: [] },
+      {
+        name: 'fine',
+        kind: 'threshold',
+        severity: 'info',
+        metric: 'bytes',
+        above: 10,
+        aggregate: 'avg',
+        enabled: true,
+        labels: {},
+        group_by: [],
+        for: '0s',
+        receivers: [],
+      },
     ]);
   });
 
@@ -116,12 +128,17 @@ ${GOOD_RULE}${GOOD_RULE.replace('info', 'warning')}  - name: has space
       'rules.yaml:12 rules[2].name: expected 1-64 letters, digits, "_" or "-"',
       'rules.yaml:18 rules[2].labels.bad-label: expected a label name (letters, digits, "_")',
     ]);
-    expect(errorsOf('rules: 3\nextra: true\n')).toEqual(['rules.yaml:1 rules: expected a list', 'rules.yaml:2 extra: unknown field']);
+    expect(errorsOf('rules: 3\nextra: true\n')).toEqual([
+      'rules.yaml:1 rules: expected a list',
+      'rules.yaml:2 extra: unknown field',
+    ]);
     expect(errorsOf('')).toEqual(['rules.yaml:1 rules: required: a list']);
   });
 
   it('reports YAML syntax errors with their line', () => {
-    expect(errorsOf('rules:\n  - name: x\n    kind: [threshold\n')).toEqual([expect.stringMatching(/^rules\.yaml:\d+ \S/)]);
+    expect(errorsOf('rules:\n  - name: x\n    kind: [threshold\n')).toEqual([
+      expect.stringMatching(/^rules\.yaml:\d+ \S/),
+    ]);
     const [error] = errorsOf('rules:\n  - name: a\n  - name: b\n    name: c\n');
     expect(error).toMatch(/^rules\.yaml:4 .*unique/i);
   });
@@ -131,7 +148,10 @@ ${GOOD_RULE}${GOOD_RULE.replace('info', 'warning')}  - name: has space
     const file = join(dir, 'r.yaml');
     writeFileSync(file, `rules:\n${GOOD_RULE}`);
     expect(loadRuleFile(file).ok).toBe(true);
-    expect(loadRuleFile(join(dir, 'missing.yaml'))).toEqual({ ok: false, errors: [`${join(dir, 'missing.yaml')}: cannot read (ENOENT)`] });
+    expect(loadRuleFile(join(dir, 'missing.yaml'))).toEqual({
+      ok: false,
+      errors: [`${join(dir, 'missing.yaml')}: cannot read (ENOENT)`],
+    });
   });
 
   it('parses durations', () => {

@@ -14,7 +14,10 @@ export function loadRuleFile(file: string): RuleSetResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { ok: false, errors: [`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`] };
+    return {
+      ok: false,
+      errors: [`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`],
+    };
   }
   return parseRuleSet(text, file);
 }
@@ -49,7 +52,8 @@ export function parseRuleSet(text: string, file: string, limits?: YamlLimits): R
     const rule = parseRule(raw, ['rules', index], report);
     if (rule === undefined) return;
     const earlier = firstIndexByName.get(rule.name);
-    if (earlier !== undefined) report(['rules', index, 'name'], `duplicate rule name "${rule.name}" (also rules[${earlier}])`);
+    if (earlier !== undefined)
+      report(['rules', index, 'name'], `duplicate rule name "${rule.name}" (also rules[${earlier}])`);
     else firstIndexByName.set(rule.name, index);
     rules.push(rule);
   });
@@ -63,7 +67,10 @@ function parseRule(raw: unknown, at: Path, report: (path: Path, message: string)
   }
   const kind = (raw as { kind?: unknown }).kind;
   if (!RULE_KINDS.includes(kind as RuleKind)) {
-    report([...at, 'kind'], kind === undefined ? `required: one of ${RULE_KINDS.join(', ')}` : `expected one of ${RULE_KINDS.join(', ')}`);
+    report(
+      [...at, 'kind'],
+      kind === undefined ? `required: one of ${RULE_KINDS.join(', ')}` : `expected one of ${RULE_KINDS.join(', ')}`,
+    );
     return undefined;
   }
   const parsed = RULE_SCHEMAS[kind as RuleKind].safeParse(raw, { reportInput: true });
@@ -94,16 +101,34 @@ function reportIssue(issue: z.core.$ZodIssue, at: Path, report: (path: Path, mes
       for (const key of issue.keys) report([...path, key], 'unknown field');
       return;
     case 'invalid_type':
-      report(path, issue.input === undefined ? `required: ${TYPE_NAMES[issue.expected] ?? issue.expected}` : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`);
+      report(
+        path,
+        issue.input === undefined
+          ? `required: ${TYPE_NAMES[issue.expected] ?? issue.expected}`
+          : `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`,
+      );
       return;
     case 'invalid_value':
-      report(path, `${issue.input === undefined ? 'required: ' : 'expected '}${issue.values.length === 1 ? String(issue.values[0]) : `one of ${issue.values.join(', ')}`}`);
+      report(
+        path,
+        `${issue.input === undefined ? 'required: ' : 'expected '}${issue.values.length === 1 ? String(issue.values[0]) : `one of ${issue.values.join(', ')}`}`,
+      );
       return;
     case 'too_small':
-      report(path, issue.origin === 'array' || issue.origin === 'string' ? `too short (at least ${issue.minimum})` : `must be at least ${issue.minimum}`);
+      report(
+        path,
+        issue.origin === 'array' || issue.origin === 'string'
+          ? `too short (at least ${issue.minimum})`
+          : `must be at least ${issue.minimum}`,
+      );
       return;
     case 'too_big':
-      report(path, issue.origin === 'array' || issue.origin === 'string' ? `too long (at most ${issue.maximum})` : `must be at most ${issue.maximum}`);
+      report(
+        path,
+        issue.origin === 'array' || issue.origin === 'string'
+          ? `too long (at most ${issue.maximum})`
+          : `must be at most ${issue.maximum}`,
+      );
       return;
     case 'invalid_key':
       report(path, issue.issues[0]?.message ?? 'invalid key');

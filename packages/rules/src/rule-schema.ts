@@ -3,9 +3,25 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 
 export const SEVERITIES = ['info', 'warning', 'critical'] as const;
-export const GROUP_LABELS = ['sensor', 'interface', 'source', 'destination', 'conversation', 'port', 'dns_name'] as const;
+export const GROUP_LABELS = [
+  'sensor',
+  'interface',
+  'source',
+  'destination',
+  'conversation',
+  'port',
+  'dns_name',
+] as const;
 export const AGGREGATES = ['avg', 'max', 'sum'] as const;
-export const RULE_KINDS = ['threshold', 'rate_of_change', 'distinct_count', 'ratio', 'absence', 'drop_rate', 'first_seen'] as const;
+export const RULE_KINDS = [
+  'threshold',
+  'rate_of_change',
+  'distinct_count',
+  'ratio',
+  'absence',
+  'drop_rate',
+  'first_seen',
+] as const;
 
 export type Severity = (typeof SEVERITIES)[number];
 export type GroupLabel = (typeof GROUP_LABELS)[number];
@@ -14,7 +30,9 @@ export type RuleKind = (typeof RULE_KINDS)[number];
 
 const labelName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a label name (letters, digits, "_")');
 /** Durations stay text in the rule (as written, for display); `durationMs` reads them. */
-const duration = z.string().refine((text) => parseDuration(text) !== undefined, 'expected a duration like 500ms, 30s, 5m, 1h');
+const duration = z
+  .string()
+  .refine((text) => parseDuration(text) !== undefined, 'expected a duration like 500ms, 30s, 5m, 1h');
 const finite = z.number().finite();
 
 const common = {
@@ -122,7 +140,8 @@ export type RatioRule = z.infer<typeof ratio>;
 export type DropRateRule = z.infer<typeof dropRate>;
 export type AbsenceRule = z.infer<typeof absence>;
 export type FirstSeenRule = z.infer<typeof firstSeen>;
-export type Rule = ThresholdRule | RateOfChangeRule | DistinctCountRule | RatioRule | DropRateRule | AbsenceRule | FirstSeenRule;
+export type Rule =
+  ThresholdRule | RateOfChangeRule | DistinctCountRule | RatioRule | DropRateRule | AbsenceRule | FirstSeenRule;
 
 export const ruleFileSchema = z.strictObject({ rules: z.array(z.unknown()) });
 

@@ -27,7 +27,8 @@ export class SilenceList {
   }
 
   add(silence: Silence): void {
-    if (silence.matchers.length === 0) throw new Error(`silence ${silence.id}: needs at least one matcher (it would mute everything)`);
+    if (silence.matchers.length === 0)
+      throw new Error(`silence ${silence.id}: needs at least one matcher (it would mute everything)`);
     this.byId.set(silence.id, { ...silence, matchers: silence.matchers.map((m) => ({ ...m })) });
   }
 
@@ -62,7 +63,12 @@ export class SilenceList {
   }
 }
 
-function labelValue(label: string, rule: string, severity: string, labels: Readonly<Record<string, string>>): string | undefined {
+function labelValue(
+  label: string,
+  rule: string,
+  severity: string,
+  labels: Readonly<Record<string, string>>,
+): string | undefined {
   if (Object.hasOwn(labels, label)) return labels[label];
   if (label === 'rule') return rule;
   if (label === 'severity') return severity;

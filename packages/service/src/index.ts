@@ -5,7 +5,15 @@
  */
 export { createLogger, type Logger, type LoggerOptions } from './logger.js';
 export { isSecretKey, redactSecrets, REDACTED } from './redact.js';
-export { createServiceServer, METRICS_PREFIX, type BoundAddress, type Readiness, type ServiceApp, type ServiceServer, type ServiceServerOptions } from './server.js';
+export {
+  createServiceServer,
+  METRICS_PREFIX,
+  type BoundAddress,
+  type Readiness,
+  type ServiceApp,
+  type ServiceServer,
+  type ServiceServerOptions,
+} from './server.js';
 export { PUBLIC_ROUTE } from './route-auth.js';
 export { onShutdown, type ShutdownOptions } from './shutdown.js';
 export { ConfigError } from './config/config-error.js';
@@ -15,4 +23,10 @@ export { observeMetric, type Sample } from './observed-metric.js';
 export { throttledLog } from './log-throttle.js';
 export { configReference, type ReferenceEntry, type ReferenceOptions } from './config/reference.js';
 export { referenceTable } from './config/reference-table.js';
-export { httpConfigSchema, LOG_LEVELS, logLevelSetting, tcpPort, type HttpSettingsOptions } from './config/service-settings.js';
+export {
+  httpConfigSchema,
+  LOG_LEVELS,
+  logLevelSetting,
+  tcpPort,
+  type HttpSettingsOptions,
+} from './config/service-settings.js';

@@ -4,7 +4,8 @@ import type { Logger } from './logger.js';
 
 function recorder() {
   const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
-  const at = (level: string) => (fields: Record<string, unknown>, message: string) => lines.push({ level, fields, message });
+  const at = (level: string) => (fields: Record<string, unknown>, message: string) =>
+    lines.push({ level, fields, message });
   return { lines, log: { warn: at('warn'), error: at('error') } as unknown as Logger };
 }
 
@@ -18,7 +19,11 @@ describe('throttledLog', () => {
     expect(lines.map((l) => [l.fields.batch, l.fields.alsoSinceLastLine])).toEqual([[0, undefined]]);
     clock = 10_000;
     say('error', { batch: 25 }, 'InfluxDB refused a batch');
-    expect(lines.at(-1)).toEqual({ level: 'error', fields: { batch: 25, alsoSinceLastLine: 24 }, message: 'InfluxDB refused a batch' });
+    expect(lines.at(-1)).toEqual({
+      level: 'error',
+      fields: { batch: 25, alsoSinceLastLine: 24 },
+      message: 'InfluxDB refused a batch',
+    });
   });
 
   it('throttles each message on its own', () => {

@@ -7,7 +7,15 @@ describe('createLogger', () => {
   it('writes JSON lines with the service name and the level as a word', () => {
     const out = new LogLines();
     createLogger({ name: 'sensor', destination: out }).info({ interfaces: ['eth0'] }, 'capturing');
-    expect(out.records()).toEqual([expect.objectContaining({ name: 'sensor', level: 'info', msg: 'capturing', interfaces: ['eth0'], time: expect.any(String) })]);
+    expect(out.records()).toEqual([
+      expect.objectContaining({
+        name: 'sensor',
+        level: 'info',
+        msg: 'capturing',
+        interfaces: ['eth0'],
+        time: expect.any(String),
+      }),
+    ]);
   });
 
   it('never logs a value under a key named like a secret, at any depth', () => {
@@ -25,10 +33,14 @@ describe('createLogger', () => {
     );
     logger.child({ smtp: { pass: 'mail-pass' } }).warn({ apiKey: 'k-999' }, 'retrying');
     const text = out.text;
-    for (const secret of ['hunter2', 'Bearer abc.def', 'tok-123', 'hmac-key', 'creds-file-body', 'mail-pass', 'k-999']) expect(text).not.toContain(secret);
+    for (const secret of ['hunter2', 'Bearer abc.def', 'tok-123', 'hmac-key', 'creds-file-body', 'mail-pass', 'k-999'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('nats://broker:4222');
     expect(text).toContain('wirewatch');
-    expect(out.records()[0]).toMatchObject({ nats: { password: '[redacted]' }, headers: { Authorization: '[redacted]' } });
+    expect(out.records()[0]).toMatchObject({
+      nats: { password: '[redacted]' },
+      headers: { Authorization: '[redacted]' },
+    });
   });
 
   it('respects the level', () => {
@@ -52,6 +64,10 @@ describe('redactSecrets', () => {
   });
 
   it('redacts secret-like keys only, not look-alikes such as passes or bypass', () => {
-    expect(redactSecrets({ passes: 3, bypass: true, password: 'p' })).toEqual({ passes: 3, bypass: true, password: '[redacted]' });
+    expect(redactSecrets({ passes: 3, bypass: true, password: 'p' })).toEqual({
+      passes: 3,
+      bypass: true,
+      password: '[redacted]',
+    });
   });
 });

@@ -7,7 +7,13 @@ export type Sample = [labels: Record<string, string>, value: number];
  * A metric read from the service's own counters at scrape time, so nothing is counted twice. A
  * cumulative value gets a `_total` name, as the exposition format expects of counters.
  */
-export function observeMetric(registry: Registry, name: string, help: string, labelNames: string[], read: () => Sample[]): void {
+export function observeMetric(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: () => Sample[],
+): void {
   new Gauge({
     name,
     help,

@@ -1,5 +1,6 @@
 /** Keys whose values are never logged or shown: password, token, secret, authorization, creds and their variants. */
-const SECRET_KEY = /passw(or)?d|passphrase|^pass$|token|secret|authori[sz]ation|creds|credential|api[-_]?key|private[-_]?key|cookie/i;
+const SECRET_KEY =
+  /passw(or)?d|passphrase|^pass$|token|secret|authori[sz]ation|creds|credential|api[-_]?key|private[-_]?key|cookie/i;
 
 export const REDACTED = '[redacted]';
 

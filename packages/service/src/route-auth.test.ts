@@ -12,7 +12,12 @@ afterEach(async () => {
 
 /** A service server with one private route (/private) and one a service marked public (/open), counting handler runs. */
 function makeServer(options: { bearerToken?: string; noTokenHint?: string; host?: string } = {}) {
-  const server = createServiceServer({ name: 'sensor', port: 0, logger: createLogger({ name: 'sensor', level: 'silent', destination: new LogLines() }), ...options });
+  const server = createServiceServer({
+    name: 'sensor',
+    port: 0,
+    logger: createLogger({ name: 'sensor', level: 'silent', destination: new LogLines() }),
+    ...options,
+  });
   servers.push(server);
   const ran = { private: 0, open: 0 };
   server.app.get('/private', async () => ++ran.private);
@@ -24,7 +29,8 @@ function makeServer(options: { bearerToken?: string; noTokenHint?: string; host?
 describe('deny by default (service kit)', () => {
   it('keeps /healthz, /readyz, /metrics and routes marked public open without a token', async () => {
     const { server, ran } = makeServer({ bearerToken: TOKEN });
-    for (const url of ['/healthz', '/readyz', '/metrics', '/open']) expect((await server.app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
+    for (const url of ['/healthz', '/readyz', '/metrics', '/open'])
+      expect((await server.app.inject({ method: 'GET', url })).statusCode, url).toBe(200);
     expect(ran.open).toBe(1);
   });
 
@@ -50,7 +56,8 @@ describe('deny by default (service kit)', () => {
 
   it('accepts exactly the token, the scheme in any case (RFC 7235)', async () => {
     const { server, ran } = makeServer({ bearerToken: TOKEN });
-    const status = async (authorization: string) => (await server.app.inject({ method: 'GET', url: '/private', headers: { authorization } })).statusCode;
+    const status = async (authorization: string) =>
+      (await server.app.inject({ method: 'GET', url: '/private', headers: { authorization } })).statusCode;
     expect(await status(`Bearer ${TOKEN}`)).toBe(200);
     expect(await status(`bearer ${TOKEN}`)).toBe(200);
     expect(await status(`BEARER ${TOKEN}`)).toBe(200);

@@ -30,7 +30,9 @@ export function denyByDefault(options: RouteAuthOptions) {
     if (request.is404) return;
     if ((request.routeOptions.config as { public?: unknown }).public === true) return;
     if (expected === undefined) {
-      await reply.code(401).send({ error: options.noTokenHint ?? 'this route needs a bearer token, and none is configured' });
+      await reply
+        .code(401)
+        .send({ error: options.noTokenHint ?? 'this route needs a bearer token, and none is configured' });
       return;
     }
     const given = BEARER.exec(request.headers.authorization ?? '')?.[1];

@@ -9,7 +9,9 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-function makeServer(options: { level?: 'info' | 'debug'; readiness?: () => Readiness; health?: () => Record<string, unknown> } = {}) {
+function makeServer(
+  options: { level?: 'info' | 'debug'; readiness?: () => Readiness; health?: () => Record<string, unknown> } = {},
+) {
   const log = new LogLines();
   const server = createServiceServer({
     name: 'sensor',
@@ -27,7 +29,12 @@ describe('createServiceServer', () => {
     const { server } = makeServer({ health: () => ({ spool: { records: 3 } }) });
     const response = await server.app.inject({ method: 'GET', url: '/healthz' });
     expect(response.statusCode).toBe(200);
-    expect(response.json()).toMatchObject({ status: 'ok', service: 'sensor', uptimeSeconds: expect.any(Number), spool: { records: 3 } });
+    expect(response.json()).toMatchObject({
+      status: 'ok',
+      service: 'sensor',
+      uptimeSeconds: expect.any(Number),
+      spool: { records: 3 },
+    });
   });
 
   it('answers /readyz with 200 when ready and 503 with the reason when not, following the check', async () => {
@@ -61,7 +68,11 @@ describe('createServiceServer', () => {
 
   it('serves /metrics from its own registry: default metrics prefixed wirewatch_ and the service’s own', async () => {
     const { server } = makeServer();
-    const published = new Counter({ name: 'wirewatch_summaries_published_total', help: 'Summaries published', registers: [server.registry] });
+    const published = new Counter({
+      name: 'wirewatch_summaries_published_total',
+      help: 'Summaries published',
+      registers: [server.registry],
+    });
     published.inc(4);
     const response = await server.app.inject({ method: 'GET', url: '/metrics' });
     expect(response.statusCode).toBe(200);
@@ -105,6 +116,8 @@ describe('createServiceServer', () => {
 
     const verbose = makeServer({ level: 'debug' });
     await verbose.server.app.inject({ method: 'GET', url: '/metrics' });
-    expect(verbose.log.records()).toContainEqual(expect.objectContaining({ level: 'debug', msg: 'request completed', url: '/metrics', statusCode: 200 }));
+    expect(verbose.log.records()).toContainEqual(
+      expect.objectContaining({ level: 'debug', msg: 'request completed', url: '/metrics', statusCode: 200 }),
+    );
   });
 });

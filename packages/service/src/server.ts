@@ -1,4 +1,10 @@
-import Fastify, { LogController, type FastifyInstance, type RawReplyDefaultExpression, type RawRequestDefaultExpression, type RawServerDefault } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyInstance,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { denyByDefault, PUBLIC_ROUTE } from './route-auth.js';
@@ -38,7 +44,12 @@ export interface BoundAddress {
 }
 
 /** A fastify instance whose logger is the service's pino logger. */
-export type ServiceApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, Logger>;
+export type ServiceApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  Logger
+>;
 
 export interface ServiceServer {
   app: ServiceApp;
@@ -63,9 +74,15 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: METRICS_PREFIX });
 
-  const app = Fastify({ loggerInstance: options.logger, logController: new LogController({ disableRequestLogging: true }) });
+  const app = Fastify({
+    loggerInstance: options.logger,
+    logController: new LogController({ disableRequestLogging: true }),
+  });
   app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime }, 'request completed');
+    request.log.debug(
+      { method: request.method, url: request.url, statusCode: reply.statusCode, responseTimeMs: reply.elapsedTime },
+      'request completed',
+    );
   });
   app.addHook('onRequest', denyByDefault({ token: options.bearerToken, noTokenHint: options.noTokenHint }));
 
@@ -101,7 +118,8 @@ export function createServiceServer(options: ServiceServerOptions): ServiceServe
     async listen() {
       await app.listen({ host: options.host ?? '127.0.0.1', port: options.port });
       const address = app.server.address();
-      if (address === null || typeof address === 'string') throw new Error(`${options.name}: server is not listening on a TCP port`);
+      if (address === null || typeof address === 'string')
+        throw new Error(`${options.name}: server is not listening on a TCP port`);
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return { host: address.address, port: address.port, url: `http://${host}:${address.port}` };
     },

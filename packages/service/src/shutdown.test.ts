@@ -52,7 +52,11 @@ describe('onShutdown', () => {
     const h = harness(() => new Promise(() => undefined), 20);
     h.signals.emit('SIGTERM', 'SIGTERM');
     expect(await h.exited).toBe(1);
-    expect(h.log.records().at(-1)).toMatchObject({ level: 'error', msg: 'shutdown did not finish in time: exiting', timeoutMs: 20 });
+    expect(h.log.records().at(-1)).toMatchObject({
+      level: 'error',
+      msg: 'shutdown did not finish in time: exiting',
+      timeoutMs: 20,
+    });
     h.dispose();
   });
 
@@ -62,7 +66,11 @@ describe('onShutdown', () => {
     });
     h.signals.emit('SIGTERM', 'SIGTERM');
     expect(await h.exited).toBe(1);
-    expect(h.log.records().at(-1)).toMatchObject({ level: 'error', msg: 'shutdown failed', err: { message: 'flush failed' } });
+    expect(h.log.records().at(-1)).toMatchObject({
+      level: 'error',
+      msg: 'shutdown failed',
+      err: { message: 'flush failed' },
+    });
     h.dispose();
   });
 });
@@ -74,9 +82,15 @@ describe('onShutdown in a real process', () => {
    * Starts the child, sends the first signal once it logged "ready" and the second (if any) once it
    * logged "shutting down"; resolves with its exit code and log messages.
    */
-  function run(mode: string, signals: NodeJS.Signals[]): Promise<{ code: number | null; messages: string[]; stderr: string }> {
+  function run(
+    mode: string,
+    signals: NodeJS.Signals[],
+  ): Promise<{ code: number | null; messages: string[]; stderr: string }> {
     return new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, ['--import', 'tsx', child, mode], { cwd: fileURLToPath(new URL('../../..', import.meta.url)), stdio: ['ignore', 'pipe', 'pipe'] });
+      const proc = spawn(process.execPath, ['--import', 'tsx', child, mode], {
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const messages: string[] = [];
       let buffered = '';
       let stderr = '';
@@ -100,7 +114,10 @@ describe('onShutdown in a real process', () => {
   it('drains and exits 0 on SIGTERM', async () => {
     const { code, messages, stderr } = await run('drain', ['SIGTERM']);
     expect(stderr).toBe('');
-    expect({ code, messages }).toEqual({ code: 0, messages: ['ready', 'shutting down', 'drained', 'shutdown complete'] });
+    expect({ code, messages }).toEqual({
+      code: 0,
+      messages: ['ready', 'shutting down', 'drained', 'shutdown complete'],
+    });
   });
 
   it('exits 1 on a second signal', async () => {

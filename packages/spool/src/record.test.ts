@@ -6,7 +6,12 @@ describe('record checksum', () => {
   it("is zlib's CRC-32 (IEEE), the one spools on disk were written with", () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
     // The CRC field of a fixed record, as the table-driven CRC-32 this replaced wrote it.
-    const record = encodeRecord(2 ** 40 + 7, 1_700_000_000_123.5, encodedIdBytes('sensor-a:42'), new Uint8Array(1000).map((_, i) => i * 31));
+    const record = encodeRecord(
+      2 ** 40 + 7,
+      1_700_000_000_123.5,
+      encodedIdBytes('sensor-a:42'),
+      new Uint8Array(1000).map((_, i) => i * 31),
+    );
     expect(Buffer.from(record.subarray(4, 8)).toString('hex')).toBe('d32eb1c5');
   });
 });
@@ -18,7 +23,12 @@ describe('record format', () => {
   it('round-trips sequence numbers beyond 32 bits, the time, the id and the payload', () => {
     const seq = 2 ** 40 + 7;
     const bytes = encodeRecord(seq, 1_700_000_000_123.5, id, payload);
-    expect(decodeRecord(bytes, 0)).toEqual({ seq, appendedAt: 1_700_000_000_123.5, id: 'sensor-a:42', payload: expect.anything() });
+    expect(decodeRecord(bytes, 0)).toEqual({
+      seq,
+      appendedAt: 1_700_000_000_123.5,
+      id: 'sensor-a:42',
+      payload: expect.anything(),
+    });
     expect([...decodeRecord(bytes, 0)!.payload]).toEqual([...payload]);
   });
 

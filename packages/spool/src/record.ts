@@ -42,7 +42,8 @@ const utf8Decoder = new TextDecoder();
 
 export function encodedIdBytes(id: string): Uint8Array {
   const bytes = utf8.encode(id);
-  if (bytes.length > MAX_ID_BYTES) throw new RangeError(`spool: record id is ${bytes.length} bytes, the limit is ${MAX_ID_BYTES}`);
+  if (bytes.length > MAX_ID_BYTES)
+    throw new RangeError(`spool: record id is ${bytes.length} bytes, the limit is ${MAX_ID_BYTES}`);
   return bytes;
 }
 

@@ -39,7 +39,12 @@ export function scanSegment(bytes: Uint8Array, firstSeq: number, endSeq = Number
  * How many records between `firstSeq` and `endSeq` the scan did not find, not counting those below
  * `cursor` (already acknowledged). A damaged tail with no known end (the last segment) counts as one.
  */
-export function countLostRecords(scan: SegmentScan, firstSeq: number, endSeq: number | undefined, cursor: number): number {
+export function countLostRecords(
+  scan: SegmentScan,
+  firstSeq: number,
+  endSeq: number | undefined,
+  cursor: number,
+): number {
   let lost = 0;
   let expected = firstSeq;
   const missing = (upTo: number) => Math.max(0, upTo - Math.max(expected, cursor));

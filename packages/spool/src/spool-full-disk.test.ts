@@ -43,7 +43,12 @@ describe('Spool on a real 2 MiB file system', () => {
     const filler = join(mountPoint, 'filler');
     await fillDisk(filler);
     for (let n = 600; n < 610; n++) expect(await spool.append(summary, { id: `m${n}` })).toBe(false);
-    expect(spool.stats()).toMatchObject({ records: 0, droppedWriteErrors: 10, droppedDiskFull: 10, writeError: 'ENOSPC' });
+    expect(spool.stats()).toMatchObject({
+      records: 0,
+      droppedWriteErrors: 10,
+      droppedDiskFull: 10,
+      writeError: 'ENOSPC',
+    });
 
     await rm(filler);
     expect(await spool.append(summary, { id: 'm610' })).toBe(true);

@@ -226,7 +226,12 @@ describe('Spool', () => {
     const first = join(dir, 'seg-0000000000000000.log');
     await symlink('/dev/full', first);
     expect(await spool.append(payload(0), { id: idOf(0) })).toBe(false);
-    expect(spool.stats()).toMatchObject({ droppedWriteErrors: 1, droppedDiskFull: 1, writeError: 'ENOSPC', records: 0 });
+    expect(spool.stats()).toMatchObject({
+      droppedWriteErrors: 1,
+      droppedDiskFull: 1,
+      writeError: 'ENOSPC',
+      records: 0,
+    });
 
     await rm(first);
     await appendAll(spool, 1, 2);

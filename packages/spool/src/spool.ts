@@ -115,7 +115,15 @@ export class Spool {
   static async open(dir: string, options: SpoolOptions): Promise<Spool> {
     const limits = resolveLimits(options);
     const state = await recoverState(dir);
-    const spool = new Spool(dir, limits, state.segments, state.entries, state.nextSeq, state.storedCursor, state.corruptSkipped);
+    const spool = new Spool(
+      dir,
+      limits,
+      state.segments,
+      state.entries,
+      state.nextSeq,
+      state.storedCursor,
+      state.corruptSkipped,
+    );
     await spool.exclusive(() => spool.makeRoom(0));
     await spool.persistCursor();
     return spool;
@@ -284,7 +292,11 @@ export class Spool {
       const first = this.entries[i];
       let end = i;
       let bytes = 0; // the span read: records skipped as damaged at open may lie between indexed ones
-      while (end < this.entries.length && this.entries[end].segment === first.segment && out.length + (end - i) < maxRecords) {
+      while (
+        end < this.entries.length &&
+        this.entries[end].segment === first.segment &&
+        out.length + (end - i) < maxRecords
+      ) {
         const span = this.entries[end].offset + this.entries[end].length - first.offset;
         if (span > budget && !(out.length === 0 && end === i)) break;
         bytes = span;
@@ -384,11 +396,13 @@ async function removeFile(path: string): Promise<boolean> {
 
 function resolveLimits(options: SpoolOptions): Limits {
   const positive = (name: string, value: number) => {
-    if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`spool: ${name} must be a positive integer, got ${value}`);
+    if (!Number.isSafeInteger(value) || value <= 0)
+      throw new RangeError(`spool: ${name} must be a positive integer, got ${value}`);
     return value;
   };
   const maxBytes = positive('maxBytes', options.maxBytes);
-  const maxRecords = options.maxRecords === undefined ? Number.POSITIVE_INFINITY : positive('maxRecords', options.maxRecords);
+  const maxRecords =
+    options.maxRecords === undefined ? Number.POSITIVE_INFINITY : positive('maxRecords', options.maxRecords);
   const segmentBytes = positive('segmentBytes', options.segmentBytes ?? DEFAULT_SEGMENT_BYTES);
   return { maxBytes, maxRecords, segmentBytes: Math.min(segmentBytes, Math.max(1, Math.floor(maxBytes / 8))) };
 }

@@ -13,7 +13,9 @@ import { between, type Random } from './random.js';
 import { bindUdp, closeUdp } from './sockets.js';
 
 /** Names that exist in the lab's make-believe office (.test is reserved for testing, RFC 6761). */
-const KNOWN_NAMES = ['www', 'mail', 'api', 'cdn', 'git', 'intranet', 'printer', 'vpn', 'wiki', 'chat'].map((host) => `${host}.office.test`);
+const KNOWN_NAMES = ['www', 'mail', 'api', 'cdn', 'git', 'intranet', 'printer', 'vpn', 'wiki', 'chat'].map(
+  (host) => `${host}.office.test`,
+);
 const KNOWN = new Map(KNOWN_NAMES.map((name, i) => [name, i]));
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz0123456789';
 
@@ -83,7 +85,10 @@ export class DnsFlow {
       const question = parseQuery(message);
       if (!question) return;
       const index = KNOWN.get(question.name);
-      const reply = index === undefined ? encodeResponse(message, question, RCODE_NXDOMAIN, null) : encodeResponse(message, question, RCODE_NOERROR, addressOf(question.qtype, index));
+      const reply =
+        index === undefined
+          ? encodeResponse(message, question, RCODE_NXDOMAIN, null)
+          : encodeResponse(message, question, RCODE_NOERROR, addressOf(question.qtype, index));
       socket.send(reply, from.port, from.address);
     });
     this.responder = socket;
@@ -92,7 +97,10 @@ export class DnsFlow {
 
   query(): void {
     if (!this.client) return;
-    const name = this.random() < this.nxdomainShare ? randomName(this.random) : KNOWN_NAMES[between(this.random, 0, KNOWN_NAMES.length - 1)];
+    const name =
+      this.random() < this.nxdomainShare
+        ? randomName(this.random)
+        : KNOWN_NAMES[between(this.random, 0, KNOWN_NAMES.length - 1)];
     const qtype = this.random() < 0.8 ? QTYPE_A : QTYPE_AAAA;
     this.nextId = (this.nextId + 1) & 0xffff;
     this.client.send(encodeQuery(this.nextId, name, qtype), this.port, this.target);

@@ -52,14 +52,24 @@ export function parseQuery(message: Buffer): DnsQuestion | null {
     at += length;
   }
   if (at + 4 > message.length) return null;
-  return { id: message.readUInt16BE(0), name: labels.join('.').toLowerCase(), qtype: message.readUInt16BE(at), length: at + 4 };
+  return {
+    id: message.readUInt16BE(0),
+    name: labels.join('.').toLowerCase(),
+    qtype: message.readUInt16BE(at),
+    length: at + 4,
+  };
 }
 
 /**
  * The answer to `query`: NXDOMAIN, or NOERROR with `address` (4 bytes for A, 16 for AAAA) as its one
  * record, or none (an empty NOERROR) when `address` is null.
  */
-export function encodeResponse(query: Buffer, question: DnsQuestion, rcode: number, address: Uint8Array | null): Buffer {
+export function encodeResponse(
+  query: Buffer,
+  question: DnsQuestion,
+  rcode: number,
+  address: Uint8Array | null,
+): Buffer {
   const head = Buffer.from(query.subarray(0, question.length));
   head.writeUInt16BE(0x8180 | rcode, 2); // QR, RD, RA
   const answers = rcode === RCODE_NOERROR && address !== null ? 1 : 0;

@@ -40,7 +40,10 @@ function sensorOn(host: string, extraFilter = '') {
   return { summarizer, frames: () => frames };
 }
 
-function generator(target: string, options: Partial<ConstructorParameters<typeof TrafficGenerator>[0]> = {}): TrafficGenerator {
+function generator(
+  target: string,
+  options: Partial<ConstructorParameters<typeof TrafficGenerator>[0]> = {},
+): TrafficGenerator {
   const g = new TrafficGenerator({ target, scanEverySeconds: 0, ...options });
   cleanups.push(() => g.stop());
   return g;
@@ -87,7 +90,10 @@ describe.skipIf(!canCapture)('traffic generator, as a sensor on lo sees it', () 
     expect(seen.dns.nxdomain / seen.dns.responses).toBeLessThan(0.55);
     expect(seen.dns.qtypes).toMatchObject({ A: expect.any(Number), AAAA: expect.any(Number) });
     // TCP: one SYN per connection, each answered; stop() cuts those in flight (at most 32 open at once).
-    await until(() => sensor.summarizer.view(5).tcp_flags.syn_ack >= stats.tcp.completed, 'the SYN-ACK of every completed exchange');
+    await until(
+      () => sensor.summarizer.view(5).tcp_flags.syn_ack >= stats.tcp.completed,
+      'the SYN-ACK of every completed exchange',
+    );
     const tcp = sensor.summarizer.view(5).tcp_flags;
     expect(tcp.syn).toBeLessThanOrEqual(stats.tcp.connections);
     expect(tcp.syn).toBeGreaterThanOrEqual(stats.tcp.connections - 32);
@@ -124,8 +130,12 @@ describe('traffic generator, bounds and failures', () => {
   });
 
   it('refuses a target that is not an address of this machine, and bad options, in one line', async () => {
-    await expect(generator('192.0.2.1').start()).rejects.toThrow(/^--target 192\.0\.2\.1: not an address of this machine/);
-    expect(() => new TrafficGenerator({ target: '127.0.0.1', rate: -1 })).toThrow(/--rate: expected packets per second/);
+    await expect(generator('192.0.2.1').start()).rejects.toThrow(
+      /^--target 192\.0\.2\.1: not an address of this machine/,
+    );
+    expect(() => new TrafficGenerator({ target: '127.0.0.1', rate: -1 })).toThrow(
+      /--rate: expected packets per second/,
+    );
   });
 
   it('leaves no socket, server or timer behind once stopped, mid-scan included', async () => {

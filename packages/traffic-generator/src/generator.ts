@@ -87,7 +87,10 @@ export class TrafficGenerator {
     } catch (error) {
       await this.closeFlows(); // what did bind must not outlive a failed start
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRNOTAVAIL') throw new TrafficError(`--target ${this.options.target}: not an address of this machine (the generator runs the servers it sends to)`);
+      if (code === 'EADDRNOTAVAIL')
+        throw new TrafficError(
+          `--target ${this.options.target}: not an address of this machine (the generator runs the servers it sends to)`,
+        );
       throw error;
     }
     if (this.stopped) {
@@ -99,16 +102,27 @@ export class TrafficGenerator {
     this.mixTimer = setInterval(() => this.tick(), TICK_MS);
     const every = this.options.scanEverySeconds * 1000;
     if (every > 0) {
-      this.scanTimer = setTimeout(() => {
-        this.scheduledScan();
-        this.scanTimer = setInterval(() => this.scheduledScan(), every);
-      }, Math.min(FIRST_SCAN_DELAY_MS, every));
+      this.scanTimer = setTimeout(
+        () => {
+          this.scheduledScan();
+          this.scanTimer = setInterval(() => this.scheduledScan(), every);
+        },
+        Math.min(FIRST_SCAN_DELAY_MS, every),
+      );
     }
     return this.info(family);
   }
 
   private info(family: 4 | 6): TrafficInfo {
-    return { target: this.target, family, udpPort: this.udp.port, tcpPort: this.tcp.port, dnsPort: this.dns.port, dns: this.dns.mode, dnsNote: this.dns.note };
+    return {
+      target: this.target,
+      family,
+      udpPort: this.udp.port,
+      tcpPort: this.tcp.port,
+      dnsPort: this.dns.port,
+      dns: this.dns.mode,
+      dnsNote: this.dns.note,
+    };
   }
 
   /** One port-scan burst now: `scanPorts` distinct ports of the target that nothing of ours listens on. */

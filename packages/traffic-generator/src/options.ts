@@ -28,9 +28,13 @@ export const FIRST_SCAN_DELAY_MS = 2_000;
 export function optionProblems(o: TrafficOptions): string[] {
   const problems: string[] = [];
   if (o.target.trim() === '') problems.push('--target: give an address of this machine, e.g. 127.0.0.1');
-  if (!(Number.isFinite(o.rate) && o.rate > 0 && o.rate <= 100_000)) problems.push('--rate: expected packets per second, more than 0 and at most 100000');
-  if (!(Number.isFinite(o.scanEverySeconds) && o.scanEverySeconds >= 0)) problems.push('--scan-every: expected seconds, 0 for no scans');
-  if (!(Number.isInteger(o.scanPorts) && o.scanPorts >= 1 && o.scanPorts <= 5_000)) problems.push('--scan-ports: expected a whole number from 1 to 5000');
-  if (!(o.nxdomainShare >= 0 && o.nxdomainShare <= 1)) problems.push('--nxdomain-share: expected a fraction from 0 to 1');
+  if (!(Number.isFinite(o.rate) && o.rate > 0 && o.rate <= 100_000))
+    problems.push('--rate: expected packets per second, more than 0 and at most 100000');
+  if (!(Number.isFinite(o.scanEverySeconds) && o.scanEverySeconds >= 0))
+    problems.push('--scan-every: expected seconds, 0 for no scans');
+  if (!(Number.isInteger(o.scanPorts) && o.scanPorts >= 1 && o.scanPorts <= 5_000))
+    problems.push('--scan-ports: expected a whole number from 1 to 5000');
+  if (!(o.nxdomainShare >= 0 && o.nxdomainShare <= 1))
+    problems.push('--nxdomain-share: expected a fraction from 0 to 1');
   return problems;
 }

@@ -30,7 +30,15 @@ export interface ScanOptions {
 export async function scanPorts(target: string, ports: readonly number[], options: ScanOptions): Promise<ScanResult> {
   const { concurrency = 64, timeoutMs = 2_000, sockets, stopped } = options;
   const started = performance.now();
-  const result: ScanResult = { firstPort: Math.min(...ports), lastPort: Math.max(...ports), ports: 0, refused: 0, open: 0, timedOut: 0, ms: 0 };
+  const result: ScanResult = {
+    firstPort: Math.min(...ports),
+    lastPort: Math.max(...ports),
+    ports: 0,
+    refused: 0,
+    open: 0,
+    timedOut: 0,
+    ms: 0,
+  };
   let next = 0;
   const attempt = (port: number) =>
     new Promise<void>((resolve) => {

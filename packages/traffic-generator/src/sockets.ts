@@ -36,7 +36,9 @@ export function listenTcp(server: Server, host: string): Promise<number> {
 
 /** Destroys the sockets and resolves once each has closed. */
 export function destroyAll(sockets: Set<Socket>): Promise<void> {
-  const closed = [...sockets].map((socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve()))));
+  const closed = [...sockets].map(
+    (socket) => new Promise<void>((resolve) => (socket.closed ? resolve() : socket.once('close', () => resolve()))),
+  );
   for (const socket of sockets) socket.destroy();
   return Promise.all(closed).then(() => undefined);
 }

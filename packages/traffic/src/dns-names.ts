@@ -3,11 +3,44 @@ import { dnsNameKey } from './key-layout.js';
 import { KeyTable } from './table/key-table.js';
 import type { DnsNameEntry } from './summary.js';
 
-const RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED', 'YXDOMAIN', 'YXRRSET', 'NXRRSET', 'NOTAUTH', 'NOTZONE', 'DSOTYPENI'];
+const RCODES = [
+  'NOERROR',
+  'FORMERR',
+  'SERVFAIL',
+  'NXDOMAIN',
+  'NOTIMP',
+  'REFUSED',
+  'YXDOMAIN',
+  'YXRRSET',
+  'NXRRSET',
+  'NOTAUTH',
+  'NOTZONE',
+  'DSOTYPENI',
+];
 const QTYPES: Record<number, string> = {
-  1: 'A', 2: 'NS', 5: 'CNAME', 6: 'SOA', 12: 'PTR', 13: 'HINFO', 15: 'MX', 16: 'TXT', 28: 'AAAA', 33: 'SRV',
-  35: 'NAPTR', 43: 'DS', 46: 'RRSIG', 47: 'NSEC', 48: 'DNSKEY', 52: 'TLSA', 64: 'SVCB', 65: 'HTTPS',
-  99: 'SPF', 252: 'AXFR', 251: 'IXFR', 255: 'ANY', 257: 'CAA',
+  1: 'A',
+  2: 'NS',
+  5: 'CNAME',
+  6: 'SOA',
+  12: 'PTR',
+  13: 'HINFO',
+  15: 'MX',
+  16: 'TXT',
+  28: 'AAAA',
+  33: 'SRV',
+  35: 'NAPTR',
+  43: 'DS',
+  46: 'RRSIG',
+  47: 'NSEC',
+  48: 'DNSKEY',
+  52: 'TLSA',
+  64: 'SVCB',
+  65: 'HTTPS',
+  99: 'SPF',
+  252: 'AXFR',
+  251: 'IXFR',
+  255: 'ANY',
+  257: 'CAA',
 };
 
 export function rcodeName(code: number): string {
@@ -36,7 +69,8 @@ export class DnsNameCounter {
 
   top(n: number): DnsNameEntry[] {
     const out: DnsNameEntry[] = [];
-    for (let slot = 0; slot < this.table.size; slot++) out.push({ name: this.names[slot], queries: this.table.values[slot] });
+    for (let slot = 0; slot < this.table.size; slot++)
+      out.push({ name: this.names[slot], queries: this.table.values[slot] });
     out.sort((a, b) => b.queries - a.queries || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return out.slice(0, n);
   }

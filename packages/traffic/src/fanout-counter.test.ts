@@ -7,7 +7,13 @@ const A = 0x0a000001; // 10.0.0.1
 const B = 0x0a000002;
 const C = 0x0a000003;
 
-function packet(d: DecodedPacket, src: number, dst: number, proto: number, fill: (d: DecodedPacket) => void): DecodedPacket {
+function packet(
+  d: DecodedPacket,
+  src: number,
+  dst: number,
+  proto: number,
+  fill: (d: DecodedPacket) => void,
+): DecodedPacket {
   d.reset(1);
   d.network = NET_IPV4;
   d.hasSource = d.hasDestination = true;
@@ -24,9 +30,26 @@ describe('FanoutCounter', () => {
     const d = new DecodedPacket();
     for (let port = 1; port <= 100; port++) {
       // A scans B: SYN to each port (twice: retransmissions do not count again)...
-      for (let n = 0; n < 2; n++) f.add(packet(d, A, B, 6, (p) => ((p.hasPorts = true), (p.srcPort = 40000), (p.dstPort = port), (p.tcpFlags = 0x02))));
+      for (let n = 0; n < 2; n++)
+        f.add(
+          packet(
+            d,
+            A,
+            B,
+            6,
+            (p) => ((p.hasPorts = true), (p.srcPort = 40000), (p.dstPort = port), (p.tcpFlags = 0x02)),
+          ),
+        );
       // ...and B answers with SYN-ACK or RST to A's one ephemeral port and many others.
-      f.add(packet(d, B, A, 6, (p) => ((p.hasPorts = true), (p.srcPort = port), (p.dstPort = 40000 + port), (p.tcpFlags = 0x12))));
+      f.add(
+        packet(
+          d,
+          B,
+          A,
+          6,
+          (p) => ((p.hasPorts = true), (p.srcPort = port), (p.dstPort = 40000 + port), (p.tcpFlags = 0x12)),
+        ),
+      );
     }
     for (let host = 1; host <= 50; host++) {
       f.add(packet(d, C, 0x0a010000 + host, 1, (p) => (p.icmpType = 8)));
@@ -44,7 +67,8 @@ describe('FanoutCounter', () => {
   it('stays bounded: pairs beyond the table are counted as dropped, and the fan-out is a lower bound', () => {
     const f = new FanoutCounter(64);
     const d = new DecodedPacket();
-    for (let port = 1; port <= 100; port++) f.add(packet(d, A, B, 6, (p) => ((p.hasPorts = true), (p.dstPort = port), (p.tcpFlags = 0x02))));
+    for (let port = 1; port <= 100; port++)
+      f.add(packet(d, A, B, 6, (p) => ((p.hasPorts = true), (p.dstPort = port), (p.tcpFlags = 0x02))));
     const [top] = f.top(1);
     expect(top.ports).toBe(64);
     expect(f.pairsDropped).toBe(36);

@@ -68,7 +68,11 @@ export class FanoutCounter {
     const v = bySource.values;
     const ips: Array<string | undefined> = [];
     const ip = (slot: number): string => (ips[slot] ??= formatAddressKey(bySource.keys, slot * ADDRESS_WORDS));
-    const order = rankIds(bySource.size, (a, b) => v[b * 2] - v[a * 2] || v[b * 2 + 1] - v[a * 2 + 1] || (ip(a) < ip(b) ? -1 : ip(a) > ip(b) ? 1 : 0), n);
+    const order = rankIds(
+      bySource.size,
+      (a, b) => v[b * 2] - v[a * 2] || v[b * 2 + 1] - v[a * 2 + 1] || (ip(a) < ip(b) ? -1 : ip(a) > ip(b) ? 1 : 0),
+      n,
+    );
     return Array.from(order, (slot) => ({ ip: ip(slot), ports: v[slot * 2], destinations: v[slot * 2 + 1] }));
   }
 

@@ -161,7 +161,8 @@ export class FlowTable {
     if (bytesA !== bytesB) return bytesB - bytesA;
     // A 4-word IPv4 key orders as its 10-word normalized form (the words between are zero), and every IPv4 key before every IPv6 one (family in word 0).
     if (a < n4 && b < n4) return compareAddressKeys(v4.keys, a * 4, b * 4, 4);
-    if (a >= n4 && b >= n4) return compareAddressKeys(this.v6.keys, (a - n4) * FLOW_WORDS, (b - n4) * FLOW_WORDS, FLOW_WORDS);
+    if (a >= n4 && b >= n4)
+      return compareAddressKeys(this.v6.keys, (a - n4) * FLOW_WORDS, (b - n4) * FLOW_WORDS, FLOW_WORDS);
     return a < n4 ? -1 : 1;
   };
 
@@ -177,7 +178,8 @@ export class FlowTable {
     const ports = keys[k + (v4 ? 3 : 9)];
     const at = slot * COLUMNS;
     let dst = '';
-    if (!(meta & NO_DESTINATION)) dst = v4 ? formatIpv4(keys[k + 2]) : formatIpv6(keys[k + 5], keys[k + 6], keys[k + 7], keys[k + 8]);
+    if (!(meta & NO_DESTINATION))
+      dst = v4 ? formatIpv4(keys[k + 2]) : formatIpv6(keys[k + 5], keys[k + 6], keys[k + 7], keys[k + 8]);
     return {
       src: v4 ? formatIpv4(keys[k + 1]) : formatIpv6(keys[k + 1], keys[k + 2], keys[k + 3], keys[k + 4]),
       dst,
@@ -201,18 +203,26 @@ function addCounts(out: KeyTable, values: Float64Array, at: number): void {
 /** Slots of a table whose columns start with a bytes column at `bytesColumn`, bytes descending, ties by key. */
 export function rankSlots(t: KeyTable, bytesColumn: number, limit: number): number[] {
   const { values, keys, columns, keyWords } = t;
-  const compare = (a: number, b: number) => values[b * columns + bytesColumn] - values[a * columns + bytesColumn] || compareAddressKeys(keys, a * keyWords, b * keyWords, keyWords);
+  const compare = (a: number, b: number) =>
+    values[b * columns + bytesColumn] - values[a * columns + bytesColumn] ||
+    compareAddressKeys(keys, a * keyWords, b * keyWords, keyWords);
   return Array.from(rankIds(t.size, compare, limit));
 }
 
 export function topHosts(t: KeyTable, n: number): HostEntry[] {
-  return rankSlots(t, 1, n).map((slot) => hostEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]));
+  return rankSlots(t, 1, n).map((slot) =>
+    hostEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]),
+  );
 }
 
 export function topConversations(t: KeyTable, n: number): ConversationEntry[] {
-  return rankSlots(t, 1, n).map((slot) => conversationEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]));
+  return rankSlots(t, 1, n).map((slot) =>
+    conversationEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]),
+  );
 }
 
 export function topPorts(t: KeyTable, n: number): PortEntry[] {
-  return rankSlots(t, 1, n).map((slot) => portEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]));
+  return rankSlots(t, 1, n).map((slot) =>
+    portEntry(t.keys, slot * t.keyWords, t.values[slot * 2], t.values[slot * 2 + 1]),
+  );
 }

@@ -11,7 +11,13 @@ export {
   type SketchShape,
   type TopSketchName,
 } from './sketch-set.js';
-export { IntervalSummarizer, type ClockStep, type ClosedInterval, type IntervalClock, type IntervalOptions } from './interval-summarizer.js';
+export {
+  IntervalSummarizer,
+  type ClockStep,
+  type ClosedInterval,
+  type IntervalClock,
+  type IntervalOptions,
+} from './interval-summarizer.js';
 export * from './sketch/index.js';
 export { Timeline, type TimelinePoint } from './timeline.js';
 export { BasicCounters } from './basic-counters.js';

@@ -24,13 +24,34 @@ type Closed = { start: number; end: number; late: number; packets: number; sourc
 function intervals(clock: 'wall' | 'packets' | 'whole') {
   const closed: Closed[] = [];
   const steps: ClockStep[] = [];
-  const onClose = ({ start, end, late, summarizer }: { start: number; end: number; late: number; summarizer: SketchSummarizer }) =>
-    closed.push({ start, end, late, packets: summarizer.counters.packets, sources: summarizer.view(5).top.sources.length });
+  const onClose = ({
+    start,
+    end,
+    late,
+    summarizer,
+  }: {
+    start: number;
+    end: number;
+    late: number;
+    summarizer: SketchSummarizer;
+  }) =>
+    closed.push({
+      start,
+      end,
+      late,
+      packets: summarizer.counters.packets,
+      sources: summarizer.view(5).top.sources.length,
+    });
   const summarizer = new SketchSummarizer({ capacity: 16 });
   const s =
     clock === 'whole'
       ? new IntervalSummarizer(summarizer, { clock, onClose })
-      : new IntervalSummarizer(summarizer, { clock, intervalMs: SECOND, onClose, onClockStep: (step) => steps.push(step) });
+      : new IntervalSummarizer(summarizer, {
+          clock,
+          intervalMs: SECOND,
+          onClose,
+          onClockStep: (step) => steps.push(step),
+        });
   return { s, closed, steps };
 }
 
@@ -71,7 +92,10 @@ describe('IntervalSummarizer', () => {
 
   it("clock 'whole': one interval over all the input, from the first frame to the last, even out of order", () => {
     const closed: Array<{ start: number; end: number; flows: number }> = [];
-    const s = new IntervalSummarizer(new ExactSummarizer(), { clock: 'whole', onClose: (i) => closed.push({ start: i.start, end: i.end, flows: i.summarizer.flows.size }) });
+    const s = new IntervalSummarizer(new ExactSummarizer(), {
+      clock: 'whole',
+      onClose: (i) => closed.push({ start: i.start, end: i.end, flows: i.summarizer.flows.size }),
+    });
     for (const ms of [T0 + 5000, T0 + 100, T0 + 86_400_000]) s.add(at(ms));
     expect(closed).toEqual([]);
     s.finish();

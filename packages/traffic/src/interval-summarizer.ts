@@ -39,7 +39,8 @@ export type IntervalOptions<S extends TrafficSummarizer> = (
       intervalMs: number;
     }
   | { clock: 'whole' }
-) & IntervalHandlers<S>;
+) &
+  IntervalHandlers<S>;
 
 export interface IntervalHandlers<S extends TrafficSummarizer> {
   onClose: (interval: ClosedInterval<S>) => void;
@@ -146,7 +147,12 @@ export class IntervalSummarizer<S extends TrafficSummarizer> {
       if (step.kind === 'gap') {
         this.clockSteps.forward++;
         this.clockSteps.skippedMs += step.to - step.from;
-        this.options.onClockStep?.({ direction: 'forward', from: step.from, to: step.to, skippedIntervals: step.intervals });
+        this.options.onClockStep?.({
+          direction: 'forward',
+          from: step.from,
+          to: step.to,
+          skippedIntervals: step.intervals,
+        });
       }
     }
   }
@@ -154,7 +160,9 @@ export class IntervalSummarizer<S extends TrafficSummarizer> {
   /** The open interval's [start, end); for 'whole', from the first frame's ms to just past the last's (0, 0 before any). */
   private bounds(): { start: number; end: number } {
     if (this.clock !== 'whole') return { start: this.window.start, end: this.window.end };
-    return this.last < this.first ? { start: 0, end: 0 } : { start: Math.floor(this.first), end: Math.floor(this.last) + 1 };
+    return this.last < this.first
+      ? { start: 0, end: 0 }
+      : { start: Math.floor(this.first), end: Math.floor(this.last) + 1 };
   }
 
   private close(reset: boolean): void {

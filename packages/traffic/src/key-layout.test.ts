@@ -6,7 +6,11 @@ import { SketchSummarizer } from './sketch-summarizer.js';
 import type { TopLists } from './summary.js';
 
 /** An IPv4 frame from 10.0.0.<src> to 10.0.0.<dst> (`dst` null: the header was cut after the source). */
-function frame(src: number, dst: number | null, f: { proto?: number; ports?: [number, number]; laterFragment?: boolean } = {}): DecodedPacket {
+function frame(
+  src: number,
+  dst: number | null,
+  f: { proto?: number; ports?: [number, number]; laterFragment?: boolean } = {},
+): DecodedPacket {
   const d = new DecodedPacket();
   d.reset(1);
   d.network = NET_IPV4;

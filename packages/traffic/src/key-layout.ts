@@ -1,6 +1,14 @@
 import { formatIpv4, formatIpv6, NET_IPV4, type DecodedPacket } from '@wirewatch/packet';
 import type { HeavyHitter } from './sketch/space-saving.js';
-import type { Counter, ConversationEntry, DnsNameEntry, HostEntry, PortEntry, TopListName, TopLists } from './summary.js';
+import type {
+  Counter,
+  ConversationEntry,
+  DnsNameEntry,
+  HostEntry,
+  PortEntry,
+  TopListName,
+  TopLists,
+} from './summary.js';
 
 /**
  * The one place that says how a packet becomes a table or sketch key, and how a key becomes a
@@ -42,7 +50,10 @@ const UDP = 17;
 export function writeFlowKey(d: DecodedPacket, key: Uint32Array): number {
   const portsKnown = d.hasPorts && !d.laterFragment;
   const known = d.hasDestination;
-  const meta = (portsKnown ? FLOW_PORTS_KNOWN : 0) | (known ? 0 : FLOW_NO_DESTINATION) | (d.ipProto < 0 ? FLOW_UNKNOWN_PROTO : d.ipProto);
+  const meta =
+    (portsKnown ? FLOW_PORTS_KNOWN : 0) |
+    (known ? 0 : FLOW_NO_DESTINATION) |
+    (d.ipProto < 0 ? FLOW_UNKNOWN_PROTO : d.ipProto);
   const ports = portsKnown ? ((d.srcPort << 16) | d.dstPort) >>> 0 : 0;
   if (d.network === NET_IPV4) {
     key[0] = (4 << 16) | meta;
@@ -203,7 +214,10 @@ export function portLabel(e: PortEntry): string {
  * Every entry of every top list, in list order and rank order (from 1), as one label and its counts:
  * the form rank-tagged points take. A DNS name's queries count as its packets; it has no bytes.
  */
-export function forEachRanked(top: TopLists, visit: (list: TopListName, rank: number, label: string, counts: Counter) => void): void {
+export function forEachRanked(
+  top: TopLists,
+  visit: (list: TopListName, rank: number, label: string, counts: Counter) => void,
+): void {
   top.sources.forEach((e, i) => visit('sources', i + 1, e.ip, e));
   top.destinations.forEach((e, i) => visit('destinations', i + 1, e.ip, e));
   top.conversations.forEach((e, i) => visit('conversations', i + 1, conversationLabel(e), e));

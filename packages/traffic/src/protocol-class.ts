@@ -1,4 +1,13 @@
-import { DecodedPacket, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IPPROTO_UDP, NET_ARP, NET_IPV4, NET_IPV6 } from '@wirewatch/packet';
+import {
+  DecodedPacket,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  NET_ARP,
+  NET_IPV4,
+  NET_IPV6,
+} from '@wirewatch/packet';
 import type { ProtocolClass } from './summary.js';
 
 export const CLASS_TCP = 0;

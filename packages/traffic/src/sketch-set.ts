@@ -1,12 +1,30 @@
-import { CONVERSATION_KEY_WORDS, DNS_NAME_KEY_WORDS, PORT_KEY_WORDS, SOURCE_KEY_WORDS, keyHex, topListsOf } from './key-layout.js';
+import {
+  CONVERSATION_KEY_WORDS,
+  DNS_NAME_KEY_WORDS,
+  PORT_KEY_WORDS,
+  SOURCE_KEY_WORDS,
+  keyHex,
+  topListsOf,
+} from './key-layout.js';
 import { HyperLogLog } from './sketch/hyperloglog.js';
 import { SpaceSaving } from './sketch/space-saving.js';
 import type { Cardinalities, TopListName, TopLists } from './summary.js';
 
 /** The top-list sketches, one per top list (Space-Saving by bytes). */
-export const TOP_SKETCHES = ['sources', 'destinations', 'conversations', 'ports', 'dns_names'] as const satisfies readonly TopListName[];
+export const TOP_SKETCHES = [
+  'sources',
+  'destinations',
+  'conversations',
+  'ports',
+  'dns_names',
+] as const satisfies readonly TopListName[];
 /** The distinct-count sketches (HyperLogLog), one per cardinality. */
-export const DISTINCT_SKETCHES = ['distinct_sources', 'distinct_destinations', 'distinct_conversations', 'distinct_flows'] as const;
+export const DISTINCT_SKETCHES = [
+  'distinct_sources',
+  'distinct_destinations',
+  'distinct_conversations',
+  'distinct_flows',
+] as const;
 
 export type TopSketchName = (typeof TOP_SKETCHES)[number];
 export type DistinctSketchName = (typeof DISTINCT_SKETCHES)[number];
@@ -51,7 +69,10 @@ export class SketchSet {
 
   /** Whether `other` can be merged into this one (sensors configured with the same sketch sizes). */
   sameShape(other: SketchSet): boolean {
-    return this.top.sources.capacity === other.top.sources.capacity && this.distinct.distinct_sources.p === other.distinct.distinct_sources.p;
+    return (
+      this.top.sources.capacity === other.top.sources.capacity &&
+      this.distinct.distinct_sources.p === other.distinct.distinct_sources.p
+    );
   }
 
   /** Merges `other` into this one; both must have the same shape (`sameShape`). */

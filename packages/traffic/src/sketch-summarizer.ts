@@ -58,7 +58,13 @@ export class SketchSummarizer implements SketchedSummary {
   constructor(options: SketchOptions = {}) {
     const k = options.capacity ?? 512;
     this.set = SketchSet.create({ capacity: k, precision: options.precision ?? 12 });
-    ({ sources: this.sources, destinations: this.destinations, conversations: this.conversations, ports: this.ports, dns_names: this.dnsNames } = this.set.top);
+    ({
+      sources: this.sources,
+      destinations: this.destinations,
+      conversations: this.conversations,
+      ports: this.ports,
+      dns_names: this.dnsNames,
+    } = this.set.top);
     ({
       distinct_sources: this.distinctSources,
       distinct_destinations: this.distinctDestinations,
@@ -80,7 +86,11 @@ export class SketchSummarizer implements SketchedSummary {
   }
 
   figures(): SummaryFigures {
-    return { ...this.counters.fill(), cardinalities: this.set.cardinalities(), fanout: this.fanout.section(FANOUT_SOURCES) };
+    return {
+      ...this.counters.fill(),
+      cardinalities: this.set.cardinalities(),
+      fanout: this.fanout.section(FANOUT_SOURCES),
+    };
   }
 
   view(topN: number): SummaryView {

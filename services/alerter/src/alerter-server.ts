@@ -9,7 +9,12 @@ import { registerAlerterMetrics } from './metrics.js';
  * The alerter's HTTP server: probes and metrics (public) and the API, which needs `api.token` on
  * every route (the service kit denies by default). Listens on `http.host`, loopback unless set.
  */
-export async function createAlerterServer(config: AlerterConfig, alerter: Alerter, receivers: Map<string, NotificationReceiver>, log: Logger): Promise<ServiceServer> {
+export async function createAlerterServer(
+  config: AlerterConfig,
+  alerter: Alerter,
+  receivers: Map<string, NotificationReceiver>,
+  log: Logger,
+): Promise<ServiceServer> {
   const server = createServiceServer({
     name: 'alerter',
     host: config.http.host,
@@ -22,7 +27,13 @@ export async function createAlerterServer(config: AlerterConfig, alerter: Alerte
       if (!alerter.consuming) return { ready: false, reason: 'starting' };
       return { ready: true };
     },
-    health: () => ({ active: alerter.active, rules: alerter.engine.rules.length, alerts: alerter.engine.activeAlerts().length, counts: alerter.counts, warnings: alerter.warnings }),
+    health: () => ({
+      active: alerter.active,
+      rules: alerter.engine.rules.length,
+      alerts: alerter.engine.activeAlerts().length,
+      counts: alerter.counts,
+      warnings: alerter.warnings,
+    }),
   });
   await registerApi(server.app, alerter);
   registerAlerterMetrics(server.registry, alerter, receivers);

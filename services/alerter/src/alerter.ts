@@ -1,10 +1,38 @@
 import { jetstream, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JetStreamKeeper, LeaderLease, MaxDeliveriesWatcher, NatsLink, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import {
+  JetStreamKeeper,
+  LeaderLease,
+  MaxDeliveriesWatcher,
+  NatsLink,
+  natsOptions,
+  runBatchConsumer,
+} from '@wirewatch/bus';
 import type { InfluxWriter } from '@wirewatch/influx';
 import type { NotificationReceiver } from '@wirewatch/notify';
-import { HEARTBEAT_SUBJECTS, RejectionLog, SUMMARY_SUBJECTS, alertSubject, decodeHeartbeat, decodeSummaryForStorage, encodeMessage, type AlertMessage, type Rejection } from '@wirewatch/protocol';
-import { DUPLICATE_ID_RULE, GROUP_LIMIT_RULE, RULE_TOP_N, RuleEngine, parseRuleSet, type AlertTransition, type EngineOptions, type EngineState, type RuleSet, type Silence } from '@wirewatch/rules';
+import {
+  HEARTBEAT_SUBJECTS,
+  RejectionLog,
+  SUMMARY_SUBJECTS,
+  alertSubject,
+  decodeHeartbeat,
+  decodeSummaryForStorage,
+  encodeMessage,
+  type AlertMessage,
+  type Rejection,
+} from '@wirewatch/protocol';
+import {
+  DUPLICATE_ID_RULE,
+  GROUP_LIMIT_RULE,
+  RULE_TOP_N,
+  RuleEngine,
+  parseRuleSet,
+  type AlertTransition,
+  type EngineOptions,
+  type EngineState,
+  type RuleSet,
+  type Silence,
+} from '@wirewatch/rules';
 import type { Logger } from '@wirewatch/service';
 import { randomBytes } from 'node:crypto';
 import { alertLine, alertMessage, notificationOf } from './alert-events.js';
@@ -41,7 +69,16 @@ export class Alerter {
   ruleSet: RuleSet;
   rulesYaml: string;
   readonly history: AlertMessage[] = [];
-  readonly counts = { transitions: 0, notified: 0, notifyFailed: 0, summaries: 0, heartbeats: 0, skipped: 0, ticks: 0, saveFailures: 0 };
+  readonly counts = {
+    transitions: 0,
+    notified: 0,
+    notifyFailed: 0,
+    summaries: 0,
+    heartbeats: 0,
+    skipped: 0,
+    ticks: 0,
+    saveFailures: 0,
+  };
   /** Messages skipped (not judged), by rejection kind; each kind logged once. The collectors dead-letter them. */
   readonly rejections = new RejectionLog();
   private lastSaveError = '';
@@ -96,7 +133,10 @@ export class Alerter {
         const { groupsRefused, groupsEvicted } = stats.rules[rule];
         return `rule ${rule} is at its group limit (${stats.maxGroupsPerRule}): ${groupsRefused} new groups refused and ${groupsEvicted} evicted; some of its alerts may be missed`;
       }),
-      ...stats.duplicateIds.map((sensor) => `sensor id ${sensor} is used by more than one live sensor (runs ${this.engine.duplicateRuns(sensor).join(', ')} interleave): their data mixes`),
+      ...stats.duplicateIds.map(
+        (sensor) =>
+          `sensor id ${sensor} is used by more than one live sensor (runs ${this.engine.duplicateRuns(sensor).join(', ')} interleave): their data mixes`,
+      ),
     ];
   }
 
@@ -114,7 +154,11 @@ export class Alerter {
     const nc = await this.link.connect(natsOptions(c.nats), this.abort.signal);
     this.nc = nc;
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
-    this.keeper = new JetStreamKeeper(nc, { manageStreams: c.nats.manageStreams, streams: { stream: c.nats.stream, replicas: c.nats.replicas }, log: this.log });
+    this.keeper = new JetStreamKeeper(nc, {
+      manageStreams: c.nats.manageStreams,
+      streams: { stream: c.nats.stream, replicas: c.nats.replicas },
+      log: this.log,
+    });
     const maxDeliver = c.consumer.maxDeliver;
     await this.keeper.setUp([
       { name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs, maxDeliver },
@@ -126,16 +170,25 @@ export class Alerter {
       queue: 'wirewatch-alerter-max-deliveries',
       onDeadLettered: (consumer, subject, deliveries) => {
         if (this.rejections.record({ kind: 'max_deliver', detail: `delivered ${deliveries} times` })) {
-          this.log.warn({ consumer, subject, deliveries }, 'a message reached the consumer\'s max_deliver: copied to the dead-letter stream (further ones are counted, not logged)');
+          this.log.warn(
+            { consumer, subject, deliveries },
+            "a message reached the consumer's max_deliver: copied to the dead-letter stream (further ones are counted, not logged)",
+          );
         }
       },
       onFailure: (consumer, error) => {
         if (this.rejections.record({ kind: 'max_deliver_copy_failed', detail: error.message })) {
-          this.log.error({ consumer, err: error.message }, 'a message reached max_deliver and could not be copied to the dead-letter stream: lost (counted, further failures not logged)');
+          this.log.error(
+            { consumer, err: error.message },
+            'a message reached max_deliver and could not be copied to the dead-letter stream: lost (counted, further failures not logged)',
+          );
         }
       },
       onListenError: (consumer, error) =>
-        this.log.error({ consumer, err: error.message }, 'cannot hear the max_deliver advisories: messages this consumer gives up on are not dead-lettered (the NATS user needs to subscribe to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>)'),
+        this.log.error(
+          { consumer, err: error.message },
+          'cannot hear the max_deliver advisories: messages this consumer gives up on are not dead-lettered (the NATS user needs to subscribe to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>)',
+        ),
     });
     await this.maxDeliveries.start();
     this.store = await StateStore.open<PersistedState>(nc, c.state.bucket, 'state', c.nats.replicas);
@@ -146,7 +199,11 @@ export class Alerter {
       holder: randomBytes(4).toString('hex'),
       ttlMs: c.state.leaseSeconds * 1000,
       replicas: c.nats.replicas,
-      onError: (error) => this.log.warn({ err: error.message, bucket: `${c.state.bucket}_lease` }, 'cannot take the alerter lease: this replica stands by'),
+      onError: (error) =>
+        this.log.warn(
+          { err: error.message, bucket: `${c.state.bucket}_lease` },
+          'cannot take the alerter lease: this replica stands by',
+        ),
       onChange: (leader) => void this.serialize(() => (leader ? this.becomeActive() : this.standBy())),
     });
     await this.lease.start();
@@ -158,14 +215,23 @@ export class Alerter {
       signal: this.abort.signal,
       paused: () => !this.active,
       onMissing: this.keeper.repair,
-      onError: (error: unknown) => this.log.warn({ err: (error as Error).message }, 'alerter batch failed; it will be redelivered'),
+      onError: (error: unknown) =>
+        this.log.warn({ err: (error as Error).message }, 'alerter batch failed; it will be redelivered'),
     };
     this.consuming = true;
     this.tickTimer = setInterval(() => void this.serialize(() => this.tick()), 1000);
     this.log.info({ rules: this.engine.rules.length, receivers: [...this.receivers.keys()] }, 'alerter started');
     this.running = Promise.all([
-      runBatchConsumer(nc, { ...common, name: c.consumer.summaries, handle: (b) => this.serialize(() => this.onSummaries(b)) }),
-      runBatchConsumer(nc, { ...common, name: c.consumer.heartbeats, handle: (b) => this.serialize(() => this.onHeartbeats(b)) }),
+      runBatchConsumer(nc, {
+        ...common,
+        name: c.consumer.summaries,
+        handle: (b) => this.serialize(() => this.onSummaries(b)),
+      }),
+      runBatchConsumer(nc, {
+        ...common,
+        name: c.consumer.heartbeats,
+        handle: (b) => this.serialize(() => this.onHeartbeats(b)),
+      }),
     ]);
   }
 
@@ -235,7 +301,10 @@ export class Alerter {
       }
       this.outbox = saved.outbox;
       this.history.splice(0, this.history.length, ...saved.history);
-      this.log.info({ alerts: this.engine.activeAlerts().length, outbox: this.outbox.length }, 'active: resumed the saved alert state');
+      this.log.info(
+        { alerts: this.engine.activeAlerts().length, outbox: this.outbox.length },
+        'active: resumed the saved alert state',
+      );
       this.deliverOutbox();
     } else {
       this.log.info('active: no saved alert state, starting fresh');
@@ -249,7 +318,10 @@ export class Alerter {
   private skip(rejection: Rejection, subject: string): void {
     this.counts.skipped++;
     if (this.rejections.record(rejection)) {
-      this.log.warn({ reason: rejection.kind, detail: rejection.detail, subject }, 'skipped a message it cannot trust (further ones of this kind are counted, not logged)');
+      this.log.warn(
+        { reason: rejection.kind, detail: rejection.detail, subject },
+        'skipped a message it cannot trust (further ones of this kind are counted, not logged)',
+      );
     }
   }
 
@@ -302,8 +374,13 @@ export class Alerter {
       const message = alertMessage(t);
       this.history.push(message);
       if (this.history.length > HISTORY) this.history.splice(0, this.history.length - HISTORY);
-      await js.publish(alertSubject(t.rule), encodeMessage(message), { msgID: `${t.dedupKey}|${t.state}|${t.at}|${t.repeat}` });
-      this.log.info({ rule: t.rule, state: t.state, key: t.dedupKey, value: t.value, silenced: t.silenced, repeat: t.repeat }, 'alert transition');
+      await js.publish(alertSubject(t.rule), encodeMessage(message), {
+        msgID: `${t.dedupKey}|${t.state}|${t.at}|${t.repeat}`,
+      });
+      this.log.info(
+        { rule: t.rule, state: t.state, key: t.dedupKey, value: t.value, silenced: t.silenced, repeat: t.repeat },
+        'alert transition',
+      );
       if (t.rule === GROUP_LIMIT_RULE) this.logGroupLimit(t);
       if (t.rule === DUPLICATE_ID_RULE) this.logDuplicateId(t);
       if (t.state === 'pending' || t.silenced) continue;
@@ -317,7 +394,9 @@ export class Alerter {
     }
     if (this.influx) {
       const lines = transitions.map(alertLine);
-      this.influx.write(lines, { signal: this.abort.signal }).catch((error: Error) => this.log.warn({ err: error.message }, 'could not write alert annotations'));
+      this.influx
+        .write(lines, { signal: this.abort.signal })
+        .catch((error: Error) => this.log.warn({ err: error.message }, 'could not write alert annotations'));
     }
     this.dirty = true;
     // Delivered after the state (with the outbox) is saved: the caller saves before acking.
@@ -329,7 +408,10 @@ export class Alerter {
     const rule = t.group.limited_rule;
     if (t.state === 'firing' && !this.limitedRules.has(rule)) {
       this.limitedRules.add(rule);
-      this.log.warn({ rule, groups: t.value, limit: t.threshold }, 'rule at its group limit: new groups evict smaller ones or are refused; some of its alerts may be missed');
+      this.log.warn(
+        { rule, groups: t.value, limit: t.threshold },
+        'rule at its group limit: new groups evict smaller ones or are refused; some of its alerts may be missed',
+      );
     } else if (t.state === 'resolved') {
       this.limitedRules.delete(rule);
       this.log.info({ rule }, 'rule no longer turning groups away at its group limit');
@@ -340,7 +422,10 @@ export class Alerter {
   private logDuplicateId(t: AlertTransition): void {
     const sensor = t.group.sensor;
     if (t.state === 'firing') {
-      this.log.warn({ sensor, runs: this.engine.duplicateRuns(sensor) }, 'two or more live sensors publish under one sensor id (their runs interleave): their data mixes; give each its own id');
+      this.log.warn(
+        { sensor, runs: this.engine.duplicateRuns(sensor) },
+        'two or more live sensors publish under one sensor id (their runs interleave): their data mixes; give each its own id',
+      );
     } else if (t.state === 'resolved') {
       this.log.info({ sensor }, 'sensor id no longer shared: its runs stopped interleaving');
     }
@@ -362,11 +447,16 @@ export class Alerter {
         this.outbox = this.outbox.filter((e) => e.id !== entry.id);
         this.dirty = true;
         // Saved at once: a restart resends only what was not confirmed (at least once, never twice in the normal case).
-        void this.serialize(() => this.save()).catch((error: Error) => this.log.warn({ err: error.message }, 'could not save the alert state'));
+        void this.serialize(() => this.save()).catch((error: Error) =>
+          this.log.warn({ err: error.message }, 'could not save the alert state'),
+        );
         if (result.delivered) this.counts.notified++;
         else {
           this.counts.notifyFailed++;
-          this.log.error({ receiver: entry.receiver, rule: entry.transition.rule, reason: result.reason }, 'notification failed');
+          this.log.error(
+            { receiver: entry.receiver, rule: entry.transition.rule, reason: result.reason },
+            'notification failed',
+          );
         }
       });
     }
@@ -392,7 +482,8 @@ export class Alerter {
     } catch (error) {
       this.counts.saveFailures++;
       const message = (error as Error).message;
-      if (message !== this.lastSaveError) this.log.error({ err: message }, 'could not save the alert state; alerts go on, but a restart would lose it');
+      if (message !== this.lastSaveError)
+        this.log.error({ err: message }, 'could not save the alert state; alerts go on, but a restart would lose it');
       this.lastSaveError = message;
     }
   }

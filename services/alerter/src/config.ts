@@ -9,10 +9,19 @@ import { z } from 'zod';
 const webhookSchema = z
   .object({
     url: z.string().url().describe('Where the JSON POST goes.'),
-    secret: z.string().optional().describe('HMAC-SHA256 key of the `X-Wirewatch-Signature` header; better from `secretFile`.'),
+    secret: z
+      .string()
+      .optional()
+      .describe('HMAC-SHA256 key of the `X-Wirewatch-Signature` header; better from `secretFile`.'),
     secretFile: z.string().optional().describe('File holding `secret` (a trailing newline is ignored).'),
     timeoutMs: z.number().int().min(100).default(WEBHOOK_DEFAULTS.timeoutMs).describe('Timeout of one attempt.'),
-    maxAttempts: z.number().int().min(1).max(20).default(WEBHOOK_DEFAULTS.maxAttempts).describe('Attempts, with backoff, before the notification counts as failed.'),
+    maxAttempts: z
+      .number()
+      .int()
+      .min(1)
+      .max(20)
+      .default(WEBHOOK_DEFAULTS.maxAttempts)
+      .describe('Attempts, with backoff, before the notification counts as failed.'),
   })
   .describe('A signed JSON POST per notification.');
 
@@ -24,7 +33,9 @@ const emailSchema = z
     starttls: z
       .enum(['required', 'opportunistic', 'off'])
       .default('opportunistic')
-      .describe('Without `secure`: `required` refuses to send unless the server upgrades to TLS; `opportunistic` upgrades when offered; `off` never does.'),
+      .describe(
+        'Without `secure`: `required` refuses to send unless the server upgrades to TLS; `opportunistic` upgrades when offered; `off` never does.',
+      ),
     user: z.string().optional().describe('SMTP user (authentication only when a password is given too).'),
     password: z.string().optional().describe('SMTP password; better from `passwordFile`.'),
     passwordFile: z.string().optional().describe('File holding `password` (a trailing newline is ignored).'),
@@ -42,7 +53,9 @@ export const receiverSchema = z
     webhook: webhookSchema.optional(),
     email: emailSchema.optional(),
   })
-  .refine((r) => (r.webhook === undefined) !== (r.email === undefined), { message: 'give exactly one of webhook or email' });
+  .refine((r) => (r.webhook === undefined) !== (r.email === undefined), {
+    message: 'give exactly one of webhook or email',
+  });
 
 export type ReceiverConfig = z.infer<typeof receiverSchema>;
 
@@ -58,19 +71,27 @@ export const alerterConfigSchema = z.object({
       maxDeliver:
         'Deliveries of one message before JetStream gives up on it; the alerter then copies it to `wirewatch.deadletter.<consumer>` with reason `max_deliver` (docs/reliability.md). Applied to existing consumers at start.',
     },
-  }).describe('The alerter\'s own durable consumers (not the collectors\'): it sees every summary and heartbeat.'),
+  }).describe("The alerter's own durable consumers (not the collectors'): it sees every summary and heartbeat."),
   rules: z
     .string()
     .optional()
-    .describe('The rules file (docs/alert-rules.md); unset: the rules shipped with wirewatch. Rules later replaced through the API win over it.'),
+    .describe(
+      'The rules file (docs/alert-rules.md); unset: the rules shipped with wirewatch. Rules later replaced through the API win over it.',
+    ),
   receivers: z
     .array(receiverSchema)
     .default([])
-    .describe('Where notifications go, by name: each receiver has a `name` and exactly one of `webhook` or `email`. Set in the config file.'),
+    .describe(
+      'Where notifications go, by name: each receiver has a `name` and exactly one of `webhook` or `email`. Set in the config file.',
+    ),
   state: z
     .object({
-      bucket: subjectToken.default('wirewatch_alerter').describe('KV bucket of the alert state; the lease lives in `<bucket>_lease`.'),
-      leaseSeconds: leaseSecondsSetting('Lease lifetime: a standby replica takes over at most this long after the active one died.'),
+      bucket: subjectToken
+        .default('wirewatch_alerter')
+        .describe('KV bucket of the alert state; the lease lives in `<bucket>_lease`.'),
+      leaseSeconds: leaseSecondsSetting(
+        'Lease lifetime: a standby replica takes over at most this long after the active one died.',
+      ),
     })
     .prefault({})
     .describe('The engine state in JetStream KV, and the lease that keeps one alerter active.'),
@@ -87,20 +108,29 @@ export const alerterConfigSchema = z.object({
         ),
     })
     .prefault({})
-    .describe('Bounds of the rule engine\'s memory.'),
+    .describe("Bounds of the rule engine's memory."),
   influx: influxConfigSchema
     .extend({ enabled: z.boolean().default(false).describe('Write alert transitions to InfluxDB.') })
     .prefault({})
     .describe('Alert transitions also go to InfluxDB (measurement `alerts`) for Grafana annotations, when enabled.'),
   dashboardUrl: z.string().url().optional().describe('Link put in every notification.'),
   api: z
-    .object({ token: z.string().min(16, 'use at least 16 characters').optional().describe('Bearer token of the API; without it every route but /healthz, /readyz, /metrics and /openapi.json is refused.') })
+    .object({
+      token: z
+        .string()
+        .min(16, 'use at least 16 characters')
+        .optional()
+        .describe(
+          'Bearer token of the API; without it every route but /healthz, /readyz, /metrics and /openapi.json is refused.',
+        ),
+    })
     .prefault({})
     .describe('The rules, alerts and silences API (`/api/`, OpenAPI at `/openapi.json`).'),
   http: httpConfigSchema(9103, {
     host: {
       default: '127.0.0.1',
-      description: 'Address to listen on. Loopback by default, as the API can change rules and silences; `0.0.0.0` (every interface) to expose it, e.g. in a container.',
+      description:
+        'Address to listen on. Loopback by default, as the API can change rules and silences; `0.0.0.0` (every interface) to expose it, e.g. in a container.',
     },
     description: '`/healthz`, `/readyz`, `/metrics` and the API.',
   }),

@@ -22,11 +22,16 @@ export async function runAlerter(config: AlerterConfig): Promise<void> {
   const loaded = loadRuleFile(file);
   if (!loaded.ok) throw new ConfigError(loaded.errors);
   const receivers = buildReceivers(config.receivers);
-  const influx = config.influx.enabled ? createInfluxWriter({ ...influxWriterOptions(config.influx), precision: 'ns' }) : undefined;
+  const influx = config.influx.enabled
+    ? createInfluxWriter({ ...influxWriterOptions(config.influx), precision: 'ns' })
+    : undefined;
   const alerter = new Alerter(config, loaded.ruleSet, readFileSync(file, 'utf8'), receivers, influx, log);
   const server = await createAlerterServer(config, alerter, receivers, log);
   const address = await server.listen();
-  log.info({ url: address.url, rules: file, api: config.api.token ? 'enabled' : 'disabled (no token)' }, 'health and metrics listening');
+  log.info(
+    { url: address.url, rules: file, api: config.api.token ? 'enabled' : 'disabled (no token)' },
+    'health and metrics listening',
+  );
   let stopping = false;
   onShutdown(
     async () => {

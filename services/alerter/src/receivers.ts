@@ -9,7 +9,16 @@ export function buildReceivers(configs: readonly ReceiverConfig[]): Map<string, 
     if (out.has(c.name)) throw new Error(`receiver "${c.name}" is defined twice`);
     if (c.webhook) {
       const w = c.webhook;
-      out.set(c.name, createWebhookReceiver({ name: c.name, url: w.url, secret: secret(w.secret, w.secretFile), timeoutMs: w.timeoutMs, maxAttempts: w.maxAttempts }));
+      out.set(
+        c.name,
+        createWebhookReceiver({
+          name: c.name,
+          url: w.url,
+          secret: secret(w.secret, w.secretFile),
+          timeoutMs: w.timeoutMs,
+          maxAttempts: w.maxAttempts,
+        }),
+      );
     } else if (c.email) {
       const e = c.email;
       const password = secret(e.password, e.passwordFile);

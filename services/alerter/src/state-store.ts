@@ -41,9 +41,15 @@ export class StateStore<T> {
   async save(state: T): Promise<void> {
     const body = gzipSync(Buffer.from(JSON.stringify(state)));
     try {
-      this.revision = this.revision === 0 ? await this.kv.create(this.key, body) : await this.kv.update(this.key, body, this.revision);
+      this.revision =
+        this.revision === 0
+          ? await this.kv.create(this.key, body)
+          : await this.kv.update(this.key, body, this.revision);
     } catch (error) {
-      const recreated = await recreateBucketIfMissing(this.nc, this.bucket, { history: 1, replicas: this.replicas }).catch(() => undefined);
+      const recreated = await recreateBucketIfMissing(this.nc, this.bucket, {
+        history: 1,
+        replicas: this.replicas,
+      }).catch(() => undefined);
       if (!recreated) throw error;
       this.kv = recreated;
       this.bucketsRecreated++;

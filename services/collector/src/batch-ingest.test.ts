@@ -3,7 +3,14 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { createInfluxWriter, InfluxWriteError } from '@wirewatch/influx';
 import type { Rejection } from '@wirewatch/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../../../tests/harness/index.js';
+import {
+  freePort,
+  startInfluxV1,
+  startNats,
+  waitFor,
+  type InfluxV1Handle,
+  type NatsHandle,
+} from '../../../tests/harness/index.js';
 import { ensureDurableConsumer } from '@wirewatch/bus';
 import { BatchIngest } from './batch-ingest.js';
 
@@ -29,9 +36,16 @@ afterAll(async () => {
 async function batchOf(consumer: string, lines: string[]): Promise<JsMsg[]> {
   const js = jetstream(nc);
   for (const line of lines) await js.publish(`bi.${consumer}`, line);
-  await ensureDurableConsumer(await jetstreamManager(nc), { stream: 'BI', name: consumer, filterSubject: `bi.${consumer}`, ackWaitMs: 60_000 });
+  await ensureDurableConsumer(await jetstreamManager(nc), {
+    stream: 'BI',
+    name: consumer,
+    filterSubject: `bi.${consumer}`,
+    ackWaitMs: 60_000,
+  });
   const batch: JsMsg[] = [];
-  for await (const m of await (await js.consumers.get('BI', consumer)).fetch({ max_messages: lines.length, expires: 5000 })) {
+  for await (const m of await (
+    await js.consumers.get('BI', consumer)
+  ).fetch({ max_messages: lines.length, expires: 5000 })) {
     batch.push(m);
     if (batch.length === lines.length) break;
   }
@@ -43,7 +57,14 @@ async function unacked(consumer: string): Promise<number> {
 }
 
 function ingest(url: string, signal?: AbortSignal) {
-  const writer = createInfluxWriter({ url, api: 'v1', database: 'hour', precision: 'ms', minRetryDelayMs: 50, maxRetryDelayMs: 100 });
+  const writer = createInfluxWriter({
+    url,
+    api: 'v1',
+    database: 'hour',
+    precision: 'ms',
+    minRetryDelayMs: 50,
+    maxRetryDelayMs: 100,
+  });
   let writes = 0;
   const deadLettered: Array<{ line: string; rejection: Rejection }> = [];
   const ingest = new BatchIngest({
@@ -63,12 +84,19 @@ function ingest(url: string, signal?: AbortSignal) {
 
 describe('BatchIngest', () => {
   it('splits a batch influxd refuses down to the messages refused alone: those dead-lettered with its reason, the rest written and acked', async () => {
-    const lines = Array.from({ length: 16 }, (_, i) => `bi,n=${i} v=${i} ${i === 5 || i === 11 ? NOW - 3 * 3600_000 : NOW - i * 1000}`);
+    const lines = Array.from(
+      { length: 16 },
+      (_, i) => `bi,n=${i} v=${i} ${i === 5 || i === 11 ? NOW - 3 * 3600_000 : NOW - i * 1000}`,
+    );
     const batch = await batchOf('split', lines);
     const { ingest: i, deadLettered, writes, writer } = ingest(influx.url);
     await i.handle(batch);
     expect(deadLettered.map((d) => d.line)).toEqual([lines[5], lines[11]]);
-    for (const d of deadLettered) expect(d.rejection).toMatchObject({ kind: 'influx_beyond_retention', detail: expect.stringMatching(/points beyond retention policy/) });
+    for (const d of deadLettered)
+      expect(d.rejection).toMatchObject({
+        kind: 'influx_beyond_retention',
+        detail: expect.stringMatching(/points beyond retention policy/),
+      });
     expect(i.accepted).toBe(14);
     expect(i.rejections.byKind()).toEqual({ influx_beyond_retention: 2 });
     // the batch, its two halves, then at each level only the refused halves split again: 1 + 2 + 4 + 4 + 4

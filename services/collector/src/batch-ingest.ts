@@ -97,7 +97,8 @@ export class BatchIngest {
       try {
         return await this.options.write(lines);
       } catch (error) {
-        if (!(error instanceof InfluxWriteError) || !DATABASE_WIDE.has(error.kind) || this.options.signal?.aborted) throw error;
+        if (!(error instanceof InfluxWriteError) || !DATABASE_WIDE.has(error.kind) || this.options.signal?.aborted)
+          throw error;
         await pauseUnlessAborted(backoffDelay(failures, HELD_BACKOFF), this.options.signal);
       }
     }
@@ -105,7 +106,10 @@ export class BatchIngest {
 
   /** A message whose lines the database refuses on their own: dead-lettered with the database's words. */
   private refused(m: JsMsg, error: InfluxWriteError): Promise<void> {
-    return this.reject(m, { kind: `influx_${dataRefusalKind(error.serverSaid ?? error.message)}`, detail: error.message });
+    return this.reject(m, {
+      kind: `influx_${dataRefusalKind(error.serverSaid ?? error.message)}`,
+      detail: error.message,
+    });
   }
 
   private async reject(m: JsMsg, rejection: Rejection): Promise<void> {
@@ -120,4 +124,3 @@ export class BatchIngest {
     }
   }
 }
-

@@ -1,6 +1,14 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { JetStreamKeeper, LeaderLease, MaxDeliveriesWatcher, NatsLink, deadLetter, natsOptions, runBatchConsumer } from '@wirewatch/bus';
+import {
+  JetStreamKeeper,
+  LeaderLease,
+  MaxDeliveriesWatcher,
+  NatsLink,
+  deadLetter,
+  natsOptions,
+  runBatchConsumer,
+} from '@wirewatch/bus';
 import { createInfluxWriter, heartbeatLines, summaryLines, type InfluxWriter } from '@wirewatch/influx';
 import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS, decodeHeartbeat, decodeSummaryForStorage } from '@wirewatch/protocol';
 import { throttledLog, type Logger } from '@wirewatch/service';
@@ -43,7 +51,10 @@ export class Collector {
     const dead = (consumer: string) => (m: Parameters<typeof deadLetter>[2], r: Parameters<typeof deadLetter>[3]) =>
       this.nc ? deadLetter(this.nc, consumer, m, r) : Promise.reject(new Error('not connected'));
     const onFirstRejection = (kind: string) => (rejection: { kind: string; detail: string }, subject: string) =>
-      log.warn({ consumer: kind, reason: rejection.kind, detail: rejection.detail, subject }, 'rejected a message (dead-lettered; further rejections of this kind are counted, not logged)');
+      log.warn(
+        { consumer: kind, reason: rejection.kind, detail: rejection.detail, subject },
+        'rejected a message (dead-lettered; further rejections of this kind are counted, not logged)',
+      );
     this.summaries = new BatchIngest({
       convert: (data, subject) => this.convertSummary(data, subject),
       write,
@@ -83,7 +94,11 @@ export class Collector {
     this.nc = nc;
     const ackWaitMs = c.consumer.ackWaitSeconds * 1000;
     const maxDeliver = c.consumer.maxDeliver;
-    this.keeper = new JetStreamKeeper(nc, { manageStreams: c.nats.manageStreams, streams: { stream: c.nats.stream, replicas: c.nats.replicas }, log: this.log });
+    this.keeper = new JetStreamKeeper(nc, {
+      manageStreams: c.nats.manageStreams,
+      streams: { stream: c.nats.stream, replicas: c.nats.replicas },
+      log: this.log,
+    });
     this.jsm = await this.keeper.setUp([
       { name: c.consumer.summaries, filterSubject: SUMMARY_SUBJECTS, ackWaitMs, maxDeliver },
       { name: c.consumer.heartbeats, filterSubject: HEARTBEAT_SUBJECTS, ackWaitMs, maxDeliver },
@@ -112,9 +127,20 @@ export class Collector {
   }
 
   /** The fleet merge: its own durable consumer, fetched only while this replica holds the lease. */
-  private async startFleet(nc: NatsConnection, common: Omit<Parameters<typeof runBatchConsumer>[1], 'name' | 'handle'>): Promise<void> {
+  private async startFleet(
+    nc: NatsConnection,
+    common: Omit<Parameters<typeof runBatchConsumer>[1], 'name' | 'handle'>,
+  ): Promise<void> {
     const c = this.config;
-    await this.keeper!.setUp([{ name: c.fleet.consumer, filterSubject: SUMMARY_SUBJECTS, ackWaitMs: common.ackWaitMs, maxAckPending: 200_000, maxDeliver: c.consumer.maxDeliver }]);
+    await this.keeper!.setUp([
+      {
+        name: c.fleet.consumer,
+        filterSubject: SUMMARY_SUBJECTS,
+        ackWaitMs: common.ackWaitMs,
+        maxAckPending: 200_000,
+        maxDeliver: c.consumer.maxDeliver,
+      },
+    ]);
     const newMerge = () =>
       new FleetMerge({
         topN: c.topN,
@@ -122,14 +148,18 @@ export class Collector {
         ackWaitMs: common.ackWaitMs,
         shape: c.fleet.sketch,
         write: (lines) => this.writer.write(lines, { signal: this.abort.signal }),
-        onWriteError: (error) => this.repeating('warn', { err: (error as Error).message }, 'fleet top write failed; retrying'),
+        onWriteError: (error) =>
+          this.repeating('warn', { err: (error as Error).message }, 'fleet top write failed; retrying'),
         limits: { maxIntervals: c.fleet.maxIntervals, maxBytes: c.fleet.maxMegabytes * 1024 ** 2 },
         onFirstCapReached: (held) =>
-          this.log.warn(held, 'fleet merge at its memory cap: oldest intervals written early, retained merges dropped early (counted in wirewatch_collector_fleet_capped_total)'),
+          this.log.warn(
+            held,
+            'fleet merge at its memory cap: oldest intervals written early, retained merges dropped early (counted in wirewatch_collector_fleet_capped_total)',
+          ),
         onFirstShapeMismatch: (subject, shape) =>
           this.log.warn(
             { subject, capacity: shape.capacity, precision: shape.precision, fleet: c.fleet.sketch },
-            'a summary\'s sketch sizes differ from the fleet\'s (the sensor\'s sketch.* against the collector\'s fleet.sketch.*): left out of the fleet-wide top lists, stored per sensor (counted, not logged again)',
+            "a summary's sketch sizes differ from the fleet's (the sensor's sketch.* against the collector's fleet.sketch.*): left out of the fleet-wide top lists, stored per sensor (counted, not logged again)",
           ),
         onFirstClosed: (subject, start) =>
           this.log.warn(
@@ -144,9 +174,16 @@ export class Collector {
       holder: this.id,
       ttlMs: c.fleet.leaseSeconds * 1000,
       replicas: c.nats.replicas,
-      onError: (error) => this.log.warn({ err: error.message, bucket: 'wirewatch_collectors' }, 'cannot take the fleet lease: no fleet-wide top lists from this replica'),
+      onError: (error) =>
+        this.log.warn(
+          { err: error.message, bucket: 'wirewatch_collectors' },
+          'cannot take the fleet lease: no fleet-wide top lists from this replica',
+        ),
       onChange: (leader) => {
-        this.log.info({ leader }, leader ? 'merging fleet-wide top lists' : 'not merging fleet-wide top lists (another replica does)');
+        this.log.info(
+          { leader },
+          leader ? 'merging fleet-wide top lists' : 'not merging fleet-wide top lists (another replica does)',
+        );
         // A replica that lost the lease drops its partial merges: their messages go back to the new holder.
         if (!leader) this.fleet = newMerge();
       },
@@ -188,16 +225,32 @@ export class Collector {
       queue: 'wirewatch-collector-max-deliveries',
       onDeadLettered: (consumer, subject, deliveries) => {
         const rejection = { kind: 'max_deliver', detail: `delivered ${deliveries} times without an acknowledgement` };
-        const log = consumer === c.consumer.summaries ? this.summaries.rejections : consumer === c.consumer.heartbeats ? this.heartbeats.rejections : this.fleet?.skipped;
+        const log =
+          consumer === c.consumer.summaries
+            ? this.summaries.rejections
+            : consumer === c.consumer.heartbeats
+              ? this.heartbeats.rejections
+              : this.fleet?.skipped;
         log?.record(rejection);
         once(`copied ${consumer}`, () =>
-          this.log.warn({ consumer, subject, deliveries }, 'a message reached the consumer\'s max_deliver: copied to the dead-letter stream (further ones are counted, not logged)'),
+          this.log.warn(
+            { consumer, subject, deliveries },
+            "a message reached the consumer's max_deliver: copied to the dead-letter stream (further ones are counted, not logged)",
+          ),
         );
       },
       onFailure: (consumer, error) =>
-        once(`failed ${consumer}`, () => this.log.error({ consumer, err: error.message }, 'a message reached max_deliver and could not be copied to the dead-letter stream: lost (counted, further failures not logged)')),
+        once(`failed ${consumer}`, () =>
+          this.log.error(
+            { consumer, err: error.message },
+            'a message reached max_deliver and could not be copied to the dead-letter stream: lost (counted, further failures not logged)',
+          ),
+        ),
       onListenError: (consumer, error) =>
-        this.log.error({ consumer, err: error.message }, 'cannot hear the max_deliver advisories: messages this consumer gives up on are not dead-lettered (the NATS user needs to subscribe to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>)'),
+        this.log.error(
+          { consumer, err: error.message },
+          'cannot hear the max_deliver advisories: messages this consumer gives up on are not dead-lettered (the NATS user needs to subscribe to $JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.<stream>.<consumer>)',
+        ),
     });
     await this.maxDeliveries.start();
   }

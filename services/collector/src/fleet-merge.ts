@@ -1,6 +1,14 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { dataRefusalKind, fleetTopLines, isDataRefusal } from '@wirewatch/influx';
-import { FleetWindows, RejectionLog, decodeSummary, sketchShape, type FleetInterval, type FleetWindowsLimits, type SketchShape } from '@wirewatch/protocol';
+import {
+  FleetWindows,
+  RejectionLog,
+  decodeSummary,
+  sketchShape,
+  type FleetInterval,
+  type FleetWindowsLimits,
+  type SketchShape,
+} from '@wirewatch/protocol';
 
 /** Intervals written per InfluxDB request. */
 const INTERVALS_PER_WRITE = 50;
@@ -48,7 +56,11 @@ export class FleetMerge {
 
   constructor(private readonly options: FleetMergeOptions) {
     // A message's payload stays in memory until its interval is written and it is acknowledged.
-    this.windows = new FleetWindows(options.graceMs, 10 * 60_000, { ...options.limits, shape: options.shape, tokenBytes: (m) => m.data.length });
+    this.windows = new FleetWindows(options.graceMs, 10 * 60_000, {
+      ...options.limits,
+      shape: options.shape,
+      tokenBytes: (m) => m.data.length,
+    });
   }
 
   /** Retained merges dropped before their ten minutes to stay under the memory cap. */
@@ -78,10 +90,17 @@ export class FleetMerge {
         m.ack();
       } else if (added === 'shape') {
         const shape = sketchShape(d.sketches);
-        if (this.skipped.record({ kind: 'shape', detail: `sketch sizes ${shape.capacity}/${shape.precision} differ from the fleet's` })) this.options.onFirstShapeMismatch?.(m.subject, shape);
+        if (
+          this.skipped.record({
+            kind: 'shape',
+            detail: `sketch sizes ${shape.capacity}/${shape.precision} differ from the fleet's`,
+          })
+        )
+          this.options.onFirstShapeMismatch?.(m.subject, shape);
         m.ack();
       } else if (added === 'closed') {
-        if (this.skipped.record({ kind: 'interval_closed', detail: 'its interval was written and its merge let go' })) this.options.onFirstClosed?.(m.subject, d.message.start);
+        if (this.skipped.record({ kind: 'interval_closed', detail: 'its interval was written and its merge let go' }))
+          this.options.onFirstClosed?.(m.subject, d.message.start);
         m.ack();
       }
       // Over the cap (a fast replay of a long capture): the oldest are written before the next
@@ -166,7 +185,10 @@ export class FleetMerge {
         }
         for (const m of this.windows.settle(interval, Date.now())) {
           m.term();
-          this.skipped.record({ kind: `influx_${dataRefusalKind(error.serverSaid ?? error.message)}`, detail: error.message });
+          this.skipped.record({
+            kind: `influx_${dataRefusalKind(error.serverSaid ?? error.message)}`,
+            detail: error.message,
+          });
         }
       }
     }
@@ -175,6 +197,9 @@ export class FleetMerge {
   private reportCap(): void {
     if (this.capReported) return;
     this.capReported = true;
-    this.options.onFirstCapReached?.({ intervals: this.windows.openIntervals + this.windows.writingIntervals + this.windows.retainedIntervals, bytes: this.windows.heldBytes });
+    this.options.onFirstCapReached?.({
+      intervals: this.windows.openIntervals + this.windows.writingIntervals + this.windows.retainedIntervals,
+      bytes: this.windows.heldBytes,
+    });
   }
 }

@@ -11,8 +11,17 @@ export async function runCollector(config: CollectorConfig): Promise<void> {
   const repeating = throttledLog(log);
   const writer = createInfluxWriter({
     ...influxWriterOptions(config.influx),
-    onRetry: (e) => log.warn({ reason: e.reason, attempt: e.failedAttempts, retryInMs: e.delayMs, lines: e.lines }, 'InfluxDB write failed; retrying'),
-    onRejected: (error, lines) => repeating('error', { err: error.message, lines: lines.length }, 'InfluxDB refused a batch (bad data: the collector splits it and dead-letters the messages refused alone; otherwise the batch is held or redelivered)'),
+    onRetry: (e) =>
+      log.warn(
+        { reason: e.reason, attempt: e.failedAttempts, retryInMs: e.delayMs, lines: e.lines },
+        'InfluxDB write failed; retrying',
+      ),
+    onRejected: (error, lines) =>
+      repeating(
+        'error',
+        { err: error.message, lines: lines.length },
+        'InfluxDB refused a batch (bad data: the collector splits it and dead-letters the messages refused alone; otherwise the batch is held or redelivered)',
+      ),
   });
   const collector = new Collector(config, writer, log);
   const influx = new InfluxReadiness({
@@ -20,7 +29,8 @@ export async function runCollector(config: CollectorConfig): Promise<void> {
     token: config.influx.token,
     timeoutMs: config.influx.timeoutMs,
     stats: () => writer.stats,
-    onChange: (reason) => (reason ? log.error({ reason }, 'not ready: InfluxDB') : log.info('InfluxDB takes writes again')),
+    onChange: (reason) =>
+      reason ? log.error({ reason }, 'not ready: InfluxDB') : log.info('InfluxDB takes writes again'),
   });
   const server = createServiceServer({
     name: 'collector',
@@ -28,7 +38,11 @@ export async function runCollector(config: CollectorConfig): Promise<void> {
     port: config.http.port,
     logger: log,
     readiness: () => {
-      if (!collector.connected) return { ready: false, reason: `not connected to NATS${collector.connectError ? `: ${collector.connectError}` : ''}` };
+      if (!collector.connected)
+        return {
+          ready: false,
+          reason: `not connected to NATS${collector.connectError ? `: ${collector.connectError}` : ''}`,
+        };
       if (!collector.consuming) return { ready: false, reason: 'setting up streams and consumers' };
       if (collector.keeper?.problem) return { ready: false, reason: collector.keeper.problem };
       const influxProblem = influx.reason;
@@ -39,7 +53,10 @@ export async function runCollector(config: CollectorConfig): Promise<void> {
       nats: collector.connected ? 'connected' : 'disconnected',
       influx: writer.stats,
       accepted: { summaries: collector.summaries.accepted, heartbeats: collector.heartbeats.accepted },
-      rejected: { summaries: collector.summaries.rejections.byKind(), heartbeats: collector.heartbeats.rejections.byKind() },
+      rejected: {
+        summaries: collector.summaries.rejections.byKind(),
+        heartbeats: collector.heartbeats.rejections.byKind(),
+      },
       pending: collector.pending,
       fleetLeader: collector.lease?.leader ?? false,
     }),

@@ -49,30 +49,41 @@ describe('InterfacePipeline on a wall clock that steps', () => {
   it.each([
     ['one day', DAY],
     ['ten years', 3653 * DAY],
-  ])('a forward step of %s closes the open interval, reports one gap and opens the present one', async (_name, step) => {
-    const clock = { now: T0 + 200 };
-    const { source, pipeline, closed, steps, running } = livePipeline(clock);
-    source.frame(T0 + 300);
-    clock.now = T0 + SECOND + 200;
-    pipeline.onTick();
-    expect(closed).toHaveLength(1);
+  ])(
+    'a forward step of %s closes the open interval, reports one gap and opens the present one',
+    async (_name, step) => {
+      const clock = { now: T0 + 200 };
+      const { source, pipeline, closed, steps, running } = livePipeline(clock);
+      source.frame(T0 + 300);
+      clock.now = T0 + SECOND + 200;
+      pipeline.onTick();
+      expect(closed).toHaveLength(1);
 
-    clock.now += step;
-    const started = performance.now();
-    pipeline.onTick();
-    expect(performance.now() - started).toBeLessThan(50);
-    expect(closed).toHaveLength(2); // the interval open at the step, not one per missed interval
-    expect(steps).toEqual([{ interface: 'eth-test', direction: 'forward', from: T0 + 2 * SECOND, to: T0 + step + SECOND, skippedIntervals: step / SECOND - 1 }]);
-    expect(pipeline.clockSteps).toEqual({ forward: 1, backward: 0, skippedMs: step - SECOND });
+      clock.now += step;
+      const started = performance.now();
+      pipeline.onTick();
+      expect(performance.now() - started).toBeLessThan(50);
+      expect(closed).toHaveLength(2); // the interval open at the step, not one per missed interval
+      expect(steps).toEqual([
+        {
+          interface: 'eth-test',
+          direction: 'forward',
+          from: T0 + 2 * SECOND,
+          to: T0 + step + SECOND,
+          skippedIntervals: step / SECOND - 1,
+        },
+      ]);
+      expect(pipeline.clockSteps).toEqual({ forward: 1, backward: 0, skippedMs: step - SECOND });
 
-    // Capture goes on in the present: frames land in the new interval, which closes on time.
-    source.frame(clock.now + 100);
-    clock.now += SECOND;
-    pipeline.onTick();
-    expect(closed.at(-1)).toMatchObject({ start: T0 + step + SECOND, packets: 1, late: 0 });
-    pipeline.stop();
-    await running;
-  });
+      // Capture goes on in the present: frames land in the new interval, which closes on time.
+      source.frame(clock.now + 100);
+      clock.now += SECOND;
+      pipeline.onTick();
+      expect(closed.at(-1)).toMatchObject({ start: T0 + step + SECOND, packets: 1, late: 0 });
+      pipeline.stop();
+      await running;
+    },
+  );
 
   it('a frame stamped after a forward step, arriving before the tick, also makes one gap', async () => {
     const clock = { now: T0 + 200 };

@@ -1,6 +1,12 @@
 import type { CaptureRecord, PacketSource, PcapRotator } from '@wirewatch/capture';
 import { DecodedPacket, decodeRecord } from '@wirewatch/packet';
-import { IntervalSummarizer, SketchSummarizer, type ClockStep as WindowClockStep, type ClosedInterval as SummarizedInterval, type SketchOptions } from '@wirewatch/traffic';
+import {
+  IntervalSummarizer,
+  SketchSummarizer,
+  type ClockStep as WindowClockStep,
+  type ClosedInterval as SummarizedInterval,
+  type SketchOptions,
+} from '@wirewatch/traffic';
 
 /** A closed interval of one interface, ready to become a summary message. */
 export interface ClosedInterval {
@@ -116,6 +122,13 @@ export class InterfacePipeline {
       kernelDropped = Math.max(0, kernel - this.lastKernelDropped);
       this.lastKernelDropped = kernel;
     }
-    this.options.emit({ interface: this.name, start: interval.start, end: interval.end, late: interval.late, kernelDropped, summarizer: interval.summarizer });
+    this.options.emit({
+      interface: this.name,
+      start: interval.start,
+      end: interval.end,
+      late: interval.late,
+      kernelDropped,
+      summarizer: interval.summarizer,
+    });
   }
 }

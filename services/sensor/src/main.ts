@@ -57,7 +57,10 @@ export async function runSensor(config: SensorConfig): Promise<void> {
   const capturing = sensor.runCapture();
   const logOutcome = () => {
     const outcome = runOutcome(sensor.publisher.published, sensor.spoolStats());
-    log[outcome.lost > 0 ? 'warn' : 'info']({ published: sensor.publisher.published, summaries: sensor.summaries, ...outcome.counts }, outcome.message);
+    log[outcome.lost > 0 ? 'warn' : 'info'](
+      { published: sensor.publisher.published, summaries: sensor.summaries, ...outcome.counts },
+      outcome.message,
+    );
   };
   onShutdown(
     async () => {
@@ -94,6 +97,11 @@ function restartHealth(sensor: Sensor): { restart?: Record<string, unknown> } {
   const g = sensor.restartGap;
   if (g === undefined) return {};
   return {
-    restart: { previousRun: g.previousRun, clean: g.clean, gapSeconds: (g.to - g.from) / 1000, unpublishedPackets: g.unpublished.reduce((n, o) => n + o.packets, 0) },
+    restart: {
+      previousRun: g.previousRun,
+      clean: g.clean,
+      gapSeconds: (g.to - g.from) / 1000,
+      unpublishedPackets: g.unpublished.reduce((n, o) => n + o.packets, 0),
+    },
   };
 }

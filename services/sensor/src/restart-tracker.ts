@@ -38,7 +38,10 @@ export class RestartTracker {
     this.file = new RunCheckpointFile(spoolDir, (error) => {
       if (error !== null && !this.failing) {
         this.failing = true;
-        this.log?.warn({ err: error.message, dir: spoolDir }, 'cannot write the run checkpoint: a restart now would count a longer gap than it had, and a killed run\'s open intervals as of the last checkpoint written');
+        this.log?.warn(
+          { err: error.message, dir: spoolDir },
+          "cannot write the run checkpoint: a restart now would count a longer gap than it had, and a killed run's open intervals as of the last checkpoint written",
+        );
       } else if (error === null && this.failing) {
         this.failing = false;
         this.log?.info({ dir: spoolDir }, 'run checkpoint written again');
@@ -57,7 +60,13 @@ export class RestartTracker {
   }
 
   /** The capture starts now: measures and logs the gap, writes the first checkpoint, and keeps checkpointing. */
-  begin(run: string, interfaces: string[], openCounts: () => OpenIntervalCounts[], log: Logger, now = Date.now()): void {
+  begin(
+    run: string,
+    interfaces: string[],
+    openCounts: () => OpenIntervalCounts[],
+    log: Logger,
+    now = Date.now(),
+  ): void {
     this.run = run;
     this.log = log;
     this.openCounts = openCounts;
@@ -90,7 +99,9 @@ export class RestartTracker {
   annotate(message: SummaryMessage): void {
     const g = this.gap;
     if (g === undefined || !this.untold.delete(message.interface)) return;
-    const unpublished = g.unpublished.filter((o) => o.interface === message.interface).reduce((n, o) => n + o.packets, 0);
+    const unpublished = g.unpublished
+      .filter((o) => o.interface === message.interface)
+      .reduce((n, o) => n + o.packets, 0);
     message.restart = { previous_run: g.previousRun, gap_ms: g.to - g.from, unpublished_packets: unpublished };
   }
 
@@ -98,7 +109,14 @@ export class RestartTracker {
   checkpoint(now = Date.now()): Promise<void> {
     if (this.stopped || this.run === '') return Promise.resolve();
     // Frames of the batch the capture is still filling are in neither `open` nor the spool yet.
-    return this.file.write({ version: 1, sensor: this.sensor, run: this.run, at: now - CAPTURE_BATCH_DELAY_MS, stopped: false, open: this.openCounts() });
+    return this.file.write({
+      version: 1,
+      sensor: this.sensor,
+      run: this.run,
+      at: now - CAPTURE_BATCH_DELAY_MS,
+      stopped: false,
+      open: this.openCounts(),
+    });
   }
 
   /**
@@ -109,6 +127,13 @@ export class RestartTracker {
     if (this.timer) clearInterval(this.timer);
     if (this.run === '' || this.stopped) return;
     this.stopped = true;
-    await this.file.write({ version: 1, sensor: this.sensor, run: this.run, at: closedAt - CAPTURE_BATCH_DELAY_MS, stopped: true, open: [] });
+    await this.file.write({
+      version: 1,
+      sensor: this.sensor,
+      run: this.run,
+      at: closedAt - CAPTURE_BATCH_DELAY_MS,
+      stopped: true,
+      open: [],
+    });
   }
 }

@@ -72,7 +72,13 @@ describe('run checkpoint', () => {
   });
 
   it('a clean stop: the gap only; none for the same run, another sensor id, or no previous run', () => {
-    expect(restartGapOf({ ...killed, stopped: true, open: [] }, 'edge-1', 'new', 5000)).toEqual({ previousRun: 'old', clean: true, from: 1000, to: 5000, unpublished: [] });
+    expect(restartGapOf({ ...killed, stopped: true, open: [] }, 'edge-1', 'new', 5000)).toEqual({
+      previousRun: 'old',
+      clean: true,
+      from: 1000,
+      to: 5000,
+      unpublished: [],
+    });
     expect(restartGapOf(killed, 'edge-1', 'old', 5000)).toBeUndefined();
     expect(restartGapOf(killed, 'edge-2', 'new', 5000)).toBeUndefined();
     expect(restartGapOf(undefined, 'edge-1', 'new', 5000)).toBeUndefined();

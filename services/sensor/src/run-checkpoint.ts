@@ -19,7 +19,15 @@ const checkpointSchema = z.object({
   at: z.number().int().nonnegative(),
   /** True once the capture ended cleanly and its partial intervals were handed to the spool. */
   stopped: z.boolean(),
-  open: z.array(z.object({ interface: z.string(), start: z.number(), end: z.number(), packets: z.number().nonnegative(), bytes: z.number().nonnegative() })),
+  open: z.array(
+    z.object({
+      interface: z.string(),
+      start: z.number(),
+      end: z.number(),
+      packets: z.number().nonnegative(),
+      bytes: z.number().nonnegative(),
+    }),
+  ),
 });
 
 export type RunCheckpoint = z.infer<typeof checkpointSchema>;
@@ -87,7 +95,12 @@ export class RunCheckpointFile {
 }
 
 /** The gap between the previous run's checkpoint and this run's capture start at `now` (undefined: no previous run, or this very run). */
-export function restartGapOf(previous: RunCheckpoint | undefined, sensor: string, run: string, now: number): RestartGap | undefined {
+export function restartGapOf(
+  previous: RunCheckpoint | undefined,
+  sensor: string,
+  run: string,
+  now: number,
+): RestartGap | undefined {
   if (previous === undefined || previous.run === run || previous.sensor !== sensor) return undefined;
   return {
     previousRun: previous.run,

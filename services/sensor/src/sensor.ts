@@ -1,4 +1,12 @@
-import { NatsLink, ensureStreams, isNoResponders, isTimeout, natsOptions, sensorInboxPrefix, SpoolPublisher } from '@wirewatch/bus';
+import {
+  NatsLink,
+  ensureStreams,
+  isNoResponders,
+  isTimeout,
+  natsOptions,
+  sensorInboxPrefix,
+  SpoolPublisher,
+} from '@wirewatch/bus';
 import { FileReplay, LiveCapture, PcapRotator, type PacketSource } from '@wirewatch/capture';
 import { buildSummaryMessage, encodeMessage, heartbeatSubject, summarySubject } from '@wirewatch/protocol';
 import { throttledLog, type Logger } from '@wirewatch/service';
@@ -63,7 +71,9 @@ export class Sensor {
     this.publisher = new SpoolPublisher(spool, {
       subject: summarySubject(config.id),
       onStateChange: (healthy, detail, error) =>
-        healthy ? log.info('publishing to JetStream') : log.warn({ detail, ...publishHint(error) }, 'JetStream publish failing; summaries wait in the spool'),
+        healthy
+          ? log.info('publishing to JetStream')
+          : log.warn({ detail, ...publishHint(error) }, 'JetStream publish failing; summaries wait in the spool'),
     });
     this.pipelines = this.sources().map(
       (source) =>
@@ -95,7 +105,8 @@ export class Sensor {
         'spool holds summaries of an earlier run; publishing them first',
       );
     }
-    const restart = config.capture.pcap === undefined ? await RestartTracker.open(config.spool.dir, config.id) : undefined;
+    const restart =
+      config.capture.pcap === undefined ? await RestartTracker.open(config.spool.dir, config.id) : undefined;
     return new Sensor(config, spool, log, restart);
   }
 
@@ -106,11 +117,17 @@ export class Sensor {
     });
     const publishing = this.publisher.run();
     this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), this.config.heartbeatSeconds * 1000);
-    this.restart?.begin(this.run, this.pipelines.map((p) => p.name), () => this.openCounts(), this.log);
+    this.restart?.begin(
+      this.run,
+      this.pipelines.map((p) => p.name),
+      () => this.openCounts(),
+      this.log,
+    );
     const results = await Promise.allSettled(this.pipelines.map((p) => p.run()));
     // Every partial interval is in the spool now: the next run's gap starts where the capture closed.
     await this.restart?.stop(this.stopRequestedAt);
-    for (const r of results) if (r.status === 'rejected') this.log.error({ err: (r.reason as Error).message }, 'capture stopped');
+    for (const r of results)
+      if (r.status === 'rejected') this.log.error({ err: (r.reason as Error).message }, 'capture stopped');
     void publishing;
     const failed = results.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
@@ -134,7 +151,10 @@ export class Sensor {
     for (const [name, r] of this.rotators) {
       r.close();
       const s = this.pcapStats(name);
-      this.log[s.dropped > 0 ? 'warn' : 'info']({ interface: name, ...s }, s.dropped > 0 ? `PCAP copy closed: ${s.dropped} frames not saved` : 'PCAP copy closed: every frame saved');
+      this.log[s.dropped > 0 ? 'warn' : 'info'](
+        { interface: name, ...s },
+        s.dropped > 0 ? `PCAP copy closed: ${s.dropped} frames not saved` : 'PCAP copy closed: every frame saved',
+      );
     }
     await this.nc?.drain().catch(() => undefined);
     await this.spool.close();
@@ -180,7 +200,13 @@ export class Sensor {
   pcapStats(name: string): PcapCopyStats {
     const s = this.rotators.get(name)?.stats();
     return s
-      ? { written: s.written, dropped: s.dropped, writeErrors: s.writeErrors, filesDeletedForSpace: s.filesDeletedForSpace, failing: s.failing }
+      ? {
+          written: s.written,
+          dropped: s.dropped,
+          writeErrors: s.writeErrors,
+          filesDeletedForSpace: s.filesDeletedForSpace,
+          failing: s.failing,
+        }
       : { written: 0, dropped: 0, writeErrors: 0, filesDeletedForSpace: 0, failing: null };
   }
 
@@ -188,12 +214,19 @@ export class Sensor {
     const c = this.config.capture;
     if (c.pcap !== undefined) {
       // A replay waits for the publisher instead of letting the spool overflow (a live capture cannot wait).
-      const backpressure = () => (this.publisher.backlog() >= REPLAY_BACKLOG ? this.publisher.whenBacklogBelow(REPLAY_BACKLOG / 2) : null);
+      const backpressure = () =>
+        this.publisher.backlog() >= REPLAY_BACKLOG ? this.publisher.whenBacklogBelow(REPLAY_BACKLOG / 2) : null;
       return [new FileReplay({ path: c.pcap, speed: c.speed, backpressure })];
     }
     return c.interfaces.map(
       (device) =>
-        new LiveCapture({ device, filter: c.filter, snaplen: c.snaplen, promiscuous: c.promiscuous, bufferSizeMb: c.bufferMb }),
+        new LiveCapture({
+          device,
+          filter: c.filter,
+          snaplen: c.snaplen,
+          promiscuous: c.promiscuous,
+          bufferSizeMb: c.bufferMb,
+        }),
     );
   }
 
@@ -207,7 +240,11 @@ export class Sensor {
       keep: w.keep,
       // Once per run of failures from the rotator, and at most once per 10 s here: a full disk cycles between failing and freeing room.
       onError: (error: Error) =>
-        this.repeating('warn', { err: error.message, interface: name, ...this.pcapStats(name), dir: w.dir }, 'writing the PCAP copy failed; capture goes on'),
+        this.repeating(
+          'warn',
+          { err: error.message, interface: name, ...this.pcapStats(name), dir: w.dir },
+          'writing the PCAP copy failed; capture goes on',
+        ),
     });
     this.rotators.set(name, rotator);
     return rotator;
@@ -237,7 +274,11 @@ export class Sensor {
   }
 
   private onClockStep(step: ClockStep): void {
-    const fields = { interface: step.interface, from: new Date(step.from).toISOString(), to: new Date(step.to).toISOString() };
+    const fields = {
+      interface: step.interface,
+      from: new Date(step.from).toISOString(),
+      to: new Date(step.to).toISOString(),
+    };
     if (step.direction === 'forward') {
       this.repeating(
         'warn',
@@ -245,7 +286,11 @@ export class Sensor {
         'wall clock stepped forward: the skipped span is one gap, not a summary per interval',
       );
     } else {
-      this.repeating('warn', { ...fields, steppedBackSeconds: (step.from - step.to) / 1000 }, 'wall clock stepped backward: the open interval was closed early');
+      this.repeating(
+        'warn',
+        { ...fields, steppedBackSeconds: (step.from - step.to) / 1000 },
+        'wall clock stepped backward: the open interval was closed early',
+      );
     }
   }
 
@@ -254,7 +299,10 @@ export class Sensor {
     if (spooled) {
       if (!this.refusing) return;
       this.refusing = false;
-      this.log.info({ refusedSummaries: this.refused.summaries, droppedDiskFull: s.droppedDiskFull }, 'spool writable again; summaries are spooled and published');
+      this.log.info(
+        { refusedSummaries: this.refused.summaries, droppedDiskFull: s.droppedDiskFull },
+        'spool writable again; summaries are spooled and published',
+      );
       return;
     }
     this.refused.summaries++;
@@ -263,7 +311,13 @@ export class Sensor {
     const diskFull = s.writeError === 'ENOSPC' || s.writeError === 'EDQUOT';
     this.repeating(
       'warn',
-      { error: s.writeError, dir: this.config.spool.dir, refusedSummaries: this.refused.summaries, refusedPackets: this.refused.packets, droppedDiskFull: s.droppedDiskFull },
+      {
+        error: s.writeError,
+        dir: this.config.spool.dir,
+        refusedSummaries: this.refused.summaries,
+        refusedPackets: this.refused.packets,
+        droppedDiskFull: s.droppedDiskFull,
+      },
       diskFull ? 'spool disk full: summary dropped' : 'spool refused a summary: dropped',
     );
   }
@@ -271,7 +325,10 @@ export class Sensor {
   private async connect(): Promise<void> {
     const log = this.log;
     const nats = this.config.nats;
-    const nc = await this.link.connect({ ...natsOptions(nats), inboxPrefix: nats.inboxPrefix ?? sensorInboxPrefix(this.config.id) }, this.stopConnecting.signal);
+    const nc = await this.link.connect(
+      { ...natsOptions(nats), inboxPrefix: nats.inboxPrefix ?? sensorInboxPrefix(this.config.id) },
+      this.stopConnecting.signal,
+    );
     if (this.closed) {
       await nc.close();
       return;
@@ -323,10 +380,13 @@ export class Sensor {
  * timeout, and a timeout may as well be a slow or unavailable JetStream: the hint says both.
  */
 export function publishHint(error: unknown): { hint?: string } {
-  const start = 'start a collector or the alerter (they create the stream), or let the sensor manage streams (nats.manageStreams, if its NATS user may)';
+  const start =
+    'start a collector or the alerter (they create the stream), or let the sensor manage streams (nats.manageStreams, if its NATS user may)';
   if (isNoResponders(error)) return { hint: `no JetStream stream takes this subject: ${start}` };
   if (isTimeout(error)) {
-    return { hint: `JetStream did not acknowledge in time: either no stream takes this subject yet (${start}), or JetStream is slow or unavailable` };
+    return {
+      hint: `JetStream did not acknowledge in time: either no stream takes this subject yet (${start}), or JetStream is slow or unavailable`,
+    };
   }
   return {};
 }

@@ -24,7 +24,17 @@ export function templateSummary(): SummaryMessage {
     d.wireLength = d.capturedLength = 64 + (i % 1400);
     s.add(d);
   }
-  return buildSummaryMessage(s, { sensor: 'template', run: 'bench', seq: 1, interface: 'eth0', start: 0, end: 1000, emitted: 0, kernelDropped: 0, late: 0 });
+  return buildSummaryMessage(s, {
+    sensor: 'template',
+    run: 'bench',
+    seq: 1,
+    interface: 'eth0',
+    start: 0,
+    end: 1000,
+    emitted: 0,
+    kernelDropped: 0,
+    late: 0,
+  });
 }
 
 export interface LoadResult {

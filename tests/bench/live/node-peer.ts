@@ -8,7 +8,9 @@ export class NodePeer {
   /** Starts the peer and resolves once it is capturing. */
   static start(bundle: string, kind: string, port: number, bufferMb: number): Promise<NodePeer> {
     return new Promise((resolve, reject) => {
-      const child = fork(bundle, [kind, String(port), String(bufferMb)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+      const child = fork(bundle, [kind, String(port), String(bufferMb)], {
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
       child.once('message', () => resolve(new NodePeer(child)));
       child.once('exit', (code) => reject(new Error(`peer ${kind} exited with code ${code} before capturing`)));
     });

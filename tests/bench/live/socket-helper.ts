@@ -69,8 +69,12 @@ export class SocketHelper {
         reject(error);
       };
       const timer = setTimeout(() => settle(new Error('socket helper did not start')), START_TIMEOUT_MS);
-      child.on('error', (error: NodeJS.ErrnoException) => settle(new Error(error.code === 'ENOENT' ? 'perl is not installed' : error.message)));
-      child.on('exit', (code) => settle(new Error(stderr.trim().split('\n')[0] || `socket helper exited with code ${code}`)));
+      child.on('error', (error: NodeJS.ErrnoException) =>
+        settle(new Error(error.code === 'ENOENT' ? 'perl is not installed' : error.message)),
+      );
+      child.on('exit', (code) =>
+        settle(new Error(stderr.trim().split('\n')[0] || `socket helper exited with code ${code}`)),
+      );
       const helper = new SocketHelper(child);
       helper.pending.push({
         resolve: (line) => settle(line === 'ready' ? null : new Error(`socket helper said: ${line}`)),

@@ -14,9 +14,13 @@ export class TcpdumpPeer {
   private stderr = '';
 
   private constructor(port: number, bufferMb: number) {
-    this.child = spawn('tcpdump', ['-i', 'lo', '-w', '/dev/null', '-B', String(bufferMb * 1024), 'udp', 'dst', 'port', String(port)], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    this.child = spawn(
+      'tcpdump',
+      ['-i', 'lo', '-w', '/dev/null', '-B', String(bufferMb * 1024), 'udp', 'dst', 'port', String(port)],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     this.child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (this.stderr += chunk));
   }
 

@@ -20,7 +20,8 @@ export function tcpreplay(file: string): Promise<ReplayResult> {
       const sent = /Successful packets:\s+(\d+)/.exec(out);
       const actual = /Actual: \d+ packets \(\d+ bytes\) sent in ([\d.]+) seconds/.exec(out);
       const rated = /Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps/.exec(out);
-      if (code !== 0 || !sent || !actual || !rated) return reject(new Error(`tcpreplay failed (exit ${code}):\n${out}`));
+      if (code !== 0 || !sent || !actual || !rated)
+        return reject(new Error(`tcpreplay failed (exit ${code}):\n${out}`));
       resolve({ sent: Number(sent[1]), seconds: Number(actual[1]), pps: Number(rated[1]) });
     });
   });

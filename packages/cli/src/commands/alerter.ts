@@ -2,15 +2,25 @@ import { Command } from 'commander';
 import { COMMON_FLAGS, addFlags, flagValues, type FlagPath } from './service-flags.js';
 
 export const ALERTER_FLAGS: FlagPath[] = [
-  { flag: '--rules <file>', path: 'rules', description: 'alert rules (YAML); default: the rules shipped with wirewatch' },
+  {
+    flag: '--rules <file>',
+    path: 'rules',
+    description: 'alert rules (YAML); default: the rules shipped with wirewatch',
+  },
   { flag: '--dashboard-url <url>', path: 'dashboardUrl', description: 'Grafana link put in every notification' },
-  { flag: '--influx-url <url>', path: 'influx.url', description: 'also write alert transitions to this InfluxDB (with --influx)' },
+  {
+    flag: '--influx-url <url>',
+    path: 'influx.url',
+    description: 'also write alert transitions to this InfluxDB (with --influx)',
+  },
   { flag: '--influx', path: 'influx.enabled', description: 'write alert transitions to InfluxDB (measurement alerts)' },
 ];
 
 export function alerterCommand(): Command {
   const command = new Command('alerter')
-    .description('Evaluate alert rules on the live summary stream; notify by webhook and e-mail; serve the rules/alerts/silences API')
+    .description(
+      'Evaluate alert rules on the live summary stream; notify by webhook and e-mail; serve the rules/alerts/silences API',
+    )
     .addHelpText(
       'after',
       '\nReceivers (webhooks, SMTP) are set in the config file (-c) under `receivers:`; secrets through their *File settings.\n' +
@@ -22,7 +32,12 @@ export function alerterCommand(): Command {
     const { alerterConfigSchema, runAlerter } = await import('@wirewatch/alerter');
     const { loadServiceConfig } = await import('./load-config.js');
     const flags = [...ALERTER_FLAGS, ...COMMON_FLAGS];
-    const config = loadServiceConfig(alerterConfigSchema, options.config as string | undefined, flagValues(self, flags), flags);
+    const config = loadServiceConfig(
+      alerterConfigSchema,
+      options.config as string | undefined,
+      flagValues(self, flags),
+      flags,
+    );
     await runAlerter(config);
   });
 }

@@ -19,7 +19,11 @@ export async function runAnalyze(file: string, flags: AnalyzeFlags): Promise<voi
   const progress = fileProgress(flags.progress);
   let analysis;
   try {
-    analysis = analyzeCaptureFile(file, { intervalSeconds: flags.interval, topN: flags.top, onProgress: progress.update });
+    analysis = analyzeCaptureFile(file, {
+      intervalSeconds: flags.interval,
+      topN: flags.top,
+      onProgress: progress.update,
+    });
   } finally {
     progress.stop();
   }
@@ -27,7 +31,11 @@ export async function runAnalyze(file: string, flags: AnalyzeFlags): Promise<voi
   for (const warning of report.capture.warnings) process.stderr.write(`wirewatch: warning: ${warning}\n`);
   if (flags.rules !== undefined) {
     // The rule engine (and its schema library) loads only for --rules: analyze starts once per file in scripts.
-    const [{ loadRuleFile }, { evaluateRulesOnCapture }, { ConfigError }] = await Promise.all([import('@wirewatch/rules'), import('@wirewatch/report'), import('@wirewatch/service')]);
+    const [{ loadRuleFile }, { evaluateRulesOnCapture }, { ConfigError }] = await Promise.all([
+      import('@wirewatch/rules'),
+      import('@wirewatch/report'),
+      import('@wirewatch/service'),
+    ]);
     const loaded = loadRuleFile(flags.rules);
     if (!loaded.ok) throw new ConfigError(loaded.errors);
     report.alerts = evaluateRulesOnCapture(file, loaded.ruleSet, { intervalSeconds: flags.interval });

@@ -8,7 +8,10 @@ export function configReferenceCommand(): Command {
   return new Command('config-reference')
     .description('Print the configuration reference of every service (Markdown), generated from the config schemas')
     .option('--out <file>', `write it to this file instead of stdout (the repository keeps it in ${CONFIG_DOC})`)
-    .option('--check', `write nothing; exit 1 when the --out file (default ${CONFIG_DOC}) differs from what the schemas give`)
+    .option(
+      '--check',
+      `write nothing; exit 1 when the --out file (default ${CONFIG_DOC}) differs from what the schemas give`,
+    )
     .action(async (options: { out?: string; check?: boolean }) => {
       // Loaded here: it needs every service's config schema, which no other command start should pay for.
       const { configurationDoc } = await import('../config-docs.js');

@@ -18,7 +18,10 @@ export interface SensorCredentials {
  * overwritten), and the server-side entry that lets that key publish as `id` and nothing else.
  */
 export function makeSensorCredentials(id: string, dir: string): SensorCredentials {
-  if (!isSubjectToken(id)) throw new UsageError(`sensor id "${id}" must be 1-64 letters, digits, "_" or "-" (it becomes a NATS subject token)`);
+  if (!isSubjectToken(id))
+    throw new UsageError(
+      `sensor id "${id}" must be 1-64 letters, digits, "_" or "-" (it becomes a NATS subject token)`,
+    );
   const seedFile = resolve(join(dir, `${id}.nk`));
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const pair = createUser();
@@ -27,7 +30,10 @@ export function makeSensorCredentials(id: string, dir: string): SensorCredential
     writeFileSync(seedFile, `${seed}\n`, { mode: 0o600, flag: 'wx' });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new UsageError(`${seedFile} exists; to rotate, move it away first (the old key stays valid until its stanza leaves the accounts file)`);
+    if (code === 'EEXIST')
+      throw new UsageError(
+        `${seedFile} exists; to rotate, move it away first (the old key stays valid until its stanza leaves the accounts file)`,
+      );
     throw new UsageError(`cannot write ${seedFile}: ${code ?? (error as Error).message}`);
   }
   const publicKey = pair.getPublicKey();

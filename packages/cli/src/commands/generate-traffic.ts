@@ -12,13 +12,38 @@ export interface TrafficFlags {
 
 export function generateTrafficCommand(): Command {
   return new Command('generate-traffic')
-    .description('Send a realistic traffic mix to this machine (UDP, short TCP connections, DNS with NXDOMAIN answers, port-scan bursts) with plain sockets')
-    .requiredOption('--target <host>', 'an address of this machine to send to, e.g. 127.0.0.1 (the generator runs the servers it talks to there)')
-    .option('--rate <packets>', 'packets per second on the wire, both directions, scans not counted', positive, TRAFFIC_DEFAULTS.rate)
+    .description(
+      'Send a realistic traffic mix to this machine (UDP, short TCP connections, DNS with NXDOMAIN answers, port-scan bursts) with plain sockets',
+    )
+    .requiredOption(
+      '--target <host>',
+      'an address of this machine to send to, e.g. 127.0.0.1 (the generator runs the servers it talks to there)',
+    )
+    .option(
+      '--rate <packets>',
+      'packets per second on the wire, both directions, scans not counted',
+      positive,
+      TRAFFIC_DEFAULTS.rate,
+    )
     .option('--duration <seconds>', 'stop after this long (default: until SIGINT/SIGTERM)', positive)
-    .option('--scan-every <seconds>', 'seconds between port-scan bursts; 0: no scans', nonNegative, TRAFFIC_DEFAULTS.scanEverySeconds)
-    .option('--scan-ports <n>', 'distinct closed ports per burst (the default port-scan rule fires above 100)', wholeNumber, TRAFFIC_DEFAULTS.scanPorts)
-    .option('--nxdomain-share <fraction>', 'share of DNS queries for names that do not exist', fraction, TRAFFIC_DEFAULTS.nxdomainShare)
+    .option(
+      '--scan-every <seconds>',
+      'seconds between port-scan bursts; 0: no scans',
+      nonNegative,
+      TRAFFIC_DEFAULTS.scanEverySeconds,
+    )
+    .option(
+      '--scan-ports <n>',
+      'distinct closed ports per burst (the default port-scan rule fires above 100)',
+      wholeNumber,
+      TRAFFIC_DEFAULTS.scanPorts,
+    )
+    .option(
+      '--nxdomain-share <fraction>',
+      'share of DNS queries for names that do not exist',
+      fraction,
+      TRAFFIC_DEFAULTS.nxdomainShare,
+    )
     .addHelpText(
       'after',
       '\nDNS goes to UDP port 53 of the target; answering it needs root or CAP_NET_BIND_SERVICE, else the queries go unanswered.\n' +

@@ -9,19 +9,30 @@ export function printSummary(report: AnalysisReport): void {
   lines.push('  protocols:');
   for (const name of PROTOCOL_CLASSES) {
     const p = report.protocols[name];
-    if (p.packets > 0) lines.push(`    ${name.padEnd(9)} ${String(p.packets).padStart(10)} pkts ${String(p.bytes).padStart(14)} bytes`);
+    if (p.packets > 0)
+      lines.push(`    ${name.padEnd(9)} ${String(p.packets).padStart(10)} pkts ${String(p.bytes).padStart(14)} bytes`);
   }
   if (report.top_sources.length > 0) {
     lines.push('  top sources:');
-    for (const h of report.top_sources) lines.push(`    ${h.ip.padEnd(40)} ${String(h.packets).padStart(10)} pkts ${String(h.bytes).padStart(14)} bytes`);
+    for (const h of report.top_sources)
+      lines.push(`    ${h.ip.padEnd(40)} ${String(h.packets).padStart(10)} pkts ${String(h.bytes).padStart(14)} bytes`);
   }
-  if (report.decode_errors.total > 0) lines.push(`  decode errors: ${report.decode_errors.total} (${Object.entries(report.decode_errors.by_reason).map(([k, v]) => `${k} ${v}`).join(', ')})`);
+  if (report.decode_errors.total > 0)
+    lines.push(
+      `  decode errors: ${report.decode_errors.total} (${Object.entries(report.decode_errors.by_reason)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')})`,
+    );
   if (report.alerts !== undefined) {
     const shown = report.alerts.filter((a) => a.state !== 'pending');
     lines.push(shown.length === 0 ? '  alerts: none would have fired' : '  alerts (capture time):');
     for (const a of shown) {
-      const where = Object.entries(a.labels).map(([k, v]) => `${k}=${v}`).join(' ');
-      lines.push(`    ${a.at}  ${a.state.toUpperCase().padEnd(8)} ${a.rule} (${a.severity}) ${where} value ${a.value ?? '-'} threshold ${a.threshold ?? '-'}`);
+      const where = Object.entries(a.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
+      lines.push(
+        `    ${a.at}  ${a.state.toUpperCase().padEnd(8)} ${a.rule} (${a.severity}) ${where} value ${a.value ?? '-'} threshold ${a.threshold ?? '-'}`,
+      );
     }
   }
   lines.push('  (use --json, --csv or --html for the full report)');

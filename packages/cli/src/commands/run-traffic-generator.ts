@@ -8,7 +8,13 @@ export async function runTraffic(flags: TrafficFlags): Promise<void> {
   let generator: TrafficGenerator;
   try {
     generator = new TrafficGenerator(
-      { target: flags.target, rate: flags.rate, scanEverySeconds: flags.scanEvery, scanPorts: flags.scanPorts, nxdomainShare: flags.nxdomainShare },
+      {
+        target: flags.target,
+        rate: flags.rate,
+        scanEverySeconds: flags.scanEvery,
+        scanPorts: flags.scanPorts,
+        nxdomainShare: flags.nxdomainShare,
+      },
       { onScan: (scan) => log.info(scan, 'port-scan burst') },
     );
   } catch (error) {
@@ -23,7 +29,10 @@ export async function runTraffic(flags: TrafficFlags): Promise<void> {
     throw error instanceof TrafficError ? new UsageError(error.message) : error;
   });
   if (info.dnsNote) log.warn(info.dnsNote);
-  log.info({ ...info, rate: flags.rate, scanEverySeconds: flags.scanEvery, scanPorts: flags.scanPorts }, 'sending traffic');
+  log.info(
+    { ...info, rate: flags.rate, scanEverySeconds: flags.scanEvery, scanPorts: flags.scanPorts },
+    'sending traffic',
+  );
   if (flags.duration !== undefined) {
     setTimeout(() => void stop().then(() => process.exit(0)), flags.duration * 1000);
   }

@@ -12,13 +12,22 @@ export interface FlagPath {
 export const COMMON_FLAGS: FlagPath[] = [
   { flag: '--nats <urls>', path: 'nats.servers', description: 'NATS server URLs, comma-separated (nats:// or tls://)' },
   { flag: '--nats-creds <file>', path: 'nats.credsFile', description: 'NATS credentials file (JWT + nkey, from nsc)' },
-  { flag: '--nats-user <user>', path: 'nats.user', description: 'NATS user (the password from WIREWATCH_NATS_PASSWORD or _FILE)' },
+  {
+    flag: '--nats-user <user>',
+    path: 'nats.user',
+    description: 'NATS user (the password from WIREWATCH_NATS_PASSWORD or _FILE)',
+  },
   { flag: '--nats-ca <file>', path: 'nats.tls.caFile', description: 'CA certificate to verify the NATS server' },
   { flag: '--nats-cert <file>', path: 'nats.tls.certFile', description: 'client certificate for NATS mutual TLS' },
   { flag: '--nats-key <file>', path: 'nats.tls.keyFile', description: 'client key for NATS mutual TLS' },
   { flag: '--stream <name>', path: 'nats.stream', description: 'JetStream stream name' },
   { flag: '--http-host <host>', path: 'http.host', description: 'address of /healthz, /readyz and /metrics' },
-  { flag: '--http-port <port>', path: 'http.port', description: 'port of /healthz, /readyz and /metrics (0: any free port)', parse: Number },
+  {
+    flag: '--http-port <port>',
+    path: 'http.port',
+    description: 'port of /healthz, /readyz and /metrics (0: any free port)',
+    parse: Number,
+  },
   { flag: '--log-level <level>', path: 'logLevel', description: 'trace, debug, info, warn, error or silent' },
 ];
 
@@ -43,7 +52,10 @@ export function flagValues(command: Command, flags: FlagPath[]): Record<string, 
 
 /** `--nats-creds <file>` → `natsCreds`, as commander names it. */
 function camel(flag: string): string {
-  const long = flag.split(/[ ,]+/).find((p) => p.startsWith('--'))!.slice(2);
+  const long = flag
+    .split(/[ ,]+/)
+    .find((p) => p.startsWith('--'))!
+    .slice(2);
   const name = long.startsWith('no-') ? long.slice(3) : long;
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }

@@ -15,7 +15,10 @@ export function parseRawMail(raw: string): RawMail {
     .filter((chunk) => !chunk.startsWith('--'))
     .map((chunk) => {
       const part = splitEntity(chunk.replace(/^\r\n/, ''));
-      return { contentType: part.headers.get('content-type') ?? 'text/plain', body: decodeBody(part.body, part.headers) };
+      return {
+        contentType: part.headers.get('content-type') ?? 'text/plain',
+        body: decodeBody(part.body, part.headers),
+      };
     });
   return { headers, parts };
 }
@@ -26,7 +29,8 @@ function splitEntity(text: string): { headers: Map<string, string>; body: string
   const headers = new Map<string, string>();
   for (const line of headerBlock.replace(/\r\n[ \t]+/g, ' ').split('\r\n')) {
     const colon = line.indexOf(':');
-    if (colon > 0) headers.set(line.slice(0, colon).trim().toLowerCase(), decodeEncodedWords(line.slice(colon + 1).trim()));
+    if (colon > 0)
+      headers.set(line.slice(0, colon).trim().toLowerCase(), decodeEncodedWords(line.slice(colon + 1).trim()));
   }
   return { headers, body: end === -1 ? '' : text.slice(end + 4) };
 }
@@ -58,6 +62,8 @@ function decodeEncodedWords(value: string): string {
   return value
     .replace(/\?=\s+=\?/g, '?==?')
     .replace(/=\?([^?]+)\?([QB])\?([^?]*)\?=/gi, (_word, _charset: string, kind: string, text: string) =>
-      kind.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : decodeQuotedPrintable(text.replace(/_/g, ' ')),
+      kind.toUpperCase() === 'B'
+        ? Buffer.from(text, 'base64').toString('utf8')
+        : decodeQuotedPrintable(text.replace(/_/g, ' ')),
     );
 }

@@ -16,10 +16,21 @@ export async function createSelfSignedCert(): Promise<SelfSignedCert> {
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
   await promisify(execFile)('openssl', [
-    'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
-    '-keyout', keyPath, '-out', certPath,
-    '-subj', '/CN=localhost',
-    '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-keyout',
+    keyPath,
+    '-out',
+    certPath,
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1',
   ]);
   const [key, cert] = await Promise.all([readFile(keyPath), readFile(certPath)]);
   return { key, cert, remove: () => rm(dir, { recursive: true, force: true }) };

@@ -38,7 +38,13 @@ export interface SmtpTestServer {
 /** A real SMTP server (smtp-server) on a free loopback port that requires AUTH and keeps what it receives. */
 export async function startSmtpTestServer(options: SmtpTestServerOptions): Promise<SmtpTestServer> {
   const rejections = [...(options.rejectData ?? [])];
-  const state: SmtpTestServer = { port: 0, messages: [], authAttempts: [], dataCommands: 0, close: () => Promise.resolve() };
+  const state: SmtpTestServer = {
+    port: 0,
+    messages: [],
+    authAttempts: [],
+    dataCommands: 0,
+    close: () => Promise.resolve(),
+  };
   const server = new SMTPServer({
     logger: false,
     authMethods: options.authMethods ?? ['PLAIN', 'LOGIN'],
@@ -49,7 +55,8 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions): Promi
     onAuth(auth, session, callback) {
       const accepted = auth.username !== undefined && options.users[auth.username] === auth.password;
       state.authAttempts.push({ method: auth.method, username: auth.username ?? '', accepted, secure: session.secure });
-      if (!accepted) return callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
+      if (!accepted)
+        return callback(Object.assign(new Error('Authentication credentials invalid'), { responseCode: 535 }));
       callback(null, { user: auth.username });
     },
     onData(stream, session, callback) {
@@ -58,7 +65,8 @@ export async function startSmtpTestServer(options: SmtpTestServerOptions): Promi
       stream.on('end', () => {
         state.dataCommands += 1;
         const rejection = rejections.shift();
-        if (rejection) return callback(Object.assign(new Error(rejection.message), { responseCode: rejection.responseCode }));
+        if (rejection)
+          return callback(Object.assign(new Error(rejection.message), { responseCode: rejection.responseCode }));
         state.messages.push({
           raw: Buffer.concat(chunks).toString('utf8'),
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',

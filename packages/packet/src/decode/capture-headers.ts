@@ -15,7 +15,13 @@ function u32le(buf: Uint8Array, at: number): number {
 }
 
 /** Apple PKTAP (258, and 149 as macOS writes it): header length and the inner DLT, then that frame. */
-export function decodePktap(d: DecodedPacket, buf: Uint8Array, off: number, end: number, decodeInner: LinkDecoder): void {
+export function decodePktap(
+  d: DecodedPacket,
+  buf: Uint8Array,
+  off: number,
+  end: number,
+  decodeInner: LinkDecoder,
+): void {
   if (end - off < 8) return d.fail(ERR_LINK_TRUNCATED);
   const length = u32le(buf, off);
   const dlt = u32le(buf, off + 4);

@@ -1,6 +1,11 @@
 import type { DecodedPacket } from './decoded-packet.js';
 import { NET_IPV4 } from './decoded-packet.js';
-import { ERR_IPV4_BAD_HEADER_LENGTH, ERR_IPV4_BAD_TOTAL_LENGTH, ERR_IPV4_BAD_VERSION, ERR_IPV4_TRUNCATED } from './errors.js';
+import {
+  ERR_IPV4_BAD_HEADER_LENGTH,
+  ERR_IPV4_BAD_TOTAL_LENGTH,
+  ERR_IPV4_BAD_VERSION,
+  ERR_IPV4_TRUNCATED,
+} from './errors.js';
 import { decodeIpv6 } from './ipv6.js';
 import { decodeTransport } from './transport.js';
 

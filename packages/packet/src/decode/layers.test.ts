@@ -31,7 +31,9 @@ const reason = (d: DecodedPacket) => DECODE_ERROR_REASONS[d.error];
 
 describe('decoders', () => {
   it('reads Ethernet / IPv4 / UDP / DNS, names lower-cased', () => {
-    const d = decode(hex(`${ETH_IPV4} ${ipv4UdpDns(`${DNS_QUERY} 03 577757 07 4578616d706c65 03 636f6d 00 0001 0001`)}`));
+    const d = decode(
+      hex(`${ETH_IPV4} ${ipv4UdpDns(`${DNS_QUERY} 03 577757 07 4578616d706c65 03 636f6d 00 0001 0001`)}`),
+    );
     expect(d.network).toBe(NET_IPV4);
     expect(formatIpv4(d.src0)).toBe('192.0.2.1');
     expect(formatIpv4(d.dst0)).toBe('198.51.100.7');
@@ -48,7 +50,9 @@ describe('decoders', () => {
     expect(reason(loop)).toBe('dns.malformed');
     expect(loop.dnsQtype).toBe(-1);
     // Response (QR=1, NXDOMAIN) whose question points at a name placed after it.
-    const nx = decode(hex(`${ETH_IPV4} ${ipv4UdpDns('1234 8183 0001 0000 0000 0000 c012 001c 0001 03 6e6574 00', '0035', 'd431')}`));
+    const nx = decode(
+      hex(`${ETH_IPV4} ${ipv4UdpDns('1234 8183 0001 0000 0000 0000 c012 001c 0001 03 6e6574 00', '0035', 'd431')}`),
+    );
     expect(nx.dnsResponse).toBe(true);
     expect(nx.dnsRcode).toBe(3);
     expect(Buffer.from(nx.dnsName.subarray(0, nx.dnsNameLength)).toString()).toBe('net');
@@ -71,7 +75,11 @@ describe('decoders', () => {
   });
 
   it('reads IPv4 options and TCP flags', () => {
-    const d = decode(hex(`${ETH_IPV4} 46000030 00010000 4006 0000 c0000201 c6336407 01010101 0050 c350 00000001 00000000 5012 ffff 0000 0000`));
+    const d = decode(
+      hex(
+        `${ETH_IPV4} 46000030 00010000 4006 0000 c0000201 c6336407 01010101 0050 c350 00000001 00000000 5012 ffff 0000 0000`,
+      ),
+    );
     expect([d.srcPort, d.dstPort, d.tcpFlags]).toEqual([80, 50000, 0x12]);
   });
 
@@ -112,7 +120,9 @@ describe('decoders', () => {
     const v6inV4 = decode(hex(`${ETH_IPV4} ${IPV6_HDR('3b', '0000')}`));
     expect(v6inV4.network).toBe(NET_IPV6);
     expect(reason(v6inV4)).toBe('ipv4.bad-version');
-    expect(decode(hex(`${ETH_IPV6} 45000030 00010000 4011 0000 c0000201 c6336407 0000000000000000000000000000`)).network).toBe(NET_NONE);
+    expect(
+      decode(hex(`${ETH_IPV6} 45000030 00010000 4011 0000 c0000201 c6336407 0000000000000000000000000000`)).network,
+    ).toBe(NET_NONE);
   });
 
   it('decodes the other link layers down to IP', () => {
@@ -133,7 +143,11 @@ describe('decoders', () => {
       ['MPLS', 1, `020000000001 020000000002 8847 00001140 ${ip}`],
       ['PPPoE', 1, `020000000001 020000000002 8864 1100 0001 0020 0021 ${ip}`],
       ['802.11 QoS data', 105, `8801 0000 020000000001 020000000002 020000000003 0000 0000 aaaa03000000 0800 ${ip}`],
-      ['radiotap', 127, `0000 0800 00000000 0802 0000 020000000001 020000000002 020000000003 0000 aaaa03000000 0800 ${ip}`],
+      [
+        'radiotap',
+        127,
+        `0000 0800 00000000 0802 0000 020000000001 020000000002 020000000003 0000 aaaa03000000 0800 ${ip}`,
+      ],
       ['NFLOG', 239, `02 00 0000 0800 0100 08000000 2000 0900 ${ip}`],
     ];
     for (const [name, linkType, bytes] of cases) {

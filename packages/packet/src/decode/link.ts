@@ -128,7 +128,10 @@ export function decodeLink(d: DecodedPacket, buf: Uint8Array, off: number, end: 
 
 /** Decodes the reader's current record into `d`, with its timestamp and lengths. */
 /** Decodes the current record of a reader, or any record with the same fields (a live capture's). */
-export function decodeRecord(d: DecodedPacket, r: Pick<RecordReader, 'data' | 'offset' | 'caplen' | 'origLen' | 'timestamp' | 'linkType'>): void {
+export function decodeRecord(
+  d: DecodedPacket,
+  r: Pick<RecordReader, 'data' | 'offset' | 'caplen' | 'origLen' | 'timestamp' | 'linkType'>,
+): void {
   d.timestamp = r.timestamp;
   d.wireLength = r.origLen;
   d.capturedLength = r.caplen;

@@ -11,6 +11,7 @@ export function decodeLlc(d: DecodedPacket, buf: Uint8Array, off: number, end: n
 
 /** Classical IP over ATM (RFC 1483/2684): LLC/SNAP when it starts with AA AA 03, else a bare IPv4 packet. */
 export function decodeClassicalIp(d: DecodedPacket, buf: Uint8Array, off: number, end: number): void {
-  if (end - off >= 3 && buf[off] === 0xaa && buf[off + 1] === 0xaa && buf[off + 2] === 0x03) return decodeLlc(d, buf, off, end);
+  if (end - off >= 3 && buf[off] === 0xaa && buf[off + 1] === 0xaa && buf[off + 2] === 0x03)
+    return decodeLlc(d, buf, off, end);
   decodeIpv4(d, buf, off, end);
 }

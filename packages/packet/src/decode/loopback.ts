@@ -12,14 +12,21 @@ function isInet6(family: number): boolean {
 /** BSD loopback (NULL, 0): a 4-byte address family in the capturing host's byte order. */
 export function decodeNull(d: DecodedPacket, buf: Uint8Array, off: number, end: number): void {
   if (end - off < 4) return d.fail(ERR_LINK_TRUNCATED);
-  const family = buf[off] === 0 && buf[off + 1] === 0 ? (buf[off + 2] << 8) | buf[off + 3] : buf[off] | (buf[off + 1] << 8);
+  const family =
+    buf[off] === 0 && buf[off + 1] === 0 ? (buf[off + 2] << 8) | buf[off + 3] : buf[off] | (buf[off + 1] << 8);
   decodeFamily(d, buf, off + 4, end, family);
 }
 
 /** OpenBSD loopback (LOOP, 108): the address family in network byte order. */
 export function decodeLoop(d: DecodedPacket, buf: Uint8Array, off: number, end: number): void {
   if (end - off < 4) return d.fail(ERR_LINK_TRUNCATED);
-  decodeFamily(d, buf, off + 4, end, ((buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]) >>> 0);
+  decodeFamily(
+    d,
+    buf,
+    off + 4,
+    end,
+    ((buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3]) >>> 0,
+  );
 }
 
 function decodeFamily(d: DecodedPacket, buf: Uint8Array, off: number, end: number, family: number): void {

@@ -30,7 +30,15 @@ function pcap(records: Rec[], opts: { bigEndian?: boolean; nanos?: boolean; link
     else b.writeUInt16LE(n);
     return b;
   };
-  const parts: Buffer[] = [w(opts.nanos ? 0xa1b23c4d : 0xa1b2c3d4), h(2), h(4), w(0), w(0), w(65535), w(opts.linkType ?? 1)];
+  const parts: Buffer[] = [
+    w(opts.nanos ? 0xa1b23c4d : 0xa1b2c3d4),
+    h(2),
+    h(4),
+    w(0),
+    w(0),
+    w(65535),
+    w(opts.linkType ?? 1),
+  ];
   for (const r of records) {
     const sec = Math.floor(r.ts);
     const frac = Math.round((r.ts - sec) * (opts.nanos ? 1e9 : 1e6));
@@ -63,22 +71,47 @@ class Pcapng {
   }
   private options(opts: [number, Buffer][]): Buffer {
     const out: Buffer[] = [];
-    for (const [code, value] of opts) out.push(this.u16(code), this.u16(value.length), value, Buffer.alloc((4 - (value.length % 4)) % 4));
+    for (const [code, value] of opts)
+      out.push(this.u16(code), this.u16(value.length), value, Buffer.alloc((4 - (value.length % 4)) % 4));
     if (opts.length > 0) out.push(Buffer.alloc(4));
     return Buffer.concat(out);
   }
   section(): this {
-    return this.block(0x0a0d0d0a, Buffer.concat([this.u32(0x1a2b3c4d), this.u16(1), this.u16(0), Buffer.alloc(8, 0xff)]));
+    return this.block(
+      0x0a0d0d0a,
+      Buffer.concat([this.u32(0x1a2b3c4d), this.u16(1), this.u16(0), Buffer.alloc(8, 0xff)]),
+    );
   }
   iface(linkType: number, opts: [number, Buffer][] = [], snapLen = 0): this {
     return this.block(1, Buffer.concat([this.u16(linkType), this.u16(0), this.u32(snapLen), this.options(opts)]));
   }
   epb(iface: number, units: bigint, data: Buffer, orig = data.length): this {
-    return this.block(6, Buffer.concat([this.u32(iface), this.u32(Number(units >> 32n)), this.u32(Number(units & 0xffffffffn)), this.u32(data.length), this.u32(orig), data]));
+    return this.block(
+      6,
+      Buffer.concat([
+        this.u32(iface),
+        this.u32(Number(units >> 32n)),
+        this.u32(Number(units & 0xffffffffn)),
+        this.u32(data.length),
+        this.u32(orig),
+        data,
+      ]),
+    );
   }
   /** Obsolete packet block (type 2): 16-bit interface id and drop count instead of a 32-bit id. */
   opb(iface: number, units: bigint, data: Buffer): this {
-    return this.block(2, Buffer.concat([this.u16(iface), this.u16(0), this.u32(Number(units >> 32n)), this.u32(Number(units & 0xffffffffn)), this.u32(data.length), this.u32(data.length), data]));
+    return this.block(
+      2,
+      Buffer.concat([
+        this.u16(iface),
+        this.u16(0),
+        this.u32(Number(units >> 32n)),
+        this.u32(Number(units & 0xffffffffn)),
+        this.u32(data.length),
+        this.u32(data.length),
+        data,
+      ]),
+    );
   }
   spb(data: Buffer, orig = data.length): this {
     return this.block(3, Buffer.concat([this.u32(orig), data]));
@@ -91,11 +124,20 @@ class Pcapng {
   }
 }
 
-function readAll(bytes: Buffer): { reader: RecordReader; records: { ts: number; caplen: number; orig: number; linkType: number; first: number }[] } {
+function readAll(bytes: Buffer): {
+  reader: RecordReader;
+  records: { ts: number; caplen: number; orig: number; linkType: number; first: number }[];
+} {
   const reader = openCaptureSource(new MemorySource(bytes), 'test.cap');
   const records = [];
   while (reader.next()) {
-    records.push({ ts: reader.timestamp, caplen: reader.caplen, orig: reader.origLen, linkType: reader.linkType, first: reader.data[reader.offset] });
+    records.push({
+      ts: reader.timestamp,
+      caplen: reader.caplen,
+      orig: reader.origLen,
+      linkType: reader.linkType,
+      first: reader.data[reader.offset],
+    });
   }
   reader.close();
   return { reader, records };
@@ -110,16 +152,31 @@ describe('PCAP reader', () => {
     ['little-endian, nanoseconds', { nanos: true }],
     ['big-endian, nanoseconds', { bigEndian: true, nanos: true }],
   ])('reads %s', (_name, opts) => {
-    const { reader, records } = readAll(pcap([{ ts: 1700000000.123456, data: frame(1) }, { ts: 1700000001.5, data: frame(2, 100), orig: 1500 }], opts));
+    const { reader, records } = readAll(
+      pcap(
+        [
+          { ts: 1700000000.123456, data: frame(1) },
+          { ts: 1700000001.5, data: frame(2, 100), orig: 1500 },
+        ],
+        opts,
+      ),
+    );
     expect(reader.format).toBe('pcap');
-    expect(records.map((r) => [r.caplen, r.orig, r.first])).toEqual([[60, 60, 1], [100, 1500, 2]]);
+    expect(records.map((r) => [r.caplen, r.orig, r.first])).toEqual([
+      [60, 60, 1],
+      [100, 1500, 2],
+    ]);
     expect(records[0].ts).toBeCloseTo(1700000000.123456, 6);
     expect(records[1].ts).toBeCloseTo(1700000001.5, 6);
     expect(reader.truncated).toBe(false);
   });
 
   it('keeps every complete record of a file cut inside a record, and says so', () => {
-    const whole = pcap([{ ts: 1, data: frame(1) }, { ts: 2, data: frame(2) }, { ts: 3, data: frame(3) }]);
+    const whole = pcap([
+      { ts: 1, data: frame(1) },
+      { ts: 2, data: frame(2) },
+      { ts: 3, data: frame(3) },
+    ]);
     for (const cut of [whole.length - 1, whole.length - 60, whole.length - 70]) {
       const { reader, records } = readAll(whole.subarray(0, cut));
       expect(records).toHaveLength(2);
@@ -129,7 +186,10 @@ describe('PCAP reader', () => {
   });
 
   it('stops at an impossible record length instead of reading garbage', () => {
-    const bytes = pcap([{ ts: 1, data: frame(1) }, { ts: 2, data: frame(2) }]);
+    const bytes = pcap([
+      { ts: 1, data: frame(1) },
+      { ts: 2, data: frame(2) },
+    ]);
     bytes.writeUInt32LE(10_000_000, 24 + 16 + 60 + 8); // second record's captured length
     const { reader, records } = readAll(bytes);
     expect(records).toHaveLength(1);
@@ -150,7 +210,10 @@ describe('PCAPNG reader', () => {
       .section()
       .iface(1)
       .iface(101, [[9, Buffer.from([9])]]) // if_tsresol 10^-9
-      .iface(1, [[9, Buffer.from([0x80 | 10])], [14, Buffer.from('0a00000000000000', 'hex')]]) // 2^-10, offset +10 s
+      .iface(1, [
+        [9, Buffer.from([0x80 | 10])],
+        [14, Buffer.from('0a00000000000000', 'hex')],
+      ]) // 2^-10, offset +10 s
       .epb(0, 1700000000_250000n, frame(1))
       .other(0x40000bad, Buffer.alloc(8)) // a block nobody knows: skipped
       .epb(1, 1700000000_000000500n, frame(2, 40))
@@ -158,7 +221,11 @@ describe('PCAPNG reader', () => {
       .bytes();
     const { reader, records } = readAll(bytes);
     expect(reader.format).toBe('pcapng');
-    expect(records.map((r) => [r.linkType, r.first])).toEqual([[1, 1], [101, 2], [1, 3]]);
+    expect(records.map((r) => [r.linkType, r.first])).toEqual([
+      [1, 1],
+      [101, 2],
+      [1, 3],
+    ]);
     expect(records[0].ts).toBeCloseTo(1700000000.25, 6);
     expect(records[1].ts).toBeCloseTo(1700000000.0000005, 6);
     expect(records[2].ts).toBeCloseTo(15.5, 6);
@@ -184,8 +251,14 @@ describe('PCAPNG reader', () => {
 
   it('reads a block larger than the read-ahead room', () => {
     const big = frame(9, 3 * 1024 * 1024);
-    const { records } = readAll(new Pcapng().section().iface(1).epb(0, 1n, frame(1)).epb(0, 2n, big).epb(0, 3n, frame(3)).bytes());
-    expect(records.map((r) => [r.caplen, r.first])).toEqual([[60, 1], [big.length, 9], [60, 3]]);
+    const { records } = readAll(
+      new Pcapng().section().iface(1).epb(0, 1n, frame(1)).epb(0, 2n, big).epb(0, 3n, frame(3)).bytes(),
+    );
+    expect(records.map((r) => [r.caplen, r.first])).toEqual([
+      [60, 1],
+      [big.length, 9],
+      [60, 3],
+    ]);
   });
 
   it('stops with a warning at a block whose lengths disagree, or a packet for a missing interface', () => {

@@ -62,7 +62,13 @@ export class PcapReader extends ReaderBase implements RecordReader {
       return this.stop(`file ends inside the record at byte ${w.position} (${caplen} bytes announced)`);
     }
     const start = w.start;
-    this.setRecord(start + hdr, caplen, origLen, this.u32(start) + this.u32(start + 4) / this.fractionDivisor, this.pseudoHeader);
+    this.setRecord(
+      start + hdr,
+      caplen,
+      origLen,
+      this.u32(start) + this.u32(start + 4) / this.fractionDivisor,
+      this.pseudoHeader,
+    );
     this.pendingSkip = hdr + caplen;
     return true;
   }

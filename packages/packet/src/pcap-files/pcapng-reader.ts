@@ -62,7 +62,8 @@ export class PcapngReader extends ReaderBase implements RecordReader {
       if (total < 12 || total % 4 !== 0 || total > MAX_RECORD_BYTES) {
         return this.stop(`corrupt block at byte ${w.position}: length ${total}`);
       }
-      if (!w.ensure(total)) return this.stop(`file ends inside the block at byte ${w.position} (${total} bytes announced)`);
+      if (!w.ensure(total))
+        return this.stop(`file ends inside the block at byte ${w.position} (${total} bytes announced)`);
       if (this.u32(w.start + total - 4) !== total) {
         return this.stop(`corrupt block at byte ${w.position}: trailing length differs from leading length`);
       }
@@ -87,15 +88,26 @@ export class PcapngReader extends ReaderBase implements RecordReader {
   }
 
   /** EPB/OPB layout: interface, timestamp high/low at tsAt, captured and original length at lenAt. */
-  private readPacket(body: number, bodyEnd: number, ifId: number, tsAt: number, lenAt: number, headerBytes: number): boolean {
-    if (bodyEnd - body < headerBytes) return this.stop(`corrupt packet block at byte ${this.window.position}: too short`);
+  private readPacket(
+    body: number,
+    bodyEnd: number,
+    ifId: number,
+    tsAt: number,
+    lenAt: number,
+    headerBytes: number,
+  ): boolean {
+    if (bodyEnd - body < headerBytes)
+      return this.stop(`corrupt packet block at byte ${this.window.position}: too short`);
     const iface = this.interfaces[ifId];
-    if (iface === undefined) return this.stop(`packet block at byte ${this.window.position} names unknown interface ${ifId}`);
+    if (iface === undefined)
+      return this.stop(`packet block at byte ${this.window.position} names unknown interface ${ifId}`);
     const caplen = this.u32(lenAt);
     const origLen = this.u32(lenAt + 4);
     const data = body + headerBytes;
     if (data + caplen > bodyEnd) {
-      return this.stop(`corrupt packet block at byte ${this.window.position}: captured length ${caplen} exceeds the block`);
+      return this.stop(
+        `corrupt packet block at byte ${this.window.position}: captured length ${caplen} exceeds the block`,
+      );
     }
     const units = this.u32(tsAt) * 4294967296 + this.u32(tsAt + 4);
     this.setInterfaceRecord(iface, data, caplen, origLen, units / iface.unitsPerSecond + iface.offsetSeconds);
@@ -104,7 +116,8 @@ export class PcapngReader extends ReaderBase implements RecordReader {
 
   private readSimplePacket(body: number, bodyEnd: number): boolean {
     const iface = this.interfaces[0];
-    if (iface === undefined) return this.stop(`simple packet block at byte ${this.window.position} before any interface`);
+    if (iface === undefined)
+      return this.stop(`simple packet block at byte ${this.window.position} before any interface`);
     if (bodyEnd - body < 4) return this.stop(`corrupt simple packet block at byte ${this.window.position}`);
     const origLen = this.u32(body);
     let caplen = Math.min(origLen, bodyEnd - body - 4);
@@ -113,7 +126,13 @@ export class PcapngReader extends ReaderBase implements RecordReader {
     return true;
   }
 
-  private setInterfaceRecord(iface: InterfaceInfo, data: number, caplen: number, origLen: number, timestamp: number): void {
+  private setInterfaceRecord(
+    iface: InterfaceInfo,
+    data: number,
+    caplen: number,
+    origLen: number,
+    timestamp: number,
+  ): void {
     this.setRecord(data, caplen, origLen, timestamp, iface.pseudoHeader);
     this.linkType = iface.linkType;
   }
@@ -124,7 +143,13 @@ export class PcapngReader extends ReaderBase implements RecordReader {
       return false;
     }
     const linkType = this.u16(body);
-    const iface: InterfaceInfo = { linkType, snapLen: this.u32(body + 4), unitsPerSecond: 1e6, offsetSeconds: 0, pseudoHeader: pseudoHeaderBytes(linkType) };
+    const iface: InterfaceInfo = {
+      linkType,
+      snapLen: this.u32(body + 4),
+      unitsPerSecond: 1e6,
+      offsetSeconds: 0,
+      pseudoHeader: pseudoHeaderBytes(linkType),
+    };
     let opt = body + 8;
     while (opt + 4 <= bodyEnd) {
       const code = this.u16(opt);
@@ -136,7 +161,9 @@ export class PcapngReader extends ReaderBase implements RecordReader {
         const exp = r & 0x7f;
         iface.unitsPerSecond = r & 0x80 ? 2 ** exp : 10 ** exp;
       } else if (code === OPT_IF_TSOFFSET && len >= 8) {
-        iface.offsetSeconds = this.u32(this.littleEndian ? value + 4 : value) * 4294967296 + this.u32(this.littleEndian ? value : value + 4);
+        iface.offsetSeconds =
+          this.u32(this.littleEndian ? value + 4 : value) * 4294967296 +
+          this.u32(this.littleEndian ? value : value + 4);
       }
       opt = value + ((len + 3) & ~3);
     }

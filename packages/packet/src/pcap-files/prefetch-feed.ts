@@ -24,13 +24,20 @@ export class PrefetchFeed implements ChunkFeed {
   private current = -1;
   private closed = false;
 
-  constructor(path: string, size: number, private readonly name: string) {
+  constructor(
+    path: string,
+    size: number,
+    private readonly name: string,
+  ) {
     this.size = size;
     const slotBytes = HEADROOM + CHUNK_BYTES;
     const shared = new SharedArrayBuffer(CONTROL_BYTES + SLOTS * slotBytes);
     this.control = new Int32Array(shared, 0, STOP + 1);
     for (let i = 0; i < SLOTS; i++) this.slots.push(Buffer.from(shared, CONTROL_BYTES + i * slotBytes, slotBytes));
-    this.worker = new Worker(READER_SOURCE, { eval: true, workerData: { path, shared, slots: SLOTS, headroom: HEADROOM, chunk: CHUNK_BYTES, controlBytes: CONTROL_BYTES } });
+    this.worker = new Worker(READER_SOURCE, {
+      eval: true,
+      workerData: { path, shared, slots: SLOTS, headroom: HEADROOM, chunk: CHUNK_BYTES, controlBytes: CONTROL_BYTES },
+    });
     this.worker.unref();
     this.chunk = { buf: this.slots[0], start: HEADROOM, end: HEADROOM };
   }

@@ -3,14 +3,7 @@ import { escapeHtml } from './escape.js';
 
 /** Every chart the page can draw; each canvas carries its id in `data-chart`, client.js has a builder per id. */
 export type ChartId =
-  | 'traffic'
-  | 'protocols'
-  | 'sizes'
-  | 'sources'
-  | 'destinations'
-  | 'ports'
-  | 'tcp-flags'
-  | 'dns-names';
+  'traffic' | 'protocols' | 'sizes' | 'sources' | 'destinations' | 'ports' | 'tcp-flags' | 'dns-names';
 
 export interface ChartSlot {
   id: ChartId;
@@ -45,7 +38,9 @@ export function chartCard(o: CardOptions): string {
   const body = o.chart
     ? `<div class="chart-box size-${o.chart.size}"><canvas data-chart="${o.chart.id}" role="img" aria-label="${escapeHtml(o.chart.label)}"></canvas></div>`
     : `<p class="empty" data-empty="${escapeHtml(o.id)}">${escapeHtml(o.empty)}</p>`;
-  const main = o.aside ? `<div class="split"><div class="split-main">${body}</div><div class="split-aside">${o.aside}</div></div>` : body;
+  const main = o.aside
+    ? `<div class="split"><div class="split-main">${body}</div><div class="split-aside">${o.aside}</div></div>`
+    : body;
   return `<section class="card${o.wide ? ' wide' : ''}" id="${escapeHtml(o.id)}">
   <div class="card-head">
     <div><h2>${escapeHtml(o.title)}</h2><p class="sub">${escapeHtml(o.subtitle)}</p></div>
@@ -64,7 +59,9 @@ export interface Column {
 /** A collapsed table of the values behind a chart; cells are escaped here. */
 export function dataTable(summary: string, columns: Column[], rows: (string | number)[][]): string {
   if (rows.length === 0) return '';
-  const head = columns.map((c) => `<th scope="col"${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.label)}</th>`).join('');
+  const head = columns
+    .map((c) => `<th scope="col"${c.numeric ? ' class="num"' : ''}>${escapeHtml(c.label)}</th>`)
+    .join('');
   const body = rows
     .map(
       (r) =>

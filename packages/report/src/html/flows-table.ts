@@ -17,14 +17,29 @@ interface FlowColumn {
 const port = (p: number) => ({ value: p, text: p > 0 ? String(p) : '–' });
 
 const COLUMNS: FlowColumn[] = [
-  { key: 'proto', label: 'Protocol', numeric: false, cell: (f) => ({ value: ipProtocolName(f.proto), text: ipProtocolName(f.proto) }) },
+  {
+    key: 'proto',
+    label: 'Protocol',
+    numeric: false,
+    cell: (f) => ({ value: ipProtocolName(f.proto), text: ipProtocolName(f.proto) }),
+  },
   { key: 'src', label: 'Source', numeric: false, mono: true, cell: (f) => ({ value: f.src, text: f.src }) },
   { key: 'sport', label: 'Src port', numeric: true, cell: (f) => port(f.sport) },
   { key: 'dst', label: 'Destination', numeric: false, mono: true, cell: (f) => ({ value: f.dst, text: f.dst }) },
   { key: 'dport', label: 'Dst port', numeric: true, cell: (f) => port(f.dport) },
-  { key: 'packets', label: 'Packets', numeric: true, cell: (f) => ({ value: f.packets, text: formatCount(f.packets) }) },
+  {
+    key: 'packets',
+    label: 'Packets',
+    numeric: true,
+    cell: (f) => ({ value: f.packets, text: formatCount(f.packets) }),
+  },
   { key: 'bytes', label: 'Bytes', numeric: true, cell: (f) => ({ value: f.bytes, text: formatBytes(f.bytes) }) },
-  { key: 'first', label: 'First seen', numeric: true, cell: (f) => ({ value: f.first_seen, text: formatClock(f.first_seen) }) },
+  {
+    key: 'first',
+    label: 'First seen',
+    numeric: true,
+    cell: (f) => ({ value: f.first_seen, text: formatClock(f.first_seen) }),
+  },
   {
     key: 'duration',
     label: 'Duration',

@@ -26,7 +26,9 @@ export function formatBitRate(bitsPerSecond: number): string {
 
 /** Thousands separators, no locale dependence: 1234567 -> "1,234,567". */
 export function formatCount(n: number): string {
-  return Math.round(n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return Math.round(n)
+    .toString()
+    .replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
 export function formatPercent(part: number, whole: number): string {

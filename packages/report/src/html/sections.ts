@@ -16,7 +16,9 @@ export function trafficCard(report: AnalysisReport): string {
     title: 'Traffic over time',
     subtitle: `Per ${report.interval_seconds} s interval, stacked by protocol class · times in UTC`,
     wide: true,
-    chart: hasData ? { id: 'traffic', label: 'Stacked area chart of traffic per interval by protocol', size: 'm' } : null,
+    chart: hasData
+      ? { id: 'traffic', label: 'Stacked area chart of traffic per interval by protocol', size: 'm' }
+      : null,
     empty: 'No packets in this capture.',
     tools: hasData ? tools : '',
   });
@@ -38,7 +40,8 @@ ${rows}
     id: 'protocols',
     title: 'Protocol mix',
     subtitle: 'Share of bytes by protocol class',
-    chart: present.length > 0 ? { id: 'protocols', label: 'Doughnut chart of bytes by protocol class', size: 's' } : null,
+    chart:
+      present.length > 0 ? { id: 'protocols', label: 'Doughnut chart of bytes by protocol class', size: 's' } : null,
     empty: 'No packets in this capture.',
     ...(present.length > 0 ? { aside } : {}),
   });
@@ -52,14 +55,25 @@ function sizeLabel(le: number | null, previous: number | null): string {
 export function sizesCard(report: AnalysisReport): string {
   const buckets = report.packet_sizes;
   const total = buckets.reduce((s, b) => s + b.packets, 0);
-  const rows = buckets.map((b, i) => [sizeLabel(b.le, i > 0 ? (buckets[i - 1]?.le ?? null) : null), formatCount(b.packets), formatPercent(b.packets, total)]);
+  const rows = buckets.map((b, i) => [
+    sizeLabel(b.le, i > 0 ? (buckets[i - 1]?.le ?? null) : null),
+    formatCount(b.packets),
+    formatPercent(b.packets, total),
+  ]);
   return chartCard({
     id: 'sizes',
     title: 'Frame sizes',
     subtitle: 'Packets per frame-length bucket (bytes on the wire)',
     chart: total > 0 ? { id: 'sizes', label: 'Histogram of frame lengths', size: 's' } : null,
     empty: 'No packets in this capture.',
-    footer: total > 0 ? dataTable('Bucket counts', [{ label: 'Length (B)' }, { label: 'Packets', numeric: true }, { label: 'Share', numeric: true }], rows) : '',
+    footer:
+      total > 0
+        ? dataTable(
+            'Bucket counts',
+            [{ label: 'Length (B)' }, { label: 'Packets', numeric: true }, { label: 'Share', numeric: true }],
+            rows,
+          )
+        : '',
   });
 }
 
@@ -70,7 +84,8 @@ function hostCard(id: 'sources' | 'destinations', hosts: HostEntry[], known: num
     id,
     title: id === 'sources' ? 'Top sources' : 'Top destinations',
     subtitle: `Bytes ${id === 'sources' ? 'sent' : 'received'} · top ${hosts.length} of ${of} ${noun} addresses`,
-    chart: hosts.length > 0 ? { id, label: `Bar chart of bytes by ${noun} address`, size: sizeForBars(hosts.length) } : null,
+    chart:
+      hosts.length > 0 ? { id, label: `Bar chart of bytes by ${noun} address`, size: sizeForBars(hosts.length) } : null,
     empty: `No ${noun} addresses in this capture.`,
     footer: dataTable(
       'Addresses',
@@ -85,7 +100,12 @@ export function sourcesCard(report: AnalysisReport): string {
 }
 
 export function destinationsCard(report: AnalysisReport): string {
-  return hostCard('destinations', report.top_destinations, report.cardinalities.destinations, report.cardinalities.exact);
+  return hostCard(
+    'destinations',
+    report.top_destinations,
+    report.cardinalities.destinations,
+    report.cardinalities.exact,
+  );
 }
 
 export function portsCard(report: AnalysisReport): string {
@@ -94,9 +114,13 @@ export function portsCard(report: AnalysisReport): string {
     id: 'ports',
     title: 'Top ports',
     subtitle: 'Bytes per service port (the lower port of each flow)',
-    chart: ports.length > 0 ? { id: 'ports', label: 'Bar chart of bytes by transport port', size: sizeForBars(ports.length) } : null,
+    chart:
+      ports.length > 0
+        ? { id: 'ports', label: 'Bar chart of bytes by transport port', size: sizeForBars(ports.length) }
+        : null,
     empty: 'No TCP or UDP traffic in this capture.',
-    tools: ports.length > 0 ? `<div class="legend">${legendKey('sw-tcp', 'TCP')}${legendKey('sw-udp', 'UDP')}</div>` : '',
+    tools:
+      ports.length > 0 ? `<div class="legend">${legendKey('sw-tcp', 'TCP')}${legendKey('sw-udp', 'UDP')}</div>` : '',
     footer: dataTable(
       'Port counts',
       [{ label: 'Port' }, { label: 'Packets', numeric: true }, { label: 'Bytes', numeric: true }],

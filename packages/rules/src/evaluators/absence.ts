@@ -34,7 +34,8 @@ export class AbsenceEvaluator implements RuleEvaluator {
   ) {
     this.keys = new GroupKeys(rule.name, rule.group_by);
     this.afterMs = durationMs(rule.after);
-    for (const sensor of rule.sensors) this.watched.set(this.keys.key(sensor, ''), { labels: this.keys.labels(sensor, ''), lastSeenAt: startedAt });
+    for (const sensor of rule.sensors)
+      this.watched.set(this.keys.key(sensor, ''), { labels: this.keys.labels(sensor, ''), lastSeenAt: startedAt });
   }
 
   observeSummary(s: SummaryMessage, _top: TopLists, at: number, out: AlertTransition[]): void {

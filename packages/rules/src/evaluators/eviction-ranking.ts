@@ -34,7 +34,11 @@ export class EvictionRanking<G extends Rankable> {
    * undefined when none matters less than the newcomer: it is refused. A group `isProtected` (its
    * alert pending or firing) is never picked; one whose value rose since the pass is passed over.
    */
-  pick(significance: number, groups: ReadonlyMap<string, G>, isProtected: (key: string) => boolean): string | undefined {
+  pick(
+    significance: number,
+    groups: ReadonlyMap<string, G>,
+    isProtected: (key: string) => boolean,
+  ): string | undefined {
     let ranked = false;
     for (;;) {
       if (this.next >= this.items.length) {
@@ -60,7 +64,8 @@ export class EvictionRanking<G extends Rankable> {
 
   private rank(groups: ReadonlyMap<string, G>, isProtected: (key: string) => boolean): void {
     const items: Ranked<G>[] = [];
-    for (const [key, group] of groups) if (!isProtected(key)) items.push({ key, group, significance: group.significance });
+    for (const [key, group] of groups)
+      if (!isProtected(key)) items.push({ key, group, significance: group.significance });
     // Not a - b: -Infinity - -Infinity is NaN.
     items.sort((a, b) => (a.significance < b.significance ? -1 : a.significance > b.significance ? 1 : 0));
     this.items = items;

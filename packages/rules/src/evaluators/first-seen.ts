@@ -71,12 +71,20 @@ export class FirstSeenEvaluator implements RuleEvaluator {
         for (const e of top.ports) this.sighting(memory, s, `${e.transport}/${e.port}`, learning, at, out);
         break;
       case 'dns_name':
-        for (const e of top.dns_names) if (e.name !== '?') this.sighting(memory, s, this.domainOf(e.name), learning, at, out);
+        for (const e of top.dns_names)
+          if (e.name !== '?') this.sighting(memory, s, this.domainOf(e.name), learning, at, out);
         break;
     }
   }
 
-  private sighting(memory: Memory, s: SummaryMessage, entity: string, learning: boolean, at: number, out: AlertTransition[]): void {
+  private sighting(
+    memory: Memory,
+    s: SummaryMessage,
+    entity: string,
+    learning: boolean,
+    at: number,
+    out: AlertTransition[],
+  ): void {
     const remembered = memory.remembered;
     if (remembered.delete(entity)) {
       remembered.set(entity, at);
@@ -117,14 +125,24 @@ export class FirstSeenEvaluator implements RuleEvaluator {
 
   snapshot(): FirstSeenState {
     return {
-      groups: [...this.groups].map(([key, m]) => ({ key, labels: { ...m.labels }, learningSince: m.learningSince, remembered: [...m.remembered] })),
+      groups: [...this.groups].map(([key, m]) => ({
+        key,
+        labels: { ...m.labels },
+        learningSince: m.learningSince,
+        remembered: [...m.remembered],
+      })),
       alerts: [...this.alerts].map(([key, a]) => ({ key, labels: { ...a.labels }, firstSeenAt: a.firstSeenAt })),
     };
   }
 
   restore(state: unknown, _now: number): void {
     const s = state as FirstSeenState;
-    for (const g of s.groups) this.groups.set(g.key, { labels: { ...g.labels }, learningSince: g.learningSince, remembered: new Map(g.remembered) });
+    for (const g of s.groups)
+      this.groups.set(g.key, {
+        labels: { ...g.labels },
+        learningSince: g.learningSince,
+        remembered: new Map(g.remembered),
+      });
     for (const a of s.alerts) this.alerts.set(a.key, { labels: { ...a.labels }, firstSeenAt: a.firstSeenAt });
   }
 

@@ -1,7 +1,14 @@
 import type { SummaryMessage, TopLists } from '@wirewatch/protocol';
 import type { GroupKeys } from '../group-keys.js';
 import { resolveMetric, type KeyedMetric, type StreamMetric } from '../metrics.js';
-import { durationMs, type DistinctCountRule, type DropRateRule, type RateOfChangeRule, type RatioRule, type ThresholdRule } from '../rule-schema.js';
+import {
+  durationMs,
+  type DistinctCountRule,
+  type DropRateRule,
+  type RateOfChangeRule,
+  type RatioRule,
+  type ThresholdRule,
+} from '../rule-schema.js';
 import { pruneBuckets, sumWindow, type Bucket, type WindowSums } from '../window.js';
 import type { EvaluatorLimits } from './evaluator.js';
 import { EvictionRanking } from './eviction-ranking.js';
@@ -70,7 +77,12 @@ export interface SeriesCounters {
  * between them (the window summed, the aggregate, the threshold) is judged per rule.
  */
 export function seriesSignature(rule: WindowedRule, keys: GroupKeys): string {
-  const source = rule.kind === 'ratio' ? `ratio ${rule.numerator}/${rule.denominator}` : rule.kind === 'drop_rate' ? 'drop_rate' : `metric ${rule.metric}`;
+  const source =
+    rule.kind === 'ratio'
+      ? `ratio ${rule.numerator}/${rule.denominator}`
+      : rule.kind === 'drop_rate'
+        ? 'drop_rate'
+        : `metric ${rule.metric}`;
   const factor = rule.kind === 'rate_of_change' ? 2 : 1;
   const keep = rule.window === undefined ? `${factor} intervals` : `${factor * durationMs(rule.window)} ms`;
   // A `below` rule ranks its groups the other way round when one must be evicted.
@@ -149,7 +161,12 @@ export class WindowSeries {
     for (const m of this.members) {
       let view = this.views.find((v) => v.windowMs === m.windowMs);
       if (view === undefined) {
-        view = { windowMs: m.windowMs, previous: false, sums: { a: 0, b: 0, maxA: 0, n: 0 }, before: { a: 0, b: 0, maxA: 0, n: 0 } };
+        view = {
+          windowMs: m.windowMs,
+          previous: false,
+          sums: { a: 0, b: 0, maxA: 0, n: 0 },
+          before: { a: 0, b: 0, maxA: 0, n: 0 },
+        };
         this.views.push(view);
       }
       view.previous ||= m.needsPrevious;
@@ -193,7 +210,13 @@ export class WindowSeries {
         this.counters.groupsRefused++;
         return;
       }
-      group = { labels: this.keys.labels(s.sensor, s.interface, entry), buckets: [], open: null, lastSeenAt: at, significance: -Infinity };
+      group = {
+        labels: this.keys.labels(s.sensor, s.interface, entry),
+        buckets: [],
+        open: null,
+        lastSeenAt: at,
+        significance: -Infinity,
+      };
       this.groups.set(suffix, group);
     }
     group.lastSeenAt = at;
@@ -228,7 +251,10 @@ export class WindowSeries {
     }
     // As many summaries as the previous interval had: this one is complete too.
     const previous = group.buckets.length > 0 ? group.buckets[group.buckets.length - 1] : null;
-    group.significance = Math.max(this.significanceOf(open.a, open.b), previous === null ? -Infinity : this.significanceOf(previous.a, previous.b));
+    group.significance = Math.max(
+      this.significanceOf(open.a, open.b),
+      previous === null ? -Infinity : this.significanceOf(previous.a, previous.b),
+    );
     if (previous !== null && open.n >= previous.n) this.close(suffix, group, at);
   }
 
@@ -313,7 +339,13 @@ export class WindowSeries {
       const open = g.open === null ? null : fromTuple(g.open);
       const latest = [buckets[buckets.length - 1], open].filter((b) => b !== undefined && b !== null);
       const significance = Math.max(-Infinity, ...latest.map((b) => this.significanceOf(b.a, b.b)));
-      this.groups.set(g.suffix, { labels: { ...g.labels }, buckets, open, lastSeenAt: Math.max(g.lastSeenAt, now), significance });
+      this.groups.set(g.suffix, {
+        labels: { ...g.labels },
+        buckets,
+        open,
+        lastSeenAt: Math.max(g.lastSeenAt, now),
+        significance,
+      });
     }
   }
 }

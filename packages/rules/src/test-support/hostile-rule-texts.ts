@@ -24,7 +24,9 @@ function filled(head: string, item: string, tail: string, bytes = MAX_BYTES): st
 
 const tooComplex = (text: string) => {
   const result = parseRuleSet(text, 'request', RULE_UPLOAD_LIMITS);
-  return !result.ok && result.errors.some((error) => error.includes('YAML tokens') || error.includes('bytes, more than'));
+  return (
+    !result.ok && result.errors.some((error) => error.includes('YAML tokens') || error.includes('bytes, more than'))
+  );
 };
 
 /** `head`, `item` repeated as often as the token limit lets through, `tail`: the costliest text of that shape that gets parsed. */
@@ -61,7 +63,8 @@ export const HOSTILE_RULE_TEXTS: Record<string, () => string> = {
   '32 KiB flow sequence of numbers': () => filled('rules: [', '1,', '1]'),
   'flow sequence of numbers under the token limit': () => justUnderTokenLimit('rules: [', '1,', '1]'),
   'block sequence under the token limit': () => justUnderTokenLimit('rules:\n', '- 1\n', ''),
-  'keys of one mapping under the token limit': () => justUnderTokenLimit('rules: []\n', 'k: v\n', '').replace(/k: v/g, (_, at: number) => `k${at}: v`),
+  'keys of one mapping under the token limit': () =>
+    justUnderTokenLimit('rules: []\n', 'k: v\n', '').replace(/k: v/g, (_, at: number) => `k${at}: v`),
   'duplicate keys under the token limit': () => justUnderTokenLimit('rules: []\n', 'k: v\n', ''),
   'empty rules under the token limit': () => justUnderTokenLimit('rules: [', '{},', '{}]'),
   'rules without a kind under the token limit': () => justUnderTokenLimit('rules:\n', '- name: x\n', ''),
@@ -72,4 +75,3 @@ export const HOSTILE_RULE_TEXTS: Record<string, () => string> = {
   'over 32 KiB': () => `rules: []\n#${'x'.repeat(MAX_BYTES)}`,
   'over 32 KiB in multi-byte characters': () => `rules: []\n#${'é'.repeat(MAX_BYTES / 2 + 1)}`,
 };
-

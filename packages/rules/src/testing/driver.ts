@@ -12,7 +12,12 @@ export function brief(t: AlertTransition): string {
  * Feeds one summary per 1 s interval, the n-th covering [n s, n+1 s), observed at the interval's end;
  * returns every transition.
  */
-export function feedSeries(engine: RuleEngine, fields: SummaryFields[], firstInterval = 0, top: TopLists = NO_TOP): AlertTransition[] {
+export function feedSeries(
+  engine: RuleEngine,
+  fields: SummaryFields[],
+  firstInterval = 0,
+  top: TopLists = NO_TOP,
+): AlertTransition[] {
   const out: AlertTransition[] = [];
   fields.forEach((f, i) => {
     const start = (firstInterval + i) * 1000;

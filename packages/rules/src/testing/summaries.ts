@@ -1,4 +1,10 @@
-import { buildSummaryMessage, summaryMessageSchema, type HeartbeatMessage, type SummaryMessage, type TopLists } from '@wirewatch/protocol';
+import {
+  buildSummaryMessage,
+  summaryMessageSchema,
+  type HeartbeatMessage,
+  type SummaryMessage,
+  type TopLists,
+} from '@wirewatch/protocol';
 import { SketchSummarizer } from '@wirewatch/traffic';
 import { parseRuleSet } from '../rule-file.js';
 import type { RuleSet } from '../rule-schema.js';
@@ -56,7 +62,10 @@ export function summaryAt(startMs: number, f: SummaryFields = {}): SummaryMessag
   s.decode_errors.total = f.decodeErrors ?? 0;
   s.capture.kernel_dropped = f.kernelDropped === undefined ? 0 : f.kernelDropped;
   s.cardinalities.destinations = f.distinctDestinations ?? 0;
-  s.fanout = { sources: (f.fanout ?? []).map((e) => ({ ip: e.ip, ports: e.ports ?? 0, destinations: e.destinations ?? 0 })), pairs_dropped: f.pairsDropped ?? 0 };
+  s.fanout = {
+    sources: (f.fanout ?? []).map((e) => ({ ip: e.ip, ports: e.ports ?? 0, destinations: e.destinations ?? 0 })),
+    pairs_dropped: f.pairsDropped ?? 0,
+  };
   summaryMessageSchema.parse(s);
   return s;
 }
@@ -80,7 +89,14 @@ export function heartbeat(sensor: string, sent: number): HeartbeatMessage {
     published: 0,
     last_seq: 0,
     publish_lag_ms: 0,
-    spool: { records: 0, bytes: 0, dropped_oldest: 0, dropped_write_errors: 0, dropped_oversize: 0, corrupt_skipped: 0 },
+    spool: {
+      records: 0,
+      bytes: 0,
+      dropped_oldest: 0,
+      dropped_write_errors: 0,
+      dropped_oversize: 0,
+      corrupt_skipped: 0,
+    },
   };
 }
 

@@ -37,7 +37,10 @@ export function envBindings(settings: readonly Setting[], prefix: string): EnvBi
   for (const setting of settings) {
     const name = envNameOf(prefix, setting.path);
     const other = byName.get(name);
-    if (other) throw new Error(`config schema: settings ${other.path.join('.')} and ${setting.path.join('.')} both map to ${name}`);
+    if (other)
+      throw new Error(
+        `config schema: settings ${other.path.join('.')} and ${setting.path.join('.')} both map to ${name}`,
+      );
     byName.set(name, setting);
   }
   return [...byName].map(([name, setting]) => {
@@ -50,11 +53,18 @@ export function envBindings(settings: readonly Setting[], prefix: string): EnvBi
  * Variables with the prefix that name no setting: typos worth a warning at start-up.
  * (Not an error: one environment is often shared by several services with different settings.)
  */
-export function unknownEnvNames(bindings: readonly EnvBinding[], env: Record<string, string | undefined>, prefix: string, ignore: readonly string[] = []): string[] {
+export function unknownEnvNames(
+  bindings: readonly EnvBinding[],
+  env: Record<string, string | undefined>,
+  prefix: string,
+  ignore: readonly string[] = [],
+): string[] {
   const known = new Set(ignore);
   for (const binding of bindings) {
     known.add(binding.name);
     if (binding.fileName) known.add(binding.fileName);
   }
-  return Object.keys(env).filter((name) => name.startsWith(prefix) && !known.has(name)).sort();
+  return Object.keys(env)
+    .filter((name) => name.startsWith(prefix) && !known.has(name))
+    .sort();
 }

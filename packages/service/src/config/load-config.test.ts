@@ -70,7 +70,10 @@ describe('loadConfig', () => {
   });
 
   it('layers file < environment < flags, merging objects key by key', () => {
-    const path = file('config.yaml', 'sensorId: from-file\nmode: file\nnats:\n  url: nats://file:4222\nhttp:\n  host: 127.0.0.1\n  port: 1000\n');
+    const path = file(
+      'config.yaml',
+      'sensorId: from-file\nmode: file\nnats:\n  url: nats://file:4222\nhttp:\n  host: 127.0.0.1\n  port: 1000\n',
+    );
     const env = { WIREWATCH_NATS_URL: 'nats://env:4222', WIREWATCH_HTTP_PORT: '2000' };
     const config = loadConfig(schema, { file: path, env, flags: { 'nats.url': 'nats://flag:4222', mode: undefined } });
     expect(config.nats.url).toBe('nats://flag:4222');
@@ -105,7 +108,13 @@ describe('loadConfig', () => {
   it('lists the environment names and finds unknown ones', () => {
     expect(configEnvNames(schema)).toContainEqual({ path: 'influx.org_id', env: 'WIREWATCH_INFLUX_ORG_ID' });
     expect(configEnvNames(schema)).toContainEqual({ path: 'nats.maxReconnects', env: 'WIREWATCH_NATS_MAX_RECONNECTS' });
-    const env = { WIREWATCH_NATS_ULR: 'x', WIREWATCH_NATS_URL: 'y', WIREWATCH_NATS_PASSWORD_FILE: '/s', WIREWATCH_CONFIG: 'c.yaml', HOME: '/root' };
+    const env = {
+      WIREWATCH_NATS_ULR: 'x',
+      WIREWATCH_NATS_URL: 'y',
+      WIREWATCH_NATS_PASSWORD_FILE: '/s',
+      WIREWATCH_CONFIG: 'c.yaml',
+      HOME: '/root',
+    };
     expect(unknownConfigEnv(schema, env, { ignore: ['WIREWATCH_CONFIG'] })).toEqual(['WIREWATCH_NATS_ULR']);
   });
 
@@ -116,21 +125,53 @@ describe('loadConfig', () => {
   });
 
   it('reports a _FILE that cannot be read, or one set together with the variable itself', () => {
-    expect(problemsOf(() => loadConfig(schema, { env: { WIREWATCH_SENSOR_ID: 's', WIREWATCH_NATS_PASSWORD_FILE: join(dir, 'missing') } }))).toEqual([
-      'WIREWATCH_NATS_PASSWORD_FILE: cannot read <dir>/missing (ENOENT)',
-    ]);
+    expect(
+      problemsOf(() =>
+        loadConfig(schema, { env: { WIREWATCH_SENSOR_ID: 's', WIREWATCH_NATS_PASSWORD_FILE: join(dir, 'missing') } }),
+      ),
+    ).toEqual(['WIREWATCH_NATS_PASSWORD_FILE: cannot read <dir>/missing (ENOENT)']);
     const secret = file('pw', 'hunter2');
-    const lines = problemsOf(() => loadConfig(schema, { env: { WIREWATCH_SENSOR_ID: 's', WIREWATCH_NATS_PASSWORD: 'hunter2', WIREWATCH_NATS_PASSWORD_FILE: secret } }));
+    const lines = problemsOf(() =>
+      loadConfig(schema, {
+        env: { WIREWATCH_SENSOR_ID: 's', WIREWATCH_NATS_PASSWORD: 'hunter2', WIREWATCH_NATS_PASSWORD_FILE: secret },
+      }),
+    );
     expect(lines).toEqual(['WIREWATCH_NATS_PASSWORD and WIREWATCH_NATS_PASSWORD_FILE are both set; set only one']);
   });
 
   it('names the file and line of a bad value in the YAML file', () => {
-    const path = file('config.yaml', ['# wirewatch sensor', 'sensorId: lab-1', 'mode: live', 'http:', '  port: 9464', 'nats:', '  url: not a url', ''].join('\n'));
-    expect(problemsOf(() => loadConfig(schema, { file: path, env: {} }))).toEqual(['<dir>/config.yaml:7 nats.url: Invalid URL']);
+    const path = file(
+      'config.yaml',
+      [
+        '# wirewatch sensor',
+        'sensorId: lab-1',
+        'mode: live',
+        'http:',
+        '  port: 9464',
+        'nats:',
+        '  url: not a url',
+        '',
+      ].join('\n'),
+    );
+    expect(problemsOf(() => loadConfig(schema, { file: path, env: {} }))).toEqual([
+      '<dir>/config.yaml:7 nats.url: Invalid URL',
+    ]);
   });
 
   it('reports every problem, one line each, naming file lines, variables and flags', () => {
-    const path = file('config.yaml', ['sensorId: ""', 'nats:', '  ulr: nats://x', 'capture:', '  interfaces:', '    - eth0', '    - 7', 'mode: replay'].join('\n'));
+    const path = file(
+      'config.yaml',
+      [
+        'sensorId: ""',
+        'nats:',
+        '  ulr: nats://x',
+        'capture:',
+        '  interfaces:',
+        '    - eth0',
+        '    - 7',
+        'mode: replay',
+      ].join('\n'),
+    );
     const lines = problemsOf(() =>
       loadConfig(schema, {
         file: path,
@@ -152,15 +193,23 @@ describe('loadConfig', () => {
 
   it('says where a missing required setting can be set', () => {
     const path = file('config.yaml', 'mode: live\n');
-    expect(problemsOf(() => loadConfig(schema, { file: path, env: {} }))).toEqual(['sensorId: required; set it in <dir>/config.yaml or WIREWATCH_SENSOR_ID']);
+    expect(problemsOf(() => loadConfig(schema, { file: path, env: {} }))).toEqual([
+      'sensorId: required; set it in <dir>/config.yaml or WIREWATCH_SENSOR_ID',
+    ]);
   });
 
   it('reports YAML syntax errors with their line, and a file that is not a mapping', () => {
     const broken = file('broken.yaml', 'sensorId: a\nnats:\n  url: x\n  url: y\n');
-    expect(problemsOf(() => loadConfig(schema, { file: broken, env: {} }))).toEqual(['<dir>/broken.yaml:4 Map keys must be unique']);
+    expect(problemsOf(() => loadConfig(schema, { file: broken, env: {} }))).toEqual([
+      '<dir>/broken.yaml:4 Map keys must be unique',
+    ]);
     const list = file('list.yaml', '- a\n- b\n');
-    expect(problemsOf(() => loadConfig(schema, { file: list, env: {} }))).toEqual(['<dir>/list.yaml:1 expected a mapping of settings (key: value) at the top']);
-    expect(problemsOf(() => loadConfig(schema, { file: join(dir, 'none.yaml'), env: {} }))).toEqual(['<dir>/none.yaml: cannot read (ENOENT)']);
+    expect(problemsOf(() => loadConfig(schema, { file: list, env: {} }))).toEqual([
+      '<dir>/list.yaml:1 expected a mapping of settings (key: value) at the top',
+    ]);
+    expect(problemsOf(() => loadConfig(schema, { file: join(dir, 'none.yaml'), env: {} }))).toEqual([
+      '<dir>/none.yaml: cannot read (ENOENT)',
+    ]);
   });
 
   it('accepts an empty file', () => {
@@ -171,19 +220,25 @@ describe('loadConfig', () => {
   it('never puts a value in an error message', () => {
     const strict = z.object({ nats: z.object({ password: z.string().min(20), token: z.number() }) });
     const secret = file('pw', 'hunter2-secret\n');
-    const lines = problemsOf(() => loadConfig(strict, { env: { WIREWATCH_NATS_PASSWORD_FILE: secret, WIREWATCH_NATS_TOKEN: 'tok-abc123' } }));
+    const lines = problemsOf(() =>
+      loadConfig(strict, { env: { WIREWATCH_NATS_PASSWORD_FILE: secret, WIREWATCH_NATS_TOKEN: 'tok-abc123' } }),
+    );
     expect(lines).toHaveLength(2);
     expect(lines.join('\n')).not.toMatch(/hunter2|tok-abc123/);
   });
 
   it('treats __proto__ in a file as an ordinary (unknown) key', () => {
     const path = file('config.yaml', 'sensorId: s\n__proto__:\n  polluted: true\n');
-    expect(problemsOf(() => loadConfig(schema, { file: path, env: {} }))).toEqual(['<dir>/config.yaml:2 __proto__: unknown setting']);
+    expect(problemsOf(() => loadConfig(schema, { file: path, env: {} }))).toEqual([
+      '<dir>/config.yaml:2 __proto__: unknown setting',
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses a schema whose settings share an environment name', () => {
     const clash = z.object({ a: z.object({ bC: z.string() }), a_b: z.object({ c: z.string() }) });
-    expect(() => loadConfig(clash, { env: {} })).toThrow('config schema: settings a.bC and a_b.c both map to WIREWATCH_A_B_C');
+    expect(() => loadConfig(clash, { env: {} })).toThrow(
+      'config schema: settings a.bC and a_b.c both map to WIREWATCH_A_B_C',
+    );
   });
 });

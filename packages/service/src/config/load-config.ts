@@ -69,7 +69,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOp
     }
     const leaf = found.node.type === 'leaf' && found.depth === path.length ? found.node : undefined;
     const converted = leaf && typeof value === 'string' && leaf.kind !== 'string' ? coerceString(value, leaf) : value;
-    assignTree(layers, found.node, path, converted, { kind: 'flag', label }, (unknown) => problems.push(`${label} ${formatPath(unknown)}: unknown setting`));
+    assignTree(layers, found.node, path, converted, { kind: 'flag', label }, (unknown) =>
+      problems.push(`${label} ${formatPath(unknown)}: unknown setting`),
+    );
   }
 
   const parsed = schema.safeParse(layers.value);
@@ -88,14 +90,21 @@ export function loadConfig<S extends z.ZodType>(schema: S, options: LoadConfigOp
 }
 
 /** Environment variables with the prefix that no setting of `schema` reads (worth a warning). */
-export function unknownConfigEnv(schema: z.ZodType, env: Record<string, string | undefined> = process.env, options: { prefix?: string; ignore?: string[] } = {}): string[] {
+export function unknownConfigEnv(
+  schema: z.ZodType,
+  env: Record<string, string | undefined> = process.env,
+  options: { prefix?: string; ignore?: string[] } = {},
+): string[] {
   const prefix = options.prefix ?? 'WIREWATCH_';
   return unknownEnvNames(envBindings(settingsOf(schemaTree(schema)), prefix), env, prefix, options.ignore);
 }
 
 /** Every setting's dotted path and environment variable, for `--help` and docs. */
 export function configEnvNames(schema: z.ZodType, prefix = 'WIREWATCH_'): Array<{ path: string; env: string }> {
-  return envBindings(settingsOf(schemaTree(schema)), prefix).map((b) => ({ path: b.setting.path.join('.'), env: b.name }));
+  return envBindings(settingsOf(schemaTree(schema)), prefix).map((b) => ({
+    path: b.setting.path.join('.'),
+    env: b.name,
+  }));
 }
 
 function assignEnv(layers: Layers, binding: EnvBinding, env: Record<string, string | undefined>): string[] {
@@ -105,13 +114,16 @@ function assignEnv(layers: Layers, binding: EnvBinding, env: Record<string, stri
   const hasDirect = direct !== undefined && direct !== '';
   const hasFile = file !== undefined && file !== '';
   if (hasDirect && hasFile) return [`${binding.name} and ${fileName} are both set; set only one`];
-  if (hasDirect) layers.set(binding.setting.path, coerceString(direct, binding.setting.leaf), { kind: 'env', name: binding.name });
+  if (hasDirect)
+    layers.set(binding.setting.path, coerceString(direct, binding.setting.leaf), { kind: 'env', name: binding.name });
   else if (hasFile) {
     let text: string;
     try {
       text = readFileSync(file, 'utf8');
     } catch (error) {
-      return [`${fileName}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`];
+      return [
+        `${fileName}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      ];
     }
     // Secret files usually end with a newline that is not part of the secret.
     const value = text.replace(/[\r\n]+$/, '');
@@ -121,7 +133,14 @@ function assignEnv(layers: Layers, binding: EnvBinding, env: Record<string, stri
 }
 
 /** Assigns `value` at `path`, descending into plain objects as far as the schema has objects. */
-function assignTree(layers: Layers, node: SchemaNode, path: string[], value: unknown, source: Source, unknown: (path: string[]) => void): void {
+function assignTree(
+  layers: Layers,
+  node: SchemaNode,
+  path: string[],
+  value: unknown,
+  source: Source,
+  unknown: (path: string[]) => void,
+): void {
   if (node.type !== 'object' || !isPlainObject(value)) {
     layers.set(path, value, source);
     return;
@@ -195,7 +214,12 @@ function defineOwn(target: Record<string, unknown>, key: string, value: unknown)
   Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function describeSource(source: Source, issuePath: readonly (string | number)[], file: string | undefined, yaml: YamlSource | undefined): string {
+function describeSource(
+  source: Source,
+  issuePath: readonly (string | number)[],
+  file: string | undefined,
+  yaml: YamlSource | undefined,
+): string {
   switch (source.kind) {
     case 'env':
       return source.name;

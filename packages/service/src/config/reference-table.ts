@@ -6,7 +6,10 @@ import type { ReferenceEntry } from './reference.js';
  * of their fields; secrets show both variables and no flag.
  */
 export function referenceTable(entries: readonly ReferenceEntry[]): string {
-  const rows = ['| Setting (YAML path) | Environment | Flag | Type | Default | Description |', '|---|---|---|---|---|---|'];
+  const rows = [
+    '| Setting (YAML path) | Environment | Flag | Type | Default | Description |',
+    '|---|---|---|---|---|---|',
+  ];
   for (const e of entries) {
     if (e.kind === 'object') {
       rows.push(row([`**${code(e.path)}**`, '', '', '', '', e.description ?? '']));
@@ -16,8 +19,12 @@ export function referenceTable(entries: readonly ReferenceEntry[]): string {
     const flag = e.flag ? code(e.flag) : '—';
     const type = e.allowed ? `${e.type}: ${e.allowed}` : e.type;
     const fallback = e.required ? '**required**' : '—';
-    const shown = e.defaultPhrase !== undefined ? `*${e.defaultPhrase}*` : e.default !== undefined ? code(e.default) : fallback;
-    const description = [e.description, e.secret && e.env ? '**Secret**: no flag; best from a file through the `_FILE` variable.' : undefined]
+    const shown =
+      e.defaultPhrase !== undefined ? `*${e.defaultPhrase}*` : e.default !== undefined ? code(e.default) : fallback;
+    const description = [
+      e.description,
+      e.secret && e.env ? '**Secret**: no flag; best from a file through the `_FILE` variable.' : undefined,
+    ]
       .filter((part) => part !== undefined)
       .join(' ');
     rows.push(row([code(e.path), env, flag, type, shown, description]));

@@ -4,7 +4,11 @@ import { referenceTable } from './reference-table.js';
 import { configReference, describeValue } from './reference.js';
 
 const schema = z.object({
-  id: z.string().regex(/^[a-z]+$/).default('from-the-host').describe('Names the thing.'),
+  id: z
+    .string()
+    .regex(/^[a-z]+$/)
+    .default('from-the-host')
+    .describe('Names the thing.'),
   mode: z.enum(['live', 'file']).default('live').describe('How it runs.'),
   servers: z
     .union([z.string(), z.array(z.string())])
@@ -39,26 +43,71 @@ describe('configReference', () => {
 
   it('lists objects, their fields and the fields of list elements, in schema order', () => {
     expect(entries.map((e) => e.path)).toEqual([
-      'id', 'mode', 'servers', 'nats', 'nats.password', 'nats.credsFile', 'nats.tls', 'nats.tls.caFile',
-      'port', 'ratio', 'hooks', 'hooks[].name', 'hooks[].url', 'hooks[].secret', 'http', 'http.host', 'http.port',
+      'id',
+      'mode',
+      'servers',
+      'nats',
+      'nats.password',
+      'nats.credsFile',
+      'nats.tls',
+      'nats.tls.caFile',
+      'port',
+      'ratio',
+      'hooks',
+      'hooks[].name',
+      'hooks[].url',
+      'hooks[].secret',
+      'http',
+      'http.host',
+      'http.port',
     ]);
     expect(byPath.get('nats')).toMatchObject({ kind: 'object', description: 'NATS.' });
     expect(byPath.get('nats.tls')).toMatchObject({ kind: 'object', description: 'TLS settings.' });
   });
 
   it('names the variable, its _FILE twin and the flag of each setting; list elements have neither', () => {
-    expect(byPath.get('nats.tls.caFile')).toMatchObject({ env: 'WIREWATCH_NATS_TLS_CA_FILE', envFile: 'WIREWATCH_NATS_TLS_CA_FILE_FILE' });
+    expect(byPath.get('nats.tls.caFile')).toMatchObject({
+      env: 'WIREWATCH_NATS_TLS_CA_FILE',
+      envFile: 'WIREWATCH_NATS_TLS_CA_FILE_FILE',
+    });
     expect(byPath.get('port')).toMatchObject({ env: 'WIREWATCH_PORT', flag: '--port <n>' });
-    expect(byPath.get('hooks')).toMatchObject({ env: 'WIREWATCH_HOOKS', type: 'list of objects (fields below)', default: '[]' });
-    expect(byPath.get('hooks[].url')).toMatchObject({ env: undefined, flag: undefined, type: 'URL', required: true, description: 'Target.' });
+    expect(byPath.get('hooks')).toMatchObject({
+      env: 'WIREWATCH_HOOKS',
+      type: 'list of objects (fields below)',
+      default: '[]',
+    });
+    expect(byPath.get('hooks[].url')).toMatchObject({
+      env: undefined,
+      flag: undefined,
+      type: 'URL',
+      required: true,
+      description: 'Target.',
+    });
   });
 
   it('reads types, allowed values and defaults off the schema', () => {
-    expect(byPath.get('mode')).toMatchObject({ type: 'string', allowed: 'one of `live`, `file`', default: 'live', description: 'How it runs.' });
-    expect(byPath.get('servers')).toMatchObject({ type: 'list of strings (or one comma-separated string)', default: 'nats://127.0.0.1:4222' });
-    expect(byPath.get('port')).toMatchObject({ type: 'integer', allowed: '0 – 65535', default: '9101', required: false });
+    expect(byPath.get('mode')).toMatchObject({
+      type: 'string',
+      allowed: 'one of `live`, `file`',
+      default: 'live',
+      description: 'How it runs.',
+    });
+    expect(byPath.get('servers')).toMatchObject({
+      type: 'list of strings (or one comma-separated string)',
+      default: 'nats://127.0.0.1:4222',
+    });
+    expect(byPath.get('port')).toMatchObject({
+      type: 'integer',
+      allowed: '0 – 65535',
+      default: '9101',
+      required: false,
+    });
     expect(byPath.get('ratio')).toMatchObject({ type: 'number', allowed: '> 0', required: true });
-    expect(byPath.get('id')).toMatchObject({ allowed: 'matches `^[a-z]+$`', default: undefined, defaultPhrase: 'the host name' });
+    expect(byPath.get('id')).toMatchObject({
+      allowed: 'matches `^[a-z]+$`',
+      default: undefined,
+      defaultPhrase: 'the host name',
+    });
     // A field with no default of its own takes the one its object's default gives it.
     expect(byPath.get('http.host')).toMatchObject({ default: '0.0.0.0', required: false });
   });
@@ -87,7 +136,10 @@ describe('referenceTable', () => {
   it('renders one row per entry, secrets with both variables and no flag, pipes escaped', () => {
     const table = referenceTable(
       configReference(
-        z.object({ token: z.string().optional().describe('API token.'), mode: z.string().default('a|b').describe('One | two.') }),
+        z.object({
+          token: z.string().optional().describe('API token.'),
+          mode: z.string().default('a|b').describe('One | two.'),
+        }),
       ),
     );
     const lines = table.trimEnd().split('\n');

@@ -127,7 +127,14 @@ export function configReference(schema: z.ZodType, options: ReferenceOptions = {
       const defaultValue = u.hasDefault ? u.defaultValue : fromParent;
       const childShape = shapeOf(u.schema);
       if (childShape) {
-        entries.push({ path: dotted, kind: 'object', type: 'object', required: !u.optional && !u.hasDefault, description: u.description, secret: false });
+        entries.push({
+          path: dotted,
+          kind: 'object',
+          type: 'object',
+          required: !u.optional && !u.hasDefault,
+          description: u.description,
+          secret: false,
+        });
         walk(u.schema, keyPath, inList, defaultValue);
         continue;
       }
@@ -135,7 +142,9 @@ export function configReference(schema: z.ZodType, options: ReferenceOptions = {
       const secret = isSecretKey(key) && !/File$/.test(key);
       const element = elementOf(u.schema);
       const listOfObjects = element !== undefined && shapeOf(unwrap(element).schema) !== undefined;
-      const { type, allowed } = listOfObjects ? { type: 'list of objects (fields below)', allowed: undefined } : describeValue(u.schema);
+      const { type, allowed } = listOfObjects
+        ? { type: 'list of objects (fields below)', allowed: undefined }
+        : describeValue(u.schema);
       const phrase = options.defaults?.[dotted];
       entries.push({
         path: dotted,
@@ -162,7 +171,8 @@ export function configReference(schema: z.ZodType, options: ReferenceOptions = {
 function formatDefault(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'string') return value === '' ? '""' : value;
-  if (Array.isArray(value)) return value.length === 0 ? '[]' : value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
+  if (Array.isArray(value))
+    return value.length === 0 ? '[]' : value.map((v) => (typeof v === 'string' ? v : JSON.stringify(v))).join(', ');
   if (isPlainObject(value)) return Object.keys(value).length === 0 ? undefined : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return JSON.stringify(value);
@@ -207,11 +217,18 @@ function describeJson(json: Json): { type: string; allowed?: string } {
     const others = json.anyOf.filter((j) => !j.enum).map(describeJson);
     if (enums.length > 0 && others.length > 0) {
       const rest = others.map((p) => (p.allowed ? `${article(p.type)} ${p.allowed}` : article(p.type))).join(' or ');
-      return { type: [...new Set(['string', ...others.map((p) => p.type)])].join(' or '), allowed: `${enums.map(code).join(', ')} or ${rest}` };
+      return {
+        type: [...new Set(['string', ...others.map((p) => p.type)])].join(' or '),
+        allowed: `${enums.map(code).join(', ')} or ${rest}`,
+      };
     }
     return { type: parts.map((p) => p.type).join(' or '), allowed: joinAllowed(parts.map((p) => p.allowed)) };
   }
-  if (json.enum) return { type: typeof json.enum[0] === 'number' ? 'number' : 'string', allowed: `one of ${json.enum.map(code).join(', ')}` };
+  if (json.enum)
+    return {
+      type: typeof json.enum[0] === 'number' ? 'number' : 'string',
+      allowed: `one of ${json.enum.map(code).join(', ')}`,
+    };
   if (json.const !== undefined) return { type: typeof json.const, allowed: code(json.const) };
   switch (json.type) {
     case 'string': {
@@ -239,9 +256,15 @@ function describeJson(json: Json): { type: string; allowed?: string } {
 }
 
 function range(json: Json): string | undefined {
-  const low = json.exclusiveMinimum !== undefined ? `> ${json.exclusiveMinimum}` : json.minimum !== undefined ? `≥ ${json.minimum}` : undefined;
+  const low =
+    json.exclusiveMinimum !== undefined
+      ? `> ${json.exclusiveMinimum}`
+      : json.minimum !== undefined
+        ? `≥ ${json.minimum}`
+        : undefined;
   const max = json.maximum !== undefined && json.maximum < SAFE_MAX ? json.maximum : undefined;
-  const high = json.exclusiveMaximum !== undefined ? `< ${json.exclusiveMaximum}` : max !== undefined ? `≤ ${max}` : undefined;
+  const high =
+    json.exclusiveMaximum !== undefined ? `< ${json.exclusiveMaximum}` : max !== undefined ? `≤ ${max}` : undefined;
   if (json.minimum !== undefined && max !== undefined) return `${json.minimum} – ${max}`;
   return joinAllowed([low, high]);
 }

@@ -135,7 +135,10 @@ export function settingsOf(tree: SchemaNode, prefix: string[] = []): Setting[] {
 }
 
 /** The node at `path`, or where the path leaves the schema: the leaf it enters, or the unknown key. */
-export function lookup(tree: SchemaNode, path: readonly string[]): { node: SchemaNode; depth: number } | { unknownAt: number } {
+export function lookup(
+  tree: SchemaNode,
+  path: readonly string[],
+): { node: SchemaNode; depth: number } | { unknownAt: number } {
   let node = tree;
   for (let i = 0; i < path.length; i++) {
     if (node.type === 'leaf') return { node, depth: i };
@@ -165,7 +168,11 @@ function skeletonOf(schema: ZodType, depth: number): unknown {
   for (const [key, child] of Object.entries(def.shape)) {
     const inner = skeletonOf(child, depth + 1);
     if (inner === undefined) continue;
-    base[key] = isPlainObject(base[key]) ? { ...(inner as Record<string, unknown>), ...base[key] } : base[key] === undefined ? inner : base[key];
+    base[key] = isPlainObject(base[key])
+      ? { ...(inner as Record<string, unknown>), ...base[key] }
+      : base[key] === undefined
+        ? inner
+        : base[key];
   }
   return base;
 }

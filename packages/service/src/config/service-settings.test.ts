@@ -12,7 +12,9 @@ describe('logLevelSetting', () => {
   it('every level it accepts is one the logger takes', () => {
     for (const level of LOG_LEVELS) {
       expect(logLevelSetting.parse(level)).toBe(level);
-      expect(createLogger({ name: 'test', level: logLevelSetting.parse(level), destination: new LogLines() }).level).toBe(level);
+      expect(
+        createLogger({ name: 'test', level: logLevelSetting.parse(level), destination: new LogLines() }).level,
+      ).toBe(level);
     }
     expect(logLevelSetting.parse(undefined)).toBe('info');
     expect(logLevelSetting.safeParse('verbose').success).toBe(false);
@@ -29,7 +31,13 @@ describe('httpConfigSchema', () => {
 
   it('listens on 0 (any free port) to 65535', () => {
     const schema = httpConfigSchema(9101);
-    expect([-1, 0, 65535, 65536, 1.5].map((port) => schema.safeParse({ port }).success)).toEqual([false, true, true, false, false]);
+    expect([-1, 0, 65535, 65536, 1.5].map((port) => schema.safeParse({ port }).success)).toEqual([
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
   });
 
   it('a port to connect to is 1 to 65535', () => {

@@ -7,9 +7,20 @@ import { z } from 'zod';
  */
 
 /** pino's levels, lowest first, and `silent` (service-settings.test.ts keeps the list equal to pino's). */
-export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const satisfies readonly LevelWithSilent[];
+export const LOG_LEVELS = [
+  'trace',
+  'debug',
+  'info',
+  'warn',
+  'error',
+  'fatal',
+  'silent',
+] as const satisfies readonly LevelWithSilent[];
 
-export const logLevelSetting = z.enum(LOG_LEVELS).default('info').describe('Lowest level logged (JSON lines on stdout).');
+export const logLevelSetting = z
+  .enum(LOG_LEVELS)
+  .default('info')
+  .describe('Lowest level logged (JSON lines on stdout).');
 
 const MAX_PORT = 65535;
 
@@ -26,7 +37,10 @@ export interface HttpSettingsOptions {
   description?: string;
 }
 
-const EVERY_INTERFACE = { default: '0.0.0.0', description: 'Address to listen on (`0.0.0.0`: every interface, for probes from outside a container).' };
+const EVERY_INTERFACE = {
+  default: '0.0.0.0',
+  description: 'Address to listen on (`0.0.0.0`: every interface, for probes from outside a container).',
+};
 
 /** A service's `http:` setting, on `port` unless configured otherwise. */
 export function httpConfigSchema(port: number, options: HttpSettingsOptions = {}) {

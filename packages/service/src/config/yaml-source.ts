@@ -17,7 +17,10 @@ export function readYamlSource(file: string): YamlResult {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    return { ok: false, problems: [`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`] };
+    return {
+      ok: false,
+      problems: [`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`],
+    };
   }
   const parsed = parseLocatedYaml(text, file);
   if (!parsed.ok) return parsed;

@@ -28,15 +28,23 @@ export function writeMagic(bytes: Uint8Array, magic: string): void {
  * Checks length, magic, version and CRC; returns a DataView over `bytes`.
  * @throws Error naming `what` and the first problem found.
  */
-export function openChecked(bytes: Uint8Array, what: string, magic: string, version: number, minLength: number): DataView {
+export function openChecked(
+  bytes: Uint8Array,
+  what: string,
+  magic: string,
+  version: number,
+  minLength: number,
+): DataView {
   if (!(bytes instanceof Uint8Array)) throw new Error(`${what}: expected a Uint8Array`);
-  if (bytes.length < minLength) throw new Error(`${what}: truncated input (${bytes.length} bytes, need at least ${minLength})`);
+  if (bytes.length < minLength)
+    throw new Error(`${what}: truncated input (${bytes.length} bytes, need at least ${minLength})`);
   for (let i = 0; i < 4; i++) {
     if (bytes[i] !== magic.charCodeAt(i)) throw new Error(`${what}: bad magic (not a serialized ${what})`);
   }
   if (bytes[4] !== version) throw new Error(`${what}: unsupported version ${bytes[4]} (expected ${version})`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stored = view.getUint32(bytes.length - 4, true);
-  if (stored !== crc32(bytes, 0, bytes.length - 4)) throw new Error(`${what}: checksum mismatch (corrupt or truncated input)`);
+  if (stored !== crc32(bytes, 0, bytes.length - 4))
+    throw new Error(`${what}: checksum mismatch (corrupt or truncated input)`);
   return view;
 }

@@ -59,8 +59,10 @@ describe('hash64', () => {
       }
     }
     const tolerance = 6 * (0.5 / Math.sqrt(n)); // 6 sigma
-    for (let bit = 0; bit < 64; bit++) check(Math.abs(ones[bit] / n - 0.5) < tolerance, `bit ${bit} set in ${ones[bit] / n}`);
-    for (let bit = 0; bit < 32; bit++) check(Math.abs(agree[bit] / n - 0.5) < tolerance, `halves agree on bit ${bit} in ${agree[bit] / n}`);
+    for (let bit = 0; bit < 64; bit++)
+      check(Math.abs(ones[bit] / n - 0.5) < tolerance, `bit ${bit} set in ${ones[bit] / n}`);
+    for (let bit = 0; bit < 32; bit++)
+      check(Math.abs(agree[bit] / n - 0.5) < tolerance, `halves agree on bit ${bit} in ${agree[bit] / n}`);
   });
 
   it('avalanches: flipping any input bit flips each output bit about half the time', () => {
@@ -90,7 +92,10 @@ describe('hash64', () => {
     }
     const tolerance = 6 * (0.5 / Math.sqrt(trials));
     for (let i = 0; i < flips.length; i++) {
-      check(Math.abs(flips[i] / trials - 0.5) < tolerance, `input bit ${i >> 6} flips output bit ${i & 63} with p=${flips[i] / trials}`);
+      check(
+        Math.abs(flips[i] / trials - 0.5) < tolerance,
+        `input bit ${i >> 6} flips output bit ${i & 63} with p=${flips[i] / trials}`,
+      );
     }
   });
 });
@@ -270,7 +275,12 @@ describe('HyperLogLog', () => {
         ['sparse count vs length', goodSparse, (v) => v.setUint32(8, v.getUint32(8, true) + 1, true), /length/],
         ['sparse count > m', goodSparse, (v) => v.setUint32(8, 5000, true), /exceeds 1024/],
         ['sparse index order', goodSparse, (v) => v.setUint16(12 + 3, v.getUint16(12, true), true), /out of order/],
-        ['sparse index range', goodSparse, (v) => v.setUint16(12 + 3 * (v.getUint32(8, true) - 1), 1024, true), /out of order or range/],
+        [
+          'sparse index range',
+          goodSparse,
+          (v) => v.setUint16(12 + 3 * (v.getUint32(8, true) - 1), 1024, true),
+          /out of order or range/,
+        ],
         ['sparse zero value', goodSparse, (_v, b) => (b[12 + 2] = 0), /out of range/],
         ['sparse value too large', goodSparse, (_v, b) => (b[12 + 2] = 56), /out of range 1..55/],
       ];

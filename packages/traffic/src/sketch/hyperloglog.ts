@@ -88,7 +88,9 @@ export class HyperLogLog {
 
   constructor(p = 14) {
     if (!Number.isInteger(p) || p < HLL_MIN_PRECISION || p > HLL_MAX_PRECISION) {
-      throw new RangeError(`HyperLogLog: precision must be an integer in ${HLL_MIN_PRECISION}..${HLL_MAX_PRECISION}, got ${p}`);
+      throw new RangeError(
+        `HyperLogLog: precision must be an integer in ${HLL_MIN_PRECISION}..${HLL_MAX_PRECISION}, got ${p}`,
+      );
     }
     this.p = p;
     this.m = 1 << p;
@@ -225,7 +227,8 @@ export class HyperLogLog {
     const regs = hll.registers;
     const encoding = bytes[6];
     if (encoding === DENSE) {
-      if (bytes.length !== HEADER + m + TRAILER) fail(`length ${bytes.length}, expected ${HEADER + m + TRAILER} for p=${p}`);
+      if (bytes.length !== HEADER + m + TRAILER)
+        fail(`length ${bytes.length}, expected ${HEADER + m + TRAILER} for p=${p}`);
       for (let i = 0; i < m; i++) {
         const r = bytes[HEADER + i];
         if (r > maxRank) fail(`register ${i} = ${r} exceeds ${maxRank}`);

@@ -101,7 +101,10 @@ function checkGuarantees(sketch: SpaceSaving, exact: Exact): void {
   for (let i = 0; i < entries.length; i++) {
     const e = entries[i];
     const id = e.key[0];
-    check(e.key.length === KEY_WORDS && e.key[1] === Math.imul(id, 0x9e3779b1) >>> 0 && e.key[2] === 6, `garbled key ${e.key.join()}`);
+    check(
+      e.key.length === KEY_WORDS && e.key[1] === Math.imul(id, 0x9e3779b1) >>> 0 && e.key[2] === 6,
+      `garbled key ${e.key.join()}`,
+    );
     check(!reported.has(id), `key ${id} reported twice`);
     reported.add(id);
     const trueBytes = exact.bytes.get(id) ?? 0;
@@ -117,7 +120,8 @@ function checkGuarantees(sketch: SpaceSaving, exact: Exact): void {
   expect(sum).toBeLessThanOrEqual(N);
   if (sketch.size < k) expect(floor).toBe(0);
   for (const [id, b] of exact.bytes) {
-    if (b > N / k || b > floor) check(reported.has(id), `heavy key ${id} (${b} bytes > N/k = ${N / k}, floor ${floor}) missing`);
+    if (b > N / k || b > floor)
+      check(reported.has(id), `heavy key ${id} (${b} bytes > N/k = ${N / k}, floor ${floor}) missing`);
     setKey(sketch, id);
     const estimate = sketch.estimateBytes();
     check(estimate >= b, `estimateBytes(${id}) = ${estimate} < true ${b}`);
@@ -169,7 +173,10 @@ describe('SpaceSaving', () => {
     }
     expect(sketch.size).toBe(100);
     // the top keys by true bytes are the top reported ones (the stream is skewed enough)
-    const trueTop = [...exact.bytes].sort((a, b) => b[1] - a[1]).slice(0, 5).map(([id]) => id);
+    const trueTop = [...exact.bytes]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 5)
+      .map(([id]) => id);
     expect(sketch.entries(5).map((e) => e.key[0])).toEqual(trueTop);
   });
 
@@ -310,7 +317,13 @@ describe('SpaceSaving', () => {
       for (let i = 0; i < 12; i++) {
         const s = new SpaceSaving(KEY_WORDS, k);
         const e = newExact();
-        feed(s, e, { items: 3000 + 2000 * (i % 4), universe: 5000, s: 0.8 + 0.05 * (i % 5), seed: 200 + i, shift: (i * 97) % 300 });
+        feed(s, e, {
+          items: 3000 + 2000 * (i % 4),
+          universe: 5000,
+          s: 0.8 + 0.05 * (i % 5),
+          seed: 200 + i,
+          shift: (i * 97) % 300,
+        });
         parts.push(e);
         // alternate merge directions, and go through the wire format as a collector would
         acc.merge(SpaceSaving.deserialize(s.serialize()));
@@ -390,7 +403,8 @@ describe('SpaceSaving', () => {
         a.offer(100 + id, 1);
       }
       const good = a.serialize();
-      for (let len = 0; len < good.length; len++) expect(() => SpaceSaving.deserialize(good.slice(0, len))).toThrow(Error);
+      for (let len = 0; len < good.length; len++)
+        expect(() => SpaceSaving.deserialize(good.slice(0, len))).toThrow(Error);
       const longer = new Uint8Array(good.length + 1);
       longer.set(good);
       expect(() => SpaceSaving.deserialize(longer)).toThrow(/SpaceSaving/);

@@ -61,10 +61,14 @@ export class SpaceSaving {
 
   constructor(keyWords: number, capacity: number) {
     if (!Number.isInteger(keyWords) || keyWords < 1 || keyWords > SPACE_SAVING_MAX_KEY_WORDS) {
-      throw new RangeError(`SpaceSaving: keyWords must be an integer in 1..${SPACE_SAVING_MAX_KEY_WORDS}, got ${keyWords}`);
+      throw new RangeError(
+        `SpaceSaving: keyWords must be an integer in 1..${SPACE_SAVING_MAX_KEY_WORDS}, got ${keyWords}`,
+      );
     }
     if (!Number.isInteger(capacity) || capacity < 1 || capacity > SPACE_SAVING_MAX_CAPACITY) {
-      throw new RangeError(`SpaceSaving: capacity must be an integer in 1..${SPACE_SAVING_MAX_CAPACITY}, got ${capacity}`);
+      throw new RangeError(
+        `SpaceSaving: capacity must be an integer in 1..${SPACE_SAVING_MAX_CAPACITY}, got ${capacity}`,
+      );
     }
     this.keyWords = keyWords;
     this.capacity = capacity;
@@ -89,7 +93,8 @@ export class SpaceSaving {
 
   /** Counts `bytes` (the ranking weight) and `packets` for the key in `this.key`. Allocation-free. */
   offer(bytes: number, packets: number): void {
-    if (!(bytes >= 0 && packets >= 0)) throw new RangeError(`SpaceSaving.offer: weights must be >= 0 (bytes ${bytes}, packets ${packets})`);
+    if (!(bytes >= 0 && packets >= 0))
+      throw new RangeError(`SpaceSaving.offer: weights must be >= 0 (bytes ${bytes}, packets ${packets})`);
     this.totalBytes += bytes;
     this.totalPackets += packets;
     const table = this.table;
@@ -146,7 +151,8 @@ export class SpaceSaving {
     const slots = Array.from({ length: table.size }, (_, i) => i);
     slots.sort(
       (a, b) =>
-        values[b * COLUMNS + BYTES] - values[a * COLUMNS + BYTES] || values[a * COLUMNS + ERROR] - values[b * COLUMNS + ERROR],
+        values[b * COLUMNS + BYTES] - values[a * COLUMNS + BYTES] ||
+        values[a * COLUMNS + ERROR] - values[b * COLUMNS + ERROR],
     );
     const kw = this.keyWords;
     const count = Math.max(0, Math.min(n, slots.length));
@@ -241,7 +247,12 @@ export class SpaceSaving {
     const keep = Math.min(this.capacity, order.length);
     for (let i = 0; i < keep; i++) {
       const u = order[i];
-      this.insertCounter(union.keys.subarray(u * kw, u * kw + kw), uv[u * 4 + BYTES], uv[u * 4 + PACKETS], uv[u * 4 + ERROR]);
+      this.insertCounter(
+        union.keys.subarray(u * kw, u * kw + kw),
+        uv[u * 4 + BYTES],
+        uv[u * 4 + PACKETS],
+        uv[u * 4 + ERROR],
+      );
     }
     this.rebuildHeap();
     this.totalBytes = totalBytes;
@@ -302,7 +313,8 @@ export class SpaceSaving {
     const capacity = view.getUint32(8, true);
     const count = view.getUint32(12, true);
     if (count > capacity) fail(`count ${count} exceeds capacity ${capacity}`);
-    if (bytes.length !== HEADER + count * (keyWords * 4 + 24) + TRAILER) fail(`length ${bytes.length} does not hold ${count} entries`);
+    if (bytes.length !== HEADER + count * (keyWords * 4 + 24) + TRAILER)
+      fail(`length ${bytes.length} does not hold ${count} entries`);
     return { keyWords, capacity, count };
   }
 
@@ -353,7 +365,8 @@ export class SpaceSaving {
     // Invariants every reachable sketch satisfies (see the class comment).
     const slack = 1 + 1e-9;
     if (sumBytes > totalBytes * slack) fail(`counters sum to ${sumBytes} bytes, more than the total ${totalBytes}`);
-    if (sumPackets > totalPackets * slack) fail(`counters sum to ${sumPackets} packets, more than the total ${totalPackets}`);
+    if (sumPackets > totalPackets * slack)
+      fail(`counters sum to ${sumPackets} packets, more than the total ${totalPackets}`);
     const floor = count < capacity ? 0 : minCount;
     if (maxError > floor * slack) fail(`an error bound (${maxError}) exceeds the minimum counter (${floor})`);
     sketch.rebuildHeap();
@@ -377,7 +390,8 @@ export class SpaceSaving {
     const count = view.getUint32(12, true);
     if (kw < 1 || kw > SPACE_SAVING_MAX_KEY_WORDS) fail(`keyWords ${kw} out of range`);
     const entrySize = kw * 4 + 24;
-    if (bytes.length !== HEADER + count * entrySize + TRAILER) fail(`length ${bytes.length} does not hold ${count} entries`);
+    if (bytes.length !== HEADER + count * entrySize + TRAILER)
+      fail(`length ${bytes.length} does not hold ${count} entries`);
     const out: HeavyHitter[] = [];
     let previous = Infinity;
     for (let i = 0, o = HEADER; i < Math.min(n, count); i++, o += entrySize) {

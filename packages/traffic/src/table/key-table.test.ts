@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { rng } from '../testing/random.js';
 import { KeyTable } from './key-table.js';
 
-
 /** Mirror of KeyTable's private hash, used to build keys that collide on purpose. Checked below against the table. */
 function hashOf(words: ArrayLike<number>): number {
   let h = 0x811c9dc5;
@@ -253,7 +252,12 @@ describe('KeyTable', () => {
     const t = new KeyTable(1, 1, { initialCapacity: 16, maxSize: 16 });
     expect(internals(t).mask).toBe(mask);
     // a long chain homed at bucket 30 wraps into 31, 0, 1, ...; more chains homed at 31, 0, 1 interleave with it.
-    const groups = [keysWithHome(30, mask, 6), keysWithHome(31, mask, 3), keysWithHome(0, mask, 4), keysWithHome(1, mask, 3)];
+    const groups = [
+      keysWithHome(30, mask, 6),
+      keysWithHome(31, mask, 3),
+      keysWithHome(0, mask, 4),
+      keysWithHome(1, mask, 3),
+    ];
     const all = groups.flat();
     expect(all.length).toBe(16);
     const r = rng(7);
@@ -309,7 +313,13 @@ describe('KeyTable', () => {
       ...keysWithHome(31, mask, 8),
       ...keysWithHome(0, mask, 8),
     ];
-    runModel(universe.map((k) => [k]), 1, { initialCapacity: 16, maxSize: 16 }, 20_000, 11);
+    runModel(
+      universe.map((k) => [k]),
+      1,
+      { initialCapacity: 16, maxSize: 16 },
+      20_000,
+      11,
+    );
   });
 
   it('matches a Map model under random inserts and removes (growable, multi-word)', () => {

@@ -88,7 +88,8 @@ export class KeyTable {
 
   /** Removes `slot`; the last slot moves into its place (its number changes from size-1 to `slot`). */
   remove(slot: number): void {
-    if (!(slot >= 0 && slot < this.size && Number.isInteger(slot))) throw new RangeError(`no slot ${slot} in a table of ${this.size}`);
+    if (!(slot >= 0 && slot < this.size && Number.isInteger(slot)))
+      throw new RangeError(`no slot ${slot} in a table of ${this.size}`);
     this.unlinkBucket(slot);
     const last = this.size - 1;
     if (slot !== last) {
