@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openCaptureFile, PcapWriter } from '../packages/packet/src/index.js';
-import type { AnalysisReport } from '../packages/report/src/index.js';
+import { openCaptureFile, PcapWriter } from '@wirewatch/packet';
+import type { AnalysisReport } from '@wirewatch/report';
 import { buildCli } from '../scripts/build-cli.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

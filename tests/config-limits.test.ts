@@ -11,24 +11,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CaptureError,
-  LiveCapture,
-  MAX_KERNEL_BUFFER_MB,
-  MAX_SNAPLEN,
-  MIN_KERNEL_BUFFER_MB,
-} from '../packages/capture/src/index.js';
+import { CaptureError, LiveCapture, MAX_KERNEL_BUFFER_MB, MAX_SNAPLEN, MIN_KERNEL_BUFFER_MB } from '@wirewatch/capture';
 import {
   deadLetterSubject,
   SKETCH_MAX_CAPACITY,
   SKETCH_MAX_PRECISION,
   SKETCH_MIN_PRECISION,
-} from '../packages/protocol/src/index.js';
-import { Spool } from '../packages/spool/src/index.js';
+} from '@wirewatch/protocol';
+import { Spool } from '@wirewatch/spool';
 import { buildCli } from '../scripts/build-cli.mjs';
-import { alerterConfigSchema } from '../services/alerter/src/config.js';
-import { collectorConfigSchema } from '../services/collector/src/config.js';
-import { sensorConfigSchema } from '../services/sensor/src/config.js';
+import { alerterConfigSchema } from '@wirewatch/alerter';
+import { collectorConfigSchema } from '@wirewatch/collector';
+import { sensorConfigSchema } from '@wirewatch/sensor';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const sensor = (more: object) =>

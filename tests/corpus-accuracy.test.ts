@@ -6,7 +6,7 @@
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { analyzeCaptureFile, CaptureFormatError } from '../packages/report/src/index.js';
+import { analyzeCaptureFile, CaptureFormatError } from '@wirewatch/report';
 import { ACCURACY_EXCLUSIONS } from './corpus/accuracy-exclusions.js';
 import { compareWithTshark, type Mismatch } from './corpus/compare.js';
 import { corpusFiles } from './corpus/corpus.js';

@@ -6,14 +6,8 @@
  */
 import { basename } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CaptureFormatError, DecodedPacket, decodeRecord, openCaptureFile } from '../packages/packet/src/index.js';
-import {
-  ExactSummarizer,
-  FLOW_KEY_WORDS,
-  FLOW_KEY_WORDS_V4,
-  SketchSummarizer,
-  keyHex,
-} from '../packages/traffic/src/index.js';
+import { CaptureFormatError, DecodedPacket, decodeRecord, openCaptureFile } from '@wirewatch/packet';
+import { ExactSummarizer, FLOW_KEY_WORDS, FLOW_KEY_WORDS_V4, SketchSummarizer, keyHex } from '@wirewatch/traffic';
 import { corpusFiles } from './corpus/corpus.js';
 
 const files = corpusFiles();

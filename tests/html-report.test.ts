@@ -9,9 +9,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { escapeHtml, jsonForScript } from '../packages/report/src/html/escape.js';
-import { renderHtmlReport } from '../packages/report/src/html/render.js';
-import type { AnalysisReport } from '../packages/report/src/schema.js';
+import { escapeHtml, jsonForScript, renderHtmlReport, type AnalysisReport } from '@wirewatch/report';
 
 // The page.evaluate callbacks below run inside Chromium. The project compiles without lib.dom, so the
 // browser globals they use are declared here, as far as they use them, local to this module.

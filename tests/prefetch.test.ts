@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openCaptureFile, PcapWriter } from '../packages/packet/src/index.js';
+import { openCaptureFile, PcapWriter } from '@wirewatch/packet';
 
 const LAB = join(fileURLToPath(new URL('..', import.meta.url)), 'samples/lab.pcap');
 let dir: string;

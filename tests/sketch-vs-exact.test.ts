@@ -5,13 +5,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { DecodedPacket, decodeRecord, openCaptureFile } from '../packages/packet/src/index.js';
-import {
-  ExactSummarizer,
-  SketchSummarizer,
-  type SummaryView,
-  type TrafficSummarizer,
-} from '../packages/traffic/src/index.js';
+import { DecodedPacket, decodeRecord, openCaptureFile } from '@wirewatch/packet';
+import { ExactSummarizer, SketchSummarizer, type SummaryView, type TrafficSummarizer } from '@wirewatch/traffic';
 
 const LAB = join(fileURLToPath(new URL('..', import.meta.url)), 'samples/lab.pcap');
 

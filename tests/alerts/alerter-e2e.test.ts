@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeUdpCapture } from '../../packages/capture/src/testing/udp-frames.js';
+import { writeUdpCapture } from '@wirewatch/capture/testing';
 import { waitFor } from '../harness/index.js';
 import { connect, jetstreamManager } from '../harness/nats-client.js';
 import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';

@@ -1,2 +1,8 @@
 // Moved to the lab package, whose mail catcher and webhook receiver are these.
-export * from '../../packages/lab/src/receivers.js';
+export {
+  startMailCatcher,
+  startWebhookReceiver,
+  type ReceivedHook,
+  type ReceivedMail,
+  type ReceiverOptions,
+} from '@wirewatch/lab';

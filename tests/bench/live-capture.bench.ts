@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { writeUdpCapture } from '../../packages/capture/src/testing/udp-frames.js';
+import { writeUdpCapture } from '@wirewatch/capture/testing';
 import { machine, markdown, median } from './lib/table.js';
 import { bundlePeer } from './live/bundle.js';
 import { NodePeer } from './live/node-peer.js';

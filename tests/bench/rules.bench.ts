@@ -12,13 +12,8 @@
  */
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import {
-  decodeSummaryForStorage,
-  encodeMessage,
-  summarySubject,
-  SummarySketches,
-} from '../../packages/protocol/src/index.js';
-import { RuleEngine, parseRuleSet } from '../../packages/rules/src/index.js';
+import { decodeSummaryForStorage, encodeMessage, summarySubject, SummarySketches } from '@wirewatch/protocol';
+import { RuleEngine, parseRuleSet } from '@wirewatch/rules';
 import { templateSummary } from './collector/load.js';
 
 const { values } = parseArgs({

@@ -7,9 +7,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { CaptureError } from '../../packages/capture/src/errors.js';
-import { UsageError } from '../../packages/cli/src/fatal.js';
-import { analyzeCaptureFile, CaptureFormatError } from '../../packages/report/src/index.js';
+import { CaptureError } from '@wirewatch/capture';
+import { UsageError } from '@wirewatch/cli';
+import { analyzeCaptureFile, CaptureFormatError } from '@wirewatch/report';
 import type { Outcome } from './analyze-all.js';
 
 const files = JSON.parse(readFileSync(process.argv[2], 'utf8')) as string[];

@@ -1,4 +1,4 @@
-import type { AnalysisReport } from '../../packages/report/src/index.js';
+import type { AnalysisReport } from '@wirewatch/report';
 import type { Census } from './tshark-census.js';
 
 export interface Mismatch {

@@ -4,10 +4,10 @@
  * host's loopback; the sensor, on the host's network, listens on loopback only.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alerterConfigSchema } from '../../services/alerter/src/config.js';
-import { collectorConfigSchema } from '../../services/collector/src/config.js';
-import { httpConfigSchema, sensorConfigSchema } from '../../services/sensor/src/config.js';
-import { loadConfig } from '../../packages/service/src/index.js';
+import { alerterConfigSchema } from '@wirewatch/alerter';
+import { collectorConfigSchema } from '@wirewatch/collector';
+import { sensorConfigSchema } from '@wirewatch/sensor';
+import { httpConfigSchema, loadConfig } from '@wirewatch/service';
 import { composeConfig, hasDockerCompose, type ComposeConfig } from './compose.js';
 
 describe.skipIf(!hasDockerCompose())('compose: HTTP listen addresses (docker-compose config, no engine)', () => {

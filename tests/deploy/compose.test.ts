@@ -6,11 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { alerterConfigSchema } from '../../services/alerter/src/config.js';
-import { collectorConfigSchema } from '../../services/collector/src/config.js';
-import { sensorConfigSchema } from '../../services/sensor/src/config.js';
-import { DEFAULT_RULES_FILE, loadRuleFile } from '../../packages/rules/src/index.js';
-import { loadConfig, unknownConfigEnv } from '../../packages/service/src/index.js';
+import { alerterConfigSchema } from '@wirewatch/alerter';
+import { collectorConfigSchema } from '@wirewatch/collector';
+import { sensorConfigSchema } from '@wirewatch/sensor';
+import { DEFAULT_RULES_FILE, loadRuleFile } from '@wirewatch/rules';
+import { loadConfig, unknownConfigEnv } from '@wirewatch/service';
 import { compose, composeConfig, hasDockerCompose, type ComposeConfig, type ComposeService } from './compose.js';
 import { readDockerfile, REPO } from './image-build.js';
 

@@ -24,7 +24,7 @@ import { dirname, join, relative } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCaptureFile } from '../../packages/report/src/index.js';
+import { analyzeCaptureFile } from '@wirewatch/report';
 import { freePort, freePorts, startVictoriaMetrics, waitFor, type VictoriaHandle } from '../harness/index.js';
 import { startOrDispose } from '../harness/server-control.js';
 import type { SpawnedServer } from '../harness/spawned-server.js';

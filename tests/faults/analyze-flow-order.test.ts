@@ -3,10 +3,9 @@
  * the order the report always had: bytes descending, ties by the normalized 10-word key, whether the
  * whole table is sorted or a short list is picked with the bounded heap (issue 11).
  */
-import { DecodedPacket, formatIpv4, formatIpv6, NET_IPV4, NET_IPV6 } from '../../packages/packet/src/index.js';
-import { FlowTable, type Flow } from '../../packages/traffic/src/index.js';
+import { DecodedPacket, formatIpv4, formatIpv6, NET_IPV4, NET_IPV6 } from '@wirewatch/packet';
+import { FlowTable, rankIds, type Flow } from '@wirewatch/traffic';
 import { describe, expect, it } from 'vitest';
-import { rankIds } from '../../packages/traffic/src/table/rank-ids.js';
 
 /** A small deterministic generator (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {

@@ -9,8 +9,8 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_SKETCH_SHAPE, buildSummaryMessage, encodeMessage } from '../../packages/protocol/src/index.js';
-import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
+import { DEFAULT_SKETCH_SHAPE, buildSummaryMessage, encodeMessage } from '@wirewatch/protocol';
+import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import {
   influxRows,

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCaptureFile } from '../../packages/report/src/index.js';
+import { analyzeCaptureFile } from '@wirewatch/report';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { ROOT } from '../corpus/corpus.js';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';

@@ -2,7 +2,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build-cli.mjs';
-import { ensureStreams } from '../../packages/bus/src/index.js';
+import { ensureStreams } from '@wirewatch/bus';
 import {
   DEAD_LETTER_STREAM_NAME,
   HEADER_DEAD_LETTER_REASON,
@@ -11,8 +11,8 @@ import {
   buildSummaryMessage,
   encodeMessage,
   summarySubject,
-} from '../../packages/protocol/src/index.js';
-import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
+} from '@wirewatch/protocol';
+import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
 import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';

@@ -1,14 +1,14 @@
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStreams } from '../../packages/bus/src/index.js';
+import { ensureStreams } from '@wirewatch/bus';
 import {
   DEAD_LETTER_STREAM_NAME,
   HEADER_DEAD_LETTER_REASON,
   HEADER_ORIGINAL_SUBJECT,
   STREAM_NAME,
   summarySubject,
-} from '../../packages/protocol/src/index.js';
+} from '@wirewatch/protocol';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';

@@ -1,9 +1,9 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureStreams } from '../../packages/bus/src/index.js';
-import { STREAM_NAME, buildSummaryMessage, encodeMessage, summarySubject } from '../../packages/protocol/src/index.js';
-import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
+import { ensureStreams } from '@wirewatch/bus';
+import { STREAM_NAME, buildSummaryMessage, encodeMessage, summarySubject } from '@wirewatch/protocol';
+import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { startNats, startVictoriaMetrics, waitFor, type NatsHandle, type VictoriaHandle } from '../harness/index.js';
 import { storedInVictoria } from '../pipeline/readback.js';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCaptureFile, type AnalysisReport } from '../../packages/report/src/index.js';
+import { analyzeCaptureFile, type AnalysisReport } from '@wirewatch/report';
 import { ROOT } from '../corpus/corpus.js';
 import { influxRows, waitFor } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';

@@ -1,4 +1,4 @@
-import { influxdServer } from '../../packages/lab/src/influxd.js';
+import { influxdServer } from '@wirewatch/lab';
 import { runInfluxQL, type InfluxQueryResponse } from './influxql.js';
 import { freePorts } from './ports.js';
 import { lifecycleOf, makeServerDir, startOrDispose, type ServerControl } from './server-control.js';

@@ -1,2 +1,2 @@
 // Moved to the lab package, which runs the same servers for `pnpm lab`.
-export * from '../../packages/lab/src/influxql.js';
+export { influxRows, runInfluxQL, type InfluxQueryResponse, type InfluxRow } from '@wirewatch/lab';

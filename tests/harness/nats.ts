@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerServer } from './container-server.js';
 import { dockerAvailable } from './docker.js';
-import { natsReady, natsServer, natsServerArgs } from '../../packages/lab/src/nats-server.js';
+import { natsReady, natsServer, natsServerArgs } from '@wirewatch/lab';
 import { freePorts } from './ports.js';
 import { lifecycleOf, makeServerDir, startOrDispose, type ServerControl } from './server-control.js';
 import type { SpawnedServer } from './spawned-server.js';

@@ -1,2 +1,12 @@
 // Moved to the lab package, which runs the same servers for `pnpm lab`.
-export * from '../../packages/lab/src/server-control.js';
+export {
+  lifecycleOf,
+  logPathOf,
+  makeServerDir,
+  readLogTail,
+  removeServerDir,
+  startOrDispose,
+  untilReady,
+  type ReadyWait,
+  type ServerControl,
+} from '@wirewatch/lab';

@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCaptureFile } from '../../packages/report/src/index.js';
+import { analyzeCaptureFile } from '@wirewatch/report';
 import { ROOT } from '../corpus/corpus.js';
 import { waitFor } from '../harness/index.js';
 import { storedInInflux } from './readback.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kvm } from '@nats-io/kv';
-import { LeaderLease } from '../../packages/bus/src/index.js';
+import { LeaderLease } from '@wirewatch/bus';
 import { ROOT } from '../corpus/corpus.js';
 import { startLabNats, type LabNats } from '../deploy/lab-nats.js';
 import { waitFor } from '../harness/index.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCaptureFile } from '../../packages/report/src/index.js';
+import { analyzeCaptureFile } from '@wirewatch/report';
 import { CORPUS, ROOT } from '../corpus/corpus.js';
 import { influxRows, waitFor } from '../harness/index.js';
 import { storedInInflux, storedInVictoria, type Stored } from './readback.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildCli } from '../../scripts/build-cli.mjs';
-import { analyzeCaptureFile } from '../../packages/report/src/index.js';
+import { analyzeCaptureFile } from '@wirewatch/report';
 import { ROOT } from '../corpus/corpus.js';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from './readback.js';

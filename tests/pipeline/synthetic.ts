@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
-import { buildSummaryMessage, encodeMessage, summarySubject } from '../../packages/protocol/src/index.js';
-import { summarizerWithHosts } from '../../packages/traffic/src/testing/hosts.js';
+import { buildSummaryMessage, encodeMessage, summarySubject } from '@wirewatch/protocol';
+import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 
 /** A summary as a sensor would send it: `hosts` each sent one UDP-less IPv4 frame of `bytes`. */
 export function syntheticSummary(

@@ -1,9 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_RULES_FILE, loadRuleFile } from '../../packages/rules/src/index.js';
-import { createLogger, type ServiceServer } from '../../packages/service/src/index.js';
-import { Alerter } from '../../services/alerter/src/alerter.js';
-import { createAlerterServer } from '../../services/alerter/src/alerter-server.js';
-import { alerterConfigSchema } from '../../services/alerter/src/config.js';
+import { DEFAULT_RULES_FILE, loadRuleFile } from '@wirewatch/rules';
+import { createLogger, type ServiceServer } from '@wirewatch/service';
+import { Alerter, alerterConfigSchema, createAlerterServer } from '@wirewatch/alerter';
 import { startNats, waitFor, type NatsHandle } from '../harness/index.js';
 
 export const TOKEN = 'bypass-token-0123456789abcdef';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alerterConfigSchema } from '../../services/alerter/src/config.js';
+import { alerterConfigSchema } from '@wirewatch/alerter';
 import { AUTH, startAlerterUnderTest, TOKEN, type AlerterUnderTest } from './alerter-under-test.js';
 import { rawRequest } from './raw-http.js';
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, nkeyAuthenticator } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeCaptureFile } from '../../packages/report/src/index.js';
+import { analyzeCaptureFile } from '@wirewatch/report';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { startWebhookReceiver } from '../alerts/receivers.js';
 import { composeConfig, hasDockerCompose } from '../deploy/compose.js';

@@ -10,14 +10,9 @@ import { jetstream, jetstreamManager, type JetStreamManager } from '@nats-io/jet
 import { Kvm } from '@nats-io/kv';
 import { connect, headers } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ensureDurableConsumer,
-  ensureStreams,
-  LeaderLease,
-  MaxDeliveriesWatcher,
-} from '../../packages/bus/src/index.js';
-import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS } from '../../packages/protocol/src/index.js';
-import { makeSensorCredentials } from '../../packages/cli/src/commands/credentials-sensor.js';
+import { ensureDurableConsumer, ensureStreams, LeaderLease, MaxDeliveriesWatcher } from '@wirewatch/bus';
+import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS } from '@wirewatch/protocol';
+import { makeSensorCredentials } from '@wirewatch/cli';
 import { labNats, startLabNats, type LabNats } from '../deploy/lab-nats.js';
 import { freePorts, waitFor } from '../harness/index.js';
 import { startOrDispose } from '../harness/server-control.js';

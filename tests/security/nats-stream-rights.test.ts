@@ -10,8 +10,8 @@ import { AckPolicy, jetstream, jetstreamManager, type StreamConfig } from '@nats
 import { Kvm } from '@nats-io/kv';
 import { nanos } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDurableConsumer, ensureStreams, streamSettings } from '../../packages/bus/src/index.js';
-import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS } from '../../packages/protocol/src/index.js';
+import { ensureDurableConsumer, ensureStreams, streamSettings } from '@wirewatch/bus';
+import { HEARTBEAT_SUBJECTS, SUMMARY_SUBJECTS } from '@wirewatch/protocol';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { labNats, startLabNats, type LabNats } from '../deploy/lab-nats.js';
 import { freePorts, waitFor } from '../harness/index.js';

@@ -1,10 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  aliasBomb,
-  HOSTILE_RULE_TEXTS,
-  realisticRules,
-} from '../../packages/rules/src/test-support/hostile-rule-texts.js';
+import { aliasBomb, HOSTILE_RULE_TEXTS, realisticRules } from '@wirewatch/rules/testing';
 import { AUTH, startAlerterUnderTest, type AlerterUnderTest } from './alerter-under-test.js';
 import { rawRequest } from './raw-http.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, SKETCH_MIN_PRECISION } from '../../packages/protocol/src/index.js';
-import { sensorConfigSchema } from '../../services/sensor/src/config.js';
+import { SKETCH_MAX_CAPACITY, SKETCH_MAX_PRECISION, SKETCH_MIN_PRECISION } from '@wirewatch/protocol';
+import { sensorConfigSchema } from '@wirewatch/sensor';
 
 /** The consumers' bounds on declared sketch sizes are the sensor configuration's: in step, or one side refuses the other. */
 describe('sketch limits', () => {

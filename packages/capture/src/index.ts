@@ -12,3 +12,4 @@ export {
 } from './live-capture.js';
 export { FileReplay, type FileReplayOptions } from './file-replay.js';
 export { PcapRotator, type PcapRotatorOptions, type PcapRotatorStats } from './pcap-rotator.js';
+export { capModule } from './cap-binding.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summarizerWithHosts } from '../../traffic/src/testing/hosts.js';
+import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 import { buildSummaryMessage } from './codec.js';
 import { FleetWindows } from './fleet-windows.js';
 import { DEFAULT_SKETCH_SHAPE } from './limits.js';

@@ -1,5 +1,5 @@
 import { HyperLogLog, SpaceSaving } from '@wirewatch/traffic';
-import { summarizerWithHosts } from '../../traffic/src/testing/hosts.js';
+import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 import { crc32 } from 'node:zlib';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { alertMessageSchema, type AlertMessage } from './alert-message.js';

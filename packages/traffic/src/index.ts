@@ -24,6 +24,7 @@ export { BasicCounters } from './basic-counters.js';
 export { FlowTable, type Flow } from './flow-table.js';
 export { DnsNameCounter, nameToString, qtypeName, rcodeName } from './dns-names.js';
 export { KeyTable } from './table/key-table.js';
+export { rankIds, type CompareIds } from './table/rank-ids.js';
 export {
   CLASS_ARP,
   CLASS_COUNT,

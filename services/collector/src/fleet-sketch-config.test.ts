@@ -1,7 +1,7 @@
 import { DEFAULT_SKETCH_SHAPE, SummarySketches, sketchShape } from '@wirewatch/protocol';
 import { SketchSummarizer } from '@wirewatch/traffic';
 import { describe, expect, it } from 'vitest';
-import { sensorConfigSchema } from '../../sensor/src/config.js';
+import { sensorConfigSchema } from '@wirewatch/sensor';
 import { collectorConfigSchema } from './config.js';
 
 /** The shape the fleet merge expects is the sensors' own setting: same default, same range. */

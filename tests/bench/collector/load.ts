@@ -1,8 +1,8 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { DecodedPacket, NET_IPV4 } from '../../../packages/packet/src/index.js';
-import { buildSummaryMessage, summarySubject, type SummaryMessage } from '../../../packages/protocol/src/index.js';
-import { SketchSummarizer } from '../../../packages/traffic/src/index.js';
+import { DecodedPacket, NET_IPV4 } from '@wirewatch/packet';
+import { buildSummaryMessage, summarySubject, type SummaryMessage } from '@wirewatch/protocol';
+import { SketchSummarizer } from '@wirewatch/traffic';
 
 /**
  * A realistic busy sensor interval: 40 hosts talking TCP to 12 servers on 12 ports, so every top

@@ -7,12 +7,11 @@
  *   cap-loop:    npm cap and a listener that only counts (the floor of any JavaScript capture)
  *   sensor-path: LiveCapture → decodeRecord → SketchSummarizer.add, the sensor's per-packet work
  */
-import { DecodedPacket, decodeRecord } from '../../../packages/packet/src/index.js';
-import { SketchSummarizer } from '../../../packages/traffic/src/index.js';
+import { DecodedPacket, decodeRecord } from '@wirewatch/packet';
+import { SketchSummarizer } from '@wirewatch/traffic';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { capModule } from '../../../packages/capture/src/cap-binding.js';
+import { capModule, LiveCapture } from '@wirewatch/capture';
 import { KernelDropCounter } from './kernel-drops.js';
-import { LiveCapture } from '../../../packages/capture/src/live-capture.js';
 import { packetSocketFds } from './packet-sockets.js';
 import { SocketHelper } from './socket-helper.js';
 

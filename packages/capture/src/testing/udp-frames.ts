@@ -1,4 +1,4 @@
-/** Ethernet/IPv4/UDP frames from 127.0.0.1 to 127.0.0.1 for tests and benchmarks (not exported from the package). */
+/** Ethernet/IPv4/UDP frames from 127.0.0.1 to 127.0.0.1 for tests and benchmarks (the package's `./testing` export, not its index). */
 import { PcapWriter } from '@wirewatch/packet';
 
 const ETHERNET = 14;
