@@ -13,6 +13,25 @@ export default tseslint.config(
     rules: {
       // `_`-named parameters keep an interface's signature (an evaluator ignoring heartbeats); `{ key: _, ...rest }` drops a key from a copy.
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
+      // Package boundaries: code outside a package sees only what its package.json `exports` offer
+      // (`@wirewatch/<name>`, or a deliberate subpath such as `@wirewatch/traffic/testing`).
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              // ../packages/x/src/…, ../../services/x/src/… (from tests/) and ../../x/src/… (from a sibling package)
+              regex: '^(\\.\\./)+((packages|services)/)?[a-z-]+/src/',
+              message:
+                "Import another package by its name, '@wirewatch/<name>' (export what it needs), not by a path into its src/.",
+            },
+            {
+              regex: '^\\./(packages|services|grafana)/',
+              message: "Import a workspace package by its name, '@wirewatch/<name>', not by a path into its directory.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -14,6 +14,7 @@ export const UNIT_INCLUDE = [
   'grafana/src/**/*.test.ts',
   'tests/deploy/dockerfile.test.ts',
   'tests/faults/analyze-flow-order.test.ts',
+  'tests/lint/package-boundaries.test.ts',
   'tests/security/sketch-limits.test.ts',
   'tests/sketch-vs-exact.test.ts',
 ];
