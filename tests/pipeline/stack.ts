@@ -22,9 +22,9 @@ export interface Stack {
   vm: VictoriaHandle;
   dir: string;
   /** A collector writing to influxd through the v1 API (consumer names prefixed by `group`). */
-  collectorV1(group?: string, extraArgs?: string[]): ServiceProcess;
+  collectorV1(group?: string, extraArgs?: string[], env?: Record<string, string>): ServiceProcess;
   /** A collector writing to VictoriaMetrics through the v2 API. */
-  collectorV2(group?: string, extraArgs?: string[]): ServiceProcess;
+  collectorV2(group?: string, extraArgs?: string[], env?: Record<string, string>): ServiceProcess;
   /** A sensor replaying `pcap`, as fast as possible, with its own spool directory. */
   replay(id: string, pcap: string, extraArgs?: string[]): ServiceProcess;
   dispose(): Promise<void>;
@@ -58,7 +58,7 @@ export async function startStack(): Promise<Stack> {
     influx,
     vm,
     dir,
-    collectorV1: (group = 'v1', extra = []) =>
+    collectorV1: (group = 'v1', extra = [], env = {}) =>
       startService(
         bundle,
         [
@@ -74,9 +74,9 @@ export async function startStack(): Promise<Stack> {
           '100',
           ...extra,
         ],
-        consumerEnv(group),
+        { ...consumerEnv(group), ...env },
       ),
-    collectorV2: (group = 'v2', extra = []) =>
+    collectorV2: (group = 'v2', extra = [], env = {}) =>
       startService(
         bundle,
         [
@@ -92,7 +92,7 @@ export async function startStack(): Promise<Stack> {
           '100',
           ...extra,
         ],
-        consumerEnv(group),
+        { ...consumerEnv(group), ...env },
       ),
     replay: (id, pcap, extra = []) =>
       startService(bundle, [
