@@ -20,7 +20,7 @@ import {
   type InfluxV1Handle,
   type NatsHandle,
 } from '../harness/index.js';
-import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
+import { killAll, startService, type ServiceProcess, collectorArgs } from '../pipeline/service-process.js';
 import { publishAll } from '../pipeline/synthetic.js';
 import { startRefusingProxy, type RefusingProxy } from './influx-5xx-proxy.js';
 
@@ -54,33 +54,15 @@ afterAll(async () => {
 });
 
 function collector(group: string, database: string): ServiceProcess {
-  return startService(
-    bundle,
-    [
-      'collector',
-      '--nats',
-      nats.url,
-      '--http-port',
-      '0',
-      '--http-host',
-      '127.0.0.1',
-      '--influx-url',
-      proxy.url,
-      '--influx-api',
-      'v1',
-      '--influx-db',
-      database,
-    ],
-    {
-      WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
-      WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
-      WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
-      WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS),
-      WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER),
-      WIREWATCH_FLEET_GRACE_SECONDS: '0.5',
-      WIREWATCH_FLEET_LEASE_SECONDS: '2',
-    },
-  );
+  return startService(bundle, collectorArgs(nats.url, { url: proxy.url, db: database }), {
+    WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
+    WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
+    WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
+    WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS),
+    WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER),
+    WIREWATCH_FLEET_GRACE_SECONDS: '0.5',
+    WIREWATCH_FLEET_LEASE_SECONDS: '2',
+  });
 }
 
 /** One summary with the fleet's default sketch sizes, for interval [start, start + 1 s). */

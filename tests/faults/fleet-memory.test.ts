@@ -9,7 +9,7 @@ import { DEFAULT_SKETCH_SHAPE, buildSummaryMessage, encodeMessage } from '@wirew
 import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { startNats, startVictoriaMetrics, waitFor, type NatsHandle, type VictoriaHandle } from '../harness/index.js';
-import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
+import { killAll, startService, type ServiceProcess, collectorArgs } from '../pipeline/service-process.js';
 import { publishAll } from '../pipeline/synthetic.js';
 
 /**
@@ -166,31 +166,13 @@ describe('fleet merge memory', () => {
       const info = await jsm.consumers.info('WIREWATCH', 'cap-fleet');
       return info.num_pending === 0 && info.num_ack_pending === 0;
     };
-    const collector = startService(
-      bundle,
-      [
-        'collector',
-        '--nats',
-        nats.url,
-        '--http-port',
-        '0',
-        '--http-host',
-        '127.0.0.1',
-        '--influx-url',
-        vm.url,
-        '--influx-api',
-        'v2',
-        '--influx-bucket',
-        'fleet',
-      ],
-      {
-        WIREWATCH_CONSUMER_SUMMARIES: 'cap-summaries',
-        WIREWATCH_CONSUMER_HEARTBEATS: 'cap-heartbeats',
-        WIREWATCH_FLEET_CONSUMER: 'cap-fleet',
-        WIREWATCH_FLEET_LEASE_SECONDS: '3',
-        WIREWATCH_FLEET_MAX_INTERVALS: '10',
-      },
-    );
+    const collector = startService(bundle, collectorArgs(nats.url, { url: vm.url, bucket: 'fleet' }), {
+      WIREWATCH_CONSUMER_SUMMARIES: 'cap-summaries',
+      WIREWATCH_CONSUMER_HEARTBEATS: 'cap-heartbeats',
+      WIREWATCH_FLEET_CONSUMER: 'cap-fleet',
+      WIREWATCH_FLEET_LEASE_SECONDS: '3',
+      WIREWATCH_FLEET_MAX_INTERVALS: '10',
+    });
     await waitFor(async () => (await collector.metric('wirewatch_collector_fleet_leader')) === 1, {
       what: 'fleet lease',
       timeoutMs: 10_000,

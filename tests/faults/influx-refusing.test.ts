@@ -7,7 +7,7 @@ import { buildCli } from '../../scripts/build-cli.mjs';
 import { ROOT } from '../corpus/corpus.js';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
-import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
+import { collectorArgs, killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
 import { publishAll, syntheticSummary } from '../pipeline/synthetic.js';
 
 /** The collector's readiness while InfluxDB is down or refuses its writes: what docker-compose.yml's healthcheck relies on. */
@@ -25,29 +25,11 @@ afterAll(async () => {
 });
 
 function collector(group: string, database: string): ServiceProcess {
-  return startService(
-    bundle,
-    [
-      'collector',
-      '--nats',
-      nats.url,
-      '--http-port',
-      '0',
-      '--http-host',
-      '127.0.0.1',
-      '--influx-url',
-      influx.url,
-      '--influx-api',
-      'v1',
-      '--influx-db',
-      database,
-    ],
-    {
-      WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
-      WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
-      WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
-    },
-  );
+  return startService(bundle, collectorArgs(nats.url, { url: influx.url, db: database }), {
+    WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
+    WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
+    WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
+  });
 }
 
 async function readyz(service: ServiceProcess): Promise<{ status: number; reason: string }> {

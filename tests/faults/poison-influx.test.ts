@@ -15,7 +15,7 @@ import {
 import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
-import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
+import { killAll, startService, type ServiceProcess, collectorArgs } from '../pipeline/service-process.js';
 import { startAllOrNothingProxy, type AllOrNothingProxy } from './poison-proxy.js';
 
 /**
@@ -94,34 +94,16 @@ function collector(
   database: string,
   env: Record<string, string> = {},
 ): ServiceProcess {
-  return startService(
-    bundle,
-    [
-      'collector',
-      '--nats',
-      nats.url,
-      '--http-port',
-      '0',
-      '--http-host',
-      '127.0.0.1',
-      '--influx-url',
-      influxUrl,
-      '--influx-api',
-      'v1',
-      '--influx-db',
-      database,
-    ],
-    {
-      WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
-      WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
-      WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
-      WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: '5',
-      // The fleet's sketch sizes are those of summary() below, so the fleet merge takes them.
-      WIREWATCH_FLEET_SKETCH_CAPACITY: '64',
-      WIREWATCH_FLEET_SKETCH_PRECISION: '10',
-      ...env,
-    },
-  );
+  return startService(bundle, collectorArgs(nats.url, { url: influxUrl, db: database }), {
+    WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
+    WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
+    WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
+    WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: '5',
+    // The fleet's sketch sizes are those of summary() below, so the fleet merge takes them.
+    WIREWATCH_FLEET_SKETCH_CAPACITY: '64',
+    WIREWATCH_FLEET_SKETCH_PRECISION: '10',
+    ...env,
+  });
 }
 
 interface DeadLetter {

@@ -12,7 +12,7 @@ import {
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { startInfluxV1, startNats, waitFor, type InfluxV1Handle, type NatsHandle } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
-import { killAll, startService } from '../pipeline/service-process.js';
+import { killAll, startService, collectorArgs } from '../pipeline/service-process.js';
 import { syntheticSummary } from '../pipeline/synthetic.js';
 import { startMarkerRefusingProxy, type MarkerRefusingProxy } from './poison-proxy.js';
 
@@ -59,30 +59,12 @@ describe('a summary whose write fails every time for a non-data reason', () => {
   it(`is delivered ${MAX_DELIVER} times (consumer.maxDeliver), then copied to the dead-letter stream with reason max_deliver, counted; nothing left pending`, async () => {
     await influx.createDatabase('md');
     await publish('stuck', 1);
-    const c = startService(
-      bundle,
-      [
-        'collector',
-        '--nats',
-        nats.url,
-        '--http-port',
-        '0',
-        '--http-host',
-        '127.0.0.1',
-        '--influx-url',
-        gateway.url,
-        '--influx-api',
-        'v1',
-        '--influx-db',
-        'md',
-      ],
-      {
-        WIREWATCH_CONSUMER_SUMMARIES: 'md-summaries',
-        WIREWATCH_CONSUMER_HEARTBEATS: 'md-heartbeats',
-        WIREWATCH_FLEET_CONSUMER: 'md-fleet',
-        WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER),
-      },
-    );
+    const c = startService(bundle, collectorArgs(nats.url, { url: gateway.url, db: 'md' }), {
+      WIREWATCH_CONSUMER_SUMMARIES: 'md-summaries',
+      WIREWATCH_CONSUMER_HEARTBEATS: 'md-heartbeats',
+      WIREWATCH_FLEET_CONSUMER: 'md-fleet',
+      WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER),
+    });
     await c.ready();
     const nc = await connect({ servers: nats.url });
     try {
@@ -141,29 +123,11 @@ describe('a summary whose write fails every time for a non-data reason', () => {
         max_deliver: -1,
       });
       expect((await jsm.consumers.info(STREAM_NAME, 'old-summaries')).config.max_deliver).toBe(-1);
-      const c = startService(
-        bundle,
-        [
-          'collector',
-          '--nats',
-          nats.url,
-          '--http-port',
-          '0',
-          '--http-host',
-          '127.0.0.1',
-          '--influx-url',
-          influx.url,
-          '--influx-api',
-          'v1',
-          '--influx-db',
-          'md',
-        ],
-        {
-          WIREWATCH_CONSUMER_SUMMARIES: 'old-summaries',
-          WIREWATCH_CONSUMER_HEARTBEATS: 'old-heartbeats',
-          WIREWATCH_FLEET_CONSUMER: 'old-fleet',
-        },
-      );
+      const c = startService(bundle, collectorArgs(nats.url, { url: influx.url, db: 'md' }), {
+        WIREWATCH_CONSUMER_SUMMARIES: 'old-summaries',
+        WIREWATCH_CONSUMER_HEARTBEATS: 'old-heartbeats',
+        WIREWATCH_FLEET_CONSUMER: 'old-fleet',
+      });
       await c.ready();
       expect((await jsm.consumers.info(STREAM_NAME, 'old-summaries')).config.max_deliver).toBe(20);
       await c.stop();
@@ -174,31 +138,12 @@ describe('a summary whose write fails every time for a non-data reason', () => {
 
   it('a database-wide refusal (404, no such database) spends no deliveries: the batch is held, then stored once the database exists', async () => {
     await publish('waiting', 1);
-    const c = startService(
-      bundle,
-      [
-        'collector',
-        '--nats',
-        nats.url,
-        '--http-port',
-        '0',
-        '--http-host',
-        '127.0.0.1',
-        '--influx-url',
-        influx.url,
-        '--influx-api',
-        'v1',
-        '--influx-db',
-        'later',
-        '--no-fleet',
-      ],
-      {
-        WIREWATCH_CONSUMER_SUMMARIES: 'later-summaries',
-        WIREWATCH_CONSUMER_HEARTBEATS: 'later-heartbeats',
-        WIREWATCH_FLEET_CONSUMER: 'later-fleet',
-        WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER),
-      },
-    );
+    const c = startService(bundle, collectorArgs(nats.url, { url: influx.url, db: 'later' }, '--no-fleet'), {
+      WIREWATCH_CONSUMER_SUMMARIES: 'later-summaries',
+      WIREWATCH_CONSUMER_HEARTBEATS: 'later-heartbeats',
+      WIREWATCH_FLEET_CONSUMER: 'later-fleet',
+      WIREWATCH_CONSUMER_MAX_DELIVER: String(MAX_DELIVER),
+    });
     await c.ready();
     // more refused attempts than max_deliver allows deliveries
     await waitFor(async () => (await c.metric('wirewatch_collector_influx_failed_attempts_total')) > MAX_DELIVER, {

@@ -7,7 +7,7 @@ import { summarizerWithHosts } from '@wirewatch/traffic/testing';
 import { buildCli } from '../../scripts/build-cli.mjs';
 import { startNats, startVictoriaMetrics, waitFor, type NatsHandle, type VictoriaHandle } from '../harness/index.js';
 import { storedInVictoria } from '../pipeline/readback.js';
-import { killAll, startService } from '../pipeline/service-process.js';
+import { killAll, startService, collectorArgs } from '../pipeline/service-process.js';
 
 /**
  * The poison summaries influxd refuses, written to VictoriaMetrics (/api/v2/write): it answers 204 to
@@ -61,29 +61,10 @@ describe('VictoriaMetrics and the poison influxd refuses', () => {
     const js = jetstream(nc);
     for (const m of [...good.slice(0, 5), ...poison, ...good.slice(5)])
       await js.publish(summarySubject(m.sensor), m.data, { msgID: `${m.sensor}-${m.seq}` });
-    const c = startService(
-      bundle,
-      [
-        'collector',
-        '--nats',
-        nats.url,
-        '--http-port',
-        '0',
-        '--http-host',
-        '127.0.0.1',
-        '--influx-url',
-        vm.url,
-        '--influx-api',
-        'v2',
-        '--influx-bucket',
-        'wirewatch',
-        '--no-fleet',
-      ],
-      {
-        WIREWATCH_CONSUMER_SUMMARIES: 'vm-summaries',
-        WIREWATCH_CONSUMER_HEARTBEATS: 'vm-heartbeats',
-      },
-    );
+    const c = startService(bundle, collectorArgs(nats.url, { url: vm.url, bucket: 'wirewatch' }, '--no-fleet'), {
+      WIREWATCH_CONSUMER_SUMMARIES: 'vm-summaries',
+      WIREWATCH_CONSUMER_HEARTBEATS: 'vm-heartbeats',
+    });
     try {
       await c.ready();
       await waitFor(

@@ -130,3 +130,27 @@ export function sumMetric(text: string, name: string, labels: Record<string, str
   }
   return sum;
 }
+
+/** Where a collector writes: an InfluxDB v1 database or a v2 bucket (VictoriaMetrics) at `url`. */
+export type CollectorTarget = { url: string; db: string } | { url: string; bucket: string };
+
+/** A collector's command line on loopback (HTTP on a free port): NATS at `natsUrl`, writing to `target`. */
+export function collectorArgs(natsUrl: string, target: CollectorTarget, ...extra: string[]): string[] {
+  const where =
+    'db' in target
+      ? ['--influx-api', 'v1', '--influx-db', target.db]
+      : ['--influx-api', 'v2', '--influx-bucket', target.bucket];
+  return [
+    'collector',
+    '--nats',
+    natsUrl,
+    '--http-port',
+    '0',
+    '--http-host',
+    '127.0.0.1',
+    '--influx-url',
+    target.url,
+    ...where,
+    ...extra,
+  ];
+}

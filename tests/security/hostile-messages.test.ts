@@ -21,7 +21,7 @@ import {
   type NatsHandle,
 } from '../harness/index.js';
 import { storedInInflux } from '../pipeline/readback.js';
-import { killAll, startService, type ServiceProcess } from '../pipeline/service-process.js';
+import { killAll, startService, type ServiceProcess, collectorArgs } from '../pipeline/service-process.js';
 import { publishAll, publishRaw, syntheticSummary } from '../pipeline/synthetic.js';
 
 const DATABASE = 'wirewatch';
@@ -56,32 +56,12 @@ afterAll(async () => {
 });
 
 function collector(group: string): ServiceProcess {
-  return startService(
-    bundle,
-    [
-      'collector',
-      '--nats',
-      nats.url,
-      '--http-port',
-      '0',
-      '--http-host',
-      '127.0.0.1',
-      '--influx-url',
-      influx.url,
-      '--influx-api',
-      'v1',
-      '--influx-db',
-      DATABASE,
-      '--top',
-      '100',
-    ],
-    {
-      WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
-      WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
-      WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
-      WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS),
-    },
-  );
+  return startService(bundle, collectorArgs(nats.url, { url: influx.url, db: DATABASE }, '--top', '100'), {
+    WIREWATCH_CONSUMER_SUMMARIES: `${group}-summaries`,
+    WIREWATCH_CONSUMER_HEARTBEATS: `${group}-heartbeats`,
+    WIREWATCH_FLEET_CONSUMER: `${group}-fleet`,
+    WIREWATCH_CONSUMER_ACK_WAIT_SECONDS: String(ACK_WAIT_SECONDS),
+  });
 }
 
 function heartbeat(sensor: string, published: number): Uint8Array {
@@ -276,13 +256,13 @@ describe('a sensor cannot speak for another', () => {
     ]);
     await waitFor(
       async () => (await c.metric('wirewatch_collector_fleet_skipped_total', { reason: 'shape' })) === shapeSkips + 1,
-      { what: 'the other shape skipped by the fleet merge', timeoutMs: 15_000 },
+      { what: 'the other shape skipped by the fleet merge', timeoutMs: 25_000 },
     );
     const fleet = () =>
       influx.query(`SELECT "key", sensors FROM fleet_top WHERE time = ${start}ms AND list = 'sources'`, DATABASE);
     await waitFor(async () => influxRows(await fleet()).length === 1, {
       what: 'the interval merged without it',
-      timeoutMs: 15_000,
+      timeoutMs: 25_000,
     });
     expect(influxRows(await fleet())).toMatchObject([{ key: '0.0.0.1', sensors: 2 }]);
     expect((await storedInInflux(influx, DATABASE, 'shape-b')).packets).toBe(1);
