@@ -82,19 +82,22 @@ export function evaluateRulesOnCapture(
 }
 
 function collect(transitions: AlertTransition[], out: OfflineAlert[]): void {
-  for (const t of transitions) {
-    out.push({
-      rule: t.rule,
-      state: t.state,
-      severity: t.severity,
-      dedup_key: t.dedupKey,
-      labels: t.labels,
-      value: t.value,
-      threshold: t.threshold,
-      since: new Date(t.since).toISOString(),
-      at: new Date(t.at).toISOString(),
-      silenced: t.silenced,
-      repeat: t.repeat,
-    });
-  }
+  for (const t of transitions) out.push(offlineAlertOf(t));
+}
+
+/** A transition as the report lists it (snake_case, ISO times). */
+export function offlineAlertOf(t: AlertTransition): OfflineAlert {
+  return {
+    rule: t.rule,
+    state: t.state,
+    severity: t.severity,
+    dedup_key: t.dedupKey,
+    labels: t.labels,
+    value: t.value,
+    threshold: t.threshold,
+    since: new Date(t.since).toISOString(),
+    at: new Date(t.at).toISOString(),
+    silenced: t.silenced,
+    repeat: t.repeat,
+  };
 }
