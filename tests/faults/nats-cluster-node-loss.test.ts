@@ -204,7 +204,14 @@ describe('NATS cluster: a node killed mid-replay', () => {
       });
 
       const survivors = servers.filter((u) => u !== victim.url);
-      const after = await streamState(survivors);
+      // Just after the stream leader (perhaps the meta leader too) died, the survivors may still be
+      // electing: a JetStream API request can time out until they have. Asked again until they answer.
+      let answer: Awaited<ReturnType<typeof streamState>> | undefined;
+      await waitFor(async () => Boolean((answer = await streamState(survivors))), {
+        what: 'the surviving nodes to answer a stream info',
+        timeoutMs: 30_000,
+      });
+      const after = answer!;
       expect(after.summaries).toBe(lab.timeline.length); // a resend after a lost ack was de-duplicated
       expect(after.leader).not.toBe(`nats-${cluster.indexOf(victim) + 1}`);
       expect(await collector.metric('wirewatch_collector_messages_total', { kind: 'summary' })).toBe(
